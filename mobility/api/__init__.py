@@ -1,0 +1,238 @@
+"""JSON API v1: bearer-token authentication, validated bodies, an OpenAPI document from the code.
+
+Feature packages declare endpoints with `@api_route(...)` in their `api.py`; each declaration
+carries its roles and its request/response models, from which `/api/v1/openapi.json` is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from mobility.auth.services import user_for_api_token
+from mobility.errors import Forbidden, Unauthorized, ValidationFailed
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass
+class ApiRoute:
+    rule: str
+    methods: tuple[str, ...]
+    roles: frozenset[str] | None  # None: public
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    tags: list[str] = field(default_factory=list)
+    endpoint: str = ""
+
+
+ROUTES: list[ApiRoute] = []
+
+_PYDANTIC_MESSAGES = {
+    "missing": _l("This field is required."),
+    "extra_forbidden": _l("This field is not expected."),
+    "string_type": _l("Must be text."),
+    "string_too_short": _l("This field cannot be empty."),
+    "string_too_long": _l("This text is too long."),
+    "int_type": _l("Must be a whole number."),
+    "int_parsing": _l("Must be a whole number."),
+    "int_from_float": _l("Must be a whole number."),
+    "float_type": _l("Must be a number."),
+    "float_parsing": _l("Must be a number."),
+    "bool_type": _l("Must be true or false."),
+    "bool_parsing": _l("Must be true or false."),
+    "date_type": _l("Must be a date (YYYY-MM-DD)."),
+    "date_parsing": _l("Must be a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": _l("Must be a date (YYYY-MM-DD)."),
+    "date_from_datetime_inexact": _l("Must be a date (YYYY-MM-DD)."),
+    "datetime_type": _l("Must be a date and time (ISO 8601)."),
+    "datetime_parsing": _l("Must be a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": _l("Must be a date and time (ISO 8601)."),
+    "time_type": _l("Must be a time (HH:MM)."),
+    "time_parsing": _l("Must be a time (HH:MM)."),
+    "literal_error": _l("This value is not one of the allowed choices."),
+    "enum": _l("This value is not one of the allowed choices."),
+    "greater_than_equal": _l("This number is too small."),
+    "greater_than": _l("This number is too small."),
+    "less_than_equal": _l("This number is too large."),
+    "less_than": _l("This number is too large."),
+    "value_error": _l("This value is not valid."),
+    "dict_type": _l("Must be an object."),
+    "model_type": _l("Must be an object."),
+    "list_type": _l("Must be a list."),
+}
+
+
+def _field_errors(error: PydanticValidationError) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        message = _PYDANTIC_MESSAGES.get(item["type"], _l("This value is not valid."))
+        ctx_error = (item.get("ctx") or {}).get("error")
+        if item["type"] == "value_error" and isinstance(ctx_error, ValueError) and ctx_error.args:
+            message = ctx_error.args[0]  # our validators raise with a translated message
+        details[name] = message
+    return details
+
+
+def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
+    """Validate input against a model; bad input becomes a 400 with a message per field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(_l("A JSON object is expected in the request body."))
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as error:
+        raise ValidationFailed(details=_field_errors(error)) from None
+
+
+def current_api_user():
+    """The user behind the request's bearer token (401 when missing or expired)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(_l("Send a bearer token: Authorization: Bearer <token>."),
+                           code="missing_token")
+    user = user_for_api_token(token.strip())
+    if user is None:
+        raise Unauthorized(_l("This token is unknown, expired or revoked. Ask for a new one."),
+                           code="invalid_token")
+    return user
+
+
+def api_route(
+    rule: str, *, methods: tuple[str, ...] = ("GET",), roles: Any, summary: str,
+    body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+    response: Any = None, status: int = 200, tags: list[str] | None = None,
+) -> Callable:
+    """Declare an API endpoint. The handler is called as `handler(user, **path, body=, query=)`.
+
+    `roles` is an iterable of roles, or None for a public endpoint. The handler returns a
+    JSON-able value, a `(value, status)` pair, or a Response.
+    """
+    allowed = None if roles is None else frozenset(roles)
+
+    def decorate(handler: Callable) -> Callable:
+        @wraps(handler)
+        def view(**path_params):
+            user = None
+            if allowed is not None:
+                user = current_api_user()
+                g.api_user = user
+                if user.role not in allowed:
+                    raise Forbidden()
+            extra = {}
+            if body is not None:
+                extra["body"] = parse_model(body, request.get_json(silent=True))
+            if query is not None:
+                extra["query"] = parse_model(query, request.args.to_dict())
+            result = handler(user, **path_params, **extra)
+            if isinstance(result, tuple):
+                value, code = result
+                return jsonify(value), code
+            if isinstance(result, dict | list):
+                return jsonify(result), status
+            return result
+
+        view.allowed_roles = "public" if allowed is None else allowed
+        ROUTES.append(ApiRoute(
+            rule=rule, methods=tuple(methods), roles=allowed, summary=summary, body=body,
+            query=query, response=response, status=status, tags=tags or [],
+            endpoint=handler.__name__,
+        ))
+        bp.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=list(methods))
+        return view
+
+    return decorate
+
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description of every declared endpoint."""
+    components: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "properties": {"error": {"type": "object", "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"},
+                "messages": {"type": "object", "properties": {
+                    "fr": {"type": "string"}, "en": {"type": "string"}}},
+                "details": {},
+            }, "required": ["code", "message"]}},
+            "required": ["error"],
+        }
+    }
+
+    def schema_of(model: Any) -> dict:
+        if model is None:
+            return {"type": "object"}
+        if isinstance(model, dict):
+            return model
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            components[name] = definition
+        components[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    paths: dict[str, Any] = {}
+    for route in ROUTES:
+        path = "/api/v1" + _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", route.rule)
+        parameters = [
+            {"name": m.group(2), "in": "path", "required": True,
+             "schema": {"type": "integer" if m.group(1) == "int" else "string"}}
+            for m in _CONVERTER.finditer(route.rule)
+        ]
+        if route.query is not None:
+            for name, info in route.query.model_fields.items():
+                parameters.append({
+                    "name": name, "in": "query", "required": info.is_required(),
+                    "schema": {"type": "string"}, "description": info.description or "",
+                })
+        for method in route.methods:
+            operation: dict[str, Any] = {
+                "summary": route.summary,
+                "operationId": f"{route.endpoint}_{method.lower()}",
+                "tags": route.tags,
+                "parameters": parameters,
+                "responses": {
+                    str(route.status): {
+                        "description": "OK",
+                        "content": {"application/json": {"schema": schema_of(route.response)}},
+                    },
+                    **{
+                        str(code): {"description": text, "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Error"}}}}
+                        for code, text in ((400, "Bad input"), (401, "Not signed in"),
+                                           (403, "Role not allowed"), (404, "Not found"))
+                    },
+                },
+            }
+            if route.roles is not None:
+                operation["security"] = [{"bearerAuth": []}]
+                operation["description"] = "Roles: " + ", ".join(sorted(route.roles))
+            else:
+                operation["security"] = []
+            if route.body is not None:
+                operation["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": schema_of(route.body)}}}
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Plateforme mobilité API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }

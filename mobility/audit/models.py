@@ -1,0 +1,34 @@
+"""Audit log: who read or changed which personal record, and when; never the values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.db_types import UTCDateTime, utcnow
+from mobility.extensions import db
+from mobility.platforms.models import PlatformScoped
+
+AUDIT_ACTIONS = (
+    "view", "create", "update", "delete", "export", "anonymise",
+    "login", "login_failed", "logout", "token_issued", "disable", "enable",
+)
+
+
+class AuditEvent(PlatformScoped, db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    #: names of the fields read or changed, never their values
+    fields: Mapped[list | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    via: Mapped[str] = mapped_column(String(8), default="web")
+
+    actor = relationship("User", foreign_keys=[actor_id])

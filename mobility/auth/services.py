@@ -1,0 +1,180 @@
+"""Signing in and out, web sessions, API tokens, lock-out after repeated failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from werkzeug.security import generate_password_hash
+
+from mobility.audit.services import record_audit
+from mobility.auth.models import MIN_PASSWORD_LENGTH, ApiToken, User, UserSession, hash_secret
+from mobility.auth.roles import PRESCRIBER, ROLES
+from mobility.db_types import utcnow
+from mobility.errors import DomainError, ValidationFailed
+from mobility.extensions import db
+
+# Checked against when the e-mail is unknown, so both cases take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    code = "invalid_credentials"
+    default_message = _l("Wrong e-mail address or password.")
+
+
+class AccountLocked(DomainError):
+    status = 429
+    code = "account_locked"
+    default_message = _l(
+        "Too many failed attempts: this account is locked for a few minutes. "
+        "Try again later or ask your administrator."
+    )
+
+
+class AccountDisabled(DomainError):
+    status = 403
+    code = "account_disabled"
+    default_message = _l("This account is disabled. Please contact your administrator.")
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check an e-mail and password; count failures and lock the account after too many."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password or "")
+        raise InvalidCredentials()
+    if user.is_locked():
+        raise AccountLocked()
+    if not user.check_password(password or ""):
+        user.failed_login_count = (user.failed_login_count or 0) + 1
+        if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = utcnow() + timedelta(seconds=current_app.config["LOGIN_LOCKOUT_S"])
+            user.failed_login_count = 0
+        record_audit(user, "login_failed", object_type="User", object_id=user.id)
+        db.session.commit()
+        raise InvalidCredentials()
+    if not user.is_active:
+        raise AccountDisabled()
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    return user
+
+
+def open_web_session(user: User, *, ip: str | None) -> str:
+    """Create a server-side session row; returns the token kept in the signed cookie."""
+    row, token = UserSession.open(user, ip=ip)
+    db.session.add(row)
+    record_audit(user, "login", object_type="User", object_id=user.id)
+    db.session.commit()
+    user._session_token = token
+    return token
+
+
+def close_web_session(token: str | None) -> None:
+    """Revoke the session behind a cookie token (logout)."""
+    if not token:
+        return
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_secret(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_audit(row.user, "logout", object_type="User", object_id=row.user_id)
+        db.session.commit()
+
+
+def user_for_session_token(token: str) -> User | None:
+    """The user of a live web session, or None when it was revoked, expired or disabled."""
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_secret(token)))
+    config = current_app.config
+    if row is None or not row.is_live(
+        idle_timeout_s=config["SESSION_IDLE_TIMEOUT_S"], max_age_s=config["SESSION_MAX_AGE_S"]
+    ):
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > timedelta(seconds=60):  # one write a minute, not per request
+        row.last_seen_at = now
+        db.session.commit()
+    user = row.user
+    user._session_token = token
+    return user
+
+
+def issue_api_token(user: User) -> tuple[str, ApiToken]:
+    row, token = ApiToken.issue(user, ttl_s=current_app.config["API_TOKEN_TTL_S"])
+    db.session.add(row)
+    record_audit(user, "token_issued", object_type="User", object_id=user.id)
+    db.session.commit()
+    return token, row
+
+
+def user_for_api_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(token)))
+    return row.user if row is not None and row.is_valid() else None
+
+
+def set_account_active(actor: User, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions and tokens at once."""
+    user.active = active
+    if not active:
+        now = utcnow()
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    record_audit(actor, "enable" if active else "disable", object_type="User", object_id=user.id)
+    db.session.commit()
+
+
+def create_user(
+    *, email: str, password: str | None, role: str, platform_id: int,
+    full_name: str = "", organisation_id: int | None = None, locale: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create an account after checking the role, the e-mail and the password's length."""
+    from mobility.organisations.models import PartnerOrganisation
+
+    errors = {}
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        errors["email"] = _l("Enter a valid e-mail address.")
+    elif find_user_by_email(email) is not None:
+        errors["email"] = _l("An account with this e-mail address already exists.")
+    if role not in ROLES:
+        errors["role"] = _l("Unknown role.")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = _l("The password must have at least 10 characters.")
+    if role == PRESCRIBER and organisation_id is None:
+        errors["organisation_id"] = _l("A prescriber belongs to a partner organisation.")
+    if organisation_id is not None:
+        organisation = db.session.get(PartnerOrganisation, organisation_id)
+        if organisation is None or organisation.platform_id != platform_id:
+            errors["organisation_id"] = _l("Unknown partner organisation.")
+    if errors:
+        raise ValidationFailed(details=errors)
+    user = User(
+        email=email, role=role, platform_id=platform_id, full_name=full_name,
+        organisation_id=organisation_id, locale=locale,
+    )
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    if actor is not None:
+        record_audit(actor, "create", object_type="User", object_id=user.id,
+                     fields=["email", "role", "full_name"])
+    db.session.commit()
+    return user

@@ -1,0 +1,149 @@
+"""Errors with a code, an HTTP status and a message in French and English.
+
+Services raise these; one set of handlers turns them into an HTML error page or the API's
+`{"error": {"code", "message", "messages": {"fr", "en"}, "details"}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refused request: bad input, a conflict, a missing right. Nothing was changed."""
+
+    status = 400
+    code = "bad_request"
+    default_message = _l("The request is not valid.")
+
+    def __init__(self, message: Any = None, *, code: str | None = None,
+                 status: int | None = None, details: Any = None):
+        self.message = message if message is not None else self.default_message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.details = details
+        super().__init__(str(self.code))
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    code = "validation_error"
+    default_message = _l("Some fields are missing or not valid.")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = _l("This page or record does not exist, or you may not see it.")
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _l("You are not allowed to do this.")
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    default_message = _l("Please sign in first.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_message = _l("This conflicts with the current state of the record.")
+
+
+HTTP_MESSAGES = {
+    400: (_l("Bad request"), _l("The request is not valid.")),
+    401: (_l("Sign-in needed"), _l("Please sign in first.")),
+    403: (_l("Access denied"), _l("You are not allowed to do this.")),
+    404: (_l("Page not found"), _l("This page or record does not exist, or you may not see it.")),
+    405: (_l("Method not allowed"), _l("This address does not accept this kind of request.")),
+    409: (_l("Conflict"), _l("This conflicts with the current state of the record.")),
+    413: (_l("Too large"), _l("The file or form sent is too large.")),
+    429: (_l("Too many attempts"), _l("Too many attempts: please wait a few minutes.")),
+    500: (_l("Server error"), _l("Something went wrong on our side. Please try again later.")),
+    503: (_l("Service unavailable"), _l("A service we depend on is unavailable right now.")),
+}
+
+
+def in_both_languages(message: Any) -> dict[str, str]:
+    """Render a (lazy) message in French and English."""
+    out = {}
+    for locale in ("fr", "en"):
+        with force_locale(locale):
+            out[locale] = str(message)
+    return out
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/stripe/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_payload(code: str, message: Any, details: Any = None) -> dict:
+    messages = in_both_languages(message)
+    body: dict[str, Any] = {"code": code, "message": str(message), "messages": messages}
+    if details is not None:
+        body["details"] = _render_details(details)
+    return {"error": body}
+
+
+def _render_details(details: Any) -> Any:
+    if isinstance(details, dict):
+        return {k: _render_details(v) for k, v in details.items()}
+    if isinstance(details, list | tuple):
+        return [_render_details(v) for v in details]
+    if isinstance(details, str | int | float | bool) or details is None:
+        return details
+    return str(details)
+
+
+def _respond(status: int, code: str, message: Any, details: Any = None, title: Any = None):
+    if wants_json():
+        return error_payload(code, message, details), status
+    title = title or HTTP_MESSAGES.get(status, HTTP_MESSAGES[400])[0]
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message, details=details
+    ), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """HTML pages for the browser, JSON for the API, in the user's language."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        from mobility.extensions import db
+
+        db.session.rollback()
+        return _respond(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        title, message = HTTP_MESSAGES.get(status, (error.name, error.description))
+        if status == 400 and getattr(error, "description", "").startswith("The CSRF"):
+            message = _l("The form expired or was sent twice. Please check it and send it again.")
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "too_large",
+                429: "too_many_requests"}.get(status, "http_error")
+        return _respond(status, code, message, title=title)
+
+    @app.errorhandler(Exception)
+    def _server_error(error: Exception):
+        from mobility.extensions import db
+
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        title, message = HTTP_MESSAGES[500]
+        return _respond(500, "server_error", message, title=title)

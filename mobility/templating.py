@@ -1,0 +1,36 @@
+"""Jinja globals and filters: French formatting, the language switch, the navigation."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from mobility.auth.forms import LanguageForm
+from mobility.i18n import local_date, local_datetime, money
+
+#: Navigation entries per role, added by feature packages: (endpoint, label, roles).
+NAVIGATION: list[tuple[str, object, frozenset[str]]] = []
+
+
+def nav_item(endpoint: str, label, roles) -> None:
+    """Add an entry to the top navigation for these roles."""
+    NAVIGATION.append((endpoint, label, frozenset(roles)))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["datetime"] = local_datetime
+
+    @app.context_processor
+    def _globals():
+        role = current_user.role if current_user.is_authenticated else None
+        return {
+            "current_locale": str(get_locale() or "fr"),
+            "language_form": LanguageForm(formdata=None, lang=str(get_locale() or "fr")),
+            "navigation": [
+                (endpoint, label) for endpoint, label, roles in NAVIGATION if role in roles
+            ],
+            "current_path": request.full_path.rstrip("?"),
+        }
