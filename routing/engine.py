@@ -23,7 +23,14 @@ from .exceptions import (
     RoutingServerUnavailable,
 )
 from .network import ModeGraph, Network, load_network
-from .settings import ATTRIBUTION, MODES, NETWORK_OF_MODE, SpeedSettings, check_mode, default_cache_dir
+from .settings import (
+    ATTRIBUTION,
+    MODES,
+    NETWORK_OF_MODE,
+    SpeedSettings,
+    check_mode,
+    default_cache_dir,
+)
 
 Point = tuple[float, float]
 

@@ -186,13 +186,16 @@ class OfflineGeocoder:
     _lat0: float = 45.0
 
     # -- building -------------------------------------------------------------------------
-    def add(self, place: GeocodedPlace, *, extra_points: Iterable[tuple[float, float]] = ()) -> None:
+    def add(self, place: GeocodedPlace, *,
+            extra_points: Iterable[tuple[float, float]] = ()) -> None:
         """Add one place (and optional extra points, e.g. a street's nodes, for reverse)."""
         name = place.street if place.kind in ("address", "street") else place.name
         name_tokens = frozenset(tokenize(name or ""))
         if not name_tokens:
             return
         city_tokens = frozenset(tokenize(" ".join(p for p in (place.city, place.postcode) if p)))
+        if place.kind == "municipality":
+            city_tokens |= name_tokens
         number = normalize(place.housenumber).replace(" ", "") if place.housenumber else None
         idx = len(self.entries)
         self.entries.append(_Entry(place, name_tokens, city_tokens, number))
@@ -283,15 +286,14 @@ class OfflineGeocoder:
             name_hits = 0
             matched_names: set[str] = set()
             for m in matches:
-                best = 0.0
+                best, hit = 0.0, None
                 for tok, weight in m:
-                    if tok in entry.name_tokens:
+                    if tok in entry.name_tokens and tok not in matched_names:
                         if weight * 2 > best:
-                            best = weight * 2
-                            hit = tok
-                    elif tok in entry.city_tokens:
-                        best = max(best, weight)
-                if best >= 1.6:
+                            best, hit = weight * 2, tok
+                    elif tok in entry.city_tokens and weight > best:
+                        best, hit = weight, None
+                if hit is not None:
                     name_hits += 1
                     matched_names.add(hit)
                 score += best

@@ -156,7 +156,10 @@ _SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(mph)?")
 
 
 def parse_maxspeed_kmh(value: object) -> float:
-    """Parse an OSM ``maxspeed`` (str, list of str, ``"30 mph"``, ``"FR:urban"``) to km/h, NaN if unknown."""
+    """Parse an OSM ``maxspeed`` (``"50"``, ``"30 mph"``, ``"FR:urban"``, lists) to km/h.
+
+    NaN when unknown.
+    """
     if isinstance(value, list):
         speeds = [parse_maxspeed_kmh(v) for v in value]
         speeds = [s for s in speeds if not math.isnan(s)]
@@ -256,7 +259,8 @@ def load_network(path: str | Path) -> Network:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except FileNotFoundError as exc:
-        raise NetworkNotConfigured(f"no network cache at {path}; run `python -m routing build`") from exc
+        raise NetworkNotConfigured(
+            f"no network cache at {path}; run `python -m routing build`") from exc
 
 
 def project_m(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
@@ -289,7 +293,9 @@ def edge_speeds_kmh(network: Network, mode: str, speeds: SpeedSettings) -> np.nd
         return out
     road = np.array([speeds.road_speeds_kmh.get(h, 25.0) for h in network.edge_highway])
     maxspeed = network.edge_maxspeed_kmh
-    out = np.where(np.isnan(maxspeed), road, np.minimum(maxspeed, road * 1.5)) * speeds.road_speed_factor
+    # a tagged limit is used, but not above 1.5x the class speed (bends, junctions)
+    out = np.where(np.isnan(maxspeed), road, np.minimum(maxspeed, road * 1.5))
+    out = out * speeds.road_speed_factor
     cap = speeds.two_wheel_motor_max_kmh if mode == TWO_WHEEL_MOTOR else speeds.car_max_kmh
     return np.clip(out, 1.0, cap)
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from mobility import create_app
 from mobility.extensions import db
@@ -63,6 +65,22 @@ def sqlite_url(tmp_path_factory):
 _schemas_ready: set[str] = set()
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context.
+
+    The `app` fixture keeps an app context pushed for the test body; without this, requests
+    would share its `g` (Flask-Login's user, Flask-Babel's locale) and its database session.
+    Before each request the test body's own transaction is committed, so that the test sees
+    what the request wrote (and on SQLite never holds a stale read snapshot).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context() and db.session.registry.has():
+            db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, tmp_path: Path, **overrides):
     """An app for tests on `database_url`, with a fresh schema once per run."""
     config = {
@@ -77,6 +95,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if database_url not in _schemas_ready:
             if database_url.startswith("postgresql"):

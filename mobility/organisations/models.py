@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.db_types import UTCDateTime, utcnow
 from mobility.extensions import db
@@ -21,8 +21,13 @@ ORGANISATION_KINDS = {
     "plie": _l("PLIE"),
     "insertion": _l("Insertion organisation"),
     "employer": _l("Employer"),
+    "social_garage": _l("Social garage"),
+    "social_driving_school": _l("Social driving school"),
     "other": _l("Other"),
 }
+
+#: Kinds of partner operators an advisor can send a beneficiary to (not prescribers).
+PARTNER_OPERATOR_KINDS = ("social_garage", "social_driving_school")
 
 
 class PartnerOrganisation(PlatformScoped, db.Model):
@@ -35,6 +40,10 @@ class PartnerOrganisation(PlatformScoped, db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    referents = relationship(
+        "Referent", back_populates="organisation", order_by="Referent.last_name"
+    )
+
     @property
     def kind_label(self) -> str:
         return str(ORGANISATION_KINDS.get(self.kind, self.kind))
@@ -42,4 +51,39 @@ class PartnerOrganisation(PlatformScoped, db.Model):
     def can_view(self, user) -> bool:
         if user is not None and user.role == "prescriber":
             return user.organisation_id == self.id
+        return super().can_view(user)
+
+
+class Referent(PlatformScoped, db.Model):
+    """A person in a partner organisation who follows beneficiaries (référent).
+
+    A referent may have a `prescriber` login (`user_id`); that user's `organisation_id` is the
+    referent's organisation.
+    """
+
+    __tablename__ = "referents"
+    view_roles = frozenset({"admin", "advisor"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("partner_organisations.id"), index=True
+    )
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation = relationship("PartnerOrganisation", back_populates="referents")
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def can_view(self, user) -> bool:
+        if user is not None and user.role == "prescriber":
+            return self.same_platform(user) and user.organisation_id == self.organisation_id
         return super().can_view(user)

@@ -1,16 +1,158 @@
-"""Beneficiaries and their files (the people side of the domain)."""
+"""The people side of the domain: referrals, beneficiaries, pathways, assessments, exits.
+
+Access rules live on the models (`can_view` / `can_edit`):
+
+- advisors and admins see and change everything of their platform;
+- a fleet manager sees a beneficiary's identity and contact only (see `Beneficiary.visible_to`);
+- a prescriber sees the referrals of their organisation (status, decline reason, feedback),
+  never a beneficiary file, case notes, RSA status, disability or health;
+- a beneficiary sees only their own file (without case notes).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, String
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
+from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.db_types import UTCDateTime, utcnow
 from mobility.extensions import db
 from mobility.platforms.models import PlatformScoped
+
+STAFF_EDIT = frozenset({ADMIN, ADVISOR})
+
+GENDERS = {
+    "female": _l("Woman"),
+    "male": _l("Man"),
+    "other": _l("Other"),
+    "unspecified": _l("Not specified"),
+}
+#: Monthly resources bands, read by the payments feature for prices.
+RESOURCES_BANDS = {
+    "under_600": _l("Under 600 € a month"),
+    "600_1000": _l("600 to 1,000 € a month"),
+    "1000_1500": _l("1,000 to 1,500 € a month"),
+    "over_1500": _l("Over 1,500 € a month"),
+}
+REFERRAL_REASONS = {
+    "job_found": _l("Job found"),
+    "interview": _l("Job interview"),
+    "training": _l("Training"),
+    "job_search": _l("Job search"),
+}
+EMPLOYMENT_KINDS = {
+    "job": _l("In employment"),
+    "training": _l("In training"),
+    "job_search": _l("Looking for work"),
+    "none": _l("None"),
+}
+CONTRACT_TYPES = {
+    "permanent": _l("Permanent contract (CDI)"),
+    "fixed_term": _l("Fixed-term contract (CDD)"),
+    "temp_work": _l("Temp work (intérim)"),
+    "subsidised": _l("Subsidised contract"),
+    "apprenticeship": _l("Apprenticeship"),
+    "training": _l("Training course"),
+    "business_creation": _l("Business creation"),
+    "other": _l("Other"),
+}
+OBSTACLES = {
+    "no_licence": _l("No driving licence"),
+    "no_vehicle": _l("No vehicle"),
+    "cost": _l("Cost of transport"),
+    "health": _l("Health"),
+    "childcare": _l("Childcare"),
+    "language": _l("Language"),
+    "digital": _l("Little ease with digital tools"),
+    "no_transit": _l("No public transport at the needed hours"),
+}
+REFERRAL_STATUSES = {
+    "submitted": _l("Waiting for the advisor"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+}
+PATHWAY_STATUSES = {"open": _l("In progress"), "exited": _l("Exited")}
+ACTION_KINDS = {
+    "coaching": _l("Individual coaching session"),
+    "workshop": _l("Collective workshop"),
+    "rental": _l("Vehicle rental"),
+    "carpool": _l("Carpool seat"),
+    "minibus": _l("Minibus seat"),
+    "partner_referral": _l("Referral to a partner operator"),
+}
+NOTE_KINDS = {
+    "meeting": _l("Meeting"),
+    "phone": _l("Phone call"),
+    "checkpoint": _l("Checkpoint"),
+    "other": _l("Other"),
+}
+ATTENDANCE_STATUSES = {
+    "registered": _l("Registered"),
+    "attended": _l("Attended"),
+    "absent": _l("Absent"),
+}
+EXIT_REASONS = {
+    "solution_found": _l("Lasting solution found"),
+    "contract_ended": _l("Contract ended"),
+    "moved": _l("Moved away"),
+    "dropped_out": _l("Stopped coming"),
+    "other": _l("Other"),
+}
+EXIT_SOLUTIONS = {
+    "own_car": _l("Own car"),
+    "own_two_wheeler": _l("Own two-wheeler"),
+    "public_transport": _l("Public transport on their own"),
+    "carpool": _l("Carpool"),
+    "licence_obtained": _l("Driving licence obtained"),
+    "none": _l("None"),
+}
+EXIT_EMPLOYMENT = {
+    "temp_work": _l("Temp work"),
+    "fixed_term": _l("Fixed-term contract"),
+    "permanent": _l("Permanent contract"),
+    "subsidised": _l("Subsidised contract"),
+    "business_creation": _l("Business creation"),
+    "training": _l("Training"),
+    "none": _l("None"),
+}
+SCHEMES = {"amie": _l("AMIE (car rental, up to 5 months)"),
+           "bougez": _l("Bougez vers l'emploi")}
+
+
+def label(mapping: dict, code: str | None) -> str:
+    """The translated label of a code, or the code itself when unknown."""
+    if code is None:
+        return ""
+    return str(mapping.get(code, code))
+
+
+class PeopleSettings(PlatformScoped, db.Model):
+    """A platform's settings for assessments and eligibility (one row per platform).
+
+    `config` holds overrides of `mobility.people.grid.DEFAULT_SCORING` and
+    `mobility.people.eligibility.DEFAULT_ELIGIBILITY`; missing keys use the defaults in code.
+    """
+
+    __tablename__ = "people_settings"
+    __table_args__ = (UniqueConstraint("platform_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Beneficiary(PlatformScoped, db.Model):
@@ -18,7 +160,7 @@ class Beneficiary(PlatformScoped, db.Model):
 
     __tablename__ = "beneficiaries"
     view_roles = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
-    edit_roles = frozenset({ADMIN, ADVISOR})
+    edit_roles = STAFF_EDIT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -36,13 +178,356 @@ class Beneficiary(PlatformScoped, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # -- situation (drives prices and eligibility; sensitive) --
+    resources_band: Mapped[str | None] = mapped_column(String(16))
+    has_disability: Mapped[bool] = mapped_column(Boolean, default=False)
+    health_constraints: Mapped[str | None] = mapped_column(Text)
+    #: codes of `OBSTACLES`
+    obstacles: Mapped[list | None] = mapped_column(JSON)
+    # -- driving licence B --
+    has_licence_b: Mapped[bool] = mapped_column(Boolean, default=False)
+    licence_b_since: Mapped[date | None] = mapped_column(Date)
+    # -- employment or training --
+    employment_kind: Mapped[str | None] = mapped_column(String(16))
+    employer: Mapped[str | None] = mapped_column(String(200))
+    workplace_address: Mapped[str | None] = mapped_column(String(300))
+    workplace_lat: Mapped[float | None] = mapped_column(Float)
+    workplace_lon: Mapped[float | None] = mapped_column(Float)
+    contract_type: Mapped[str | None] = mapped_column(String(24))
+    contract_start: Mapped[date | None] = mapped_column(Date)
+    contract_end: Mapped[date | None] = mapped_column(Date)
+    shift_start: Mapped[time | None] = mapped_column(Time)
+    shift_end: Mapped[time | None] = mapped_column(Time)
+    shift_notes: Mapped[str | None] = mapped_column(String(200))
+    # -- membership of the association --
+    membership_date: Mapped[date | None] = mapped_column(Date)
+    membership_fee_paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    # -- follow-up --
+    referent_id: Mapped[int | None] = mapped_column(ForeignKey("referents.id"), index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
+
     user = relationship("User", foreign_keys=[user_id])
+    referent = relationship("Referent")
+    pathways = relationship(
+        "Pathway", back_populates="beneficiary", order_by="Pathway.opened_on.desc()"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def open_pathway(self) -> Pathway | None:
+        return next((p for p in self.pathways if p.status == "open"), None)
+
+    @property
+    def current_pathway(self) -> Pathway | None:
+        """The open pathway, else the latest one."""
+        return self.open_pathway or (self.pathways[0] if self.pathways else None)
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def can_view(self, user) -> bool:
+        if user is not None and user.role == BENEFICIARY:
+            return self.same_platform(user) and self.user_id == user.id
+        return super().can_view(user)
+
+    def visible_to(self, user) -> str:
+        """How much of the file `user` may read: "full", "own" or "contact"."""
+        if user.role in STAFF_EDIT:
+            return "full"
+        if user.role == BENEFICIARY:
+            return "own"
+        return "contact"
+
+
+class Referral(PlatformScoped, db.Model):
+    """A referral (fiche de liaison) sent by a partner organisation."""
+
+    __tablename__ = "referrals"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("partner_organisations.id"), index=True
+    )
+    referent_id: Mapped[int | None] = mapped_column(ForeignKey("referents.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # -- the person --
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(300))
+    # -- the need --
+    reason: Mapped[str] = mapped_column(String(16))
+    employer: Mapped[str | None] = mapped_column(String(200))
+    workplace_address: Mapped[str | None] = mapped_column(String(300))
+    schedule: Mapped[str | None] = mapped_column(String(200))
+    shift_start: Mapped[time | None] = mapped_column(Time)
+    shift_end: Mapped[time | None] = mapped_column(Time)
+    night_shifts: Mapped[bool] = mapped_column(Boolean, default=False)
+    early_shifts: Mapped[bool] = mapped_column(Boolean, default=False)
+    contract_type: Mapped[str | None] = mapped_column(String(24))
+    contract_start: Mapped[date | None] = mapped_column(Date)
+    contract_end: Mapped[date | None] = mapped_column(Date)
+    obstacles: Mapped[list | None] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # -- the decision --
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    beneficiary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiaries.id"), index=True
+    )
+    pathway_id: Mapped[int | None] = mapped_column(ForeignKey("pathways.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation = relationship("PartnerOrganisation")
+    referent = relationship("Referent")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    beneficiary = relationship("Beneficiary")
+    pathway = relationship("Pathway", back_populates="referrals")
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     def can_view(self, user) -> bool:
-        if user is not None and user.role == "beneficiary":
-            return self.user_id == user.id
+        if user is not None and user.role == PRESCRIBER:
+            return self.same_platform(user) and user.organisation_id == self.organisation_id
         return super().can_view(user)
+
+    def feedback_items(self) -> list[ReferentFeedback]:
+        """The advisor's feedback sent to the referent about this referral's pathway."""
+        if self.pathway is None:
+            return []
+        return list(self.pathway.feedback)
+
+
+class Pathway(PlatformScoped, db.Model):
+    """One person's accompaniment, from the accepted referral (or first meeting) to the exit."""
+
+    __tablename__ = "pathways"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    exit_date: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(24))
+    exit_solution: Mapped[str | None] = mapped_column(String(24))
+    exit_employment: Mapped[str | None] = mapped_column(String(24))
+    exit_notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    beneficiary = relationship("Beneficiary", back_populates="pathways")
+    advisor = relationship("User", foreign_keys=[advisor_id])
+    referrals = relationship("Referral", back_populates="pathway")
+    actions = relationship(
+        "PathwayAction", back_populates="pathway",
+        order_by="(PathwayAction.done_on.desc(), PathwayAction.id.desc())",
+    )
+    assessments = relationship(
+        "MobilityAssessment", back_populates="pathway", order_by="MobilityAssessment.id"
+    )
+    feedback = relationship(
+        "ReferentFeedback", back_populates="pathway", order_by="ReferentFeedback.id.desc()"
+    )
+
+    def assessment(self, kind: str) -> MobilityAssessment | None:
+        return next((a for a in self.assessments if a.kind == kind), None)
+
+    @property
+    def gain(self) -> int | None:
+        """Exit mobility potential minus entry mobility potential (None until both exist)."""
+        entry, exit_ = self.assessment("entry"), self.assessment("exit")
+        if entry is None or exit_ is None:
+            return None
+        return exit_.mobility_potential - entry.mobility_potential
+
+
+class PathwayAction(PlatformScoped, db.Model):
+    """An action of a pathway: coaching, workshop, rental, seat, referral to a partner."""
+
+    __tablename__ = "pathway_actions"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    done_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    partner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_organisations.id")
+    )
+    workshop_session_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_sessions.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pathway = relationship("Pathway", back_populates="actions")
+    partner_organisation = relationship("PartnerOrganisation")
+    workshop_session = relationship("WorkshopSession")
+    author = relationship("User")
+
+
+class Workshop(PlatformScoped, db.Model):
+    """A collective workshop theme (e.g. "Reading the bus map")."""
+
+    __tablename__ = "workshops"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+    __table_args__ = (UniqueConstraint("platform_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkshopSession(PlatformScoped, db.Model):
+    """One 2-hour session of a workshop, with a capacity and attendees."""
+
+    __tablename__ = "workshop_sessions"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_min: Mapped[int] = mapped_column(Integer, default=120)
+    capacity: Mapped[int] = mapped_column(Integer, default=8)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    workshop = relationship("Workshop")
+    attendances = relationship(
+        "WorkshopAttendance", back_populates="session", order_by="WorkshopAttendance.id"
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.capacity - len(self.attendances))
+
+
+class WorkshopAttendance(PlatformScoped, db.Model):
+    """A beneficiary registered for a workshop session, and whether they came."""
+
+    __tablename__ = "workshop_attendances"
+    __table_args__ = (UniqueConstraint("session_id", "beneficiary_id"),)
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("workshop_sessions.id"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="registered")
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_actions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session = relationship("WorkshopSession", back_populates="attendances")
+    beneficiary = relationship("Beneficiary")
+
+
+class CaseNote(PlatformScoped, db.Model):
+    """An advisor's note on a beneficiary's file (never shown to prescribers or the person)."""
+
+    __tablename__ = "case_notes"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    pathway_id: Mapped[int | None] = mapped_column(ForeignKey("pathways.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="meeting")
+    noted_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User")
+
+
+class ReferentFeedback(PlatformScoped, db.Model):
+    """A short summary the advisor sends to the referent(s) after a meeting."""
+
+    __tablename__ = "referent_feedback"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pathway = relationship("Pathway", back_populates="feedback")
+    author = relationship("User")
+
+
+class MobilityAssessment(PlatformScoped, db.Model):
+    """A mobility skills assessment (bilan de compétences mobilité), at entry or exit."""
+
+    __tablename__ = "mobility_assessments"
+    __table_args__ = (UniqueConstraint("pathway_id", "kind"),)
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answers: Mapped[dict] = mapped_column(JSON)
+    sub_scores: Mapped[dict] = mapped_column(JSON)
+    mobility_potential: Mapped[int] = mapped_column(Integer)
+    #: the recommended ladder as computed at the time (levels, statuses, reason codes)
+    ladder: Mapped[list] = mapped_column(JSON)
+    #: the weights and thresholds used, so later changes of settings don't rewrite history
+    scoring: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pathway = relationship("Pathway", back_populates="assessments")
+    beneficiary = relationship("Beneficiary")
+    assessor = relationship("User")
+
+    def can_view(self, user) -> bool:
+        if user is not None and user.role == BENEFICIARY:
+            return self.same_platform(user) and self.beneficiary.user_id == user.id
+        return super().can_view(user)
+
+
+class EligibilityOverride(PlatformScoped, db.Model):
+    """An advisor's written decision to admit a person to a scheme despite failed criteria."""
+
+    __tablename__ = "eligibility_overrides"
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(16))
+    justification: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User")

@@ -1,0 +1,117 @@
+"""Browser tests: a real server on a SQLite file with the demo loaded, driven by headless Chromium.
+
+Screenshots go to `test-artifacts/screenshots/` (override with `SCREENSHOT_DIR`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from mobility.demo import DEMO_PASSWORD
+from tests.conftest import IN_CI, make_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served on 127.0.0.1 (random port) with the demo platform loaded."""
+    from mobility.demo import load_demo
+    from mobility.extensions import db
+
+    folder = tmp_path_factory.mktemp("live")
+    app = make_app(f"sqlite:///{folder / 'live.db'}", folder, TESTING=False,
+                   WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        load_demo()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        reason = f"Chromium not found at {CHROMIUM} (bin/setup installs Debian's chromium)"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _page(chromium, locale: str, width: int = 1280, height: int = 900):
+    context = chromium.new_context(
+        locale=locale, viewport={"width": width, "height": height},
+        extra_http_headers={"Accept-Language": locale},
+    )
+    context.set_default_timeout(15000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page_fr(chromium):
+    context, page = _page(chromium, "fr-FR")
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_en(chromium):
+    context, page = _page(chromium, "en-GB")
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page_fr(chromium):
+    """A 360 px wide page, the width of a small phone."""
+    context, page = _page(chromium, "fr-FR", width=360, height=740)
+    yield page
+    context.close()
+
+
+def browser_login(page, live_server: LiveServer, email: str, password: str = DEMO_PASSWORD):
+    """Sign in through the login form and wait for the dashboard."""
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard")
+    return page
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under the screenshots folder for a person to look at."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,87 @@
+"""Fixtures of the routing tests: the real Monaco extract, its cache (built once per session),
+the offline geocoder, the TEST GTFS feed and a real osrm-routed on loopback."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+import routing
+from routing.osrm_server import (
+    OSRMSetupError,
+    ensure_osrm_venv,
+    find_python312,
+    prepare_osrm_data,
+    run_osrm_server,
+)
+
+PROJECT = Path(__file__).resolve().parents[2]
+DATA = PROJECT.parent / "shared" / "data"
+MONACO_PBF = DATA / "osm" / "monaco-riviera.osm.pbf"
+PARIS_PBF = DATA / "osm" / "paris-11e.osm.pbf"
+BANO_CSV = DATA / "bano-sample-paris.csv"
+TEST_GTFS = Path(__file__).parent / "data" / "test-gtfs"
+
+#: Real places of the extract, (lat, lon).
+BEAUSOLEIL_HOME = (43.75155, 7.43795)  # Avenue de Varavilla, Beausoleil, by the Varavilla stop
+CAP_DAIL_HOME = (43.72330, 7.39700)  # by the Beaverbrook stop, Cap-d'Ail
+MONACO_WORK = (43.73690, 7.42130)  # Gare - Sainte-Dévote, Monaco
+FONTVIEILLE_WORK = (43.72950, 7.41610)  # Fontvieille - Albert II, Monaco
+AT_SEA = (43.70500, 7.44000)  # Mediterranean, > 1 km from any road
+PARIS = (48.86470, 2.37080)
+
+#: A working week (Monday 3 March 2025 to Friday) and the following Sunday.
+WEEK = [date(2025, 3, 3) + timedelta(days=i) for i in range(5)]
+SUNDAY = date(2025, 3, 9)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def cache_dir() -> Path:
+    """The routing cache of the Monaco extract (built once, reused while the extract is unchanged)."""
+    return routing.build_cache(MONACO_PBF, routing.default_cache_dir())
+
+
+@pytest.fixture(scope="session")
+def engine(cache_dir) -> routing.LocalEngine:
+    return routing.LocalEngine.from_cache(cache_dir)
+
+
+@pytest.fixture(scope="session")
+def geocoder(cache_dir) -> routing.OfflineGeocoder:
+    return routing.make_geocoder("offline", cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="session")
+def feed() -> routing.TransitFeed:
+    return routing.TransitFeed.read(TEST_GTFS)
+
+
+@pytest.fixture(scope="session")
+def osrm_car_url(cache_dir):
+    """Base URL of a real osrm-routed (car profile) on 127.0.0.1 for the session.
+
+    Outside CI, a missing Python 3.12 or osrm-bindings skips the OSRM tests; under CI=true
+    it fails them.
+    """
+    if find_python312() is None:
+        reason = "no Python >= 3.12 interpreter for osrm-bindings (set OSRM_PYTHON)"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        vpy = ensure_osrm_venv(cache_dir)
+        osrm_file = prepare_osrm_data(MONACO_PBF, profile="car", cache_dir=cache_dir,
+                                      venv_python=vpy)
+    except OSRMSetupError as exc:
+        if in_ci():
+            pytest.fail(f"osrm-bindings unavailable: {exc}")
+        pytest.skip(f"osrm-bindings unavailable: {exc}")
+    with run_osrm_server(osrm_file, venv_python=vpy) as url:
+        yield url
