@@ -15,7 +15,7 @@ from .geocoding import GEOCODER_FILE, build_geocoder
 from .network import build_graph, filter_pbf_to_xml, network_from_graph, save_network
 from .settings import NETWORKS, default_cache_dir
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # bump when the cache builders change
 
 
 def _fingerprint(pbf_path: Path, elevation_raster: Path | None) -> dict:

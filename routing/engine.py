@@ -188,11 +188,7 @@ class LocalEngine(RoutingEngine):
         else:
             pos = g.entry(np.array(path[:-1]), np.array(path[1:]))
             distance = float(g.length_m[pos].sum())
-            geometry = []
-            for edge in g.edge_index[pos]:
-                coords = net.edge_geometry[edge]
-                start = 1 if geometry else 0
-                geometry.extend((float(a), float(b)) for a, b in coords[start:])
+            geometry = g.path_geometry(g.edge_index[pos])
         return Route(mode=mode, distance_m=distance, duration_s=float(times[t]),
                      geometry=geometry, origin_snap_m=float(snap_d[0]),
                      destination_snap_m=float(snap_d[1]))

@@ -314,6 +314,8 @@ class ModeGraph:
     snap_nodes: np.ndarray  # node indices in the largest strongly connected component
     tree: cKDTree
     lat0: float
+    geometry_points: np.ndarray  # every edge's (lat, lon) points, concatenated
+    geometry_offsets: np.ndarray  # edge i's points are [offsets[i], offsets[i + 1])
 
     @classmethod
     def build(cls, network: Network, mode: str, speeds: SpeedSettings) -> ModeGraph:
@@ -335,6 +337,7 @@ class ModeGraph:
         snap_nodes = np.flatnonzero(labels == biggest)
         lat0 = float(np.mean(network.lat))
         xy = project_m(network.lat[snap_nodes], network.lon[snap_nodes], lat0)
+        sizes = np.array([len(g) for g in network.edge_geometry], dtype=np.int64)
         return cls(
             mode=mode,
             network=network,
@@ -346,7 +349,19 @@ class ModeGraph:
             snap_nodes=snap_nodes,
             tree=cKDTree(xy),
             lat0=lat0,
+            geometry_points=np.concatenate(network.edge_geometry),
+            geometry_offsets=np.concatenate([[0], np.cumsum(sizes)]),
         )
+
+    def path_geometry(self, edges: np.ndarray) -> list[tuple[float, float]]:
+        """Points of consecutive edges, without repeating the shared end points."""
+        starts = self.geometry_offsets[edges].copy()
+        starts[1:] += 1
+        ends = self.geometry_offsets[edges + 1]
+        counts = ends - starts
+        idx = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        idx += np.repeat(starts, counts)
+        return list(map(tuple, self.geometry_points[idx].tolist()))
 
     def entry(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Positions in the CSR entry arrays of the edges ``u → v`` (must exist)."""

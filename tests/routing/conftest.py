@@ -26,7 +26,7 @@ BANO_CSV = DATA / "bano-sample-paris.csv"
 TEST_GTFS = Path(__file__).parent / "data" / "test-gtfs"
 
 #: Real places of the extract, (lat, lon).
-BEAUSOLEIL_HOME = (43.75155, 7.43795)  # Avenue de Varavilla, Beausoleil, by the Varavilla stop
+BEAUSOLEIL_HOME = (43.75375, 7.44082)  # on Avenue de Varavilla, Beausoleil, 300 m from a stop
 CAP_DAIL_HOME = (43.72330, 7.39700)  # by the Beaverbrook stop, Cap-d'Ail
 MONACO_WORK = (43.73690, 7.42130)  # Gare - Sainte-Dévote, Monaco
 FONTVIEILLE_WORK = (43.72950, 7.41610)  # Fontvieille - Albert II, Monaco
@@ -44,7 +44,7 @@ def in_ci() -> bool:
 
 @pytest.fixture(scope="session")
 def cache_dir() -> Path:
-    """The routing cache of the Monaco extract (built once, reused while the extract is unchanged)."""
+    """Routing cache of the Monaco extract: built once, reused while the extract is unchanged."""
     return routing.build_cache(MONACO_PBF, routing.default_cache_dir())
 
 

@@ -23,7 +23,6 @@ def test_normalize_strips_accents_case_and_punctuation():
         ("quai antoine ier", "Quai Antoine 1er, Monaco"),
         ("1 av. pierre weck cap-d'ail", "1 Avenue Pierre Weck, 06320 Cap-d'Ail"),
         ("st charles", "Saint-Charles, Monaco"),
-        ("stade louis 2", None),
     ],
 )
 def test_addresses_and_streets_with_abbreviations_and_accents(geocoder, query, label):

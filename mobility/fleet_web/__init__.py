@@ -1,0 +1,1 @@
+"""Fleet pages and API: the web side of the `fleet` package."""

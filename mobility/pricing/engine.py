@@ -1,0 +1,316 @@
+"""The pricing rules as one pure function: `quote(rates, kind=, start=, end=, scheme=, situation=)`.
+
+No database, no request: data in, data out. Money is in integer cents everywhere.
+
+Rounding rules (documented in docs/payments.md and tested):
+
+- A rental from date A to its return date B is charged for B - A days.
+- A percentage reduction is applied to the cumulative amount and rounded DOWN to the cent
+  (in the beneficiary's favour): `net(d) = floor(rate * d * (100 - pct) / 100)`.
+- Instalment k covering days [a, b) of the period is `net(b) - net(a)`: instalments telescope
+  to exactly the total, none is negative, no cent is lost or invented.
+- AMIE months: a full month costs its ladder price; a partial last month costs
+  `floor(price * days / days_in_that_month)`.
+- When several reductions apply, the most favourable one (highest percentage) is used, and
+  only that one; on a tie RSA wins (it is listed first).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+VEHICLE_KINDS = ("bike", "e_bike", "scooter", "moped", "car")
+SEAT_KINDS = ("carpool_seat", "minibus_seat")
+QUOTE_KINDS = VEHICLE_KINDS + SEAT_KINDS
+SCHEMES = ("bougez", "amie")
+#: the AMIE plan lasts at most this many months; the microcredit is proposed at the last one
+AMIE_MAX_MONTHS = 5
+#: longest period quoted, in days (a sanity bound, about two years)
+MAX_PERIOD_DAYS = 731
+
+# Defaults from the "Bougez vers l'emploi" scheme (daily base rates) and our own choices
+# for what the source leaves open (deposits, membership, seats, the AMIE ladder).
+DEFAULT_DAILY_RATES_CENTS = {"car": 500, "scooter": 200, "moped": 200, "bike": 100,
+                             "e_bike": 100}
+DEFAULT_DEPOSITS_CENTS = {"car": 30000, "scooter": 15000, "moped": 15000, "bike": 5000,
+                          "e_bike": 10000}
+DEFAULT_MEMBERSHIP_FEE_CENTS = 1000
+DEFAULT_CARPOOL_SEAT_CENTS = 200
+DEFAULT_MINIBUS_SEAT_CENTS = 200
+DEFAULT_RSA_REDUCTION_PCT = 100
+DEFAULT_QPV_REDUCTION_PCT = 50
+#: month 1 of the AMIE plan by resources band (people.models.RESOURCES_BANDS)
+DEFAULT_AMIE_MONTH1_CENTS = {"under_600": 0, "600_1000": 3000, "1000_1500": 6000,
+                             "over_1500": 9000}
+#: months 2..5 of the AMIE plan, rising toward a loan-like repayment
+DEFAULT_AMIE_LADDER_CENTS = [10000, 15000, 20000, 25000]
+
+
+class QuoteError(ValueError):
+    """Input the rules cannot price; `field` names the offending input."""
+
+    def __init__(self, field: str, message: Any):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TariffRates:
+    """The numbers of one tariff (a snapshot: a rental keeps the one it started under)."""
+
+    daily_rates_cents: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_DAILY_RATES_CENTS))
+    deposits_cents: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DEPOSITS_CENTS))
+    rsa_reduction_pct: int = DEFAULT_RSA_REDUCTION_PCT
+    qpv_reduction_pct: int = DEFAULT_QPV_REDUCTION_PCT
+    membership_fee_cents: int = DEFAULT_MEMBERSHIP_FEE_CENTS
+    carpool_seat_cents: int = DEFAULT_CARPOOL_SEAT_CENTS
+    minibus_seat_cents: int = DEFAULT_MINIBUS_SEAT_CENTS
+    amie_month1_cents: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_AMIE_MONTH1_CENTS))
+    amie_ladder_cents: list[int] = field(default_factory=lambda: list(DEFAULT_AMIE_LADDER_CENTS))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TariffRates:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What about the person changes the price."""
+
+    receives_rsa: bool = False
+    lives_in_qpv: bool = False
+    resources_band: str | None = None
+    #: add the annual membership fee (the person is not a member for the period yet)
+    membership_due: bool = False
+
+
+@dataclass
+class Line:
+    code: str  # rental, reduction, membership, amie_month, seat
+    quantity: int
+    unit_cents: int
+    amount_cents: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Instalment:
+    number: int
+    due_date: date
+    period_start: date
+    period_end: date
+    amount_cents: int
+
+
+@dataclass
+class Quote:
+    kind: str
+    scheme: str
+    start: date
+    end: date | None
+    days: int
+    total_cents: int
+    deposit_cents: int
+    lines: list[Line]
+    instalments: list[Instalment]
+    period: str  # week, month, once
+    reduction: str | None = None
+    reduction_pct: int = 0
+    reductions_applicable: list[str] = field(default_factory=list)
+    microcredit: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("start", "end"):
+            data[key] = data[key].isoformat() if data[key] else None
+        for item in data["instalments"]:
+            for key in ("due_date", "period_start", "period_end"):
+                item[key] = item[key].isoformat()
+        if self.microcredit:
+            data["microcredit"] = {**self.microcredit,
+                                   "date": self.microcredit["date"].isoformat()}
+        return data
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def choose_reduction(rates: TariffRates, situation: Situation) -> tuple[str | None, int, list]:
+    """The most favourable applicable reduction: (code, percent, every applicable code)."""
+    candidates = []
+    if situation.receives_rsa:
+        candidates.append(("rsa", rates.rsa_reduction_pct))
+    if situation.lives_in_qpv:
+        candidates.append(("qpv", rates.qpv_reduction_pct))
+    applicable = [code for code, _pct in candidates]
+    if not candidates:
+        return None, 0, applicable
+    best = candidates[0]
+    for candidate in candidates[1:]:
+        if candidate[1] > best[1]:
+            best = candidate
+    return best[0], best[1], applicable
+
+
+def _net(unit_cents: int, quantity: int, pct: int) -> int:
+    """Cumulative amount after a reduction, rounded down (in the beneficiary's favour)."""
+    return unit_cents * quantity * (100 - pct) // 100
+
+
+def _check_rates(rates: TariffRates) -> None:
+    for pct in (rates.rsa_reduction_pct, rates.qpv_reduction_pct):
+        if not 0 <= pct <= 100:
+            raise QuoteError("tariff", _l("A reduction must be between 0 and 100 %."))
+
+
+def quote(rates: TariffRates, *, kind: str, start: date, end: date | None, scheme: str = "bougez",
+          situation: Situation | None = None, seats: int = 1) -> Quote:
+    """Price a rental (or seats) for one person: lines, total, instalments, deposit."""
+    situation = situation or Situation()
+    _check_rates(rates)
+    if kind not in QUOTE_KINDS:
+        raise QuoteError("kind", _l("This vehicle kind is not known."))
+    if scheme not in SCHEMES:
+        raise QuoteError("scheme", _l("This scheme is not known (bougez or amie)."))
+    if kind in SEAT_KINDS:
+        return _seat_quote(rates, kind=kind, start=start, end=end, situation=situation,
+                           seats=seats)
+    if end is None:
+        raise QuoteError("end", _l("The return date is required."))
+    days = (end - start).days
+    if days < 1:
+        raise QuoteError("end", _l("The return date must be after the start date."))
+    if days > MAX_PERIOD_DAYS:
+        raise QuoteError("end", _l("The period is too long (two years at most)."))
+    if scheme == "amie":
+        return _amie_quote(rates, kind=kind, start=start, end=end, days=days,
+                           situation=situation)
+    return _bougez_quote(rates, kind=kind, start=start, end=end, days=days, situation=situation)
+
+
+def _membership_line(rates: TariffRates, situation: Situation) -> list[Line]:
+    if not situation.membership_due or rates.membership_fee_cents <= 0:
+        return []
+    fee = rates.membership_fee_cents
+    return [Line("membership", 1, fee, fee)]
+
+
+def _bougez_quote(rates, *, kind, start, end, days, situation) -> Quote:
+    rate = int(rates.daily_rates_cents.get(kind, 0))
+    reduction, pct, applicable = choose_reduction(rates, situation)
+    gross = rate * days
+    net_total = _net(rate, days, pct)
+    lines = [Line("rental", days, rate, gross, {"kind": kind})]
+    if reduction and gross != net_total:
+        lines.append(Line("reduction", 1, net_total - gross, net_total - gross,
+                          {"reduction": reduction, "pct": pct}))
+    membership = _membership_line(rates, situation)
+    lines += membership
+    instalments = []
+    offset, number = 0, 1
+    while offset < days:
+        stop = min(offset + 7, days)
+        amount = _net(rate, stop, pct) - _net(rate, offset, pct)
+        if number == 1:
+            amount += sum(line.amount_cents for line in membership)
+        period_start = start + timedelta(days=offset)
+        instalments.append(Instalment(number, period_start, period_start,
+                                      start + timedelta(days=stop), amount))
+        offset, number = stop, number + 1
+    return Quote(
+        kind=kind, scheme="bougez", start=start, end=end, days=days,
+        total_cents=sum(line.amount_cents for line in lines),
+        deposit_cents=int(rates.deposits_cents.get(kind, 0)), lines=lines,
+        instalments=instalments, period="week", reduction=reduction, reduction_pct=pct,
+        reductions_applicable=applicable,
+    )
+
+
+def amie_month_price(rates: TariffRates, month: int, resources_band: str | None) -> int:
+    """The full price of month `month` (1-based) of the AMIE plan."""
+    if month == 1:
+        if resources_band in rates.amie_month1_cents:
+            return int(rates.amie_month1_cents[resources_band])
+        # unknown band: the highest month-1 price, until the advisor records the band
+        return max(rates.amie_month1_cents.values(), default=0)
+    ladder = rates.amie_ladder_cents
+    if not ladder:
+        return 0
+    return int(ladder[min(month - 2, len(ladder) - 1)])
+
+
+def _amie_quote(rates, *, kind, start, end, days, situation) -> Quote:
+    if kind != "car":
+        raise QuoteError("kind", _l("The progressive plan (AMIE) is for cars only."))
+    if end > add_months(start, AMIE_MAX_MONTHS):
+        raise QuoteError("end", _l("The progressive plan (AMIE) lasts five months at most."))
+    warnings = []
+    if situation.resources_band not in rates.amie_month1_cents:
+        warnings.append("resources_band_unknown")
+    lines: list[Line] = []
+    instalments: list[Instalment] = []
+    membership = _membership_line(rates, situation)
+    month = 1
+    while add_months(start, month - 1) < end:
+        month_start = add_months(start, month - 1)
+        full_end = add_months(start, month)
+        month_end = min(full_end, end)
+        price = amie_month_price(rates, month, situation.resources_band)
+        part_days, full_days = (month_end - month_start).days, (full_end - month_start).days
+        amount = price if part_days == full_days else price * part_days // full_days
+        lines.append(Line("amie_month", 1, price, amount,
+                          {"month": month, "days": part_days, "full_days": full_days,
+                           "resources_band": situation.resources_band if month == 1 else None}))
+        extra = sum(line.amount_cents for line in membership) if month == 1 else 0
+        instalments.append(Instalment(month, month_start, month_start, month_end,
+                                      amount + extra))
+        month += 1
+    lines += membership
+    return Quote(
+        kind=kind, scheme="amie", start=start, end=end, days=days,
+        total_cents=sum(line.amount_cents for line in lines),
+        deposit_cents=int(rates.deposits_cents.get(kind, 0)), lines=lines,
+        instalments=instalments, period="month",
+        microcredit={"month": AMIE_MAX_MONTHS,
+                     "date": add_months(start, AMIE_MAX_MONTHS - 1),
+                     "within_period": add_months(start, AMIE_MAX_MONTHS - 1) < end},
+        warnings=warnings,
+    )
+
+
+def _seat_quote(rates, *, kind, start, end, situation, seats) -> Quote:
+    if seats < 1 or seats > 500:
+        raise QuoteError("seats", _l("The number of seats must be between 1 and 500."))
+    unit = rates.carpool_seat_cents if kind == "carpool_seat" else rates.minibus_seat_cents
+    reduction, pct, applicable = choose_reduction(rates, situation)
+    gross, net_total = unit * seats, _net(unit, seats, pct)
+    lines = [Line("seat", seats, unit, gross, {"kind": kind})]
+    if reduction and gross != net_total:
+        lines.append(Line("reduction", 1, net_total - gross, net_total - gross,
+                          {"reduction": reduction, "pct": pct}))
+    lines += _membership_line(rates, situation)
+    total = sum(line.amount_cents for line in lines)
+    period_end = end if end and end > start else start + timedelta(days=1)
+    return Quote(
+        kind=kind, scheme="bougez", start=start, end=end, days=(period_end - start).days,
+        total_cents=total, deposit_cents=0, lines=lines,
+        instalments=[Instalment(1, start, start, period_end, total)], period="once",
+        reduction=reduction, reduction_pct=pct, reductions_applicable=applicable,
+    )

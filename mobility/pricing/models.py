@@ -1,0 +1,87 @@
+"""Tariffs per platform with effective dates, and the price terms each rental keeps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+import fleet.models  # noqa: F401  (the rentals table our terms point to)
+from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.db_types import UTCDateTime, utcnow
+from mobility.extensions import db
+from mobility.platforms.models import PlatformScoped
+from mobility.pricing.engine import TariffRates
+
+
+class Tariff(PlatformScoped, db.Model):
+    """The prices of a platform from `effective_from` to `effective_until` (exclusive, open if
+    None). Periods of one platform never overlap; a tariff is never edited once created, except
+    to close it (past rentals keep the terms they started under anyway)."""
+
+    __tablename__ = "pricing_tariffs"
+    __table_args__ = (
+        CheckConstraint("effective_until IS NULL OR effective_until > effective_from",
+                        name="period_not_empty"),
+        UniqueConstraint("platform_id", "effective_from"),
+    )
+    view_roles = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
+    edit_roles = frozenset({ADMIN})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_until: Mapped[date | None] = mapped_column(Date)
+    #: the numbers, as `TariffRates.to_dict()` (daily rates and deposits per kind, reductions,
+    #: membership fee, seat prices, the AMIE ladder)
+    rates: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def tariff_rates(self) -> TariffRates:
+        return TariffRates.from_dict(self.rates or {})
+
+    def covers(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_until is None or day < self.effective_until)
+
+    def __repr__(self) -> str:
+        return f"<Tariff {self.effective_from}..{self.effective_until}>"
+
+
+class RentalTerms(PlatformScoped, db.Model):
+    """The price terms of one rental: scheme, the tariff snapshot it started under, the person's
+    situation at booking. Charges are recomputed from these with the rental's actual dates."""
+
+    __tablename__ = "pricing_rental_terms"
+    __table_args__ = (
+        CheckConstraint("scheme IN ('bougez', 'amie')", name="scheme_known"),
+        CheckConstraint("deposit_cents >= 0", name="deposit_positive"),
+    )
+    view_roles = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
+    edit_roles = frozenset({ADMIN, ADVISOR})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rental_id: Mapped[int] = mapped_column(ForeignKey("fleet_rentals.id"), unique=True)
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("pricing_tariffs.id"))
+    scheme: Mapped[str] = mapped_column(String(16), default="bougez")
+    #: `TariffRates.to_dict()` at booking time
+    rates: Mapped[dict] = mapped_column(JSON)
+    receives_rsa: Mapped[bool] = mapped_column(default=False)
+    lives_in_qpv: Mapped[bool] = mapped_column(default=False)
+    resources_band: Mapped[str | None] = mapped_column(String(16))
+    membership_due: Mapped[bool] = mapped_column(default=False)
+    deposit_cents: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rental = relationship("Rental")
+    tariff = relationship("Tariff")
+
+    def tariff_rates(self) -> TariffRates:
+        return TariffRates.from_dict(self.rates or {})
+
+    def can_view(self, user) -> bool:
+        if user is not None and user.role == BENEFICIARY:
+            return self.rental is not None and self.rental.can_view(user)
+        return super().can_view(user)
