@@ -33,18 +33,27 @@ class OSRMSetupError(RoutingError):
     """The OSRM virtualenv or data could not be prepared."""
 
 
+def _works(python: str) -> bool:
+    try:
+        proc = subprocess.run([python, "-c", "import sys; assert sys.version_info >= (3, 12)"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
+
+
 def find_python312() -> str | None:
-    """A Python >= 3.12 interpreter: ``$OSRM_PYTHON``, ``python3.12``/``3.13`` on PATH, or pyenv."""
+    """A working Python >= 3.12: ``$OSRM_PYTHON``, a pyenv version, or ``python3.12`` on PATH.
+
+    Each candidate is run once (pyenv shims on PATH may exist without working).
+    """
     env = os.environ.get("OSRM_PYTHON")
     if env:
-        return env if Path(env).exists() else None
-    for name in ("python3.12", "python3.13"):
-        found = shutil.which(name)
-        if found:
-            return found
+        return env if _works(env) else None
     pyenv = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
     candidates = sorted(glob.glob(f"{pyenv}/versions/3.1[2-9]*/bin/python"))
-    return candidates[0] if candidates else None
+    candidates += [p for p in (shutil.which("python3.12"), shutil.which("python3.13")) if p]
+    return next((c for c in candidates if _works(c)), None)
 
 
 def ensure_osrm_venv(cache_dir: str | Path | None = None, *, python: str | None = None) -> Path:

@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from fleet import services
 from fleet.models import (
@@ -282,7 +282,7 @@ def _site_id_of_platform(user, site_id: int | None) -> int | None:
         return None
     site = db.session.get(Site, site_id)
     if site is None or site.platform_id != user.platform_id:
-        raise ValidationFailed(details={"site_id": "This site does not exist."})
+        raise ValidationFailed(details={"site_id": _l("This site does not exist.")})
     return site_id
 
 
@@ -539,5 +539,3 @@ def upload_settings() -> tuple[str, int]:
     folder = current_app.config.get("UPLOAD_FOLDER") or f"{current_app.instance_path}/uploads"
     return folder, int(current_app.config.get("MAX_PHOTO_BYTES", 8 * 1024 * 1024))
 
-
-__all__ = ["select", "upload_settings"]

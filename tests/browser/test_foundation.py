@@ -57,3 +57,23 @@ def test_dashboard_fits_a_phone(live_server, phone_page_fr):
     width = phone_page_fr.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     screenshot(phone_page_fr, "dashboard-advisor-fr-phone")
+
+
+@pytest.mark.parametrize("email,role", [(email, role) for email, _, role in DEMO_ACCOUNTS])
+def test_dashboards_have_no_serious_accessibility_violations(live_server, page_fr, email, role):
+    from tests.browser.conftest import accessibility_violations
+
+    page_fr.goto(f"{live_server.url}/login")
+    assert accessibility_violations(page_fr) == []
+    browser_login(page_fr, live_server, email)
+    assert accessibility_violations(page_fr) == []
+
+
+def test_admin_pages_have_no_serious_accessibility_violations(live_server, page_fr):
+    from tests.browser.conftest import accessibility_violations
+
+    browser_login(page_fr, live_server, "admin@demo.mobilite.fr")
+    for path in ("/admin/users", "/admin/audit"):
+        page_fr.goto(f"{live_server.url}{path}")
+        assert accessibility_violations(page_fr) == [], path
+        screenshot(page_fr, "admin" + path.replace("/", "-") + "-fr-desktop")

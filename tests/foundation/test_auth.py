@@ -126,3 +126,20 @@ def test_cookies_are_secure_by_default(tmp_path, sqlite_url):
     response = app.test_client().get("/login")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sign_in_is_throttled_per_address(sqlite_url, tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(sqlite_url, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    payload = {"email": "nobody@example.org", "password": "whatever-password"}
+    codes = [client.post("/api/v1/auth/token", json=payload).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    assert client.post("/api/v1/auth/token", json=payload).get_json()["error"]["code"] == (
+        "too_many_requests")
+    form_codes = []
+    for _ in range(4):
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        form_codes.append(client.post("/login", data={"csrf_token": token, **payload}).status_code)
+    assert form_codes == [401, 401, 401, 429]

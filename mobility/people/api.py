@@ -1,0 +1,533 @@
+"""API v1 for people: partner organisations, referrals, beneficiaries, assessments, eligibility,
+pathway actions, workshops and exits. Platform-scoped, role-checked, dates in ISO 8601."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from flask import request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from mobility.api import api_route, parse_model
+from mobility.audit.services import record_view
+from mobility.auth.policies import get_or_404, scoped
+from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
+from mobility.extensions import db
+from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
+from mobility.people import grid, services
+from mobility.people.models import (
+    ACTION_KINDS,
+    CONTRACT_TYPES,
+    EMPLOYMENT_KINDS,
+    EXIT_EMPLOYMENT,
+    EXIT_REASONS,
+    EXIT_SOLUTIONS,
+    GENDERS,
+    NOTE_KINDS,
+    OBSTACLES,
+    REFERRAL_REASONS,
+    RESOURCES_BANDS,
+    Beneficiary,
+    CaseNote,
+    MobilityAssessment,
+    Referral,
+    WorkshopAttendance,
+    WorkshopSession,
+)
+
+STAFF = {ADMIN, ADVISOR}
+TAGS = ["people"]
+
+OrganisationKind = Literal[tuple(ORGANISATION_KINDS)]  # type: ignore[valid-type]
+Gender = Literal[tuple(GENDERS)]  # type: ignore[valid-type]
+ContractType = Literal[tuple(CONTRACT_TYPES)]  # type: ignore[valid-type]
+Obstacle = Literal[tuple(OBSTACLES)]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrganisationIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrganisationKind
+
+
+class ReferentIn(Strict):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    job_title: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    user_id: int | None = None
+
+
+class EmploymentIn(Strict):
+    kind: Literal[tuple(EMPLOYMENT_KINDS)] | None = None  # type: ignore[valid-type]
+    employer: str | None = Field(default=None, max_length=200)
+    workplace_address: str | None = Field(default=None, max_length=300)
+    contract_type: ContractType | None = None
+    contract_start: date | None = None
+    contract_end: date | None = None
+    shift_start: time | None = None
+    shift_end: time | None = None
+    shift_notes: str | None = Field(default=None, max_length=200)
+
+
+class BeneficiaryPatch(Strict):
+    first_name: str | None = Field(default=None, min_length=1, max_length=100)
+    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+    birth_date: date | None = None
+    gender: Gender | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=300)
+    receives_rsa: bool | None = None
+    lives_in_qpv: bool | None = None
+    resources_band: Literal[tuple(RESOURCES_BANDS)] | None = None  # type: ignore[valid-type]
+    has_disability: bool | None = None
+    health_constraints: str | None = Field(default=None, max_length=2000)
+    obstacles: list[Obstacle] | None = None
+    has_licence_b: bool | None = None
+    licence_b_since: date | None = None
+    employment: EmploymentIn | None = None
+    membership_date: date | None = None
+    membership_fee_paid: bool | None = None
+    referent_id: int | None = None
+
+
+class BeneficiaryIn(BeneficiaryPatch):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+
+
+def _flatten(body: BeneficiaryPatch) -> dict[str, Any]:
+    """The body's fields that were sent, employment flattened to the file's columns."""
+    values = {k: getattr(body, k) for k in body.model_fields_set if k != "employment"}
+    for flag in ("receives_rsa", "lives_in_qpv", "has_disability", "membership_fee_paid",
+                 "has_licence_b"):
+        if flag in values and values[flag] is None:
+            values[flag] = False
+    if "employment" in body.model_fields_set and body.employment is not None:
+        employment = body.employment
+        for key in employment.model_fields_set:
+            values["employment_kind" if key == "kind" else key] = getattr(employment, key)
+    return values
+
+
+class BeneficiaryQuery(Strict):
+    q: str | None = None
+    stage: Literal["accepted", "assessed", "exited", "no_pathway"] | None = None
+
+
+class ReferralIn(Strict):
+    organisation_id: int | None = None
+    referent_id: int | None = None
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    birth_date: date | None = None
+    gender: Gender | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=300)
+    reason: Literal[tuple(REFERRAL_REASONS)]  # type: ignore[valid-type]
+    employer: str | None = Field(default=None, max_length=200)
+    workplace_address: str | None = Field(default=None, max_length=300)
+    schedule: str | None = Field(default=None, max_length=200)
+    shift_start: time | None = None
+    shift_end: time | None = None
+    night_shifts: bool = False
+    early_shifts: bool = False
+    contract_type: ContractType | None = None
+    contract_start: date | None = None
+    contract_end: date | None = None
+    obstacles: list[Obstacle] = []
+    comment: str | None = Field(default=None, max_length=4000)
+    consent: bool = False
+
+
+class ReferralQuery(Strict):
+    status: Literal["submitted", "accepted", "declined"] | None = None
+
+
+class AcceptIn(Strict):
+    beneficiary_id: int | None = None
+
+
+class DeclineIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AssessmentIn(Strict):
+    kind: Literal["entry", "exit"]
+    answers: dict[str, Any]
+    assessed_on: date | None = None
+    feasibility: dict[str, bool] | None = None
+
+
+class EligibilityQuery(Strict):
+    scheme: Literal["amie", "bougez"]
+
+
+class OverrideIn(Strict):
+    scheme: Literal["amie", "bougez"]
+    justification: str = Field(max_length=4000)
+
+
+class ExitIn(Strict):
+    exit_date: date
+    reason: Literal[tuple(EXIT_REASONS)]  # type: ignore[valid-type]
+    solution: Literal[tuple(EXIT_SOLUTIONS)]  # type: ignore[valid-type]
+    employment: Literal[tuple(EXIT_EMPLOYMENT)]  # type: ignore[valid-type]
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class NoteIn(Strict):
+    text: str = Field(min_length=1, max_length=8000)
+    kind: Literal[tuple(NOTE_KINDS)] = "meeting"  # type: ignore[valid-type]
+    noted_on: date | None = None
+
+
+class FeedbackIn(Strict):
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class ActionIn(Strict):
+    kind: Literal["coaching", "partner_referral"]
+    done_on: date | None = None
+    title: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=4000)
+    partner_organisation_id: int | None = None
+
+
+class SessionIn(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: datetime
+    capacity: int = 8
+    duration_min: int = 120
+    location: str | None = Field(default=None, max_length=200)
+
+
+class AttendeeIn(Strict):
+    beneficiary_id: int
+
+
+class AttendanceIn(Strict):
+    beneficiary_id: int
+    status: Literal["registered", "attended", "absent"]
+
+
+class SettingsIn(Strict):
+    scoring: dict[str, Any] = {}
+    eligibility: dict[str, Any] = {}
+
+
+# -- partner organisations ---------------------------------------------------------------------
+
+
+def organisation_json(org: PartnerOrganisation) -> dict[str, Any]:
+    return {"id": org.id, "name": org.name, "kind": org.kind, "kind_label": org.kind_label,
+            "created_at": org.created_at.isoformat()}
+
+
+def referent_json(r: Referent) -> dict[str, Any]:
+    return {"id": r.id, "organisation_id": r.organisation_id, "first_name": r.first_name,
+            "last_name": r.last_name, "job_title": r.job_title, "email": r.email,
+            "phone": r.phone, "user_id": r.user_id}
+
+
+@api_route("/partner-organisations", methods=("POST",), roles={ADMIN}, body=OrganisationIn,
+           status=201, summary="Register a partner organisation", tags=TAGS)
+def create_partner_organisation(user, body: OrganisationIn):
+    return organisation_json(services.create_organisation(user, name=body.name, kind=body.kind))
+
+
+@api_route("/partner-organisations", roles={ADMIN, ADVISOR, PRESCRIBER},
+           summary="Partner organisations of the platform (a prescriber: their own)", tags=TAGS)
+def list_partner_organisations(user):
+    query = scoped(PartnerOrganisation, user).order_by(PartnerOrganisation.name)
+    if user.role == PRESCRIBER:
+        query = query.where(PartnerOrganisation.id == user.organisation_id)
+    return [organisation_json(o) for o in db.session.scalars(query)]
+
+
+@api_route("/partner-organisations/<int:organisation_id>/referents", methods=("POST",),
+           roles={ADMIN}, body=ReferentIn, status=201, summary="Add a referent", tags=TAGS)
+def create_referent(user, organisation_id: int, body: ReferentIn):
+    organisation = get_or_404(PartnerOrganisation, organisation_id, user, action="edit")
+    return referent_json(services.create_referent(user, organisation, **body.model_dump()))
+
+
+@api_route("/partner-organisations/<int:organisation_id>/referents", roles=STAFF,
+           summary="Referents of a partner organisation", tags=TAGS)
+def list_referents(user, organisation_id: int):
+    organisation = get_or_404(PartnerOrganisation, organisation_id, user)
+    return [referent_json(r) for r in organisation.referents]
+
+
+# -- referrals ---------------------------------------------------------------------------------
+
+
+@api_route("/referrals", methods=("POST",), roles={ADMIN, ADVISOR, PRESCRIBER}, body=ReferralIn,
+           status=201, summary="Submit a referral (fiche de liaison)", tags=TAGS)
+def create_referral(user, body: ReferralIn):
+    referral = services.submit_referral(user, body.model_dump())
+    return services.referral_json(referral, user)
+
+
+@api_route("/referrals", roles={ADMIN, ADVISOR, PRESCRIBER}, query=ReferralQuery,
+           summary="Referrals (a prescriber: their organisation's)", tags=TAGS)
+def list_referrals(user, query: ReferralQuery):
+    return [services.referral_json(r, user) for r in services.referrals_for(user, status=query.status)]
+
+
+@api_route("/referrals/<int:referral_id>", roles={ADMIN, ADVISOR, PRESCRIBER},
+           summary="A referral with its status, decline reason and feedback", tags=TAGS)
+def get_referral(user, referral_id: int):
+    return services.referral_json(get_or_404(Referral, referral_id, user), user)
+
+
+@api_route("/referrals/<int:referral_id>/accept", methods=("POST",), roles=STAFF,
+           summary="Accept a referral: create or link the beneficiary, open the pathway",
+           tags=TAGS)
+def accept_referral(user, referral_id: int):
+    body = parse_model(AcceptIn, request.get_json(silent=True) or {})
+    referral = get_or_404(Referral, referral_id, user, action="edit")
+    referral = services.accept_referral(user, referral, beneficiary_id=body.beneficiary_id)
+    return services.referral_json(referral, user)
+
+
+@api_route("/referrals/<int:referral_id>/decline", methods=("POST",), roles=STAFF,
+           body=DeclineIn, summary="Decline a referral with a reason", tags=TAGS)
+def decline_referral(user, referral_id: int, body: DeclineIn):
+    referral = get_or_404(Referral, referral_id, user, action="edit")
+    return services.referral_json(services.decline_referral(user, referral, reason=body.reason),
+                                  user)
+
+
+# -- beneficiaries -----------------------------------------------------------------------------
+
+
+@api_route("/beneficiaries", methods=("POST",), roles=STAFF, body=BeneficiaryIn, status=201,
+           summary="Create a beneficiary file (refuses a duplicate name + birth date)", tags=TAGS)
+def create_beneficiary(user, body: BeneficiaryIn):
+    beneficiary = services.create_beneficiary(user, _flatten(body))
+    return services.beneficiary_json(beneficiary, user)
+
+
+@api_route("/beneficiaries", roles=STAFF, query=BeneficiaryQuery,
+           summary="Beneficiaries, with a search and a stage filter", tags=TAGS)
+def list_beneficiaries(user, query: BeneficiaryQuery):
+    rows = services.search_beneficiaries(user, q=query.q, stage=query.stage)
+    return [{"id": b.id, "first_name": b.first_name, "last_name": b.last_name,
+             "birth_date": b.birth_date.isoformat() if b.birth_date else None,
+             "stage": services.stage_of(b)} for b in rows]
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>", roles={ADMIN, ADVISOR, FLEET_MANAGER,
+                                                         BENEFICIARY},
+           summary="A beneficiary file (what the role may read)", tags=TAGS)
+def get_beneficiary(user, beneficiary_id: int):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
+    data = services.beneficiary_json(beneficiary, user)
+    record_view(user, beneficiary, fields=sorted(data))
+    return data
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>", methods=("PATCH",), roles=STAFF,
+           body=BeneficiaryPatch, summary="Change a beneficiary file", tags=TAGS)
+def patch_beneficiary(user, beneficiary_id: int, body: BeneficiaryPatch):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    services.update_beneficiary(user, beneficiary, _flatten(body))
+    return services.beneficiary_json(beneficiary, user)
+
+
+# -- assessments -------------------------------------------------------------------------------
+
+
+@api_route("/assessment-grid", roles=ALL_ROLES,
+           summary="The mobility skills assessment grid: questions and allowed answers",
+           tags=TAGS)
+def assessment_grid(user):
+    scoring = services.scoring_for(user.platform_id)
+    return {"sections": grid.grid_document(), "scoring": scoring,
+            "ladder_levels": [{"level": lv, "label": str(grid.LEVEL_LABELS[lv])}
+                              for lv in grid.LADDER_LEVELS]}
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/assessments", methods=("POST",), roles=STAFF,
+           body=AssessmentIn, status=201,
+           summary="Record an entry or exit assessment; returns the potential and the ladder",
+           tags=TAGS)
+def create_assessment(user, beneficiary_id: int, body: AssessmentIn):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    assessment = services.record_assessment(
+        user, beneficiary, kind=body.kind, answers=body.answers, assessed_on=body.assessed_on,
+        feasibility=body.feasibility)
+    return services.assessment_json(assessment)
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/assessments", roles={ADMIN, ADVISOR,
+                                                                     BENEFICIARY},
+           summary="A beneficiary's assessments", tags=TAGS)
+def list_assessments(user, beneficiary_id: int):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
+    rows = db.session.scalars(select(MobilityAssessment).where(
+        MobilityAssessment.beneficiary_id == beneficiary.id).order_by(MobilityAssessment.id))
+    return [services.assessment_json(a) for a in rows]
+
+
+# -- eligibility -------------------------------------------------------------------------------
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/eligibility", roles=STAFF,
+           query=EligibilityQuery, summary="Eligibility to a scheme, with a reason per criterion",
+           tags=TAGS)
+def get_eligibility(user, beneficiary_id: int, query: EligibilityQuery):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
+    return services.eligibility_for(beneficiary, query.scheme)
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/eligibility-overrides", methods=("POST",),
+           roles=STAFF, body=OverrideIn, status=201,
+           summary="Admit a person to a scheme despite its rules, with a justification",
+           tags=TAGS)
+def create_override(user, beneficiary_id: int, body: OverrideIn):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    services.override_eligibility(user, beneficiary, scheme=body.scheme,
+                                  justification=body.justification)
+    return services.eligibility_for(beneficiary, body.scheme)
+
+
+# -- pathway -----------------------------------------------------------------------------------
+
+
+def _pathway_json(pathway) -> dict[str, Any]:
+    return {"id": pathway.id, "beneficiary_id": pathway.beneficiary_id, "status": pathway.status,
+            "opened_on": pathway.opened_on.isoformat(),
+            "exit_date": pathway.exit_date.isoformat() if pathway.exit_date else None,
+            "exit_reason": pathway.exit_reason, "exit_solution": pathway.exit_solution,
+            "exit_employment": pathway.exit_employment, "gain": pathway.gain}
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/exit", methods=("POST",), roles=STAFF,
+           body=ExitIn, summary="Record the exit of the pathway in progress", tags=TAGS)
+def record_exit(user, beneficiary_id: int, body: ExitIn):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    pathway = services.record_exit(user, beneficiary, exit_date=body.exit_date,
+                                   reason=body.reason, solution=body.solution,
+                                   employment=body.employment, notes=body.notes)
+    return _pathway_json(pathway)
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/notes", methods=("POST",), roles=STAFF,
+           body=NoteIn, status=201, summary="Add a case note", tags=TAGS)
+def create_note(user, beneficiary_id: int, body: NoteIn):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    note = services.add_case_note(user, beneficiary, text=body.text, kind=body.kind,
+                                  noted_on=body.noted_on)
+    return {"id": note.id, "kind": note.kind, "noted_on": note.noted_on.isoformat(),
+            "text": note.text, "author_id": note.author_id}
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/notes", roles=STAFF,
+           summary="Case notes of a file", tags=TAGS)
+def list_notes(user, beneficiary_id: int):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
+    rows = db.session.scalars(select(CaseNote).where(CaseNote.beneficiary_id == beneficiary.id)
+                              .order_by(CaseNote.noted_on.desc(), CaseNote.id.desc()))
+    record_view(user, beneficiary, fields=["case_notes"])
+    return [{"id": n.id, "kind": n.kind, "noted_on": n.noted_on.isoformat(), "text": n.text,
+             "author_id": n.author_id} for n in rows]
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/feedback", methods=("POST",), roles=STAFF,
+           body=FeedbackIn, status=201, summary="Send a short summary to the referent",
+           tags=TAGS)
+def create_feedback(user, beneficiary_id: int, body: FeedbackIn):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    feedback = services.send_feedback(user, beneficiary, summary=body.summary)
+    return {"id": feedback.id, "summary": feedback.summary,
+            "sent_at": feedback.sent_at.isoformat()}
+
+
+@api_route("/beneficiaries/<int:beneficiary_id>/actions", methods=("POST",), roles=STAFF,
+           body=ActionIn, status=201,
+           summary="Record a coaching session or a referral to a partner operator", tags=TAGS)
+def create_action(user, beneficiary_id: int, body: ActionIn):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
+    action = services.add_action(user, beneficiary, **body.model_dump())
+    return {"id": action.id, "kind": action.kind, "done_on": action.done_on.isoformat(),
+            "title": action.title, "pathway_id": action.pathway_id,
+            "partner_organisation_id": action.partner_organisation_id}
+
+
+# -- workshops ---------------------------------------------------------------------------------
+
+
+def session_json(session: WorkshopSession) -> dict[str, Any]:
+    return {"id": session.id, "title": session.workshop.title,
+            "starts_at": session.starts_at.isoformat(), "duration_min": session.duration_min,
+            "capacity": session.capacity, "location": session.location,
+            "seats_left": session.seats_left,
+            "attendees": [{"beneficiary_id": a.beneficiary_id, "status": a.status}
+                          for a in session.attendances]}
+
+
+@api_route("/workshop-sessions", methods=("POST",), roles=STAFF, body=SessionIn, status=201,
+           summary="Schedule a collective workshop session", tags=TAGS)
+def create_session(user, body: SessionIn):
+    return session_json(services.create_workshop_session(user, **body.model_dump()))
+
+
+@api_route("/workshop-sessions", roles=STAFF, summary="Workshop sessions", tags=TAGS)
+def list_sessions(user):
+    rows = db.session.scalars(scoped(WorkshopSession, user)
+                              .order_by(WorkshopSession.starts_at.desc()))
+    return [session_json(s) for s in rows]
+
+
+@api_route("/workshop-sessions/<int:session_id>/attendees", methods=("POST",), roles=STAFF,
+           body=AttendeeIn, status=201, summary="Register a beneficiary for a session",
+           tags=TAGS)
+def register_attendee(user, session_id: int, body: AttendeeIn):
+    session = get_or_404(WorkshopSession, session_id, user, action="edit")
+    beneficiary = get_or_404(Beneficiary, body.beneficiary_id, user, action="edit")
+    services.register_attendee(user, session, beneficiary)
+    return session_json(db.session.get(WorkshopSession, session_id))
+
+
+@api_route("/workshop-sessions/<int:session_id>/attendance", methods=("POST",), roles=STAFF,
+           body=AttendanceIn, summary="Record whether a registered person attended", tags=TAGS)
+def record_attendance(user, session_id: int, body: AttendanceIn):
+    session = get_or_404(WorkshopSession, session_id, user, action="edit")
+    attendance = db.session.scalar(select(WorkshopAttendance).where(
+        WorkshopAttendance.session_id == session.id,
+        WorkshopAttendance.beneficiary_id == body.beneficiary_id))
+    if attendance is None:
+        from mobility.errors import NotFound
+
+        raise NotFound()
+    services.record_attendance(user, attendance, body.status)
+    return session_json(session)
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+@api_route("/people-settings", roles={ADMIN, ADVISOR},
+           summary="Scoring and eligibility settings of the platform (defaults + overrides)",
+           tags=TAGS)
+def get_settings(user):
+    return {"overrides": services.settings_config(user.platform_id),
+            "scoring": services.scoring_for(user.platform_id),
+            "eligibility": services.eligibility_config_for(user.platform_id)}
+
+
+@api_route("/people-settings", methods=("PUT",), roles={ADMIN}, body=SettingsIn,
+           summary="Replace the platform's scoring and eligibility overrides", tags=TAGS)
+def put_settings(user, body: SettingsIn):
+    services.update_settings(user, {k: v for k, v in body.model_dump().items() if v})
+    return get_settings.__wrapped__(user)
