@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from fleet.models import (
     SITE_KINDS,
     UNBOOKABLE_STATUSES,
     VEHICLE_KINDS,
+    VEHICLE_STATUS_LABELS,
     VEHICLE_STATUSES,
     CarpoolRide,
     Inspection,
@@ -46,7 +48,8 @@ from fleet.models import (
 )
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.extensions import db
+from mobility.extensions import write_transaction as _foundation_write_transaction
 
 PARIS = ZoneInfo("Europe/Paris")
 #: how far ahead the "first date a vehicle frees up" looks
@@ -59,6 +62,30 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 #: set by the web layer to `mobility.audit.services.record_audit`
 audit_hook: Callable[..., Any] | None = None
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """`mobility.extensions.write_transaction`, on the real session.
+
+    The foundation's helper calls `in_transaction()` on the scoped-session proxy, which
+    SQLAlchemy 2.1 does not forward; this does the same on `db.session()` (BEGIN IMMEDIATE on
+    SQLite; constraints back the check on PostgreSQL). Commits at the end, rolls back on error.
+    """
+    session = db.session()
+    if not hasattr(db.session, "in_transaction"):
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={"sqlite_immediate": True})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    else:  # the foundation helper works with this SQLAlchemy
+        with _foundation_write_transaction():
+            yield
 
 
 def today() -> date:
@@ -366,7 +393,7 @@ def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end
     _beneficiary_on_platform(beneficiary_id, platform_id)
     if not vehicle.is_bookable:
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
-                          status=vehicle.status_label),
+                          status=VEHICLE_STATUS_LABELS[vehicle.status]),
                        code="vehicle_unavailable", details={"status": vehicle.status})
     try:
         with write_transaction():
@@ -506,7 +533,7 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None, energy_level_pc
         raise ValidationFailed(details={"end": _l("The rental period is over.")})
     if not rental.vehicle.is_bookable:
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
-                          status=rental.vehicle.status_label), code="vehicle_unavailable")
+                          status=VEHICLE_STATUS_LABELS[rental.vehicle.status]), code="vehicle_unavailable")
     inspection = _inspection(actor, rental, "check_out", odometer_km, energy_level_pct,
                              checklist, damage_notes)
     rental.status = "in_progress"
@@ -541,7 +568,7 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None, energy_level_pct
         db.session.flush()
         job = MaintenanceJob(
             platform_id=rental.platform_id, vehicle_id=rental.vehicle_id, kind="repair",
-            description=inspection.damage_notes or str(_l("Damage found at check-in")),
+            description=inspection.damage_notes or "",
             due_on=day, inspection_id=inspection.id, status="open")
         db.session.add(job)
     rental.vehicle.status = "maintenance" if immobilise else "available"
@@ -736,7 +763,7 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int) -> Rental:
         raise ValidationFailed(details={"vehicle_id": _l("Choose another vehicle.")})
     if not new_vehicle.is_bookable:
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
-                          status=new_vehicle.status_label), code="vehicle_unavailable")
+                          status=VEHICLE_STATUS_LABELS[new_vehicle.status]), code="vehicle_unavailable")
     day = today()
     rental_id = rental.id
     start = max(rental.start_date, day) if rental.status == "in_progress" else rental.start_date
@@ -758,7 +785,7 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int) -> Rental:
                                 beneficiary_id=rental.beneficiary_id, advisor_id=rental.advisor_id,
                                 start_date=rental.end_date, end_date=end, status="booked",
                                 daily_mileage_allowance_km=rental.daily_mileage_allowance_km,
-                                notes=str(_l("Replaces rental %(id)s.", id=rental.id)))
+                                notes=None)
                 if result.end_date <= result.start_date:
                     raise ValidationFailed(details={"end": _l("The rental period is over.")})
                 db.session.add(result)

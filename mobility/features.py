@@ -14,4 +14,6 @@ FEATURES: tuple[str, ...] = (
     "admin",
     "people",
     # -- feature packages below (one per line) --
+    "fleet_web",
+    "pricing",
 )

@@ -162,7 +162,7 @@ class RideIn(Strict):
 
 class SeatsIn(Strict):
     beneficiary_id: int
-    date: date | None = None
+    day: date | None = Field(default=None, alias="date")
     dates: list[date] | None = None
 
 
@@ -506,7 +506,7 @@ def create_ride(user, body: RideIn):
            status=201, summary="Book seats on a ride for dates (409 when full)", tags=TAGS)
 def book_seats(user, ride_id: int, body: SeatsIn):
     ride = get_or_404(CarpoolRide, ride_id, user)
-    dates = list(body.dates or []) + ([body.date] if body.date else [])
+    dates = list(body.dates or []) + ([body.day] if body.day else [])
     bookings = services.book_seats(user, ride, beneficiary_id=body.beneficiary_id, dates=dates)
     return [seat_json(b) for b in bookings], 201
 

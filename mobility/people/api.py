@@ -18,7 +18,6 @@ from mobility.extensions import db
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.people import grid, services
 from mobility.people.models import (
-    ACTION_KINDS,
     CONTRACT_TYPES,
     EMPLOYMENT_KINDS,
     EXIT_EMPLOYMENT,
@@ -280,7 +279,8 @@ def create_referral(user, body: ReferralIn):
 @api_route("/referrals", roles={ADMIN, ADVISOR, PRESCRIBER}, query=ReferralQuery,
            summary="Referrals (a prescriber: their organisation's)", tags=TAGS)
 def list_referrals(user, query: ReferralQuery):
-    return [services.referral_json(r, user) for r in services.referrals_for(user, status=query.status)]
+    rows = services.referrals_for(user, status=query.status)
+    return [services.referral_json(r, user) for r in rows]
 
 
 @api_route("/referrals/<int:referral_id>", roles={ADMIN, ADVISOR, PRESCRIBER},

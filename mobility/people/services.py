@@ -47,14 +47,15 @@ from mobility.people.models import (
     Pathway,
     PathwayAction,
     PeopleSettings,
-    Referral,
     ReferentFeedback,
+    Referral,
     Workshop,
     WorkshopAttendance,
     WorkshopSession,
 )
 
 log = logging.getLogger(__name__)
+NOT_A_CHOICE = _l("This value is not one of the allowed choices.")
 
 #: Set by the fleet wiring: `(beneficiary) -> days of car rental already used` (AMIE limit).
 RENTAL_DAYS_PROVIDER: Callable[[Beneficiary], int] | None = None
@@ -485,7 +486,8 @@ def accept_referral(actor, referral: Referral, *, beneficiary_id: int | None = N
                 employer=referral.employer, workplace_address=referral.workplace_address,
                 contract_type=referral.contract_type, contract_start=referral.contract_start,
                 contract_end=referral.contract_end, shift_start=referral.shift_start,
-                shift_end=referral.shift_end, shift_notes=shift_notes[:200] if shift_notes else None,
+                shift_end=referral.shift_end,
+                shift_notes=shift_notes[:200] if shift_notes else None,
                 receives_rsa=False, lives_in_qpv=False,
             )
             _locate(beneficiary, {"address", "workplace_address"})
@@ -540,7 +542,8 @@ def _check_day(day: date | None, field: str, pathway: Pathway | None = None) -> 
     if day > today():
         raise ValidationFailed(details={field: _l("This date cannot be in the future.")})
     if pathway is not None and day < pathway.opened_on:
-        raise ValidationFailed(details={field: _l("This date is before the start of the pathway.")})
+        raise ValidationFailed(details={
+            field: _l("This date is before the start of the pathway.")})
     return day
 
 
@@ -592,7 +595,7 @@ def add_action(actor, beneficiary: Beneficiary, *, kind: str, done_on: date | No
                partner_organisation_id: int | None = None) -> PathwayAction:
     """Record an action of the open pathway (coaching, referral to a partner operator...)."""
     if kind not in ACTION_KINDS:
-        raise ValidationFailed(details={"kind": _l("This value is not one of the allowed choices.")})
+        raise ValidationFailed(details={"kind": NOT_A_CHOICE})
     pathway = _open_pathway_of(beneficiary)
     done_on = _check_day(done_on, "done_on", pathway)
     partner = None
@@ -679,7 +682,7 @@ def register_attendee(actor, session: WorkshopSession, beneficiary: Beneficiary
 def record_attendance(actor, attendance: WorkshopAttendance, status: str) -> WorkshopAttendance:
     """Mark attended or absent; an attendance becomes a workshop action of the pathway."""
     if status not in ATTENDANCE_STATUSES:
-        raise ValidationFailed(details={"status": _l("This value is not one of the allowed choices.")})
+        raise ValidationFailed(details={"status": NOT_A_CHOICE})
     session = attendance.session
     beneficiary = attendance.beneficiary
     if status == "attended" and attendance.action_id is None:
@@ -720,7 +723,7 @@ def record_assessment(actor, beneficiary: Beneficiary, *, kind: str, answers: An
     exited pathway; each kind is recorded once per pathway.
     """
     if kind not in ASSESSMENT_KINDS:
-        raise ValidationFailed(details={"kind": _l("This value is not one of the allowed choices.")})
+        raise ValidationFailed(details={"kind": NOT_A_CHOICE})
     clean, errors = grid.validate_answers(answers)
     if errors:
         raise ValidationFailed(_l("Some answers are missing or not in the grid."),

@@ -1,7 +1,8 @@
 import pytest
-from conftest import BEAUSOLEIL_HOME, CAP_DAIL_HOME, FONTVIEILLE_WORK, MONACO_WORK
 
 import routing
+
+from .routing_data import BEAUSOLEIL_HOME, CAP_DAIL_HOME, FONTVIEILLE_WORK, MONACO_WORK
 
 ROQUEBRUNE = (43.7600, 7.4650)
 EZE = (43.7289, 7.3625)

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from conftest import MONACO_PBF, PROJECT
+from .routing_data import MONACO_PBF, PROJECT
 
 
 def run(*args, env_dir):

@@ -1,7 +1,11 @@
 from datetime import time
 
 import pytest
-from conftest import (
+
+import routing
+from routing.commute import Shift, make_shift
+
+from .routing_data import (
     BEAUSOLEIL_HOME,
     CAP_DAIL_HOME,
     FONTVIEILLE_WORK,
@@ -10,9 +14,6 @@ from conftest import (
     SUNDAY,
     WEEK,
 )
-
-import routing
-from routing.commute import Shift, make_shift
 
 
 def test_beausoleil_to_monaco_by_day(engine, feed):

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
-from conftest import AT_SEA, BEAUSOLEIL_HOME, CAP_DAIL_HOME, MONACO_WORK, PARIS
 
 import routing
 from routing.network import haversine_m
+
+from .routing_data import AT_SEA, BEAUSOLEIL_HOME, CAP_DAIL_HOME, MONACO_WORK, PARIS
 
 
 @pytest.mark.parametrize("mode", routing.MODES)

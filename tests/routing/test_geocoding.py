@@ -1,8 +1,9 @@
 import pytest
-from conftest import BANO_CSV, MONACO_PBF
 
 import routing
 from routing.geocoding import GeopyGeocoder, normalize, tokenize
+
+from .routing_data import BANO_CSV, MONACO_PBF
 
 
 def test_normalize_strips_accents_case_and_punctuation():

@@ -65,7 +65,7 @@ def test_missing_results_are_reported():
 
 
 def test_works_on_a_real_commute_check(engine):
-    from conftest import BEAUSOLEIL_HOME, MONACO_WORK
+    from .routing_data import BEAUSOLEIL_HOME, MONACO_WORK
 
     check = routing.check_commute(engine, BEAUSOLEIL_HOME, MONACO_WORK)
     ladder = routing.transit_first_ladder(check.modes, can_ride_bike=True, has_licence_b=False,

@@ -1,9 +1,10 @@
 import math
 
 import pytest
-from conftest import BEAUSOLEIL_HOME, CAP_DAIL_HOME, MONACO_WORK
 
 import routing
+
+from .routing_data import BEAUSOLEIL_HOME, CAP_DAIL_HOME, MONACO_WORK
 
 
 @pytest.mark.parametrize("mode", ["car", "two_wheel_motor", "e_bike"])

@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-from conftest import BEAUSOLEIL_HOME, MONACO_PBF, MONACO_WORK, PARIS_PBF
 
 import routing
 from routing.network import (
@@ -15,6 +14,8 @@ from routing.network import (
     two_wheel_motor_way,
     walk_way,
 )
+
+from .routing_data import BEAUSOLEIL_HOME, MONACO_PBF, MONACO_WORK, PARIS_PBF
 
 
 def highways(engine, mode):

@@ -1,8 +1,9 @@
 import pytest
-from conftest import BEAUSOLEIL_HOME, CAP_DAIL_HOME, FONTVIEILLE_WORK, MONACO_WORK
 
 import routing
 from routing.osrm_server import free_port
+
+from .routing_data import BEAUSOLEIL_HOME, CAP_DAIL_HOME, FONTVIEILLE_WORK, MONACO_WORK
 
 TRIPS = [
     (BEAUSOLEIL_HOME, MONACO_WORK),

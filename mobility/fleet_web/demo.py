@@ -1,0 +1,237 @@
+"""Demo fleet: 3 sites around Monaco, 40 vehicles of every kind, rentals in progress, returns
+due today, this week and one overdue, a maintenance job due, an immobilised car, carpool
+rides and a minibus run. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+
+from fleet.models import (
+    CHECKLISTS,
+    CarpoolRide,
+    Inspection,
+    MaintenanceJob,
+    MinibusBooking,
+    MinibusRun,
+    MinibusStop,
+    Rental,
+    SeatBooking,
+    Site,
+    Vehicle,
+)
+from fleet.services import today
+from mobility.auth.models import User
+from mobility.db_types import utcnow
+from mobility.extensions import db
+from mobility.people.models import Beneficiary
+
+SITES = (
+    ("Pôle mobilité Beausoleil", "pole", "12 boulevard de la République, 06240 Beausoleil",
+     "Lun-ven 8h30-12h30, 13h30-17h30", "04 93 78 00 00", 43.7427, 7.4240),
+    ("Parking du port de Cap-d'Ail", "parking", "Avenue du Port, 06320 Cap-d'Ail",
+     "Tous les jours 7h-20h", None, 43.7226, 7.4096),
+    ("Pôle mobilité Roquebrune-Cap-Martin", "pole",
+     "205 avenue Aristide Briand, 06190 Roquebrune-Cap-Martin",
+     "Lun-ven 9h-12h, 14h-17h", "04 93 35 00 00", 43.7598, 7.4715),
+)
+
+#: (kind, count, label) — 40 vehicles in all
+FLEET = (
+    ("bike", 10, "Vélo de ville Arcade"),
+    ("e_bike", 9, "VAE O2feel iSwan"),
+    ("scooter", 8, "Scooter électrique Niu MQi"),
+    ("moped", 6, "Cyclomoteur Peugeot Kisbee 50"),
+    ("car", 7, "Renault Clio"),
+)
+
+DEMO_PEOPLE = (
+    ("Amina", "Benhaddou", date(1994, 3, 12), "06 12 34 56 01", "8 rue des Martyrs, Beausoleil"),
+    ("Lucas", "Giordano", date(2001, 7, 2), "06 12 34 56 02", "3 avenue de Verdun, Cap-d'Ail"),
+    ("Fatou", "Diallo", date(1988, 11, 23), "06 12 34 56 03",
+     "14 avenue Paul Doumer, Roquebrune-Cap-Martin"),
+    ("Kevin", "Rossi", date(1999, 1, 30), "06 12 34 56 04", "27 boulevard du Général Leclerc, Beausoleil"),
+    ("Sandrine", "Lopez", date(1979, 5, 18), "06 12 34 56 05", "5 chemin des Révoires, Cap-d'Ail"),
+    ("Yanis", "Haddad", date(2003, 9, 9), "06 12 34 56 06", "2 rue Paul Bourgeois, Menton"),
+    ("Maria", "Pereira", date(1991, 12, 1), "06 12 34 56 07",
+     "41 avenue Jean Jaurès, Roquebrune-Cap-Martin"),
+    ("Thomas", "Bernard", date(1985, 4, 27), "06 12 34 56 08", "9 rue Jules Ferry, Beausoleil"),
+)
+
+
+def _plate(kind: str, n: int) -> str:
+    if kind in ("bike", "e_bike"):
+        return f"{'VL' if kind == 'bike' else 'VA'}{202400 + n:06d}"
+    letters = "ABCDEFGHJKLMNPQRSTVWXYZ"
+    return f"G{letters[n % len(letters)]}-{100 + n * 7:03d}-{'SC' if kind == 'scooter' else 'MB' if kind == 'moped' else 'VT'}"
+
+
+def _beneficiaries(platform) -> list[Beneficiary]:
+    rows = list(db.session.scalars(select(Beneficiary).where(
+        Beneficiary.platform_id == platform.id).order_by(Beneficiary.id)))
+    if len(rows) >= 6:
+        return rows
+    for first, last, born, phone, address in DEMO_PEOPLE:
+        if any(b.first_name == first and b.last_name == last for b in rows):
+            continue
+        person = Beneficiary(platform_id=platform.id, first_name=first, last_name=last,
+                             birth_date=born, phone=phone, address=address)
+        db.session.add(person)
+        rows.append(person)
+    db.session.flush()
+    return rows
+
+
+def load(platform) -> None:
+    """Create or complete the demo fleet of `platform`."""
+    sites = []
+    for name, kind, address, hours, phone, lat, lon in SITES:
+        site = db.session.scalar(select(Site).where(Site.platform_id == platform.id,
+                                                    Site.name == name))
+        if site is None:
+            site = Site(platform_id=platform.id, name=name, kind=kind, address=address,
+                        opening_hours=hours, phone=phone, lat=lat, lon=lon)
+            db.session.add(site)
+        sites.append(site)
+    db.session.flush()
+
+    day = today()
+    vehicles: dict[str, list[Vehicle]] = {}
+    n = 0
+    for kind, count, label in FLEET:
+        for i in range(count):
+            n += 1
+            plate = _plate(kind, n)
+            vehicle = db.session.scalar(select(Vehicle).where(
+                Vehicle.platform_id == platform.id, Vehicle.plate == plate))
+            if vehicle is None:
+                motor = kind in ("scooter", "moped", "car")
+                vehicle = Vehicle(
+                    platform_id=platform.id, kind=kind, site_id=sites[i % 3].id, plate=plate,
+                    label=label, odometer_km=(1200 + 937 * n) % 40000 if motor else 150 * n,
+                    energy_level_pct=None if kind == "bike" else 60 + (n * 7) % 40,
+                    insurance_policy=f"MAIF-{880000 + n}" if motor or kind == "e_bike" else None,
+                    insurance_expires_on=day + timedelta(days=20 + 11 * n) if motor else None,
+                    technical_inspection_expires_on=(
+                        day + timedelta(days=15 + 37 * n) if kind == "car" else None),
+                )
+                db.session.add(vehicle)
+            vehicles.setdefault(kind, []).append(vehicle)
+    db.session.flush()
+
+    already = db.session.scalar(select(func.count()).select_from(Rental).where(
+        Rental.platform_id == platform.id))
+    if already:
+        db.session.commit()
+        return
+
+    people = _beneficiaries(platform)
+    advisor = db.session.scalar(select(User).where(User.platform_id == platform.id,
+                                                   User.role == "advisor").order_by(User.id))
+    manager = db.session.scalar(select(User).where(User.platform_id == platform.id,
+                                                   User.role == "fleet_manager").order_by(User.id))
+    advisor_id = advisor.id if advisor else None
+
+    def rent(vehicle: Vehicle, person: Beneficiary, start: int, end: int, status: str,
+             allowance: float | None = None) -> Rental:
+        rental = Rental(platform_id=platform.id, vehicle_id=vehicle.id, beneficiary_id=person.id,
+                        advisor_id=advisor_id, start_date=day + timedelta(days=start),
+                        end_date=day + timedelta(days=end), status=status,
+                        daily_mileage_allowance_km=allowance)
+        db.session.add(rental)
+        db.session.flush()
+        if status in ("in_progress", "returned"):
+            rental.checked_out_at = utcnow() - timedelta(days=-start)
+            db.session.add(Inspection(
+                platform_id=platform.id, rental_id=rental.id, vehicle_id=vehicle.id,
+                kind="check_out", odometer_km=vehicle.odometer_km,
+                energy_level_pct=vehicle.energy_level_pct,
+                checklist={item: True for item in CHECKLISTS[vehicle.kind]},
+                inspector_id=manager.id if manager else None,
+                inspected_at=utcnow() - timedelta(days=-start)))
+            if status == "in_progress":
+                vehicle.status = "rented"
+        if status == "returned":
+            rental.returned_at = utcnow() - timedelta(days=-end)
+            db.session.add(Inspection(
+                platform_id=platform.id, rental_id=rental.id, vehicle_id=vehicle.id,
+                kind="check_in", odometer_km=vehicle.odometer_km + 310,
+                energy_level_pct=vehicle.energy_level_pct,
+                checklist={item: True for item in CHECKLISTS[vehicle.kind]},
+                inspector_id=manager.id if manager else None,
+                inspected_at=utcnow() - timedelta(days=-end)))
+            vehicle.odometer_km += 310
+        return rental
+
+    p = people
+    cars, scooters, mopeds = vehicles["car"], vehicles["scooter"], vehicles["moped"]
+    ebikes, bikes = vehicles["e_bike"], vehicles["bike"]
+    # in progress: one overdue, two due today, two this week, the rest later
+    rent(cars[0], p[0], -40, -2, "in_progress", 38.4)
+    rent(scooters[0], p[1], -30, 0, "in_progress", 26.0)
+    rent(ebikes[0], p[2], -14, 0, "in_progress", 14.4)
+    rent(mopeds[0], p[3], -20, 3, "in_progress", 31.2)
+    rent(cars[1], p[4], -60, 5, "in_progress", 52.8)
+    rent(bikes[0], p[5 % len(p)], -7, 21, "in_progress", 9.6)
+    rent(scooters[1], p[6 % len(p)], -45, 45, "in_progress", 24.0)
+    rent(cars[2], p[7 % len(p)], -10, 80, "in_progress", 61.2)
+    # booked, starting soon; one back-to-back with a rental ending today
+    rent(ebikes[1], p[0], 2, 60, "booked")
+    rent(cars[3], p[1], 7, 97, "booked")
+    rent(scooters[0], p[6 % len(p)], 1, 29, "booked")
+    # past, returned
+    rent(bikes[1], p[2], -90, -30, "returned")
+    rent(mopeds[1], p[3], -120, -35, "returned")
+    # an immobilised car with a booking that needs a replacement
+    broken = cars[4]
+    broken.status = "immobilised"
+    broken.notes = "Embrayage HS (signalé au retour)."
+    rent(broken, p[5 % len(p)], 3, 40, "booked")
+    db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=broken.id, kind="repair",
+                                  description="Remplacement de l'embrayage", due_on=day + timedelta(days=4),
+                                  cost_cents=68000))
+    # a service due (by date) and a technical inspection due by odometer
+    db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=scooters[2].id,
+                                  kind="service", description="Révision des 5 000 km",
+                                  due_on=day - timedelta(days=1), cost_cents=9000))
+    db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=cars[5].id,
+                                  kind="technical_inspection", description="Contrôle technique",
+                                  due_on=day + timedelta(days=10)))
+
+    # carpool and minibus
+    ride = CarpoolRide(platform_id=platform.id, driver_kind="volunteer",
+                       driver_name="Gérard Vial", driver_phone="06 98 76 54 32",
+                       origin="Gare de Beausoleil", destination="Zone d'activités de l'Arénas, Nice",
+                       weekdays="0,1,2,3,4", departure_time=time(7, 15), return_time=time(17, 30),
+                       seats=3, valid_from=day - timedelta(days=30))
+    ride2 = CarpoolRide(platform_id=platform.id, driver_kind="employee",
+                        driver_name="Hôtel Métropole (navette salariés)",
+                        origin="Roquebrune-Cap-Martin, place de la Mairie",
+                        destination="Monaco, avenue de la Madone", weekdays="0,1,2,3,4,5",
+                        departure_time=time(6, 30), seats=4, valid_from=day - timedelta(days=10))
+    db.session.add_all([ride, ride2])
+    db.session.flush()
+    next_weekday = day + timedelta(days=1)
+    while next_weekday.weekday() > 4:
+        next_weekday += timedelta(days=1)
+    db.session.add(SeatBooking(platform_id=platform.id, ride_id=ride.id, beneficiary_id=p[2].id,
+                               ride_date=next_weekday, seat_number=1, booked_by_id=advisor_id))
+    run = MinibusRun(platform_id=platform.id, name="Tournée zones d'emploi de Monaco",
+                     run_date=next_weekday, departure_time=time(6, 45),
+                     driver_name="Patrick Ferrero", vehicle_id=cars[6].id, capacity=8)
+    for position, (name, address, at) in enumerate((
+        ("Beausoleil – Marché", "boulevard de la République", time(6, 45)),
+        ("Cap-d'Ail – Gare", "avenue de la Gare", time(7, 0)),
+        ("Roquebrune – Carnolès", "avenue Paul Doumer", time(7, 15)),
+        ("Monaco – Fontvieille", "zone industrielle", time(7, 35)),
+    ), start=1):
+        run.stops.append(MinibusStop(platform_id=platform.id, position=position, name=name,
+                                     address=address, stop_time=at))
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(MinibusBooking(platform_id=platform.id, run_id=run.id, beneficiary_id=p[3].id,
+                                  stop_id=run.stops[0].id, seat_number=1,
+                                  charter_accepted_at=utcnow(), charter_version="2026-1",
+                                  booked_by_id=advisor_id))
+    db.session.commit()

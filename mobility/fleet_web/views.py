@@ -1,0 +1,705 @@
+"""Fleet pages: vehicles and sites, availability and bookings, returns board, maintenance,
+carpool and minibus. Views parse input, call one `fleet.services` function, render or redirect."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from fleet import services
+from fleet.models import (
+    CHECKLIST_LABELS,
+    CHECKLISTS,
+    VEHICLE_KIND_LABELS,
+    VEHICLE_STATUS_LABELS,
+    CarpoolRide,
+    MaintenanceJob,
+    MinibusBooking,
+    MinibusRun,
+    Photo,
+    Rental,
+    SeatBooking,
+    Site,
+    Vehicle,
+)
+from mobility.auth.policies import get_or_404, requires_roles, scoped
+from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER, STAFF
+from mobility.dashboard.views import dashboard_panel
+from mobility.errors import DomainError, ValidationFailed
+from mobility.extensions import db
+from mobility.fleet_web import forms
+from mobility.fleet_web.api import upload_settings
+from mobility.people.models import Beneficiary
+from mobility.templating import nav_item
+
+bp = Blueprint("fleet", __name__, url_prefix="/fleet")
+FLEET = {ADMIN, FLEET_MANAGER}
+BOOKERS = {ADMIN, ADVISOR}
+
+nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS)
+nav_item("fleet.vehicles", _l("Vehicles"), FLEET)
+nav_item("fleet.returns", _l("Returns"), FLEET)
+nav_item("fleet.maintenance", _l("Maintenance"), FLEET)
+nav_item("fleet.carpool", _l("Carpool"), STAFF)
+nav_item("fleet.minibus", _l("Minibus"), STAFF)
+
+
+@dashboard_panel(FLEET_MANAGER, ADMIN)
+def fleet_panel(user) -> dict:
+    """Returns due today and overdue, maintenance due, vehicles by status."""
+    board = services.returns_board(user.platform_id)
+    counts = dict(db.session.execute(
+        select(Vehicle.status, func.count()).where(Vehicle.platform_id == user.platform_id)
+        .group_by(Vehicle.status)).all())
+    return {"template": "fleet/_panel.html", "returns_today": len(board["today"]),
+            "returns_overdue": len(board["overdue"]), "returns_week": len(board["week"]),
+            "maintenance_due": len(services.maintenance_due(user.platform_id, within_days=0)),
+            "by_status": [(VEHICLE_STATUS_LABELS[s], counts.get(s, 0))
+                          for s in VEHICLE_STATUS_LABELS]}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _sites() -> list[Site]:
+    return list(db.session.scalars(scoped(Site, current_user).order_by(Site.name)))
+
+
+def _beneficiaries() -> list[Beneficiary]:
+    return list(db.session.scalars(
+        scoped(Beneficiary, current_user).order_by(Beneficiary.last_name, Beneficiary.first_name)))
+
+
+def _beneficiary_choices() -> list[tuple[int, str]]:
+    return [(b.id, f"{b.last_name.upper()} {b.first_name}") for b in _beneficiaries()]
+
+
+def _form_errors(form: FlaskForm, error: DomainError) -> None:
+    """Show a refused request on the form: per-field messages, or one flash message."""
+    details = error.details if isinstance(error.details, dict) else {}
+    placed = False
+    for name, message in details.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [str(message)]
+            placed = True
+    if not placed:
+        flash(str(error.message), "error")
+
+
+def _flash_error(error: DomainError) -> None:
+    message = str(error.message)
+    if isinstance(error.details, dict):
+        extra = [str(v) for k, v in error.details.items() if k not in ("conflicts",)
+                 and not isinstance(v, list | dict | int)]
+        if extra:
+            message += " " + " ".join(extra)
+        for conflict in error.details.get("conflicts", []):
+            message += " " + _("Rental %(id)s: %(start)s → %(end)s.", id=conflict["rental_id"],
+                               start=conflict["start"], end=conflict["end"])
+    flash(message, "error")
+
+
+def _cents(value: Decimal | None) -> int | None:
+    return None if value is None else int((value * 100).to_integral_value())
+
+
+def _check_csrf() -> None:
+    if not FlaskForm().validate_on_submit():
+        raise ValidationFailed(_l("The form expired or was sent twice. Please check it and "
+                                  "send it again."))
+
+
+def _redirect_back(default: str):
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
+
+
+# --- sites ------------------------------------------------------------------------------------
+
+@bp.route("/sites", methods=["GET", "POST"])
+@requires_roles(FLEET)
+def sites():
+    form = forms.SiteForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.create_site(current_user, name=form.name.data, kind=form.kind.data,
+                                     address=form.address.data,
+                                     opening_hours=form.opening_hours.data or None,
+                                     phone=form.phone.data or None)
+            except DomainError as error:
+                _form_errors(form, error)
+                status = 400
+            else:
+                flash(_("The site was created."), "success")
+                return redirect(url_for("fleet.sites"))
+        else:
+            status = 400
+    counts = dict(db.session.execute(
+        select(Vehicle.site_id, func.count()).where(Vehicle.platform_id == current_user.platform_id)
+        .group_by(Vehicle.site_id)).all())
+    return render_template("fleet/sites.html", sites=_sites(), counts=counts, form=form), status
+
+
+# --- vehicles ---------------------------------------------------------------------------------
+
+@bp.route("/vehicles")
+@requires_roles(FLEET)
+def vehicles():
+    query = scoped(Vehicle, current_user).options(joinedload(Vehicle.site)).order_by(
+        Vehicle.site_id, Vehicle.kind, Vehicle.plate)
+    kind = request.args.get("kind") or None
+    site_id = request.args.get("site_id", type=int)
+    status = request.args.get("status") or None
+    if kind in VEHICLE_KIND_LABELS:
+        query = query.where(Vehicle.kind == kind)
+    if site_id:
+        query = query.where(Vehicle.site_id == site_id)
+    if status in VEHICLE_STATUS_LABELS:
+        query = query.where(Vehicle.status == status)
+    return render_template(
+        "fleet/vehicles.html", vehicles=db.session.scalars(query).all(), sites=_sites(),
+        kinds=VEHICLE_KIND_LABELS, statuses=VEHICLE_STATUS_LABELS,
+        selected={"kind": kind, "site_id": site_id, "status": status}, today=services.today())
+
+
+def _vehicle_form(vehicle: Vehicle | None = None) -> forms.VehicleForm:
+    form = forms.VehicleForm(obj=vehicle)
+    form.site_id.choices = [(s.id, s.name) for s in _sites()]
+    return form
+
+
+def _vehicle_fields(form: forms.VehicleForm) -> dict:
+    return {name: (getattr(form, name).data if getattr(form, name).data != "" else None)
+            for name in ("kind", "site_id", "plate", "label", "odometer_km", "energy_level_pct",
+                         "status", "insurance_policy", "insurance_expires_on",
+                         "technical_inspection_expires_on", "notes")}
+
+
+@bp.route("/vehicles/new", methods=["GET", "POST"])
+@requires_roles(FLEET)
+def new_vehicle():
+    form = _vehicle_form()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                vehicle = services.create_vehicle(current_user, **_vehicle_fields(form))
+            except DomainError as error:
+                _form_errors(form, error)
+                status = 400
+            else:
+                flash(_("The vehicle was added."), "success")
+                return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
+        else:
+            status = 400
+    return render_template("fleet/vehicle_form.html", form=form, vehicle=None), status
+
+
+@bp.route("/vehicles/<int:vehicle_id>/edit", methods=["GET", "POST"])
+@requires_roles(FLEET)
+def edit_vehicle(vehicle_id: int):
+    vehicle = get_or_404(Vehicle, vehicle_id, current_user, action="edit")
+    form = _vehicle_form(vehicle)
+    if vehicle.status in ("rented", "immobilised"):
+        form.status.choices = [(vehicle.status, VEHICLE_STATUS_LABELS[vehicle.status])] + list(
+            form.status.choices)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            fields = _vehicle_fields(form)
+            if fields["status"] == vehicle.status:
+                fields.pop("status")
+            try:
+                services.update_vehicle(current_user, vehicle, **fields)
+            except DomainError as error:
+                _form_errors(form, error)
+                status = 400
+            else:
+                flash(_("The vehicle was updated."), "success")
+                return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
+        else:
+            status = 400
+    return render_template("fleet/vehicle_form.html", form=form, vehicle=vehicle), status
+
+
+@bp.route("/vehicles/<int:vehicle_id>")
+@requires_roles(FLEET)
+def vehicle(vehicle_id: int):
+    vehicle = get_or_404(Vehicle, vehicle_id, current_user)
+    rentals = db.session.scalars(
+        select(Rental).where(Rental.vehicle_id == vehicle.id, Rental.status != "cancelled",
+                             Rental.end_date >= services.today() - timedelta(days=60))
+        .options(joinedload(Rental.beneficiary)).order_by(Rental.start_date)).all()
+    jobs = db.session.scalars(select(MaintenanceJob).where(MaintenanceJob.vehicle_id == vehicle.id)
+                              .order_by(MaintenanceJob.status, MaintenanceJob.due_on)).all()
+    return render_template(
+        "fleet/vehicle.html", vehicle=vehicle, rentals=rentals, jobs=jobs,
+        photo_form=forms.PhotoForm(), job_form=forms.MaintenanceForm(),
+        immobilise_form=forms.ImmobiliseForm(), today=services.today())
+
+
+@bp.route("/vehicles/<int:vehicle_id>/photos", methods=["POST"])
+@requires_roles(FLEET)
+def upload_vehicle_photo(vehicle_id: int):
+    vehicle = get_or_404(Vehicle, vehicle_id, current_user, action="edit")
+    form = forms.PhotoForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed()
+    folder, cap = upload_settings()
+    upload = form.photo.data
+    try:
+        services.save_photo(current_user, vehicle, upload.read() if upload else b"",
+                            upload_folder=folder, max_bytes=cap)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id)), 303
+    flash(_("The photo was added."), "success")
+    return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
+
+
+@bp.route("/photos/<int:photo_id>")
+@requires_roles(STAFF)
+def photo(photo_id: int):
+    photo = get_or_404(Photo, photo_id, current_user)
+    folder, _cap = upload_settings()
+    path = services.photo_path(photo, folder)
+    if not path.exists():
+        raise ValidationFailed(_l("This file is missing."), status=404, code="not_found")
+    return send_file(path, mimetype=photo.content_type, as_attachment=True,
+                     download_name=f"photo-{photo.id}.{photo.stored_name.rsplit('.', 1)[-1]}")
+
+
+@bp.route("/vehicles/<int:vehicle_id>/maintenance", methods=["POST"])
+@requires_roles(FLEET)
+def new_job(vehicle_id: int):
+    vehicle = get_or_404(Vehicle, vehicle_id, current_user, action="edit")
+    form = forms.MaintenanceForm()
+    if form.validate_on_submit():
+        try:
+            services.create_maintenance_job(
+                current_user, vehicle, kind=form.kind.data, description=form.description.data,
+                due_on=form.due_on.data, due_odometer_km=form.due_odometer_km.data,
+                cost_cents=_cents(form.cost.data))
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The maintenance job was planned."), "success")
+    else:
+        flash(_("Some fields are missing or not valid."), "error")
+    return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
+
+
+@bp.route("/vehicles/<int:vehicle_id>/immobilise", methods=["POST"])
+@requires_roles(FLEET)
+def immobilise(vehicle_id: int):
+    vehicle = get_or_404(Vehicle, vehicle_id, current_user, action="edit")
+    form = forms.ImmobiliseForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed()
+    services.immobilise_vehicle(current_user, vehicle, reason=form.reason.data or "")
+    flash(_("The vehicle is immobilised."), "success")
+    return redirect(url_for("fleet.impact", vehicle_id=vehicle.id))
+
+
+@bp.route("/vehicles/<int:vehicle_id>/impact")
+@requires_roles(FLEET)
+def impact(vehicle_id: int):
+    vehicle = get_or_404(Vehicle, vehicle_id, current_user)
+    return render_template("fleet/impact.html", vehicle=vehicle,
+                           impact=services.immobilisation_impact(vehicle), action_form=FlaskForm())
+
+
+@bp.route("/rentals/<int:rental_id>/replace", methods=["POST"])
+@requires_roles(FLEET | BOOKERS)
+def replace(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user)
+    _check_csrf()
+    old_vehicle_id = rental.vehicle_id
+    try:
+        new = services.replace_vehicle(current_user, rental,
+                                       request.form.get("vehicle_id", type=int))
+    except DomainError as error:
+        _flash_error(error)
+    else:
+        flash(_("The rental now uses %(vehicle)s.", vehicle=new.vehicle.display_name), "success")
+    return _redirect_back(url_for("fleet.impact", vehicle_id=old_vehicle_id))
+
+
+# --- availability and rentals -----------------------------------------------------------------
+
+@bp.route("/availability")
+@requires_roles(STAFF)
+def availability():
+    form = forms.AvailabilityForm(request.args)
+    form.site_id.choices = [("", _("All sites"))] + [(s.id, s.name) for s in _sites()]
+    result = None
+    status = 200
+    if request.args.get("start"):
+        if form.validate():
+            try:
+                result = services.search_availability(
+                    current_user.platform_id, start=form.start.data, end=form.end.data,
+                    kind=form.kind.data or None, site_id=form.site_id.data)
+            except DomainError as error:
+                _form_errors(form, error)
+                status = 400
+        else:
+            status = 400
+    else:
+        form.start.data = services.today()
+        form.end.data = services.today() + timedelta(days=28)
+    booking_form = forms.BookingForm()
+    booking_form.beneficiary_id.choices = _beneficiary_choices()
+    return render_template("fleet/availability.html", form=form, result=result,
+                           booking_form=booking_form,
+                           can_book=current_user.role in BOOKERS), status
+
+
+@bp.route("/rentals", methods=["GET", "POST"])
+@requires_roles(STAFF)
+def rentals():
+    if request.method == "POST":
+        if current_user.role not in BOOKERS:
+            raise ValidationFailed(_l("You are not allowed to do this."), status=403,
+                                   code="forbidden")
+        form = forms.BookingForm()
+        form.beneficiary_id.choices = _beneficiary_choices()
+        if not form.validate_on_submit():
+            flash(_("Some fields are missing or not valid."), "error")
+            return redirect(url_for("fleet.availability"))
+        try:
+            rental = services.book_rental(
+                current_user, beneficiary_id=form.beneficiary_id.data,
+                vehicle_id=form.vehicle_id.data, start=form.start.data, end=form.end.data)
+        except DomainError as error:
+            _flash_error(error)
+            return redirect(url_for("fleet.availability", start=form.start.data,
+                                    end=form.end.data)), 303
+        flash(_("The vehicle is booked."), "success")
+        return redirect(url_for("fleet.rental", rental_id=rental.id))
+    open_rentals = db.session.scalars(
+        scoped(Rental, current_user).where(Rental.status.in_(("booked", "in_progress")))
+        .options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
+                 joinedload(Rental.beneficiary))
+        .order_by(Rental.start_date, Rental.id)).all()
+    return render_template("fleet/rentals.html", rentals=open_rentals, today=services.today())
+
+
+@bp.route("/rentals/<int:rental_id>")
+@requires_roles(STAFF)
+def rental(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user)
+    checklist_kind = CHECKLISTS[rental.vehicle.kind]
+    inspection_form = forms.InspectionForm()
+    inspection_form.checklist.choices = [(i, CHECKLIST_LABELS[i]) for i in checklist_kind]
+    inspection_form.odometer_km.data = rental.vehicle.odometer_km
+    inspection_form.energy_level_pct.data = rental.vehicle.energy_level_pct
+    slot_form = forms.ReturnSlotForm()
+    slot_form.site_id.choices = [(s.id, s.name) for s in _sites()]
+    slot_form.site_id.data = rental.return_site_id or rental.vehicle.site_id
+    return render_template(
+        "fleet/rental.html", rental=rental, today=services.today(),
+        end_form=forms.EndDateForm(), inspection_form=inspection_form, slot_form=slot_form,
+        action_form=FlaskForm(), differences=services.inspection_differences(rental),
+        checklist_labels=CHECKLIST_LABELS, can_book=rental.can_edit(current_user),
+        can_inspect=rental.can_inspect(current_user))
+
+
+@bp.route("/rentals/<int:rental_id>/end", methods=["POST"])
+@requires_roles(BOOKERS)
+def change_end(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = forms.EndDateForm()
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+    else:
+        try:
+            services.change_end_date(current_user, rental, form.end.data)
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The planned return date was changed."), "success")
+    return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/rentals/<int:rental_id>/cancel", methods=["POST"])
+@requires_roles(BOOKERS)
+def cancel(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    _check_csrf()
+    try:
+        services.cancel_rental(current_user, rental)
+    except DomainError as error:
+        _flash_error(error)
+    else:
+        flash(_("The booking was cancelled."), "success")
+    return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/rentals/<int:rental_id>/<any(check_out, check_in):kind>", methods=["POST"])
+@requires_roles(FLEET)
+def inspect(rental_id: int, kind: str):
+    rental = get_or_404(Rental, rental_id, current_user, action="inspect")
+    form = forms.InspectionForm()
+    form.checklist.choices = [(i, CHECKLIST_LABELS[i]) for i in CHECKLISTS[rental.vehicle.kind]]
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+        return redirect(url_for("fleet.rental", rental_id=rental_id))
+    checklist = {item: True for item in form.checklist.data or []}
+    common = {"odometer_km": form.odometer_km.data,
+              "energy_level_pct": form.energy_level_pct.data, "checklist": checklist,
+              "damage_notes": form.damage_notes.data}
+    upload = form.photo.data
+    data = upload.read() if upload else b""
+    try:
+        if kind == "check_out":
+            inspection = services.check_out(current_user, rental, **common)
+            job = None
+        else:
+            inspection, job = services.check_in(
+                current_user, rental, open_maintenance=form.open_maintenance.data,
+                immobilise=form.immobilise.data, **common)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(url_for("fleet.rental", rental_id=rental_id))
+    if data:
+        folder, cap = upload_settings()
+        try:
+            services.save_photo(current_user, rental.vehicle, data, upload_folder=folder,
+                                max_bytes=cap, inspection=inspection)
+        except DomainError as error:
+            _flash_error(error)
+    if kind == "check_out":
+        flash(_("The vehicle was handed over."), "success")
+    else:
+        flash(_("The vehicle is back."), "success")
+        if job is not None:
+            flash(_("A repair job was opened."), "warning")
+    return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/rentals/<int:rental_id>/return-slot", methods=["POST"])
+@requires_roles(FLEET)
+def return_slot(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="inspect")
+    form = forms.ReturnSlotForm()
+    form.site_id.choices = [(s.id, s.name) for s in _sites()]
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+    else:
+        try:
+            services.schedule_return(current_user, rental, site_id=form.site_id.data,
+                                     slot_at=form.slot_at.data)
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The return slot was saved."), "success")
+    return _redirect_back(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/returns")
+@requires_roles(FLEET)
+def returns():
+    slot_form = forms.ReturnSlotForm()
+    slot_form.site_id.choices = [(s.id, s.name) for s in _sites()]
+    return render_template("fleet/returns.html", board=services.returns_board(
+        current_user.platform_id), today=services.today(), slot_form=slot_form)
+
+
+# --- maintenance ------------------------------------------------------------------------------
+
+@bp.route("/maintenance")
+@requires_roles(FLEET)
+def maintenance():
+    jobs = db.session.scalars(
+        scoped(MaintenanceJob, current_user).where(MaintenanceJob.status == "open")
+        .options(joinedload(MaintenanceJob.vehicle).joinedload(Vehicle.site))
+        .order_by(MaintenanceJob.due_on.is_(None), MaintenanceJob.due_on, MaintenanceJob.id)
+    ).all()
+    done = db.session.scalars(
+        scoped(MaintenanceJob, current_user).where(MaintenanceJob.status == "done")
+        .options(joinedload(MaintenanceJob.vehicle))
+        .order_by(MaintenanceJob.done_on.desc()).limit(20)).all()
+    immobilised = db.session.scalars(
+        scoped(Vehicle, current_user).where(Vehicle.status.in_(("immobilised", "maintenance")))
+        .options(joinedload(Vehicle.site)).order_by(Vehicle.plate)).all()
+    return render_template("fleet/maintenance.html", jobs=jobs, done=done,
+                           immobilised=immobilised, today=services.today(),
+                           complete_form=forms.CompleteJobForm())
+
+
+@bp.route("/maintenance/<int:job_id>/complete", methods=["POST"])
+@requires_roles(FLEET)
+def complete_job(job_id: int):
+    job = get_or_404(MaintenanceJob, job_id, current_user, action="edit")
+    form = forms.CompleteJobForm()
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+    else:
+        try:
+            services.complete_maintenance_job(current_user, job, cost_cents=_cents(form.cost.data))
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The job is done."), "success")
+    return _redirect_back(url_for("fleet.maintenance"))
+
+
+# --- carpool and minibus ----------------------------------------------------------------------
+
+@bp.route("/carpool", methods=["GET", "POST"])
+@requires_roles(STAFF)
+def carpool():
+    form = forms.RideForm()
+    choices = _beneficiary_choices()
+    form.driver_beneficiary_id.choices = [("", "—")] + choices
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.create_ride(
+                    current_user, driver_kind=form.driver_kind.data,
+                    driver_name=form.driver_name.data, driver_phone=form.driver_phone.data or None,
+                    driver_beneficiary_id=form.driver_beneficiary_id.data,
+                    origin=form.origin.data, destination=form.destination.data,
+                    weekdays=form.weekdays.data, departure_time=form.departure_time.data,
+                    return_time=form.return_time.data, seats=form.seats.data,
+                    valid_from=form.valid_from.data, valid_until=form.valid_until.data)
+            except DomainError as error:
+                _form_errors(form, error)
+                status = 400
+            else:
+                flash(_("The ride was added."), "success")
+                return redirect(url_for("fleet.carpool"))
+        else:
+            status = 400
+    elif not form.valid_from.data:
+        form.valid_from.data = services.today()
+    rides = db.session.scalars(scoped(CarpoolRide, current_user).order_by(CarpoolRide.id)).all()
+    day = services.today()
+    upcoming = {}
+    for ride in rides:
+        next_days = [day + timedelta(days=n) for n in range(14) if ride.runs_on(
+            day + timedelta(days=n))][:5]
+        upcoming[ride.id] = [(d, services.seats_taken(ride.id, d)) for d in next_days]
+    bookings = db.session.scalars(
+        scoped(SeatBooking, current_user).where(SeatBooking.status == "booked",
+                                                SeatBooking.ride_date >= day)
+        .options(joinedload(SeatBooking.beneficiary))
+        .order_by(SeatBooking.ride_date, SeatBooking.ride_id)).all()
+    seat_form = forms.SeatForm()
+    seat_form.beneficiary_id.choices = choices
+    return render_template("fleet/carpool.html", rides=rides, form=form, seat_form=seat_form,
+                           upcoming=upcoming, bookings=bookings,
+                           can_book=current_user.role in BOOKERS), status
+
+
+@bp.route("/carpool/<int:ride_id>/seats", methods=["POST"])
+@requires_roles(BOOKERS)
+def book_seat(ride_id: int):
+    ride = get_or_404(CarpoolRide, ride_id, current_user)
+    form = forms.SeatForm()
+    form.beneficiary_id.choices = _beneficiary_choices()
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+    else:
+        try:
+            services.book_seats(current_user, ride, beneficiary_id=form.beneficiary_id.data,
+                                dates=[form.ride_date.data])
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The seat is booked."), "success")
+    return redirect(url_for("fleet.carpool"))
+
+
+def _parse_stops(text: str) -> list[dict]:
+    """`08:10 Name, address` per line (time optional)."""
+    stops = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        stop_time = None
+        head, _sep, rest = line.partition(" ")
+        if len(head) == 5 and head[2] == ":" and head.replace(":", "").isdigit():
+            from datetime import time
+
+            stop_time = time(int(head[:2]) % 24, int(head[3:]) % 60)
+            line = rest.strip()
+        name, _sep, address = line.partition(",")
+        stops.append({"name": name.strip(), "address": address.strip() or None,
+                      "stop_time": stop_time})
+    return stops
+
+
+@bp.route("/minibus", methods=["GET", "POST"])
+@requires_roles(STAFF)
+def minibus():
+    form = forms.RunForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.create_run(
+                    current_user, name=form.name.data, run_date=form.run_date.data,
+                    departure_time=form.departure_time.data, driver_name=form.driver_name.data,
+                    capacity=form.capacity.data, stops=_parse_stops(form.stops.data))
+            except DomainError as error:
+                _form_errors(form, error)
+                status = 400
+            else:
+                flash(_("The run was added."), "success")
+                return redirect(url_for("fleet.minibus"))
+        else:
+            status = 400
+    runs = db.session.scalars(
+        scoped(MinibusRun, current_user).where(MinibusRun.run_date >= services.today())
+        .order_by(MinibusRun.run_date, MinibusRun.departure_time)).all()
+    booked = {}
+    for run in runs:
+        booked[run.id] = db.session.scalars(
+            select(MinibusBooking).where(MinibusBooking.run_id == run.id,
+                                         MinibusBooking.status == "booked")
+            .options(joinedload(MinibusBooking.beneficiary), joinedload(MinibusBooking.stop))
+            .order_by(MinibusBooking.seat_number)).all()
+    choices = _beneficiary_choices()
+    return render_template("fleet/minibus.html", runs=runs, booked=booked, form=form,
+                           choices=choices, action_form=FlaskForm(),
+                           can_book=current_user.role in BOOKERS), status
+
+
+@bp.route("/minibus/<int:run_id>/seats", methods=["POST"])
+@requires_roles(BOOKERS)
+def book_minibus_seat(run_id: int):
+    run = get_or_404(MinibusRun, run_id, current_user)
+    form = forms.MinibusSeatForm()
+    form.beneficiary_id.choices = _beneficiary_choices()
+    form.stop_id.choices = [("", "—")] + [(s.id, s.name) for s in run.stops]
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+    else:
+        try:
+            services.book_minibus_seat(current_user, run, beneficiary_id=form.beneficiary_id.data,
+                                       stop_id=form.stop_id.data,
+                                       charter_accepted=form.charter_accepted.data)
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The seat is booked."), "success")
+    return redirect(url_for("fleet.minibus"))
+
+
+__all__ = ["bp", "date"]

@@ -1,0 +1,52 @@
+"""Forms: a payment, the deposit, keeping part of it, the price plan."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from mobility.payments.models import DEPOSIT_METHOD_LABELS, PAYMENT_METHOD_LABELS
+from mobility.pricing.forms import EurosField
+from mobility.pricing.services import SCHEME_LABELS
+
+IN_PERSON = ("cash", "cheque", "card_terminal")
+
+
+class PaymentForm(FlaskForm):
+    amount = EurosField(_l("Amount (EUR)"), validators=[InputRequired()])
+    method = SelectField(_l("Paid by"), choices=[
+        (k, label) for k, label in PAYMENT_METHOD_LABELS.items()])
+    reference = StringField(_l("Cheque or receipt number"), validators=[Optional(),
+                                                                        Length(max=80)])
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+
+    def validate_amount(self, field):
+        if field.cents is not None and field.cents <= 0:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Enter an amount above zero."))
+
+
+class SchemeForm(FlaskForm):
+    scheme = SelectField(_l("Price plan"), choices=list(SCHEME_LABELS.items()))
+
+
+class DepositForm(FlaskForm):
+    method = SelectField(_l("Deposit taken by"))
+    reference = StringField(_l("Cheque or receipt number"), validators=[Optional(),
+                                                                        Length(max=80)])
+
+    def __init__(self, *args, stripe_on: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(k, DEPOSIT_METHOD_LABELS[k]) for k in IN_PERSON]
+        if stripe_on:
+            choices.append(("stripe", _l("Bank card through Stripe (saved or held)")))
+        self.method.choices = choices
+
+
+class KeepForm(FlaskForm):
+    amount = EurosField(_l("Amount kept (EUR)"), validators=[InputRequired()])
+    damage_note = TextAreaField(_l("Documented damage"),
+                                validators=[DataRequired(), Length(max=2000)])

@@ -1,0 +1,191 @@
+"""Pages: rentals' money (list, ledger, deposit screen) and the Stripe webhook."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from fleet.models import Rental
+from mobility.auth.policies import get_or_404, public, requires_roles, scoped
+from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.db_types import utcnow
+from mobility.errors import DomainError, ValidationFailed
+from mobility.extensions import csrf, db
+from mobility.payments import gateway, services
+from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeForm
+from mobility.pricing import services as pricing
+from mobility.templating import nav_item
+
+bp = Blueprint("payments", __name__)
+webhook_bp = Blueprint("stripe_webhook", __name__, url_prefix="/stripe")
+
+nav_item("payments.rentals", _l("Rentals and payments"), {ADVISOR, ADMIN})
+STAFF = (ADMIN, ADVISOR, FLEET_MANAGER)
+
+
+@bp.route("/payments/rentals")
+@requires_roles(ADVISOR, ADMIN, FLEET_MANAGER)
+def rentals():
+    rows = db.session.scalars(
+        scoped(Rental, current_user).options(joinedload(Rental.beneficiary),
+                                             joinedload(Rental.vehicle))
+        .where(Rental.status != "cancelled")
+        .order_by(Rental.status, Rental.start_date.desc()).limit(200)
+    ).all()
+    ledgers = {r.id: services.ledger(r) for r in rows}
+    return render_template("payments/rentals.html", rentals=rows, ledgers=ledgers)
+
+
+def _ledger_page(rental, status: int = 200, **forms):
+    terms = pricing.ensure_terms(rental)
+    quote = pricing.rental_quote(rental, terms)
+    forms.setdefault("payment_form", PaymentForm(formdata=None))
+    forms.setdefault("scheme_form", SchemeForm(formdata=None, scheme=terms.scheme))
+    return render_template(
+        "payments/ledger.html", rental=rental, terms=terms, quote=quote,
+        ledger=services.ledger(rental), deposit=services.deposit_of(rental),
+        line_label=pricing.line_label, scheme_labels=pricing.SCHEME_LABELS,
+        stripe_on=gateway.is_configured(), **forms,
+    ), status
+
+
+@bp.route("/payments/rentals/<int:rental_id>")
+@requires_roles(ADVISOR, ADMIN, FLEET_MANAGER, BENEFICIARY)
+def ledger(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user)
+    return _ledger_page(rental)
+
+
+@bp.route("/payments/rentals/<int:rental_id>/payments", methods=["POST"])
+@requires_roles(ADVISOR, ADMIN)
+def add_payment(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = PaymentForm()
+    if not form.validate_on_submit():
+        return _ledger_page(rental, 400, payment_form=form)
+    try:
+        services.record_payment(current_user, rental, amount_cents=form.amount.cents,
+                                method=form.method.data, reference=form.reference.data,
+                                paid_on=form.paid_on.data or utcnow().date())
+    except ValidationFailed as error:
+        for message in (error.details or {}).values():
+            form.amount.errors.append(str(message))
+        return _ledger_page(rental, 400, payment_form=form)
+    flash(_("The payment was recorded."), "success")
+    return redirect(url_for("payments.ledger", rental_id=rental.id))
+
+
+@bp.route("/payments/rentals/<int:rental_id>/scheme", methods=["POST"])
+@requires_roles(ADVISOR, ADMIN)
+def set_scheme(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = SchemeForm()
+    if not form.validate_on_submit():
+        return _ledger_page(rental, 400, scheme_form=form)
+    pricing.set_scheme(current_user, rental, form.scheme.data)
+    flash(_("The price plan was changed."), "success")
+    return redirect(url_for("payments.ledger", rental_id=rental.id))
+
+
+@bp.route("/payments/rentals/<int:rental_id>/deposit", methods=["GET", "POST"])
+@requires_roles(ADVISOR, ADMIN)
+def deposit(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = DepositForm(stripe_on=gateway.is_configured())
+    keep_form = KeepForm(formdata=None)
+    current = services.deposit_of(rental)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            method = form.method.data
+            if method == "stripe":
+                method = services.deposit_kind_for(rental)
+            try:
+                services.take_deposit(current_user, rental, method=method,
+                                      reference=form.reference.data)
+            except ValidationFailed as error:
+                for message in (error.details or {}).values():
+                    form.method.errors.append(str(message))
+                status = 400
+            else:
+                flash(_("The deposit was recorded."), "success")
+                return redirect(url_for("payments.deposit", rental_id=rental.id))
+        else:
+            status = 400
+    elif current is not None and current.is_stripe and current.status == "pending":
+        try:
+            services.sync_deposit(current)
+            db.session.commit()
+        except gateway.GatewayError:
+            db.session.rollback()
+    terms = pricing.ensure_terms(rental)
+    return render_template(
+        "payments/deposit.html", rental=rental, deposit=current, form=form,
+        keep_form=keep_form, action_form=FlaskForm(), terms=terms,
+        stripe_on=gateway.is_configured(), short_max=services.SHORT_RENTAL_MAX_DAYS,
+    ), status
+
+
+@bp.route("/payments/rentals/<int:rental_id>/deposit/release", methods=["POST"])
+@requires_roles(ADVISOR, ADMIN)
+def release_deposit(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    if not FlaskForm().validate_on_submit():
+        raise ValidationFailed()
+    current = services.deposit_of(rental)
+    if current is None:
+        raise ValidationFailed(_l("No deposit is recorded for this rental."))
+    services.release_deposit(current_user, current)
+    flash(_("The deposit was released."), "success")
+    return redirect(url_for("payments.deposit", rental_id=rental.id))
+
+
+@bp.route("/payments/rentals/<int:rental_id>/deposit/keep", methods=["POST"])
+@requires_roles(ADVISOR, ADMIN)
+def keep_deposit(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = KeepForm()
+    current = services.deposit_of(rental)
+    if current is None:
+        raise ValidationFailed(_l("No deposit is recorded for this rental."))
+    if form.validate_on_submit():
+        try:
+            services.keep_deposit(current_user, current, amount_cents=form.amount.cents,
+                                  damage_note=form.damage_note.data)
+        except ValidationFailed as error:
+            for message in (error.details or {}).values():
+                form.amount.errors.append(str(message))
+        else:
+            flash(_("The amount was kept from the deposit; the rest was released."), "success")
+            return redirect(url_for("payments.deposit", rental_id=rental.id))
+    return render_template(
+        "payments/deposit.html", rental=rental, deposit=current,
+        form=DepositForm(formdata=None, stripe_on=gateway.is_configured()), keep_form=form,
+        action_form=FlaskForm(), terms=pricing.ensure_terms(rental),
+        stripe_on=gateway.is_configured(), short_max=services.SHORT_RENTAL_MAX_DAYS,
+    ), 400
+
+
+@webhook_bp.route("/webhook", methods=["POST"])
+@public
+def stripe_webhook():
+    """Stripe's events: the signature is the authentication; duplicates change nothing."""
+    event = gateway.construct_event(request.get_data(),
+                                    request.headers.get("Stripe-Signature"))
+    try:
+        outcome = services.handle_event(event)
+    except gateway.GatewayError as error:
+        # Stripe retries on a non-2xx answer: let it, the event was not stored
+        raise DomainError(error.message, code=error.code, status=503) from None
+    return jsonify({"received": True, "outcome": outcome,
+                    "duplicate": outcome == "duplicate"}), 200
+
+
+csrf.exempt(webhook_bp)
+csrf.exempt(stripe_webhook)
+bp.register_blueprint(webhook_bp)

@@ -1,0 +1,118 @@
+"""Beneficiary sign-in with a one-time code sent by SMS or e-mail, plus their birth date."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from mobility.audit.services import record_audit
+from mobility.auth.models import User, hash_secret
+from mobility.auth.roles import BENEFICIARY
+from mobility.db_types import utcnow
+from mobility.errors import DomainError
+from mobility.extensions import db
+from mobility.people.models import Beneficiary
+from mobility.portal.models import OneTimeCode
+
+
+class CodeRefused(DomainError):
+    status = 400
+    code = "wrong_code"
+    default_message = _l("This code is not right. Check the last message we sent you.")
+
+
+class CodeExpired(DomainError):
+    status = 400
+    code = "code_expired"
+    default_message = _l("This code has expired or was tried too many times. Ask for a new one.")
+
+
+def phone_key(value: str | None) -> str | None:
+    """Digits of a French phone number in national form: '+33 6 12..' and '06 12..' match."""
+    if not value:
+        return None
+    digits = re.sub(r"\D", "", value)
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits or None
+
+
+def find_beneficiary(contact: str, birth_date: date) -> Beneficiary | None:
+    """The beneficiary whose phone or e-mail and birth date match, if exactly one does."""
+    contact = (contact or "").strip()
+    wanted_email = contact.lower() if "@" in contact else None
+    wanted_phone = None if wanted_email else phone_key(contact)
+    candidates = db.session.scalars(
+        select(Beneficiary).where(Beneficiary.birth_date == birth_date)
+    ).all()
+    matches = [
+        b for b in candidates
+        if (wanted_email and (b.email or "").strip().lower() == wanted_email)
+        or (wanted_phone and phone_key(b.phone) == wanted_phone)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def request_code(contact: str, birth_date: date, *, send) -> str:
+    """Send a code when the details match a beneficiary; returns a challenge either way.
+
+    The answer never tells whether the person exists: an unknown person gets a challenge that
+    matches no code. `send(beneficiary, code, channel)` queues the message.
+    """
+    beneficiary = find_beneficiary(contact, birth_date)
+    if beneficiary is None:
+        return secrets.token_urlsafe(24)
+    channel = "email" if "@" in contact else "sms"
+    row, code, challenge = OneTimeCode.issue(beneficiary, channel=channel)
+    db.session.add(row)
+    db.session.flush()
+    send(beneficiary, code, channel)
+    db.session.commit()
+    return challenge
+
+
+def verify_code(challenge: str | None, code: str) -> User:
+    """Check a code against its challenge; returns the beneficiary's account (created if new)."""
+    row = None
+    if challenge:
+        row = db.session.scalar(
+            select(OneTimeCode).where(OneTimeCode.challenge_hash == hash_secret(challenge))
+        )
+    if row is None:
+        raise CodeRefused()
+    if not row.is_usable():
+        raise CodeExpired()
+    if not row.matches(code or ""):
+        row.attempts += 1
+        db.session.commit()
+        if not row.is_usable():
+            raise CodeExpired()
+        raise CodeRefused(details={"attempts_left": row.attempts_left})
+    row.used_at = utcnow()
+    user = beneficiary_account(row.beneficiary)
+    db.session.commit()
+    return user
+
+
+def beneficiary_account(beneficiary: Beneficiary) -> User:
+    """The beneficiary's login, created at first sign-in (no password: codes only)."""
+    if beneficiary.user_id is not None:
+        return beneficiary.user
+    email = (beneficiary.email or "").strip().lower()
+    taken = email and db.session.scalar(select(User).where(User.email == email))
+    if not email or taken:
+        # `.invalid` can never receive mail: this address only keeps the column unique.
+        email = f"beneficiary-{beneficiary.id}@portal.invalid"
+    user = User(email=email, role=BENEFICIARY, platform_id=beneficiary.platform_id,
+                full_name=beneficiary.full_name, password_hash=None)
+    db.session.add(user)
+    db.session.flush()
+    beneficiary.user_id = user.id
+    record_audit(user, "create", object_type="User", object_id=user.id, fields=["email", "role"])
+    return user

@@ -1,0 +1,82 @@
+"""The beneficiary's way in: a one-time code by SMS or e-mail, plus their birth date."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from mobility.auth.policies import public
+from mobility.auth.services import open_web_session
+from mobility.errors import DomainError
+from mobility.extensions import limiter
+from mobility.portal import services
+from mobility.portal.delivery import send_code
+from mobility.portal.forms import CodeForm, CodeRequestForm
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+def _rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = CodeRequestForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("portal/login.html", form=form), 400
+        challenge = services.request_code(form.contact.data, form.birth_date.data, send=send_code)
+        session["portal_challenge"] = challenge
+        return redirect(url_for("portal.code"))
+    return render_template("portal/login.html", form=form)
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+@public
+def code():
+    if "portal_challenge" not in session:
+        return redirect(url_for("portal.login"))
+    form = CodeForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = services.verify_code(session.get("portal_challenge"), form.code.data)
+            except services.CodeExpired as error:
+                session.pop("portal_challenge", None)
+                flash(str(error.message), "error")
+                return redirect(url_for("portal.login")), 303
+            except DomainError as error:
+                left = (error.details or {}).get("attempts_left")
+                message = str(error.message)
+                if left is not None:
+                    message += " " + _("Attempts left: %(n)s.", n=left)
+                form.code.errors.append(message)
+                status = error.status
+            else:
+                locale = session.get("locale")
+                session.clear()
+                if locale:
+                    session["locale"] = locale
+                open_web_session(user, ip=request.remote_addr)
+                login_user(user)
+                return redirect(url_for("dashboard.home"))
+        else:
+            status = 400
+    return render_template("portal/code.html", form=form), status

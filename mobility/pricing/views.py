@@ -1,0 +1,85 @@
+"""Pages: the admin's tariffs, the advisor's quote form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from mobility.auth.policies import requires_roles, scoped
+from mobility.auth.roles import ADMIN, ADVISOR
+from mobility.errors import Conflict, ValidationFailed
+from mobility.extensions import db
+from mobility.people.models import Beneficiary
+from mobility.pricing import services
+from mobility.pricing.engine import TariffRates
+from mobility.pricing.forms import QuoteForm, TariffForm
+from mobility.pricing.models import Tariff
+from mobility.templating import nav_item
+
+bp = Blueprint("pricing", __name__, url_prefix="/pricing")
+
+nav_item("pricing.quote", _l("Quotes"), {ADVISOR, ADMIN})
+nav_item("pricing.tariffs", _l("Tariffs"), {ADMIN})
+
+
+@bp.route("/tariffs", methods=["GET", "POST"])
+@requires_roles(ADMIN)
+def tariffs():
+    form = TariffForm()
+    status = 200
+    rows = db.session.scalars(
+        scoped(Tariff, current_user).order_by(Tariff.effective_from.desc())).all()
+    if request.method == "GET":
+        form.fill_from(rows[0].tariff_rates() if rows else TariffRates())
+    elif form.validate_on_submit():
+        try:
+            services.create_tariff(
+                current_user, name=form.name.data, effective_from=form.effective_from.data,
+                effective_until=form.effective_until.data, rates=form.to_rates(),
+                close_previous=form.close_previous.data)
+        except Conflict as error:
+            form.effective_from.errors.append(str(error.message))
+            status = 409
+        except ValidationFailed as error:
+            for message in (error.details or {}).values():
+                form.name.errors.append(str(message))
+            status = 400
+        else:
+            flash(_("The tariff was saved."), "success")
+            return redirect(url_for("pricing.tariffs"))
+    else:
+        status = 400
+    return render_template("pricing/tariffs.html", form=form, tariffs=rows,
+                           kind_labels=services.KIND_LABELS), status
+
+
+@bp.route("/quote")
+@requires_roles(ADVISOR, ADMIN)
+def quote():
+    form = QuoteForm(request.args)
+    beneficiaries = db.session.scalars(
+        scoped(Beneficiary, current_user).order_by(Beneficiary.last_name, Beneficiary.first_name)
+    ).all()
+    form.beneficiary_id.choices = [(b.id, b.full_name) for b in beneficiaries]
+    result = tariff = beneficiary = None
+    error = None
+    status = 200
+    if request.args and form.validate():
+        beneficiary = next((b for b in beneficiaries if b.id == form.beneficiary_id.data), None)
+        try:
+            result, tariff = services.quote_for(
+                beneficiary, kind=form.kind.data, start=form.start.data, end=form.end.data,
+                scheme=form.scheme.data, seats=form.seats.data or 1)
+        except ValidationFailed as failure:
+            error = failure
+            for name, message in (failure.details or {}).items():
+                getattr(form, name, form.end).errors = [str(message)]
+            status = 400
+    elif request.args:
+        status = 400
+    return render_template(
+        "pricing/quote.html", form=form, quote=result, tariff=tariff, beneficiary=beneficiary,
+        error=error, line_label=services.line_label, reduction_labels=services.REDUCTION_LABELS,
+    ), status

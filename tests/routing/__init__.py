@@ -1,0 +1,1 @@
+"""Tests of the routing library (package, so test module names never collide)."""
