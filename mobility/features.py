@@ -13,6 +13,7 @@ FEATURES: tuple[str, ...] = (
     "dashboard",
     "admin",
     "people",
+    "portal",
     # -- feature packages below (one per line) --
     "fleet_web",
     "pricing",

@@ -77,3 +77,19 @@ def test_admin_pages_have_no_serious_accessibility_violations(live_server, page_
         page_fr.goto(f"{live_server.url}{path}")
         assert accessibility_violations(page_fr) == [], path
         screenshot(page_fr, "admin" + path.replace("/", "-") + "-fr-desktop")
+
+
+def test_what_was_typed_survives_an_expired_session(live_server, page_fr):
+    browser_login(page_fr, live_server, "admin@demo.mobilite.fr")
+    page_fr.goto(f"{live_server.url}/admin/users")
+    page_fr.fill("#full_name", "Yasmine Belkacem")
+    page_fr.fill("#email", "yasmine@example.org")
+    page_fr.context.clear_cookies()  # the session is gone while the person types
+    page_fr.click("form[novalidate] button[type=submit]")
+    page_fr.wait_for_load_state()
+    assert page_fr.locator("h1").first.inner_text() in ("Demande incorrecte", "Se connecter")
+    browser_login(page_fr, live_server, "admin@demo.mobilite.fr")
+    page_fr.goto(f"{live_server.url}/admin/users")
+    assert page_fr.input_value("#full_name") == "Yasmine Belkacem"
+    assert page_fr.input_value("#email") == "yasmine@example.org"
+    assert page_fr.input_value("#password") == ""
