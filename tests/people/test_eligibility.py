@@ -28,7 +28,7 @@ def test_add_months_clamps_to_the_month_end():
     assert add_months(date(2025, 11, 15), 3) == date(2026, 2, 15)
 
 
-def test_amie_eligible_when_every_criterion_is_met(sqlite_app):
+def test_amie_eligible_when_every_criterion_is_met(request_ctx):
     result = evaluate("amie", amie_facts(), today=TODAY)
     assert result["eligible"] is True and result["by_rules"] is True
     assert [r["criterion"] for r in result["reasons"]] == [
@@ -49,7 +49,7 @@ def test_amie_eligible_when_every_criterion_is_met(sqlite_app):
     ({"contract_end": date(2026, 7, 1)}, "contract", "contract_too_short"),
     ({"rental_days_used": 150}, "rental_left", "rental_used_up"),
 ])
-def test_each_amie_criterion_fails_with_its_reason(sqlite_app, overrides, criterion, failure):
+def test_each_amie_criterion_fails_with_its_reason(request_ctx, overrides, criterion, failure):
     result = evaluate("amie", amie_facts(**overrides), today=TODAY)
     assert result["eligible"] is False
     assert failed(result) == {criterion: failure}
@@ -57,7 +57,7 @@ def test_each_amie_criterion_fails_with_its_reason(sqlite_app, overrides, criter
     assert message  # a readable reason, in the current language
 
 
-def test_amie_boundaries(sqlite_app):
+def test_amie_boundaries(request_ctx):
     # exactly 18 today: old enough
     assert failed(evaluate("amie", amie_facts(birth_date=date(2008, 6, 15)), today=TODAY)) == {}
     # licence held one year and one day: more than one year
@@ -72,14 +72,14 @@ def test_amie_boundaries(sqlite_app):
     assert failed(evaluate("amie", amie_facts(rental_days_used=149), today=TODAY)) == {}
 
 
-def test_amie_numbers_come_from_the_platform_settings(sqlite_app):
+def test_amie_numbers_come_from_the_platform_settings(request_ctx):
     facts = amie_facts(rental_days_used=160)
     assert evaluate("amie", facts, today=TODAY)["eligible"] is False
     config = {"amie": {"max_rental_months": 6}}
     assert evaluate("amie", facts, today=TODAY, config=config)["eligible"] is True
 
 
-def test_override_admits_but_keeps_the_rules_answer(sqlite_app):
+def test_override_admits_but_keeps_the_rules_answer(request_ctx):
     override = {"justification": "Contrat de 3 semaines renouvelable, employeur confirmé."}
     result = evaluate("amie", amie_facts(contract_end=date(2026, 6, 20)), today=TODAY,
                       override=override)
@@ -89,7 +89,7 @@ def test_override_admits_but_keeps_the_rules_answer(sqlite_app):
     assert failed(result) == {"contract": "contract_too_short"}
 
 
-def test_bougez_needs_insertion_and_an_obstacle(sqlite_app):
+def test_bougez_needs_insertion_and_an_obstacle(request_ctx):
     assert evaluate("bougez", amie_facts(), today=TODAY)["eligible"] is True
     no_obstacle = evaluate("bougez", amie_facts(obstacles=[]), today=TODAY)
     assert failed(no_obstacle) == {"obstacle": "no_obstacle"}

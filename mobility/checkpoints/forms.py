@@ -1,0 +1,56 @@
+"""Form: the checkpoint screen (checklist fields are added per vehicle kind)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from fleet.models import CHECKLIST_LABELS, CHECKLISTS
+from mobility.payments.models import PAYMENT_METHOD_LABELS
+from mobility.pricing.forms import EurosField
+
+
+class CheckpointForm(FlaskForm):
+    date = DateField(_l("Date"), validators=[InputRequired()])
+    odometer_km = IntegerField(_l("Odometer (km)"), validators=[InputRequired(),
+                                                               NumberRange(min=0)])
+    condition_note = TextAreaField(_l("Condition: remarks"), validators=[Optional(),
+                                                                         Length(max=2000)])
+    amount = EurosField(_l("Payment received (EUR)"), validators=[Optional()])
+    method = SelectField(_l("Paid by"), choices=[("", "—")] + [
+        (k, label) for k, label in PAYMENT_METHOD_LABELS.items()], validators=[Optional()])
+    reference = StringField(_l("Cheque or receipt number"), validators=[Optional(),
+                                                                        Length(max=80)])
+    note = TextAreaField(_l("Advisor's note (not sent)"), validators=[Optional(),
+                                                                     Length(max=5000)])
+    exit_solution = TextAreaField(_l("Work on the exit solution"),
+                                  validators=[Optional(), Length(max=2000)])
+    next_date = DateField(_l("Next checkpoint"), validators=[Optional()])
+    send_to_referent = BooleanField(_l("Send the summary to the referent"), default=True)
+
+    def checklist_fields(self):
+        return [getattr(self, f"item_{item}") for item in self._items
+                if hasattr(self, f"item_{item}")]
+
+    def condition(self) -> dict:
+        return {item: bool(getattr(self, f"item_{item}").data) for item in self._items}
+
+    def payment(self) -> dict | None:
+        if self.amount.cents is None and not self.method.data:
+            return None
+        return {"amount_cents": self.amount.cents if self.amount.cents is not None else -1,
+                "method": self.method.data or "", "reference": self.reference.data}
+
+
+def checkpoint_form(kind: str, **kwargs) -> CheckpointForm:
+    """The form with one checkbox per checklist item of this vehicle kind."""
+    items = CHECKLISTS.get(kind, ())
+
+    class KindForm(CheckpointForm):
+        _items = items
+
+    for item in items:
+        setattr(KindForm, f"item_{item}", BooleanField(CHECKLIST_LABELS[item], default=True))
+    return KindForm(**kwargs)

@@ -1,0 +1,207 @@
+"""Record a checkpoint in one transaction: reading, condition, payment, notes, next date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from fleet.models import CHECKLISTS
+from mobility.audit.services import record_audit
+from mobility.checkpoints.forms import checkpoint_form  # noqa: F401  (used by the views)
+from mobility.checkpoints.models import Checkpoint
+from mobility.errors import Conflict, ValidationFailed
+from mobility.extensions import db
+from mobility.payments import gateway
+from mobility.payments import services as payments
+from mobility.pricing.engine import AMIE_MAX_MONTHS, add_months
+from mobility.pricing.services import ensure_terms
+
+#: a checkpoint more than this many days after the previous one is refused as a typo
+MAX_GAP_DAYS = 400
+
+
+@dataclass
+class Reading:
+    odometer_km: int
+    on: date
+
+
+def working_days(after: date, until: date) -> int:
+    """Monday-to-Friday days in `(after, until]`: the days the person drives to work."""
+    if until <= after:
+        return 0
+    days = (until - after).days
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    for offset in range(1, rest + 1):
+        if (after + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def checkpoints_of(rental) -> list[Checkpoint]:
+    return list(db.session.scalars(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
+                                   .order_by(Checkpoint.date, Checkpoint.id)))
+
+
+def last_reading(rental) -> Reading | None:
+    """The latest odometer reading: the last checkpoint's, else the check-out inspection's."""
+    latest = db.session.scalar(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
+                               .order_by(Checkpoint.date.desc(), Checkpoint.id.desc()).limit(1))
+    if latest is not None:
+        return Reading(latest.odometer_km, latest.date)
+    inspection = rental.inspection("check_out")
+    if inspection is not None:
+        return Reading(inspection.odometer_km, inspection.inspected_at.date())
+    return None
+
+
+def default_next_date(kind: str, day: date) -> date:
+    return add_months(day, 1) if kind == "monthly" else day + timedelta(days=7)
+
+
+def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: dict | None,
+                      payment: dict | None = None, condition_note: str | None = None,
+                      note: str | None = None, exit_solution: str | None = None,
+                      next_date: date | None = None, send_to_referent: bool = True
+                      ) -> Checkpoint:
+    """One checkpoint, one transaction. Refused (4xx, nothing written) on a closed rental, an
+    odometer below the last reading, an unknown payment method or a bad amount."""
+    if rental.status not in ("booked", "in_progress"):
+        raise Conflict(_l("This rental is closed: no checkpoint can be recorded on it."),
+                       code="rental_closed")
+    terms = ensure_terms(rental)
+    kind = "monthly" if terms.scheme == "amie" else "weekly"
+    errors: dict[str, object] = {}
+    previous = last_reading(rental)
+    if isinstance(odometer_km, bool) or not isinstance(odometer_km, int) or odometer_km < 0:
+        errors["odometer_km"] = _l("Enter the odometer in whole kilometres.")
+    elif previous is not None and odometer_km < previous.odometer_km:
+        errors["odometer_km"] = _l("The odometer cannot be below the last reading "
+                                   "(%(km)d km).", km=previous.odometer_km)
+    if day < rental.start_date:
+        errors["date"] = _l("The checkpoint cannot be before the rental starts.")
+    elif previous is not None and day < previous.on:
+        errors["date"] = _l("The checkpoint cannot be before the last reading.")
+    elif previous is not None and (day - previous.on).days > MAX_GAP_DAYS:
+        errors["date"] = _l("This date is too far from the last reading.")
+    if next_date is not None and next_date <= day:
+        errors["next_date"] = _l("The next checkpoint must be after this one.")
+    allowed_items = set(CHECKLISTS.get(rental.vehicle.kind, ()))
+    condition = condition or {}
+    unknown = [key for key in condition if key not in allowed_items]
+    if unknown or not all(isinstance(v, bool) for v in condition.values()):
+        errors["condition"] = _l("Unknown checklist item or value: use %(items)s with true or "
+                                 "false.", items=", ".join(sorted(allowed_items)))
+    if payment is not None:
+        amount, method = payment.get("amount_cents"), payment.get("method")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            errors["payment.amount_cents"] = _l("Enter a whole number of cents above zero.")
+        if method not in ("cash", "cheque", "card_terminal", "stripe"):
+            errors["payment.method"] = _l("Unknown payment method: cash, cheque, "
+                                          "card_terminal or stripe.")
+        elif method == "stripe" and not gateway.is_configured():
+            raise gateway.StripeNotConfigured()
+    if db.session.scalar(select(Checkpoint.id).where(Checkpoint.rental_id == rental.id,
+                                                     Checkpoint.date == day)):
+        raise Conflict(_l("A checkpoint is already recorded on this date."),
+                       code="checkpoint_exists")
+    if errors:
+        raise ValidationFailed(details=errors)
+
+    checkpoint = Checkpoint(
+        platform_id=rental.platform_id, rental_id=rental.id, kind=kind, date=day,
+        odometer_km=odometer_km, condition=condition,
+        condition_note=(condition_note or "").strip() or None, note=(note or "").strip() or None,
+        exit_solution=(exit_solution or "").strip() or None,
+        next_date=next_date or default_next_date(kind, day), recorded_by_id=actor.id,
+    )
+    if previous is not None:
+        checkpoint.previous_odometer_km = previous.odometer_km
+        checkpoint.previous_reading_on = previous.on
+        checkpoint.working_days = working_days(previous.on, day)
+        if rental.daily_mileage_allowance_km:
+            checkpoint.allowance_km = round(
+                rental.daily_mileage_allowance_km * checkpoint.working_days, 1)
+            checkpoint.over_allowance = (odometer_km - previous.odometer_km) > \
+                checkpoint.allowance_km
+    if kind == "monthly":
+        checkpoint.microcredit_proposed = day >= add_months(rental.start_date,
+                                                            AMIE_MAX_MONTHS - 1)
+    db.session.add(checkpoint)
+    db.session.flush()
+    if payment is not None:
+        made = payments.new_payment(
+            actor, rental, amount_cents=payment["amount_cents"], method=payment["method"],
+            paid_on=day, reference=payment.get("reference"),
+            idempotency_key=f"checkpoint:{checkpoint.id}:payment"
+            if payment["method"] == "stripe" else None)
+        checkpoint.payment_id = made.id
+    db.session.flush()
+    checkpoint.arrears_cents = payments.ledger(rental, today=day)["arrears_cents"]
+    if send_to_referent:
+        checkpoint.feedback_id = _send_summary(actor, rental, checkpoint)
+    record_audit(actor, "create", object_type="Checkpoint", object_id=checkpoint.id,
+                 platform_id=rental.platform_id,
+                 fields=["odometer_km", "condition", "payment", "note", "exit_solution"])
+    db.session.commit()
+    if checkpoint.payment is not None and checkpoint.payment.method == "stripe":
+        try:
+            payments.start_online_payment(checkpoint.payment)
+        except gateway.GatewayError:
+            db.session.rollback()  # the payment stays pending with its key: retry later
+    return checkpoint
+
+
+def retry_online_payment(checkpoint: Checkpoint) -> Checkpoint:
+    """Send a checkpoint's online payment to Stripe again (same idempotency key)."""
+    payment = checkpoint.payment
+    if payment is None or payment.method != "stripe" or payment.stripe_payment_intent_id:
+        raise Conflict(_l("There is no online payment waiting to be sent."),
+                       code="nothing_to_retry")
+    payments.start_online_payment(payment)
+    return checkpoint
+
+
+def summary(rental, checkpoint: Checkpoint) -> str:
+    """What the referent reads (no private note, no amounts beyond arrears)."""
+    parts = [_("%(kind)s of %(date)s, rental of a %(vehicle)s.",
+               kind=checkpoint.kind_label, date=checkpoint.date.strftime("%d/%m/%Y"),
+               vehicle=rental.vehicle.kind_label.lower())]
+    if checkpoint.km_driven is not None:
+        parts.append(_("%(km)d km since the last reading.", km=checkpoint.km_driven))
+    if checkpoint.over_allowance:
+        parts.append(_("Over the mileage allowance (%(allowance)s km): to be discussed.",
+                       allowance=f"{checkpoint.allowance_km:g}"))
+    parts.append(_("Payments up to date.") if checkpoint.arrears_cents == 0
+                 else _("Payments behind schedule."))
+    if checkpoint.exit_solution:
+        parts.append(_("Exit solution: %(text)s", text=checkpoint.exit_solution))
+    if checkpoint.microcredit_proposed:
+        parts.append(_("Month 5 of the plan: a microcredit to buy a car is proposed."))
+    if checkpoint.next_date:
+        parts.append(_("Next meeting: %(date)s.", date=checkpoint.next_date.strftime("%d/%m/%Y")))
+    return " ".join(parts)
+
+
+def _send_summary(actor, rental, checkpoint: Checkpoint) -> int | None:
+    """Store the summary as feedback on the person's open pathway (shown to the referent)."""
+    try:
+        from mobility.people.models import ReferentFeedback
+    except ImportError:  # the people feature is not installed
+        return None
+    pathway = getattr(rental.beneficiary, "open_pathway", None)
+    if pathway is None:
+        return None
+    with force_locale("fr"):
+        text = summary(rental, checkpoint)
+    feedback = ReferentFeedback(platform_id=rental.platform_id, pathway_id=pathway.id,
+                                author_id=actor.id, summary=text)
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback.id

@@ -1,0 +1,60 @@
+"""Page: the checkpoint screen (one form, one transaction) with the rental's history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fleet.models import Rental
+from mobility.auth.policies import get_or_404, requires_roles
+from mobility.auth.roles import ADMIN, ADVISOR
+from mobility.checkpoints import services
+from mobility.db_types import utcnow
+from mobility.errors import ValidationFailed
+from mobility.payments import gateway
+from mobility.payments import services as payments
+from mobility.pricing.services import ensure_terms, rental_quote
+
+bp = Blueprint("checkpoints", __name__, url_prefix="/checkpoints")
+
+
+@bp.route("/rentals/<int:rental_id>", methods=["GET", "POST"])
+@requires_roles(ADVISOR, ADMIN)
+def checkpoint(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = services.checkpoint_form(rental.vehicle.kind)
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                done = services.record_checkpoint(
+                    current_user, rental, day=form.date.data, odometer_km=form.odometer_km.data,
+                    condition=form.condition(), payment=form.payment(),
+                    condition_note=form.condition_note.data, note=form.note.data,
+                    exit_solution=form.exit_solution.data, next_date=form.next_date.data,
+                    send_to_referent=form.send_to_referent.data)
+            except ValidationFailed as error:
+                for name, message in (error.details or {}).items():
+                    target = {"payment.amount_cents": "amount", "payment.method": "method",
+                              "condition": "condition_note"}.get(name, name)
+                    getattr(form, target, form.date).errors.append(str(message))
+                status = 400
+            else:
+                if done.over_allowance:
+                    flash(_("Over the mileage allowance: discuss it with the beneficiary; the "
+                            "rental can be ended."), "warning")
+                flash(_("The checkpoint was recorded."), "success")
+                return redirect(url_for("checkpoints.checkpoint", rental_id=rental.id))
+        else:
+            status = 400
+    elif not form.date.data:
+        form.date.data = utcnow().date()
+    terms = ensure_terms(rental)
+    previous = services.last_reading(rental)
+    return render_template(
+        "checkpoints/checkpoint.html", rental=rental, form=form,
+        history=services.checkpoints_of(rental), previous=previous, terms=terms,
+        quote=rental_quote(rental, terms), ledger=payments.ledger(rental),
+        stripe_on=gateway.is_configured(), closed=rental.status not in ("booked", "in_progress"),
+    ), status

@@ -1,0 +1,170 @@
+"""The outbox (every message, written in the transaction that causes it) and channel choices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.db_types import UTCDateTime, utcnow
+from mobility.extensions import db
+from mobility.platforms.models import PlatformScoped
+
+CHANNELS = ("email", "sms", "call")
+CHANNEL_LABELS = {
+    "email": _l("E-mail"),
+    "sms": _l("Text message (SMS)"),
+    "call": _l("Phone call by the advisor"),
+}
+RECIPIENT_TYPES = ("user", "beneficiary", "referent")
+
+#: pending: waiting to be sent (or retried at `next_attempt_at`); sending: claimed by a sender;
+#: held: no transport configured (SMTP_HOST / SMS_ENDPOINT_URL), kept for admins to see;
+#: failed: the last attempt failed (final); to_call: the advisor should phone the person;
+#: handled: a call made or a failure dealt with by an advisor.
+STATUSES = ("pending", "sending", "sent", "held", "failed", "to_call", "handled", "cancelled")
+STATUS_LABELS = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "held": _l("Held: no sending service configured"),
+    "failed": _l("Failed"),
+    "to_call": _l("To call"),
+    "handled": _l("Handled"),
+    "cancelled": _l("Cancelled"),
+}
+#: statuses an advisor still has to act on
+NEEDS_ADVISOR = ("failed", "to_call")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class OutboxMessage(PlatformScoped, db.Model):
+    """One message to one person, sent by the scheduler, retried with backoff.
+
+    `key` names the event and the recipient (`rental:12:return_due:2026-03-02:beneficiary:7`);
+    the UNIQUE constraint on it makes every reminder idempotent, whoever enqueues it and however
+    often. The recipient's address is looked up when sending, so a corrected phone number or
+    e-mail heals a failing message at its next attempt.
+    """
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        CheckConstraint(_in("status", STATUSES), name="status_known"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(_in("recipient_type", RECIPIENT_TYPES), name="recipient_type_known"),
+        Index("ix_notification_outbox_due", "status", "next_attempt_at"),
+        Index("ix_notification_outbox_platform_status", "platform_id", "status"),
+    )
+    view_roles = frozenset({ADMIN, ADVISOR})
+    edit_roles = frozenset({ADMIN, ADVISOR})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    recipient_type: Mapped[str] = mapped_column(String(16))
+    recipient_id: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(8), default="fr")
+    #: template variables (JSON; dates encoded by `mobility.notifications.rendering`)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the advisor who sees the call task or the final failure (None: every advisor)
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: what the message is about, e.g. ("rental", 12)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: the address (e-mail or E.164 phone) used at the last attempt
+    to_address: Mapped[str | None] = mapped_column(String(254))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    advisor = relationship("User", foreign_keys=[advisor_id])
+    handled_by = relationship("User", foreign_keys=[handled_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def kind_label(self) -> str:
+        from mobility.notifications.kinds import kind_label
+
+        return kind_label(self.kind)
+
+    def can_retry(self, user) -> bool:
+        return self.can_edit(user) and self.status in ("failed", "held")
+
+    def can_mark_handled(self, user) -> bool:
+        return self.can_edit(user) and self.status in NEEDS_ADVISOR
+
+    def can_cancel(self, user) -> bool:
+        return (self.same_platform(user) and user.role == ADMIN
+                and self.status in ("pending", "held", "failed", "to_call"))
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.key} {self.channel} {self.status}>"
+
+
+class NotificationPreference(PlatformScoped, db.Model):
+    """How a person wants to be reached: e-mail, SMS, or a phone call by their advisor.
+
+    One row per user or per beneficiary (the people feature's `Beneficiary` has no such field).
+    `phone` is an E.164 number for staff who want SMS (users have no phone of their own).
+    """
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        UniqueConstraint("user_id"),
+        UniqueConstraint("beneficiary_id"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint("(user_id IS NULL) <> (beneficiary_id IS NULL)", name="one_owner"),
+    )
+    view_roles = frozenset({ADMIN, ADVISOR})
+    edit_roles = frozenset({ADMIN, ADVISOR})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def can_view(self, user) -> bool:
+        if user is not None and user.id is not None and self.user_id == user.id:
+            return True
+        if user is not None and user.role == BENEFICIARY and self.beneficiary_id is not None:
+            from mobility.people.models import Beneficiary
+
+            beneficiary = db.session.get(Beneficiary, self.beneficiary_id)
+            return beneficiary is not None and beneficiary.can_view(user)
+        return super().can_view(user)
+
+    can_edit = can_view

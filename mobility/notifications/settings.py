@@ -1,0 +1,68 @@
+"""Settings of the notifications and the scheduler, each with its unit and default.
+
+Read from the app's config when set there (tests), else from the environment. Every variable
+is listed in `docs/scheduler.md`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import current_app
+
+DEFAULTS: dict[str, Any] = {
+    # -- e-mail (no SMTP_HOST: e-mails stay in the outbox, "held", visible to admins) --
+    "SMTP_HOST": "",
+    "SMTP_PORT": 0,  # 0: 465 with SMTP_TLS=ssl, 587 with starttls, 25 with none
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_TLS": "starttls",  # starttls | ssl | none (true/false are read as starttls/none)
+    "SMTP_TIMEOUT_S": 10,
+    "MAIL_FROM": "Plateforme mobilité <no-reply@localhost>",
+    # -- SMS over HTTP (no SMS_ENDPOINT_URL: text messages stay in the outbox, "held") --
+    "SMS_ENDPOINT_URL": "",
+    "SMS_API_KEY": "",
+    "SMS_SENDER": "MOBILITE",
+    "SMS_TIMEOUT_S": 10,
+    # -- links in messages --
+    "PUBLIC_BASE_URL": "http://localhost:5000",
+    # -- retries: attempt n waits NOTIFY_RETRY_BASE_S * 2**(n-1), at most NOTIFY_RETRY_MAX_S --
+    "NOTIFY_MAX_ATTEMPTS": 8,
+    "NOTIFY_RETRY_BASE_S": 60,
+    "NOTIFY_RETRY_MAX_S": 6 * 3600,
+    "NOTIFY_BATCH_SIZE": 50,
+    # a message claimed by a sender that died is retried after this many seconds
+    "NOTIFY_STALE_CLAIM_S": 15 * 60,
+    # -- reminders --
+    "REMINDER_CHECKPOINT_DAYS": 1,
+    "REMINDER_RETURN_DAYS": 1,
+    "REMINDER_WORKSHOP_DAYS": 1,
+    "REMINDER_DEPOSIT_DAYS": 3,
+    "REMINDER_DOCUMENT_DAYS": 30,
+    "REMINDER_MAINTENANCE_DAYS": 7,
+    "REMINDER_MAINTENANCE_KM": 300,
+    # events older than this are not notified any more when the scheduler catches up
+    "REMINDER_CATCH_UP_DAYS": 14,
+    # -- scheduler --
+    "SCHEDULER_MISFIRE_GRACE_S": 15 * 60,
+    "SCHEDULER_SEND_INTERVAL_S": 60,
+    "SCHEDULER_DAILY_HOUR_UTC": 6,
+    "SCHEDULER_LOCK_FILE": "",  # SQLite only; default: next to the database file
+    "SCHEDULER_STANDBY_POLL_S": 5,
+}
+
+
+def setting(name: str) -> Any:
+    """The value of `name`: the app config, else the environment, else `DEFAULTS[name]`."""
+    default = DEFAULTS[name]
+    value = current_app.config.get(name) if current_app else None
+    if value is None:
+        value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(default, bool):
+        return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    return value
