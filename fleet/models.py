@@ -75,7 +75,8 @@ INSPECTION_KIND_LABELS = {"check_out": _l("Check-out"), "check_in": _l("Check-in
 CHECKLIST_LABELS = {
     "lights": _l("Lights"), "brakes": _l("Brakes"), "tyres": _l("Tyres"), "lock": _l("Lock"),
     "helmet": _l("Helmet"), "documents": _l("Documents"), "battery_charger": _l("Charger"),
-    "mirrors": _l("Mirrors"), "bodywork": _l("Bodywork"), "safety_kit": _l("Safety vest and triangle"),
+    "mirrors": _l("Mirrors"), "bodywork": _l("Bodywork"),
+    "safety_kit": _l("Safety vest and triangle"),
     "chain": _l("Chain"), "bell": _l("Bell"),
 }
 CHECKLISTS = {
@@ -212,6 +213,10 @@ class Rental(PlatformScoped, db.Model):
         CheckConstraint("end_date > start_date", name="period_not_empty"),
         Index("ix_fleet_rentals_vehicle_period", "vehicle_id", "end_date", "start_date"),
         Index("ix_fleet_rentals_platform_status_end", "platform_id", "status", "end_date"),
+        # vehicles still out (small): the availability search skips overdue ones
+        Index("ix_fleet_rentals_out", "vehicle_id", "end_date",
+              sqlite_where=text("status = 'in_progress'"),
+              postgresql_where=text("status = 'in_progress'")),
         # PostgreSQL: a vehicle is never rented twice for overlapping periods, whatever the
         # concurrency (cancelled rentals free their period; early returns shorten it).
         ExcludeConstraint(

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,8 +47,7 @@ from fleet.models import (
 )
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db
-from mobility.extensions import write_transaction as _foundation_write_transaction
+from mobility.extensions import db, write_transaction
 
 PARIS = ZoneInfo("Europe/Paris")
 #: how far ahead the "first date a vehicle frees up" looks
@@ -62,30 +60,6 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 #: set by the web layer to `mobility.audit.services.record_audit`
 audit_hook: Callable[..., Any] | None = None
-
-
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """`mobility.extensions.write_transaction`, on the real session.
-
-    The foundation's helper calls `in_transaction()` on the scoped-session proxy, which
-    SQLAlchemy 2.1 does not forward; this does the same on `db.session()` (BEGIN IMMEDIATE on
-    SQLite; constraints back the check on PostgreSQL). Commits at the end, rolls back on error.
-    """
-    session = db.session()
-    if not hasattr(db.session, "in_transaction"):
-        if session.in_transaction():
-            session.commit()
-        session.connection(execution_options={"sqlite_immediate": True})
-        try:
-            yield
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    else:  # the foundation helper works with this SQLAlchemy
-        with _foundation_write_transaction():
-            yield
 
 
 def today() -> date:
@@ -268,11 +242,11 @@ def free_vehicles(platform_id: int, *, start: date, end: date, kind: str | None 
                   site_id: int | None = None, exclude_site_id: int | None = None,
                   kinds: Iterable[str] | None = None, limit: int | None = None) -> list[Vehicle]:
     """Vehicles free for the whole period `[start, end)`, bookable, by site then plate."""
-    busy = select(Rental.id).where(
-        Rental.vehicle_id == Vehicle.id, or_(overlapping(start, end), _overdue_out())
-    ).exists()
+    busy = select(Rental.id).where(Rental.vehicle_id == Vehicle.id, overlapping(start, end))
+    still_out = select(Rental.id).where(Rental.vehicle_id == Vehicle.id, _overdue_out())
     query = select(Vehicle).where(
-        Vehicle.platform_id == platform_id, Vehicle.status.not_in(UNBOOKABLE_STATUSES), ~busy
+        Vehicle.platform_id == platform_id, Vehicle.status.not_in(UNBOOKABLE_STATUSES),
+        ~busy.exists(), ~still_out.exists(),
     ).options(joinedload(Vehicle.site)).order_by(Vehicle.site_id, Vehicle.plate)
     if kind:
         query = query.where(Vehicle.kind == kind)
@@ -322,7 +296,8 @@ def search_availability(platform_id: int, *, start: date, end: date, kind: str |
     """
     _validate_period(start, end)
     if kind is not None and kind not in VEHICLE_KINDS:
-        raise ValidationFailed(details={"kind": _l("This value is not one of the allowed choices.")})
+        raise ValidationFailed(
+            details={"kind": _l("This value is not one of the allowed choices.")})
     vehicles = free_vehicles(platform_id, start=start, end=end, kind=kind, site_id=site_id)
     alternatives: dict[str, list] = {"other_sites": [], "other_kinds": [], "later": []}
     if not vehicles:
@@ -474,7 +449,8 @@ def cancel_rental(actor, rental: Rental) -> Rental:
 def set_mileage_allowance(rental: Rental, km: float | None) -> Rental:
     """Record the daily mileage allowance (120 % of the home-work round trip), in km."""
     if km is not None and km < 0:
-        raise ValidationFailed(details={"daily_mileage_allowance_km": _l("This number is too small.")})
+        raise ValidationFailed(
+            details={"daily_mileage_allowance_km": _l("This number is too small.")})
     rental.daily_mileage_allowance_km = None if km is None else round(float(km), 1)
     db.session.commit()
     return rental
@@ -520,8 +496,9 @@ def _inspection(actor, rental: Rental, kind: str, odometer_km: int | None,
     return inspection
 
 
-def check_out(actor, rental: Rental, *, odometer_km: int | None, energy_level_pct: int | None = None,
-              checklist: dict | None = None, damage_notes: str | None = None) -> Inspection:
+def check_out(actor, rental: Rental, *, odometer_km: int | None,
+              energy_level_pct: int | None = None, checklist: dict | None = None,
+              damage_notes: str | None = None) -> Inspection:
     """Hand the vehicle over: the check-out inspection, the rental starts."""
     if rental.status != "booked":
         raise Conflict(_l("This rental is not waiting for its check-out."), code="not_booked")
@@ -533,7 +510,8 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None, energy_level_pc
         raise ValidationFailed(details={"end": _l("The rental period is over.")})
     if not rental.vehicle.is_bookable:
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
-                          status=VEHICLE_STATUS_LABELS[rental.vehicle.status]), code="vehicle_unavailable")
+                          status=VEHICLE_STATUS_LABELS[rental.vehicle.status]),
+                       code="vehicle_unavailable")
     inspection = _inspection(actor, rental, "check_out", odometer_km, energy_level_pct,
                              checklist, damage_notes)
     rental.status = "in_progress"
@@ -545,8 +523,9 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None, energy_level_pc
     return inspection
 
 
-def check_in(actor, rental: Rental, *, odometer_km: int | None, energy_level_pct: int | None = None,
-             checklist: dict | None = None, damage_notes: str | None = None,
+def check_in(actor, rental: Rental, *, odometer_km: int | None,
+             energy_level_pct: int | None = None, checklist: dict | None = None,
+             damage_notes: str | None = None,
              open_maintenance: bool = False, immobilise: bool = False
              ) -> tuple[Inspection, MaintenanceJob | None]:
     """Take the vehicle back: the check-in inspection; an early return frees the rest.
@@ -763,7 +742,8 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int) -> Rental:
         raise ValidationFailed(details={"vehicle_id": _l("Choose another vehicle.")})
     if not new_vehicle.is_bookable:
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
-                          status=VEHICLE_STATUS_LABELS[new_vehicle.status]), code="vehicle_unavailable")
+                          status=VEHICLE_STATUS_LABELS[new_vehicle.status]),
+                       code="vehicle_unavailable")
     day = today()
     rental_id = rental.id
     start = max(rental.start_date, day) if rental.status == "in_progress" else rental.start_date
@@ -782,7 +762,8 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int) -> Rental:
                 rental.end_date = max(day, rental.start_date + timedelta(days=1))
                 db.session.flush()
                 result = Rental(platform_id=rental.platform_id, vehicle_id=new_vehicle.id,
-                                beneficiary_id=rental.beneficiary_id, advisor_id=rental.advisor_id,
+                                beneficiary_id=rental.beneficiary_id,
+                                advisor_id=rental.advisor_id,
                                 start_date=rental.end_date, end_date=end, status="booked",
                                 daily_mileage_allowance_km=rental.daily_mileage_allowance_km,
                                 notes=None)
@@ -850,7 +831,8 @@ def photo_path(photo: Photo, upload_folder: str | Path) -> Path:
 # --- carpool ----------------------------------------------------------------------------------
 
 def create_ride(actor, *, driver_kind: str, driver_name: str, origin: str, destination: str,
-                departure_time, seats: int, valid_from: date, weekdays: Iterable[int] = (0, 1, 2, 3, 4),
+                departure_time, seats: int, valid_from: date,
+                weekdays: Iterable[int] = (0, 1, 2, 3, 4),
                 return_time=None, valid_until: date | None = None,
                 driver_phone: str | None = None, driver_beneficiary_id: int | None = None,
                 notes: str | None = None) -> CarpoolRide:
@@ -996,7 +978,8 @@ def create_run(actor, *, name: str, run_date: date, departure_time, driver_name:
     if errors:
         raise ValidationFailed(details=errors)
     if vehicle_id is not None:
-        _get(Vehicle, vehicle_id, actor.platform_id, "vehicle_id", _l("This vehicle does not exist."))
+        _get(Vehicle, vehicle_id, actor.platform_id, "vehicle_id",
+             _l("This vehicle does not exist."))
     run = MinibusRun(platform_id=actor.platform_id, name=name.strip(), run_date=run_date,
                      departure_time=departure_time, driver_name=driver_name.strip(),
                      vehicle_id=vehicle_id, capacity=capacity, notes=notes)

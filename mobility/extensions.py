@@ -66,7 +66,7 @@ def write_transaction() -> Iterator[None]:
     the check; on PostgreSQL constraints (exclusion, unique) back the check. Commits at the
     end, rolls back on error.
     """
-    session = db.session
+    session = db.session()  # the scoped session's current Session
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_immediate": True})

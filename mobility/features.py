@@ -17,4 +17,12 @@ FEATURES: tuple[str, ...] = (
     # -- feature packages below (one per line) --
     "fleet_web",
     "pricing",
+    "payments",
+    "contracts",
+    "checkpoints",
+    "notifications",
+    "scheduling",
+    "reports",
+    "privacy",
+    "commute",
 )

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from fleet.models import CHECKLISTS
 from mobility.audit.services import record_audit
-from mobility.checkpoints.forms import checkpoint_form  # noqa: F401  (used by the views)
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db

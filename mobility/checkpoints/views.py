@@ -10,6 +10,7 @@ from fleet.models import Rental
 from mobility.auth.policies import get_or_404, requires_roles
 from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.checkpoints import services
+from mobility.checkpoints.forms import checkpoint_form
 from mobility.db_types import utcnow
 from mobility.errors import ValidationFailed
 from mobility.payments import gateway
@@ -23,7 +24,7 @@ bp = Blueprint("checkpoints", __name__, url_prefix="/checkpoints")
 @requires_roles(ADVISOR, ADMIN)
 def checkpoint(rental_id: int):
     rental = get_or_404(Rental, rental_id, current_user, action="edit")
-    form = services.checkpoint_form(rental.vehicle.kind)
+    form = checkpoint_form(rental.vehicle.kind)
     status = 200
     if form.is_submitted():
         if form.validate():

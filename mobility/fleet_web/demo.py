@@ -51,7 +51,8 @@ DEMO_PEOPLE = (
     ("Lucas", "Giordano", date(2001, 7, 2), "06 12 34 56 02", "3 avenue de Verdun, Cap-d'Ail"),
     ("Fatou", "Diallo", date(1988, 11, 23), "06 12 34 56 03",
      "14 avenue Paul Doumer, Roquebrune-Cap-Martin"),
-    ("Kevin", "Rossi", date(1999, 1, 30), "06 12 34 56 04", "27 boulevard du Général Leclerc, Beausoleil"),
+    ("Kevin", "Rossi", date(1999, 1, 30), "06 12 34 56 04",
+     "27 boulevard du Général Leclerc, Beausoleil"),
     ("Sandrine", "Lopez", date(1979, 5, 18), "06 12 34 56 05", "5 chemin des Révoires, Cap-d'Ail"),
     ("Yanis", "Haddad", date(2003, 9, 9), "06 12 34 56 06", "2 rue Paul Bourgeois, Menton"),
     ("Maria", "Pereira", date(1991, 12, 1), "06 12 34 56 07",
@@ -64,7 +65,8 @@ def _plate(kind: str, n: int) -> str:
     if kind in ("bike", "e_bike"):
         return f"{'VL' if kind == 'bike' else 'VA'}{202400 + n:06d}"
     letters = "ABCDEFGHJKLMNPQRSTVWXYZ"
-    return f"G{letters[n % len(letters)]}-{100 + n * 7:03d}-{'SC' if kind == 'scooter' else 'MB' if kind == 'moped' else 'VT'}"
+    suffix = {"scooter": "SC", "moped": "MB"}.get(kind, "VT")
+    return f"G{letters[n % len(letters)]}-{100 + n * 7:03d}-{suffix}"
 
 
 def _beneficiaries(platform) -> list[Beneficiary]:
@@ -189,7 +191,8 @@ def load(platform) -> None:
     broken.notes = "Embrayage HS (signalé au retour)."
     rent(broken, p[5 % len(p)], 3, 40, "booked")
     db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=broken.id, kind="repair",
-                                  description="Remplacement de l'embrayage", due_on=day + timedelta(days=4),
+                                  description="Remplacement de l'embrayage",
+                                  due_on=day + timedelta(days=4),
                                   cost_cents=68000))
     # a service due (by date) and a technical inspection due by odometer
     db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=scooters[2].id,
@@ -202,7 +205,8 @@ def load(platform) -> None:
     # carpool and minibus
     ride = CarpoolRide(platform_id=platform.id, driver_kind="volunteer",
                        driver_name="Gérard Vial", driver_phone="06 98 76 54 32",
-                       origin="Gare de Beausoleil", destination="Zone d'activités de l'Arénas, Nice",
+                       origin="Gare de Beausoleil",
+                       destination="Zone d'activités de l'Arénas, Nice",
                        weekdays="0,1,2,3,4", departure_time=time(7, 15), return_time=time(17, 30),
                        seats=3, valid_from=day - timedelta(days=30))
     ride2 = CarpoolRide(platform_id=platform.id, driver_kind="employee",

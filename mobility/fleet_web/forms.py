@@ -90,7 +90,8 @@ class EndDateForm(FlaskForm):
 
 
 class InspectionForm(FlaskForm):
-    odometer_km = IntegerField(_l("Odometer (km)"), validators=[InputRequired(), NumberRange(min=0)])
+    odometer_km = IntegerField(_l("Odometer (km)"),
+                               validators=[InputRequired(), NumberRange(min=0)])
     energy_level_pct = IntegerField(_l("Fuel or battery level (%)"),
                                     validators=[Optional(), NumberRange(min=0, max=100)])
     checklist = MultiCheckboxField(_l("In good order"), choices=[])

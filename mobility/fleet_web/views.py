@@ -3,7 +3,7 @@ carpool and minibus. Views parse input, call one `fleet.services` function, rend
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -701,5 +701,3 @@ def book_minibus_seat(run_id: int):
             flash(_("The seat is booked."), "success")
     return redirect(url_for("fleet.minibus"))
 
-
-__all__ = ["bp", "date"]

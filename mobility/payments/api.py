@@ -77,6 +77,9 @@ class DepositBody(BaseModel):
     method: Literal[DEPOSIT_METHODS] | Literal["stripe"]  # type: ignore[valid-type]
     reference: str | None = Field(None, max_length=80)
     amount_cents: StrictInt | None = Field(None, gt=0)
+    payment_method_id: str | None = Field(None, max_length=120,
+                                          description="a Stripe PaymentMethod collected on the "
+                                          "page: the card is saved or held at once")
 
 
 class KeepBody(BaseModel):
@@ -103,7 +106,8 @@ def create_deposit(user, rental_id: int, body: DepositBody):
     rental = get_or_404(Rental, rental_id, user, action="edit")
     method = services.deposit_kind_for(rental) if body.method == "stripe" else body.method
     deposit = services.take_deposit(user, rental, method=method, reference=body.reference,
-                                    amount_cents=body.amount_cents)
+                                    amount_cents=body.amount_cents,
+                                    payment_method_id=body.payment_method_id)
     return deposit_payload(deposit), 201
 
 

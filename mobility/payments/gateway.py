@@ -100,6 +100,13 @@ def create_setup_intent(*, idempotency_key: str, customer: str, metadata: dict) 
                  idempotency_key=idempotency_key)
 
 
+def confirm_setup_intent(setup_intent_id: str, *, idempotency_key: str,
+                         payment_method: str) -> dict:
+    """Save the card collected on the page (a PaymentMethod id) on the SetupIntent."""
+    return _call(stripe.SetupIntent.confirm, setup_intent_id, payment_method=payment_method,
+                 idempotency_key=idempotency_key)
+
+
 def create_payment_intent(*, idempotency_key: str, amount_cents: int, metadata: dict,
                           customer: str | None = None, payment_method: str | None = None,
                           manual_capture: bool = False, confirm: bool = False,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.extensions import db
 from mobility.payments import gateway
 from mobility.payments.models import (
     DEPOSIT_METHODS,
@@ -30,6 +30,7 @@ from mobility.payments.models import (
     StripeOperation,
 )
 from mobility.pricing.services import ensure_terms, rental_quote
+from mobility.pricing.transactions import write_transaction
 
 #: rentals longer than this many days save the card (SetupIntent); shorter ones hold it
 SHORT_RENTAL_MAX_DAYS = 7
@@ -54,7 +55,8 @@ def stripe_operation(key: str, call: Callable[[str], dict], *,
     if operation is not None and operation.status == "succeeded":
         return operation.result or {}
     if operation is None:
-        operation = StripeOperation(key=key, idempotency_key=key, platform_id=platform_id)
+        operation = StripeOperation(key=key, idempotency_key=key, platform_id=platform_id,
+                                    generation=1, attempts=0, status="pending")
         db.session.add(operation)
     elif operation.status == "failed":
         operation.generation += 1
@@ -174,9 +176,12 @@ def deposit_kind_for(rental) -> str:
 
 
 def take_deposit(actor, rental, *, method: str, reference: str | None = None,
-                 amount_cents: int | None = None) -> Deposit:
-    """Take the rental's deposit, in person (held at once) or through Stripe (pending until the
-    card is saved or held: the beneficiary enters it with the returned client secret)."""
+                 amount_cents: int | None = None, payment_method_id: str | None = None
+                 ) -> Deposit:
+    """Take the rental's deposit, in person (held at once) or through Stripe: with the card
+    collected on the page (`payment_method_id`, confirmed server-side) it is held at once,
+    otherwise it waits for the card (entered with the returned client secret; the webhook or a
+    re-read brings it to `held`)."""
     _check_open(rental)
     if method not in DEPOSIT_METHODS:
         raise ValidationFailed(details={"method": _l("Unknown deposit method.")})
@@ -202,11 +207,18 @@ def take_deposit(actor, rental, *, method: str, reference: str | None = None,
                  platform_id=rental.platform_id, fields=["amount_cents", "method"])
     db.session.commit()
     if deposit.is_stripe:
-        _start_stripe_deposit(deposit, rental)
+        try:
+            _start_stripe_deposit(deposit, rental, payment_method_id)
+        except gateway.GatewayError as error:
+            db.session.rollback()
+            if not error.retryable:
+                deposit.status = "failed"
+                db.session.commit()
+            raise
     return deposit
 
 
-def _start_stripe_deposit(deposit: Deposit, rental) -> None:
+def _start_stripe_deposit(deposit: Deposit, rental, payment_method_id: str | None) -> None:
     meta = {"rental_id": str(rental.id), "deposit_id": str(deposit.id)}
     customer = stripe_operation(
         f"rental:{rental.id}:customer",
@@ -224,16 +236,27 @@ def _start_stripe_deposit(deposit: Deposit, rental) -> None:
             platform_id=rental.platform_id,
         )
         deposit.stripe_setup_intent_id = intent["id"]
+        deposit.stripe_client_secret = intent.get("client_secret")
+        db.session.commit()
+        if payment_method_id:
+            intent = stripe_operation(
+                f"rental:{rental.id}:deposit:confirm",
+                lambda key: gateway.confirm_setup_intent(
+                    intent["id"], idempotency_key=key, payment_method=payment_method_id),
+                platform_id=rental.platform_id,
+            )
     else:
         intent = stripe_operation(
             f"rental:{rental.id}:deposit",
             lambda key: gateway.create_payment_intent(
                 idempotency_key=key, amount_cents=deposit.amount_cents,
-                customer=customer["id"], manual_capture=True, metadata=meta),
+                customer=customer["id"], payment_method=payment_method_id,
+                manual_capture=True, confirm=bool(payment_method_id), metadata=meta),
             platform_id=rental.platform_id,
         )
         deposit.stripe_payment_intent_id = intent["id"]
-    deposit.stripe_client_secret = intent.get("client_secret")
+        deposit.stripe_client_secret = intent.get("client_secret")
+    sync_deposit(deposit, intent)
     db.session.commit()
 
 

@@ -66,7 +66,8 @@ NIGHT = {**LOW, "hours": "night", "trips_alone": "with_help", "rides_bike": "no"
 
 # (first, last, birth, gender, home, workplace, employer, organisation, stage, extras)
 PEOPLE = (
-    ("Julien", "Moreau", date(1999, 4, 12), "male", "12 boulevard de la République, 06240 Beausoleil",
+    ("Julien", "Moreau", date(1999, 4, 12), "male",
+     "12 boulevard de la République, 06240 Beausoleil",
      "Place du Casino, 98000 Monaco", "Hôtel de Paris Monte-Carlo", ML, "assessed",
      {"answers": MEDIUM, "days_ago": 40, "user": "beneficiaire@demo.mobilite.fr",
       "obstacles": ["no_vehicle", "cost"], "contract_type": "fixed_term",
@@ -112,7 +113,8 @@ PEOPLE = (
      {"answers": LOW, "exit_answers": GOOD, "days_ago": 120, "obstacles": ["no_transit"],
       "exit": ("solution_found", "public_transport", "fixed_term"),
       "contract_type": "fixed_term"}),
-    ("Karima", "Saïdi", date(1992, 5, 16), "female", "Avenue du Général de Gaulle, 06240 Beausoleil",
+    ("Karima", "Saïdi", date(1992, 5, 16), "female",
+     "Avenue du Général de Gaulle, 06240 Beausoleil",
      "Avenue Princesse Grace, 98000 Monaco", "Intérim Riviera (missions)", TEMP, "exited",
      {"answers": MEDIUM, "exit_answers": {**MEDIUM, "licence_b": "held",
                                           "driving_experience": "occasional"},

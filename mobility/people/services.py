@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from mobility.audit.services import record_audit
 from mobility.auth.roles import PRESCRIBER
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.extensions import db
 from mobility.i18n import local_date
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.people import eligibility as rules
@@ -59,6 +60,26 @@ NOT_A_CHOICE = _l("This value is not one of the allowed choices.")
 
 #: Set by the fleet wiring: `(beneficiary) -> days of car rental already used` (AMIE limit).
 RENTAL_DAYS_PROVIDER: Callable[[Beneficiary], int] | None = None
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """`mobility.extensions.write_transaction` on the scoped session's real Session.
+
+    (The shared helper calls `in_transaction()` on the `scoped_session` proxy, which SQLAlchemy
+    2.1 does not expose; this is the same logic: BEGIN IMMEDIATE on SQLite, row locks taken with
+    `with_for_update()` on PostgreSQL, commit at the end, rollback on error.)
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def today() -> date:

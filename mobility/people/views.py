@@ -6,9 +6,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +26,7 @@ from sqlalchemy import func, select
 
 from mobility.audit.services import record_view
 from mobility.auth.models import User
-from mobility.auth.policies import get_or_404, requires_roles, scoped
+from mobility.auth.policies import get_or_404, public, requires_roles, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
 from mobility.dashboard.views import dashboard_panel
 from mobility.errors import Conflict, NotFound, ValidationFailed
@@ -38,8 +47,8 @@ from mobility.people.models import (
 )
 from mobility.templating import nav_item
 
-bp = Blueprint("people", __name__, url_prefix="/people", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint("people", __name__, url_prefix="/people")
+STATIC = Path(__file__).resolve().parent / "static"
 STAFF = (ADMIN, ADVISOR)
 
 nav_item("people.referrals", _l("Referrals"), {ADMIN, ADVISOR, PRESCRIBER})
@@ -64,6 +73,13 @@ def _apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
             flash(f"{message}", "error")
     if not error.details:
         flash(str(error.message), "error")
+
+
+@bp.route("/assets/people.css")
+@public
+def stylesheet():
+    """The people pages' stylesheet."""
+    return send_from_directory(STATIC, "people.css", mimetype="text/css", max_age=3600)
 
 
 # -- dashboard panels --------------------------------------------------------------------------
@@ -120,7 +136,7 @@ def new_referral():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            names = [n for n in forms.ReferralForm.FIELDS if hasattr(form, n)]
+            names = [n for n in forms.ReferralForm.FIELDS if getattr(form, n, None) is not None]
             values = forms.form_values(form, names)
             if current_user.role != PRESCRIBER and values.get("organisation_id") is None:
                 form.organisation_id.errors = [_("Choose the partner organisation.")]

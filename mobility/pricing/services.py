@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.extensions import db
 from mobility.pricing.engine import (
-    SEAT_KINDS,
     VEHICLE_KINDS,
     Line,
     Quote,
@@ -22,6 +21,7 @@ from mobility.pricing.engine import (
     quote,
 )
 from mobility.pricing.models import RentalTerms, Tariff
+from mobility.pricing.transactions import write_transaction
 
 SCHEME_LABELS = {"bougez": _l("Daily rate (Bougez)"), "amie": _l("Progressive plan (AMIE)")}
 KIND_LABELS = {

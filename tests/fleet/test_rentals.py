@@ -199,7 +199,8 @@ def test_availability_and_alternatives(setup):
     found = services.search_availability(setup["platform"].id, start=start, end=end,
                                          kind="scooter", site_id=site.id)
     assert [v.id for v in found["vehicles"]] == [scooter.id]
-    create_rental(scooter, setup["person"], start_date=today(), end_date=today() + timedelta(days=5))
+    create_rental(scooter, setup["person"], start_date=today(),
+                  end_date=today() + timedelta(days=5))
     found = services.search_availability(setup["platform"].id, start=start, end=end,
                                          kind="scooter", site_id=site.id)
     assert found["vehicles"] == []

@@ -82,7 +82,7 @@ def create_referral(platform, organisation=None, **overrides) -> Referral:
         last_name=overrides.pop("last_name", "Martin"),
         birth_date=overrides.pop("birth_date", date(1998, 3, 2)), reason="job_found",
         employer="SBM", workplace_address="Port Hercule, Monaco", obstacles=["no_licence"],
-        consent=True, status="submitted", **overrides,
+        consent=True, status=overrides.pop("status", "submitted"), **overrides,
     )
     db.session.add(referral)
     db.session.commit()

@@ -1,0 +1,125 @@
+"""Fleet benchmark: availability search and booking on 10,000 vehicles and 1,000,000 rentals.
+
+    python -m benchmarks.fleet                 # SQLite (scratch file) and PostgreSQL
+    python -m benchmarks.fleet --only sqlite --rentals 100000
+
+Never touches the dev database: SQLite goes to a temporary file, PostgreSQL to a scratch
+database created and dropped here (`BENCH_POSTGRES_URL`, default the local server).
+Prints the median and 95th percentile of each operation. Targets: availability < 50 ms,
+booking < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from benchmarks.fleet_data import generate
+
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def run(database_url: str, *, rentals: int, vehicles: int, sites: int, samples: int) -> dict:
+    from fleet import services
+    from fleet.models import VEHICLE_KINDS
+    from mobility import create_app
+    from mobility.errors import Conflict
+    from mobility.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+        db.create_all()
+    started = time.perf_counter()
+    ids = generate(app, sites=sites, vehicles=vehicles, rentals=rentals)
+    fill_s = time.perf_counter() - started
+    rng = random.Random(7)
+    today = date.today()
+    actor = SimpleNamespace(id=None, platform_id=ids["platform_id"], role="advisor")
+    avail, book, outcomes = [], [], {"booked": 0, "conflict": 0}
+    with app.app_context():
+        for i in range(samples + 10):
+            start = today + timedelta(days=rng.randint(0, 60))
+            t0 = time.perf_counter()
+            services.search_availability(ids["platform_id"], kind=rng.choice(VEHICLE_KINDS),
+                                         site_id=rng.choice(ids["site_ids"]), start=start,
+                                         end=start + timedelta(days=14))
+            if i >= 10:  # warm-up excluded
+                avail.append(time.perf_counter() - t0)
+            db.session.rollback()
+        for i in range(samples + 10):
+            start = today + timedelta(days=rng.randint(0, 200))
+            t0 = time.perf_counter()
+            try:
+                services.book_rental(actor, beneficiary_id=rng.choice(ids["beneficiary_ids"]),
+                                     vehicle_id=rng.choice(ids["vehicle_ids"]), start=start,
+                                     end=start + timedelta(days=rng.randint(3, 14)))
+                outcomes["booked"] += 1
+            except Conflict:
+                outcomes["conflict"] += 1
+            if i >= 10:
+                book.append(time.perf_counter() - t0)
+            db.session.rollback()
+        counted = db.session.scalar(sa.text("SELECT count(*) FROM fleet_rentals"))
+        db.session.remove()
+        db.engine.dispose()
+    return {"fill_s": fill_s, "rentals": counted, "availability": _percentiles(avail),
+            "booking": _percentiles(book), "outcomes": outcomes}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--rentals", type=int, default=1_000_000)
+    parser.add_argument("--vehicles", type=int, default=10_000)
+    parser.add_argument("--sites", type=int, default=50)
+    parser.add_argument("--samples", type=int, default=200)
+    args = parser.parse_args()
+    sizes = {"rentals": args.rentals, "vehicles": args.vehicles, "sites": args.sites,
+             "samples": args.samples}
+    results = {}
+    if args.only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            results["sqlite"] = run(f"sqlite:///{Path(folder) / 'fleet_bench.db'}", **sizes)
+    if args.only in (None, "postgresql"):
+        name = f"fleet_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            results["postgresql"] = run(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, **sizes)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    print(f"{args.vehicles} vehicles on {args.sites} sites, {args.rentals} rentals, "
+          f"{args.samples} samples per operation")
+    for backend, r in results.items():
+        a_med, a_p95 = r["availability"]
+        b_med, b_p95 = r["booking"]
+        print(f"{backend:10s} filled {r['rentals']} rentals in {r['fill_s']:.0f} s | "
+              f"availability median {a_med * 1000:.1f} ms, p95 {a_p95 * 1000:.1f} ms | "
+              f"booking median {b_med * 1000:.1f} ms, p95 {b_p95 * 1000:.1f} ms "
+              f"({r['outcomes']['booked']} booked, {r['outcomes']['conflict']} conflicts)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Stored commute checks and the per-platform commute settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.db_types import UTCDateTime, utcnow
+from mobility.extensions import db
+from mobility.platforms.models import PlatformScoped
+
+STAFF = frozenset({ADMIN, ADVISOR})
+
+
+class CommuteCheck(PlatformScoped, db.Model):
+    """One home → work feasibility check of a beneficiary, as computed at the time.
+
+    `modes` maps each road mode to `{distance_m, duration_s, feasible, reasons: [{code,
+    params}], geometry}`; `transit` is the public-transport result (or None when not checked);
+    `ladder` the transit-first ladder (`{recommended, levels: [...]}`). Messages are rendered
+    from the reason codes in the reader's language.
+    """
+
+    __tablename__ = "commute_checks"
+    view_roles = STAFF
+    edit_roles = STAFF
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    origin_text: Mapped[str | None] = mapped_column(String(300))
+    origin_label: Mapped[str | None] = mapped_column(String(300))
+    origin_lat: Mapped[float] = mapped_column(Float)
+    origin_lon: Mapped[float] = mapped_column(Float)
+    destination_text: Mapped[str | None] = mapped_column(String(300))
+    destination_label: Mapped[str | None] = mapped_column(String(300))
+    destination_lat: Mapped[float] = mapped_column(Float)
+    destination_lon: Mapped[float] = mapped_column(Float)
+    arrive_by: Mapped[time | None] = mapped_column(Time)
+    leave_at: Mapped[time | None] = mapped_column(Time)
+    #: ISO dates (the dates the shifts start)
+    days: Mapped[list] = mapped_column(JSON, default=list)
+    modes: Mapped[dict] = mapped_column(JSON, default=dict)
+    transit: Mapped[dict | None] = mapped_column(JSON)
+    ladder: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the capacities the ladder used, and where they came from
+    capacities: Mapped[dict] = mapped_column(JSON, default=dict)
+    recommended: Mapped[str | None] = mapped_column(String(32))
+    engine: Mapped[str] = mapped_column(String(16), default="local")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    beneficiary = relationship("Beneficiary")
+    created_by = relationship("User")
+
+    def can_view(self, user) -> bool:
+        """Advisors and admins of the platform; a beneficiary sees their own checks."""
+        if user is not None and user.role == BENEFICIARY:
+            return (self.same_platform(user) and self.beneficiary is not None
+                    and self.beneficiary.user_id == user.id)
+        return super().can_view(user)
+
+
+class CommuteSettings(PlatformScoped, db.Model):
+    """A platform's commute settings (one row per platform): its GTFS feed."""
+
+    __tablename__ = "commute_settings"
+    __table_args__ = (UniqueConstraint("platform_id"),)
+    view_roles = STAFF
+    edit_roles = frozenset({ADMIN})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: path of a GTFS directory or zip on the server; None: the `GTFS_PATH` setting
+    gtfs_path: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,446 @@
+"""The outbox: enqueue in the caller's transaction, claim, send, retry with backoff.
+
+- `enqueue_notification(...)` inserts one row with `INSERT ... ON CONFLICT (key) DO NOTHING`
+  in the *current* transaction: the message exists if and only if what caused it commits, and
+  the same key never gives two messages.
+- `send_due_messages()` claims due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the
+  `BEGIN IMMEDIATE` write lock on SQLite), marks them `sending` and commits, then sends them
+  outside any transaction, then records each outcome. Two senders never claim the same row.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+
+from mobility.audit.services import record_audit
+from mobility.auth.models import User
+from mobility.auth.roles import ADMIN, ADVISOR
+from mobility.db_types import utcnow
+from mobility.errors import Forbidden, ValidationFailed
+from mobility.extensions import db
+from mobility.notifications.kinds import KINDS
+from mobility.notifications.models import (
+    CHANNELS,
+    NEEDS_ADVISOR,
+    NotificationPreference,
+    OutboxMessage,
+)
+from mobility.notifications.phones import InvalidPhoneNumber, normalise_mobile
+from mobility.notifications.rendering import decode_context, encode_context, render_message
+from mobility.notifications.settings import setting
+from mobility.notifications.transactions import write_transaction
+from mobility.notifications.transports import (
+    DeliveryError,
+    NotConfigured,
+    SmsTransport,
+    SmtpTransport,
+    email_configured,
+    sms_configured,
+)
+from mobility.organisations.models import Referent
+from mobility.people.models import Beneficiary
+
+log = logging.getLogger(__name__)
+
+
+# --- recipients -------------------------------------------------------------------------------
+
+@dataclass
+class Recipient:
+    """Who a message goes to, with their current contact details and language."""
+
+    type: str
+    id: int
+    platform_id: int
+    name: str
+    email: str | None
+    phone: str | None
+    locale: str
+    preferred_channel: str | None
+
+
+def recipient_key(obj) -> tuple[str, int]:
+    """`("user", 3)`, `("beneficiary", 7)` or `("referent", 2)` for a model instance."""
+    if isinstance(obj, User):
+        return "user", obj.id
+    if isinstance(obj, Beneficiary):
+        return "beneficiary", obj.id
+    if isinstance(obj, Referent):
+        return "referent", obj.id
+    raise TypeError(f"cannot notify a {type(obj).__name__}")
+
+
+def _preference(recipient_type: str, recipient_id: int) -> NotificationPreference | None:
+    column = {"user": NotificationPreference.user_id,
+              "beneficiary": NotificationPreference.beneficiary_id}.get(recipient_type)
+    if column is None:
+        return None
+    return db.session.scalar(select(NotificationPreference).where(column == recipient_id))
+
+
+def load_recipient(recipient_type: str, recipient_id: int) -> Recipient | None:
+    """The recipient as of now (None when the record was deleted)."""
+    model = {"user": User, "beneficiary": Beneficiary, "referent": Referent}[recipient_type]
+    obj = db.session.get(model, recipient_id)
+    if obj is None:
+        return None
+    preference = _preference(recipient_type, recipient_id)
+    login = obj if recipient_type == "user" else getattr(obj, "user", None)
+    locale = (login.locale if login is not None and login.locale else None) or "fr"
+    phone = getattr(obj, "phone", None)
+    if recipient_type == "user":
+        phone = preference.phone if preference else None
+    return Recipient(
+        type=recipient_type, id=obj.id, platform_id=obj.platform_id, name=obj.full_name,
+        email=obj.email, phone=phone, locale=locale,
+        preferred_channel=preference.channel if preference else None,
+    )
+
+
+def _has_mobile(phone: str | None) -> bool:
+    try:
+        normalise_mobile(phone)
+    except InvalidPhoneNumber:
+        return False
+    return True
+
+
+def choose_channel(recipient: Recipient) -> str:
+    """The person's chosen channel; else SMS for a beneficiary with a mobile number, else
+    e-mail when there is an address, else a phone call by the advisor."""
+    if recipient.preferred_channel in CHANNELS:
+        return recipient.preferred_channel
+    if recipient.type == "beneficiary" and _has_mobile(recipient.phone):
+        return "sms"
+    if recipient.email:
+        return "email"
+    return "call"
+
+
+# --- enqueue ----------------------------------------------------------------------------------
+
+def enqueue_notification(*, kind: str, key: str, recipient, context: dict | None = None,
+                         advisor_id: int | None = None, about: tuple[str, int] | None = None,
+                         channel: str | None = None, send_after: datetime | None = None,
+                         platform_id: int | None = None) -> bool:
+    """Add a message to the outbox in the current transaction (the caller commits).
+
+    `key` identifies the event *and* the recipient (e.g. `rental:12:return_due:2026-03-02:
+    beneficiary:7`); enqueueing the same key again does nothing and returns False.
+    `recipient` is a `User`, `Beneficiary` or `Referent`; `channel` overrides their choice;
+    `advisor_id` is who sees the call task or a final failure; `about` names the record,
+    e.g. `("rental", 12)`. Returns True when a new message was written.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if channel is not None and channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    recipient_type, recipient_id = recipient_key(recipient)
+    details = load_recipient(recipient_type, recipient_id)
+    channel = channel or choose_channel(details)
+    now = utcnow()
+    values = dict(
+        key=key[:255], kind=kind, channel=channel, recipient_type=recipient_type,
+        recipient_id=recipient_id, locale=details.locale, context=encode_context(context),
+        advisor_id=advisor_id, object_type=about[0] if about else None,
+        object_id=about[1] if about else None,
+        status="to_call" if channel == "call" else "pending", attempts=0,
+        next_attempt_at=send_after or now, created_at=now,
+        platform_id=platform_id or details.platform_id,
+    )
+    db.session.flush()
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = OutboxMessage.__table__
+    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(table.c.id))
+    return db.session.execute(statement).scalar() is not None
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    held: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"sent {self.sent}, retry later {self.retried}, failed {self.failed}, "
+                f"held {self.held}")
+
+
+def backoff_s(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th failed attempt: base * 2**(n-1), capped."""
+    base, cap = setting("NOTIFY_RETRY_BASE_S"), setting("NOTIFY_RETRY_MAX_S")
+    return int(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def _configured_channels() -> list[str]:
+    return [c for c, ok in (("email", email_configured()), ("sms", sms_configured())) if ok]
+
+
+def _claim(now: datetime, limit: int) -> tuple[list[int], str]:
+    """Mark up to `limit` due messages as ours; commits before returning."""
+    token = uuid.uuid4().hex
+    table = OutboxMessage.__table__
+    with write_transaction():
+        # a sender that died while sending: try again (the message may have gone out)
+        stale = now - timedelta(seconds=setting("NOTIFY_STALE_CLAIM_S"))
+        db.session.execute(
+            update(table).where(table.c.status == "sending", table.c.claimed_at < stale)
+            .values(status="pending", claim_token=None,
+                    last_error="interrupted while sending; it may have gone out once already")
+        )
+        channels = _configured_channels()
+        unconfigured = [c for c in ("email", "sms") if c not in channels]
+        if unconfigured:
+            db.session.execute(
+                update(table).where(table.c.status == "pending",
+                                    table.c.channel.in_(unconfigured))
+                .values(status="held", last_error="no sending service configured "
+                                                  "(SMTP_HOST / SMS_ENDPOINT_URL)")
+            )
+        if not channels:
+            return [], token
+        ids = list(db.session.scalars(
+            select(table.c.id).where(
+                table.c.status.in_(("pending", "held")), table.c.channel.in_(channels),
+                table.c.next_attempt_at <= now,
+            ).order_by(table.c.next_attempt_at, table.c.id).limit(limit)
+            .with_for_update(skip_locked=True)
+        ))
+        if ids:
+            db.session.execute(
+                update(table).where(table.c.id.in_(ids))
+                .values(status="sending", claimed_at=now, claim_token=token)
+            )
+    return ids, token
+
+
+def _address(message: OutboxMessage, recipient: Recipient) -> str:
+    if message.channel == "email":
+        if not recipient.email:
+            raise DeliveryError("no e-mail address")
+        try:
+            return validate_email(recipient.email, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise DeliveryError("malformed e-mail address") from error
+    try:
+        return normalise_mobile(recipient.phone)
+    except InvalidPhoneNumber as error:
+        raise DeliveryError("missing or malformed French mobile number") from error
+
+
+def _deliver(message: OutboxMessage, smtp: SmtpTransport, sms: SmsTransport) -> str:
+    """Send one claimed message; returns the address used, raises `DeliveryError`."""
+    recipient = load_recipient(message.recipient_type, message.recipient_id)
+    if recipient is None:
+        raise DeliveryError("the recipient no longer exists")
+    address = _address(message, recipient)
+    context = {"recipient_name": recipient.name, **decode_context(message.context)}
+    try:
+        rendered = render_message(message.kind, message.locale, context)
+    except Exception as error:  # a template error must not stop the other messages
+        raise DeliveryError(f"template error: {error.__class__.__name__}: {error}"[:500]) from error
+    if message.channel == "email":
+        smtp.send(to=address, subject=rendered.subject, text=rendered.text,
+                  html=rendered.html, key=message.key)
+    else:
+        sms.send(to=address, text=rendered.sms, key=message.key)
+    return address
+
+
+def _record(message_id: int, token: str, *, error: DeliveryError | None,
+            address: str | None, report: SendReport) -> None:
+    with write_transaction():
+        message = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.id == message_id,
+                                        OutboxMessage.claim_token == token)
+            .with_for_update()
+        )
+        if message is None:  # reclaimed as stale meanwhile: the other sender records it
+            return
+        now = utcnow()
+        message.claim_token = None
+        if address:
+            message.to_address = address
+        if error is None:
+            message.status, message.sent_at, message.last_error = "sent", now, None
+            message.attempts += 1
+            report.sent += 1
+        elif isinstance(error, NotConfigured):
+            message.status, message.last_error = "held", str(error)
+            report.held += 1
+        else:
+            message.attempts += 1
+            message.last_error = str(error)[:2000]
+            report.errors.append(str(error))
+            if message.attempts >= setting("NOTIFY_MAX_ATTEMPTS"):
+                message.status = "failed"
+                report.failed += 1
+            else:
+                message.status = "pending"
+                message.next_attempt_at = now + timedelta(seconds=backoff_s(message.attempts))
+                report.retried += 1
+
+
+def send_due_messages(*, now: datetime | None = None, batch_size: int | None = None,
+                      max_batches: int = 20) -> SendReport:
+    """Send every message due now (in batches); returns what happened."""
+    report = SendReport()
+    batch_size = batch_size or setting("NOTIFY_BATCH_SIZE")
+    with SmtpTransport() as smtp, SmsTransport() as sms:
+        for _ in range(max_batches):
+            ids, token = _claim(now or utcnow(), batch_size)
+            if not ids:
+                break
+            for message_id in ids:
+                message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+                try:
+                    address = _deliver(message, smtp, sms)
+                    error = None
+                except DeliveryError as failure:
+                    address, error = None, failure
+                    log.warning("notification %s not sent: %s", message_id, failure)
+                db.session.rollback()  # end the read transaction before writing
+                _record(message_id, token, error=error, address=address, report=report)
+            if len(ids) < batch_size:
+                break
+    return report
+
+
+# --- the advisor's and the admin's actions ----------------------------------------------------
+
+def retry_message(actor, message: OutboxMessage) -> None:
+    """Send a failed or held message again, now, with a fresh series of attempts."""
+    if not message.can_retry(actor):
+        raise Forbidden()
+    message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+    db.session.commit()
+
+
+def mark_handled(actor, message: OutboxMessage) -> None:
+    """The advisor made the call, or dealt with the failed message otherwise."""
+    if not message.can_mark_handled(actor):
+        raise Forbidden()
+    message.status, message.handled_at, message.handled_by_id = "handled", utcnow(), actor.id
+    db.session.commit()
+
+
+def cancel_message(actor, message: OutboxMessage) -> None:
+    if not message.can_cancel(actor):
+        raise Forbidden()
+    message.status = "cancelled"
+    db.session.commit()
+
+
+def advisor_queue(user, *, limit: int = 200) -> list[OutboxMessage]:
+    """Calls to make and messages that could not be sent, for this advisor (or nobody's)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.platform_id == user.platform_id,
+        OutboxMessage.status.in_(NEEDS_ADVISOR),
+    )
+    if user.role == ADVISOR:
+        query = query.where(or_(OutboxMessage.advisor_id == user.id,
+                                OutboxMessage.advisor_id.is_(None)))
+    return list(db.session.scalars(
+        query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+
+
+def recipient_names(messages) -> dict[tuple[str, int], str]:
+    """Display names of the recipients of `messages` (for the pages)."""
+    names = {}
+    for message in messages:
+        key = (message.recipient_type, message.recipient_id)
+        if key not in names:
+            recipient = load_recipient(*key)
+            names[key] = recipient.name if recipient else "—"
+    return names
+
+
+def recipient_contact(message: OutboxMessage) -> Recipient | None:
+    return load_recipient(message.recipient_type, message.recipient_id)
+
+
+def preview(message: OutboxMessage):
+    """The rendered message, or the template error as text."""
+    recipient = recipient_contact(message)
+    context = {"recipient_name": recipient.name if recipient else "",
+               **decode_context(message.context)}
+    try:
+        return render_message(message.kind, message.locale, context), None
+    except Exception as error:  # shown to the admin next to the message
+        return None, f"{error.__class__.__name__}: {error}"
+
+
+# --- channel preferences ----------------------------------------------------------------------
+
+def _validate_channel(channel: str, *, email: str | None, phone: str | None) -> None:
+    if channel not in CHANNELS:
+        raise ValidationFailed(details={"channel": _l("This value is not one of the allowed "
+                                                      "choices.")})
+    if channel == "email" and not email:
+        raise ValidationFailed(details={"channel": _l("There is no e-mail address to write "
+                                                      "to.")})
+    if channel == "sms" and not _has_mobile(phone):
+        raise ValidationFailed(details={"phone": _l("Give a French mobile number "
+                                                    "(06 or 07).")})
+
+
+def preference_for(*, user: User | None = None,
+                   beneficiary: Beneficiary | None = None) -> NotificationPreference | None:
+    if user is not None:
+        return _preference("user", user.id)
+    return _preference("beneficiary", beneficiary.id)
+
+
+def set_user_channel(actor: User, user: User, *, channel: str,
+                     phone: str | None = None) -> NotificationPreference:
+    """A staff member (or prescriber) chooses how reminders reach them."""
+    if actor.id != user.id and not (actor.role == ADMIN and actor.platform_id == user.platform_id):
+        raise Forbidden()
+    phone = (phone or "").strip() or None
+    _validate_channel(channel, email=user.email, phone=phone)
+    preference = preference_for(user=user) or NotificationPreference(
+        user_id=user.id, platform_id=user.platform_id)
+    preference.channel = channel
+    preference.phone = normalise_mobile(phone) if channel == "sms" else None
+    preference.updated_by_id = actor.id
+    db.session.add(preference)
+    db.session.flush()
+    record_audit(actor, "update", object_type="NotificationPreference", object_id=preference.id,
+                 platform_id=user.platform_id, fields=["channel", "phone"])
+    db.session.commit()
+    return preference
+
+
+def set_beneficiary_channel(actor: User, beneficiary: Beneficiary, *,
+                            channel: str) -> NotificationPreference:
+    """The person (or their advisor) chooses e-mail, SMS to the file's mobile, or a call."""
+    if not (beneficiary.can_edit(actor) or beneficiary.can_view(actor)
+            and beneficiary.user_id == actor.id):
+        raise Forbidden()
+    _validate_channel(channel, email=beneficiary.email, phone=beneficiary.phone)
+    preference = preference_for(beneficiary=beneficiary) or NotificationPreference(
+        beneficiary_id=beneficiary.id, platform_id=beneficiary.platform_id)
+    preference.channel = channel
+    preference.updated_by_id = actor.id
+    db.session.add(preference)
+    db.session.flush()
+    record_audit(actor, "update", object_type="NotificationPreference", object_id=preference.id,
+                 platform_id=beneficiary.platform_id, fields=["channel"])
+    db.session.commit()
+    return preference

@@ -1,0 +1,16 @@
+"""The job definitions; importing this package registers them (see `registry`).
+
+Each module covers one area and queries that area's models; a job whose models do not exist
+yet is simply not defined (see `docs/scheduler.md`, "Adding a job").
+"""
+
+from mobility.scheduling.jobs import (  # noqa: F401
+    checkpoints,
+    deposits,
+    fleet_jobs,
+    housekeeping,
+    outbox,
+    progressive_plan,
+    rentals,
+    workshops,
+)

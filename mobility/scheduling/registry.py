@@ -1,0 +1,156 @@
+"""The job registry: `@scheduled_job` for any periodic work, `@reminder_job` for the usual case
+of "a catch-up query + a notification key".
+
+A reminder job is a generator `(today, now) -> Reminder...`: it selects every record whose
+reminder is due *or overdue* (so a missed run heals itself at the next one) and yields one
+`Reminder` per event. The runner enqueues one outbox row per recipient with the key
+`"{reminder.key}:{recipient type}:{recipient id}"`; the outbox's UNIQUE key makes re-runs,
+catch-ups and concurrent runs harmless. Example::
+
+    @reminder_job("rental_return_due", label=_l("Returns due tomorrow"))
+    def rental_return_due(today, now):
+        for rental in db.session.scalars(select(Rental).where(...)):
+            yield Reminder(kind="rental_return_due",
+                           key=f"rental:{rental.id}:return_due:{rental.end_date}",
+                           recipients=[rental.beneficiary], platform_id=rental.platform_id,
+                           context={...}, advisor_id=rental.advisor_id,
+                           about=("rental", rental.id))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from mobility.notifications.settings import setting
+from mobility.notifications.transactions import write_transaction
+
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+#: fixed origin of interval triggers, so that their fire times do not depend on start-up time
+INTERVAL_ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A periodic job: `func(now) -> summary`, run at `daily_minute` past the daily hour or
+    every `every_s` seconds (or every `every_setting` seconds, read from the settings)."""
+
+    id: str
+    label: Any
+    func: Callable[[datetime], str]
+    daily_minute: int | None = None
+    every_s: int | None = None
+    every_setting: str | None = None
+    #: run-once runs jobs by increasing order: reminders first, the outbox sender last
+    order: int = 50
+
+    def trigger(self):
+        """The APScheduler trigger (UTC). Needs an app context for the settings."""
+        if self.daily_minute is not None:
+            return CronTrigger(hour=setting("SCHEDULER_DAILY_HOUR_UTC"),
+                               minute=self.daily_minute, timezone=UTC)
+        seconds = self.every_s or setting(self.every_setting)
+        return IntervalTrigger(seconds=seconds, start_date=INTERVAL_ANCHOR, timezone=UTC)
+
+    def describe(self) -> str:
+        if self.daily_minute is not None:
+            return f"{setting('SCHEDULER_DAILY_HOUR_UTC'):02d}:{self.daily_minute:02d} UTC"
+        return f"{self.every_s or setting(self.every_setting)} s"
+
+
+JOBS: dict[str, JobSpec] = {}
+
+
+def scheduled_job(job_id: str, *, label, daily_minute: int | None = None,
+                  every_s: int | None = None, every_setting: str | None = None,
+                  order: int = 50):
+    """Register `func(now) -> str` as a periodic job (daily by default)."""
+    if daily_minute is None and every_s is None and every_setting is None:
+        daily_minute = 0
+
+    def decorate(func):
+        JOBS[job_id] = JobSpec(id=job_id, label=label, func=func, daily_minute=daily_minute,
+                               every_s=every_s, every_setting=every_setting, order=order)
+        return func
+
+    return decorate
+
+
+@dataclass
+class Reminder:
+    """One event to notify: `key` names the event (the recipient is appended)."""
+
+    kind: str
+    key: str
+    recipients: list
+    platform_id: int
+    context: dict[str, Any] = field(default_factory=dict)
+    advisor_id: int | None = None
+    about: tuple[str, int] | None = None
+    channel: str | None = None
+
+
+def local_today(now: datetime) -> date:
+    """The date in France at `now` (due dates are French calendar dates)."""
+    return now.astimezone(LOCAL_TZ).date()
+
+
+def enqueue_reminders(reminders: Iterable[Reminder]) -> int:
+    """Write the reminders to the outbox in one transaction; returns how many were new."""
+    from mobility.notifications.services import enqueue_notification, recipient_key
+
+    created = 0
+    with write_transaction():
+        for reminder in reminders:
+            seen = set()
+            for recipient in reminder.recipients:
+                if recipient is None:
+                    continue
+                recipient_type, recipient_id = recipient_key(recipient)
+                if (recipient_type, recipient_id) in seen:
+                    continue
+                seen.add((recipient_type, recipient_id))
+                created += enqueue_notification(
+                    kind=reminder.kind, key=f"{reminder.key}:{recipient_type}:{recipient_id}",
+                    recipient=recipient, context=reminder.context,
+                    advisor_id=reminder.advisor_id, about=reminder.about,
+                    channel=reminder.channel, platform_id=reminder.platform_id,
+                )
+    return created
+
+
+def reminder_job(job_id: str, *, label, daily_minute: int | None = None,
+                 every_s: int | None = None, order: int = 20):
+    """Register a catch-up query `(today, now) -> Iterable[Reminder]` as a job."""
+
+    def decorate(query):
+        def run(now: datetime) -> str:
+            created = enqueue_reminders(query(today=local_today(now), now=now))
+            return f"{created} new notification(s)"
+
+        run.__name__ = run.__qualname__ = f"{job_id}_job"
+        run.__doc__ = query.__doc__
+        scheduled_job(job_id, label=label, daily_minute=daily_minute, every_s=every_s,
+                      order=order)(run)
+        return query
+
+    return decorate
+
+
+def all_jobs() -> list[JobSpec]:
+    """Every registered job, in run-once order (loads the job modules)."""
+    import mobility.scheduling.jobs  # noqa: F401  (registers the jobs)
+
+    return sorted(JOBS.values(), key=lambda spec: (spec.order, spec.id))
+
+
+def get_job(job_id: str) -> JobSpec | None:
+    import mobility.scheduling.jobs  # noqa: F401
+
+    return JOBS.get(job_id)

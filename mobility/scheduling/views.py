@@ -1,0 +1,49 @@
+"""The admin's jobs page: each job's last run, next run and last error; run a job now."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from mobility.auth.policies import requires_roles
+from mobility.auth.roles import ADMIN
+from mobility.extensions import db
+from mobility.scheduling.models import JobRun
+from mobility.scheduling.registry import get_job
+from mobility.scheduling.runner import job_overview, run_job
+from mobility.templating import nav_item
+
+bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
+
+nav_item("scheduling.jobs", _l("Scheduled jobs"), {ADMIN})
+
+
+class RunForm(FlaskForm):
+    """The "run now" button (CSRF token only)."""
+
+
+@bp.route("")
+@requires_roles(ADMIN)
+def jobs():
+    recent = db.session.scalars(
+        select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(30)).all()
+    return render_template("scheduling/jobs.html", rows=job_overview(), recent=recent,
+                           form=RunForm())
+
+
+@bp.route("/<job_id>/run", methods=["POST"])
+@requires_roles(ADMIN)
+def run_now(job_id: str):
+    if not RunForm().validate_on_submit():
+        abort(400)
+    if get_job(job_id) is None:
+        abort(404)
+    job_run = run_job(job_id, trigger="admin")
+    if job_run.status == "ok":
+        flash(_("The job ran: %(summary)s", summary=job_run.summary or ""), "success")
+    else:
+        flash(_("The job failed: %(error)s", error=job_run.error or ""), "error")
+    return redirect(url_for("scheduling.jobs"))

@@ -1,0 +1,3 @@
+"""Fixtures shared by the money features (localstripe, Stripe settings)."""
+
+from tests.payments.factories import localstripe_url, stripe_on  # noqa: F401
