@@ -62,6 +62,17 @@ MAX_IMAGE_PIXELS = 40_000_000
 audit_hook: Callable[..., Any] | None = None
 
 
+def car_rental_days_used(beneficiary_id: int, *, until: date) -> int:
+    """Days of car rental a beneficiary has had up to `until` (AMIE allows at most 5 months)."""
+    rentals = db.session.execute(
+        select(Rental.start_date, Rental.end_date)
+        .join(Vehicle, Vehicle.id == Rental.vehicle_id)
+        .where(Rental.beneficiary_id == beneficiary_id, Vehicle.kind == "car",
+               Rental.status != "cancelled", Rental.start_date < until)
+    ).all()
+    return sum((min(end, until) - start).days for start, end in rentals)
+
+
 def today() -> date:
     """Today's date in Europe/Paris (the platform's day)."""
     return datetime.now(PARIS).date()

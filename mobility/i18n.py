@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
@@ -20,6 +20,8 @@ from mobility.config import PROJECT_ROOT
 def select_locale() -> str:
     """The user's saved preference, then the language chosen this session, then the browser's."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line, scheduler: French unless forced
+        return languages[0]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

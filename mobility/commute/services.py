@@ -32,14 +32,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import routing
-from routing.commute import SAME_PLACE_M
-from routing.ladder import LADDER_LEVELS
-from routing.network import haversine_m, load_network
 from mobility.audit.services import record_audit
 from mobility.commute.models import CommuteCheck, CommuteSettings
 from mobility.config import PROJECT_ROOT
 from mobility.errors import DomainError, ValidationFailed, in_both_languages
 from mobility.extensions import db
+from routing.commute import SAME_PLACE_M
+from routing.ladder import LADDER_LEVELS
+from routing.network import haversine_m, load_network
 
 log = logging.getLogger(__name__)
 
@@ -804,16 +804,21 @@ REASON_MESSAGES = {
 }
 
 
-def _format_params(params: Mapping[str, Any]) -> dict:
+def _day_label(text: str) -> str:
+    """ "2025-03-03" → "Lundi 03/03/2025" in the current language."""
     from mobility.i18n import local_date
 
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return str(text)
+    return f"{WEEKDAY_LABELS[day.weekday()]} {local_date(day)}"
+
+
+def _format_params(params: Mapping[str, Any]) -> dict:
     out = dict(params)
     if isinstance(out.get("day"), str):
-        try:
-            day = date.fromisoformat(out["day"])
-            out["day"] = f"{WEEKDAY_LABELS[day.weekday()]} {local_date(day)}"
-        except ValueError:
-            pass
+        out["day"] = _day_label(out["day"])
     out.pop("mode", None)
     return out
 
@@ -875,6 +880,7 @@ def present(data: Mapping[str, Any], *, check: CommuteCheck | None = None,
     transit = data.get("transit")
     if transit is not None:
         transit = {**transit, "label": str(MODE_LABELS[TRANSIT]),
+                   "days": [{**d, "label": _day_label(d["date"])} for d in transit["days"]],
                    "reasons": [_present_reason(x) for x in transit["reasons"]],
                    "duration_min": None if transit.get("duration_s") is None
                    else _round_min(transit["duration_s"])}
@@ -898,6 +904,7 @@ def present(data: Mapping[str, Any], *, check: CommuteCheck | None = None,
         "origin": data["origin"], "destination": data["destination"],
         "arrive_by": _hhmm(arrive_by), "leave_at": _hhmm(leave_at),
         "shift_ends_next_day": ends_next_day, "days": data["days"],
+        "day_labels": [_day_label(d) for d in data["days"]],
         "modes": modes, "transit": transit, "ladder": ladder,
         "capacities": data.get("capacities", {}), "engine": data.get("engine"),
         "attribution": ATTRIBUTION,
@@ -1289,3 +1296,13 @@ def map_data(data: Mapping[str, Any]) -> dict:
 def error_messages(error: DomainError) -> dict[str, str]:
     """An error's message in French and English."""
     return in_both_languages(error.message)
+
+
+def erase_checks_for(beneficiary) -> int:
+    """Delete the beneficiary's stored checks (they hold home and work places), e.g. when the
+    file is anonymised; returns how many. The caller commits."""
+    checks = list(db.session.scalars(select(CommuteCheck).where(
+        CommuteCheck.beneficiary_id == beneficiary.id)))
+    for check in checks:
+        db.session.delete(check)
+    return len(checks)

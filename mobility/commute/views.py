@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, jsonify, redirect, render_template, request, send_from_directory
-from flask import url_for
+from flask import (
+    Blueprint,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 

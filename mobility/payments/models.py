@@ -29,8 +29,8 @@ PAYMENT_METHOD_LABELS = {
 }
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "cancelled")
 PAYMENT_STATUS_LABELS = {
-    "pending": _l("Waiting for payment"), "succeeded": _l("Paid"), "failed": _l("Failed"),
-    "cancelled": _l("Cancelled"),
+    "pending": _l("Waiting for payment"), "succeeded": _l("Paid"),
+    "failed": _l("Payment failed"), "cancelled": _l("Payment cancelled"),
 }
 DEPOSIT_METHODS = ("cheque", "cash", "card_terminal", "stripe_setup", "stripe_hold")
 DEPOSIT_METHOD_LABELS = {
@@ -41,8 +41,9 @@ DEPOSIT_METHOD_LABELS = {
 }
 DEPOSIT_STATUSES = ("pending", "held", "released", "kept", "failed", "expired")
 DEPOSIT_STATUS_LABELS = {
-    "pending": _l("Waiting for the card"), "held": _l("Held"), "released": _l("Released"),
-    "kept": _l("Kept (in part or in full)"), "failed": _l("Failed"),
+    "pending": _l("Waiting for the card"), "held": _l("Deposit held"),
+    "released": _l("Deposit released"), "kept": _l("Deposit kept (in part or in full)"),
+    "failed": _l("Deposit failed"),
     "expired": _l("Hold expired: take it again"),
 }
 STAFF = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from mobility.audit.services import record_audit
 from mobility.auth.roles import PRESCRIBER
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 from mobility.i18n import local_date
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.people import eligibility as rules
@@ -57,30 +56,6 @@ from mobility.people.models import (
 
 log = logging.getLogger(__name__)
 NOT_A_CHOICE = _l("This value is not one of the allowed choices.")
-
-#: Set by the fleet wiring: `(beneficiary) -> days of car rental already used` (AMIE limit).
-RENTAL_DAYS_PROVIDER: Callable[[Beneficiary], int] | None = None
-
-
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """`mobility.extensions.write_transaction` on the scoped session's real Session.
-
-    (The shared helper calls `in_transaction()` on the `scoped_session` proxy, which SQLAlchemy
-    2.1 does not expose; this is the same logic: BEGIN IMMEDIATE on SQLite, row locks taken with
-    `with_for_update()` on PostgreSQL, commit at the end, rollback on error.)
-    """
-    session = db.session()
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_immediate": True})
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-
 
 def today() -> date:
     """Today's date in Europe/Paris."""
@@ -818,7 +793,9 @@ def facts_of(beneficiary: Beneficiary) -> rules.EligibilityFacts:
     followed = beneficiary.referent_id is not None or bool(db.session.scalar(
         select(Referral.id).where(Referral.beneficiary_id == beneficiary.id,
                                   Referral.status == "accepted")))
-    rental_days = RENTAL_DAYS_PROVIDER(beneficiary) if RENTAL_DAYS_PROVIDER else 0
+    from fleet.services import car_rental_days_used
+
+    rental_days = car_rental_days_used(beneficiary.id, until=today())
     return rules.EligibilityFacts(
         birth_date=beneficiary.birth_date, has_licence_b=beneficiary.has_licence_b,
         licence_b_since=beneficiary.licence_b_since,

@@ -13,6 +13,8 @@ Rounding rules (documented in docs/payments.md and tested):
   `floor(price * days / days_in_that_month)`.
 - When several reductions apply, the most favourable one (highest percentage) is used, and
   only that one; on a tie RSA wins (it is listed first).
+- An instalment falls due at the END of its period: it is paid at the checkpoint that closes
+  the week (or the month, AMIE); the membership fee goes with the first instalment.
 """
 
 from __future__ import annotations
@@ -230,9 +232,8 @@ def _bougez_quote(rates, *, kind, start, end, days, situation) -> Quote:
         amount = _net(rate, stop, pct) - _net(rate, offset, pct)
         if number == 1:
             amount += sum(line.amount_cents for line in membership)
-        period_start = start + timedelta(days=offset)
-        instalments.append(Instalment(number, period_start, period_start,
-                                      start + timedelta(days=stop), amount))
+        period_start, period_end = start + timedelta(days=offset), start + timedelta(days=stop)
+        instalments.append(Instalment(number, period_end, period_start, period_end, amount))
         offset, number = stop, number + 1
     return Quote(
         kind=kind, scheme="bougez", start=start, end=end, days=days,
@@ -279,7 +280,7 @@ def _amie_quote(rates, *, kind, start, end, days, situation) -> Quote:
                           {"month": month, "days": part_days, "full_days": full_days,
                            "resources_band": situation.resources_band if month == 1 else None}))
         extra = sum(line.amount_cents for line in membership) if month == 1 else 0
-        instalments.append(Instalment(month, month_start, month_start, month_end,
+        instalments.append(Instalment(month, month_end, month_start, month_end,
                                       amount + extra))
         month += 1
     lines += membership
@@ -311,6 +312,6 @@ def _seat_quote(rates, *, kind, start, end, situation, seats) -> Quote:
     return Quote(
         kind=kind, scheme="bougez", start=start, end=end, days=(period_end - start).days,
         total_cents=total, deposit_cents=0, lines=lines,
-        instalments=[Instalment(1, start, start, period_end, total)], period="once",
+        instalments=[Instalment(1, start, start, period_end, total)], period="once",  # paid upfront
         reduction=reduction, reduction_pct=pct, reductions_applicable=applicable,
     )

@@ -12,6 +12,6 @@ class PeriodForm(Form):
     start = DateField(_l("From"), validators=[InputRequired(_l("This field is required."))])
     end = DateField(_l("To (included)"),
                     validators=[InputRequired(_l("This field is required."))])
-    scope = SelectField(_l("Scope"), choices=[], validate_choice=True)
+    scope = SelectField(_l("Scope"), choices=[], validate_choice=False)
     budget = StringField(_l("Budget of the period, in euros (optional)"),
                          validators=[Optional()])

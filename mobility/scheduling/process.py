@@ -57,7 +57,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         for spec in all_jobs():
             scheduler.add_job(
                 "mobility.scheduling.process:execute_job", trigger=spec.trigger(),
-                args=[spec.id], id=spec.id, name=str(spec.label), replace_existing=True,
+                args=[spec.id], id=spec.id, name=spec.id, replace_existing=True,
             )
     return scheduler
 

@@ -8,10 +8,13 @@ import socket
 import traceback
 from datetime import datetime, timedelta
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from mobility.db_types import utcnow
 from mobility.extensions import db
+from mobility.notifications.transactions import write_transaction
 from mobility.scheduling.models import JobRun, scheduler_jobs
 from mobility.scheduling.registry import JobSpec, all_jobs, get_job
 
@@ -29,13 +32,17 @@ def run_job(job_id: str, *, trigger: str = "scheduler", now: datetime | None = N
     if spec is None:
         raise KeyError(job_id)
     db.session.rollback()
-    run = JobRun(job_id=job_id, started_at=now or utcnow(), trigger=trigger, host=_host())
-    db.session.add(run)
-    db.session.commit()
-    run_id = run.id
+    with write_transaction():  # BEGIN IMMEDIATE on SQLite: never a stale read upgraded
+        run = JobRun(job_id=job_id, started_at=now or utcnow(), trigger=trigger, host=_host())
+        db.session.add(run)
+        db.session.flush()
+        run_id, started_at = run.id, run.started_at
     status, summary, error = "ok", None, None
     try:
-        summary = str(spec.func(run.started_at))[:300]
+        # outside a request the locale selector cannot run: jobs work in the default language
+        # (each message is rendered later in its recipient's language)
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
+            summary = str(spec.func(started_at))[:300]
     except Exception as failure:  # recorded on the run and shown on the admin page
         db.session.rollback()
         log.exception("job %s failed", job_id)
@@ -43,9 +50,9 @@ def run_job(job_id: str, *, trigger: str = "scheduler", now: datetime | None = N
         where = traceback.extract_tb(failure.__traceback__)[-1]
         error = (f"{failure.__class__.__name__}: {failure}"[:1500]
                  + f"\n  at {os.path.basename(where.filename)}:{where.lineno} in {where.name}")
-    run = db.session.get(JobRun, run_id)
-    run.status, run.summary, run.error, run.finished_at = status, summary, error, utcnow()
-    db.session.commit()
+    with write_transaction():
+        run = db.session.get(JobRun, run_id)
+        run.status, run.summary, run.error, run.finished_at = status, summary, error, utcnow()
     return run
 
 

@@ -54,8 +54,8 @@ def test_four_weekly_checkpoints_one_flagged_for_mileage_and_arrears_computed(cl
     assert [r["over_allowance"] for r in results] == [False, True, False, False]
     assert results[1]["km_driven"] == 110 and results[1]["allowance_km"] == 50
     assert results[0]["previous_odometer_km"] == 10000  # the check-out reading
-    # week 1 (7 EUR) + membership (10 EUR) due at the start; 7 EUR paid at each checkpoint
-    assert results[0]["arrears_cents"] == (700 + 1000 + 700) - 700
+    # week 1 (7 EUR) + membership (10 EUR) due at its end; 7 EUR paid at each checkpoint
+    assert results[0]["arrears_cents"] == (700 + 1000) - 700
     assert results[-1]["arrears_cents"] == 1000  # only the membership fee is still due
     assert results[0]["next_date"] == (MONDAY + timedelta(days=14)).isoformat()
     assert all(r["sent_to_referent"] for r in results)

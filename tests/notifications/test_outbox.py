@@ -149,10 +149,11 @@ def test_smtp_down_then_final_failure_is_shown_to_the_advisor(app, client):
     advisor = create_user("advisor", platform=platform)
     person = create_beneficiary(platform, email="lea@example.org", first_name="Léa",
                                 last_name="Dupont")
-    enqueue_notification(kind="workshop_reminder", key="ws:1", recipient=person,
-                         advisor_id=advisor.id,
-                         context={"workshop_title": "Vélo", "starts_at": T0, "link": ""})
-    db.session.commit()
+    with time_machine.travel(T0, tick=False):
+        enqueue_notification(kind="workshop_reminder", key="ws:1", recipient=person,
+                             advisor_id=advisor.id,
+                             context={"workshop_title": "Vélo", "starts_at": T0, "link": ""})
+        db.session.commit()
     when = T0
     for attempt in (1, 2, 3):
         with time_machine.travel(when, tick=False):
@@ -173,10 +174,11 @@ def test_smtp_down_then_final_failure_is_shown_to_the_advisor(app, client):
 def test_malformed_phone_fails_then_heals_when_the_file_is_corrected(app, sms_receiver):
     notify_config(app, sms=sms_receiver)
     person = create_beneficiary(phone="06 12", email=None)
-    enqueue_notification(kind="checkpoint_reminder", key="cp:1", recipient=person, channel="sms",
-                         context={"checkpoint_date": date(2026, 3, 3), "link": ""})
-    db.session.commit()
     with time_machine.travel(T0, tick=False):
+        enqueue_notification(kind="checkpoint_reminder", key="cp:1", recipient=person,
+                             channel="sms", context={"checkpoint_date": date(2026, 3, 3),
+                                                     "link": ""})
+        db.session.commit()
         send_due_messages()
     [row] = _messages()
     assert row.status == "pending" and "malformed French mobile" in row.last_error

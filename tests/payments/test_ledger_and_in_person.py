@@ -25,11 +25,13 @@ def test_ledger_charges_weekly_instalments_against_payments(client, advisor):
                                json={"amount_cents": 700, "method": "cash"})
         assert response.status_code == 201, response.get_json()
     ledger = services.ledger(rental, today=date(2026, 3, 10))
-    # membership (10 EUR) with week 1, then 7 EUR a week; two weeks due on 10 March
+    # membership (10 EUR) with week 1, then 7 EUR a week, each due at the end of its week:
+    # on 10 March only week 1 (ended 9 March) is due
     assert ledger["charged_cents"] == 4 * 700 + 1000
-    assert ledger["due_cents"] == 700 + 1000 + 700
+    assert ledger["due_cents"] == 700 + 1000
     assert ledger["paid_cents"] == 1400
-    assert ledger["arrears_cents"] == 1000
+    assert ledger["arrears_cents"] == 300
+    assert services.ledger(rental, today=date(2026, 3, 16))["arrears_cents"] == 1000
     balance = client.get(f"/api/v1/rentals/{rental.id}/balance", headers=bearer(token))
     assert balance.status_code == 200
     assert balance.get_json()["paid_cents"] == 1400

@@ -25,7 +25,9 @@ def test_a_week_from_monday_to_next_monday_is_seven_days_of_the_daily_rate():
     result = quote(RATES, kind="car", start=MONDAY, end=MONDAY + timedelta(days=7))
     assert result.days == 7
     assert result.total_cents == 7 * 500
-    assert [(i.amount_cents, i.due_date) for i in result.instalments] == [(3500, MONDAY)]
+    # due at the end of the week, at the checkpoint that closes it
+    assert [(i.amount_cents, i.due_date) for i in result.instalments] == [
+        (3500, MONDAY + timedelta(days=7))]
 
 
 @pytest.mark.parametrize(("kind", "daily"), [

@@ -29,18 +29,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stripe_events')),
     sa.UniqueConstraint('event_id', name=op.f('uq_stripe_events_event_id'))
     )
-    op.create_table('commute_settings',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('gtfs_path', sa.String(length=500), nullable=True),
-    sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('platform_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_commute_settings_platform_id_platforms')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commute_settings')),
-    sa.UniqueConstraint('platform_id', name=op.f('uq_commute_settings_platform_id'))
-    )
-    with op.batch_alter_table('commute_settings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_commute_settings_platform_id'), ['platform_id'], unique=False)
-
     op.create_table('stripe_operations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=True),
@@ -228,7 +216,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_checkpoints_platform_id'), ['platform_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkpoints_rental_id'), ['rental_id'], unique=False)
 
-    # ### end Alembic commands ###
+
 
 
 def downgrade():

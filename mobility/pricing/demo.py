@@ -1,0 +1,20 @@
+"""Demo data: the platform's 2026 tariff (the Bougez scheme's rates, our AMIE ladder)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from mobility.extensions import db
+from mobility.pricing.engine import TariffRates
+from mobility.pricing.models import Tariff
+
+
+def load(platform) -> None:
+    """Create the demo tariff once (idempotent)."""
+    exists = db.session.scalar(select(Tariff.id).where(Tariff.platform_id == platform.id))
+    if exists is None:
+        db.session.add(Tariff(platform_id=platform.id, name="Tarif 2026",
+                              effective_from=date(2026, 1, 1), rates=TariffRates().to_dict()))
+    db.session.commit()

@@ -1,0 +1,31 @@
+"""AMIE's "at most 5 months of rental" counts the person's real car rentals."""
+
+from datetime import timedelta
+
+from mobility.extensions import db
+from mobility.people.services import eligibility_for, today
+from mobility.platforms.models import Platform
+from tests.fleet.factories import create_rental, create_site, create_vehicle
+from tests.people.factories import create_beneficiary
+
+
+def _rental_left(result) -> bool:
+    return next(r for r in result["reasons"] if r["criterion"] == "rental_left")["met"]
+
+
+def test_car_rentals_use_up_the_amie_months(app):
+    person = create_beneficiary()
+    assert _rental_left(eligibility_for(person, "amie")) is True
+    site = create_site(platform=db.session.get(Platform, person.platform_id))
+    car = create_vehicle(site, kind="car")
+    create_rental(car, person, start_date=today() - timedelta(days=200),
+                  end_date=today() - timedelta(days=20))
+    assert _rental_left(eligibility_for(person, "amie")) is False
+
+
+def test_bike_rentals_do_not_count_for_amie(app):
+    person = create_beneficiary()
+    bike = create_vehicle(create_site(platform=db.session.get(Platform, person.platform_id)), kind="bike")
+    create_rental(bike, person, start_date=today() - timedelta(days=200),
+                  end_date=today() - timedelta(days=20))
+    assert _rental_left(eligibility_for(person, "amie")) is True
