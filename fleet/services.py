@@ -60,6 +60,8 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 #: set by the web layer to `mobility.audit.services.record_audit`
 audit_hook: Callable[..., Any] | None = None
+#: set by the web layer: `(rental) -> km | None`, the daily mileage allowance from routing
+mileage_allowance_hook: Callable[[Any], float | None] | None = None
 
 
 def car_rental_days_used(beneficiary_id: int, *, until: date) -> int:
@@ -395,6 +397,9 @@ def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end
         if _is_exclusion_violation(error):
             raise _double_booking(vehicle_id, start, end, None) from None
         raise
+    # Routing runs after the write lock is released; a missing address leaves it empty.
+    if mileage_allowance_hook is not None:
+        set_mileage_allowance(rental, mileage_allowance_hook(rental))
     return rental
 
 

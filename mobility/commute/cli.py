@@ -15,8 +15,6 @@ def register(app) -> None:
     @group.command("status")
     def status():
         """Say which road network, geocoder and GTFS feed the app uses."""
-        from flask.cli import with_appcontext  # noqa: F401
-
         context = services.routing_context()
         click.echo(f"engine: {context.engine_kind}")
         if context.engine is None:

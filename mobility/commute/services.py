@@ -1178,8 +1178,21 @@ STREET_CLASSES = {
     "path": {"footway", "path", "steps", "pedestrian", "corridor", "elevator", "track",
              "cycleway"},
 }
-MAX_STREET_EDGES = 3000
+MAX_STREET_EDGES = 2000
 MAX_BBOX_DEG = (0.12, 0.16)  # lat, lon spans (about 13 km)
+
+
+def _simplified(geoms: list[np.ndarray]) -> list[np.ndarray]:
+    """Edge polylines ((lat, lon) arrays) simplified to about 2 m, to keep the map light."""
+    import shapely
+
+    if not geoms:
+        return []
+    sizes = np.array([len(g) for g in geoms])
+    lines = shapely.linestrings(np.concatenate(geoms)[:, ::-1],
+                                indices=np.repeat(np.arange(len(geoms)), sizes))
+    lines = shapely.simplify(lines, 0.00002)
+    return [np.asarray(shapely.get_coordinates(line))[:, ::-1] for line in lines]
 
 
 def _load_street_arrays(context: RoutingContext) -> dict | None:
@@ -1211,7 +1224,7 @@ def _load_street_arrays(context: RoutingContext) -> dict | None:
         idx = np.flatnonzero(keep)
         _, first = np.unique(pair[idx], return_index=True)
         idx = idx[np.sort(first)]
-        geoms = [network.edge_geometry[i] for i in idx]
+        geoms = _simplified([network.edge_geometry[i] for i in idx])
         out[name] = {
             "classes": classes[idx],
             "min_lat": np.array([g[:, 0].min() for g in geoms]),

@@ -144,6 +144,9 @@ def beneficiary(beneficiary_id: int):
 @requires_roles(ADVISOR, ADMIN)
 def streets():
     """Streets inside `bbox=south,west,north,east` as GeoJSON, drawn when no tile server is set."""
+    if not request.args.get("bbox"):  # nothing asked: an empty layer
+        return jsonify({"type": "FeatureCollection", "features": [],
+                        "attribution": services.ATTRIBUTION})
     bbox = services.parse_bbox(request.args.get("bbox"))
     response = jsonify(services.streets_geojson(bbox))
     response.headers["Cache-Control"] = "private, max-age=3600"

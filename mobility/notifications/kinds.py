@@ -21,6 +21,7 @@ KINDS = {
     "workshop_reminder": _l("Workshop reminder"),
     "referent_feedback": _l("Feedback to the referent"),
     "pathway_exit": _l("Exit from the pathway"),
+    "portal_code": _l("Sign-in code"),
 }
 
 

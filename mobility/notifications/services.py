@@ -35,7 +35,7 @@ from mobility.notifications.models import (
 from mobility.notifications.phones import InvalidPhoneNumber, normalise_mobile
 from mobility.notifications.rendering import decode_context, encode_context, render_message
 from mobility.notifications.settings import setting
-from mobility.notifications.transactions import write_transaction
+from mobility.extensions import write_transaction
 from mobility.notifications.transports import (
     DeliveryError,
     NotConfigured,
@@ -192,8 +192,9 @@ def _configured_channels() -> list[str]:
     return [c for c, ok in (("email", email_configured()), ("sms", sms_configured())) if ok]
 
 
-def _claim(now: datetime, limit: int) -> tuple[list[int], str]:
-    """Mark up to `limit` due messages as ours; commits before returning."""
+def _claim(now: datetime, limit: int, kinds: tuple[str, ...] | None = None
+           ) -> tuple[list[int], str]:
+    """Mark up to `limit` due messages (of `kinds`, or all) as ours; commits before returning."""
     token = uuid.uuid4().hex
     table = OutboxMessage.__table__
     with write_transaction():
@@ -215,11 +216,14 @@ def _claim(now: datetime, limit: int) -> tuple[list[int], str]:
             )
         if not channels:
             return [], token
+        due = select(table.c.id).where(
+            table.c.status.in_(("pending", "held")), table.c.channel.in_(channels),
+            table.c.next_attempt_at <= now,
+        )
+        if kinds:
+            due = due.where(table.c.kind.in_(kinds))
         ids = list(db.session.scalars(
-            select(table.c.id).where(
-                table.c.status.in_(("pending", "held")), table.c.channel.in_(channels),
-                table.c.next_attempt_at <= now,
-            ).order_by(table.c.next_attempt_at, table.c.id).limit(limit)
+            due.order_by(table.c.next_attempt_at, table.c.id).limit(limit)
             .with_for_update(skip_locked=True)
         ))
         if ids:
@@ -298,13 +302,15 @@ def _record(message_id: int, token: str, *, error: DeliveryError | None,
 
 
 def send_due_messages(*, now: datetime | None = None, batch_size: int | None = None,
-                      max_batches: int = 20) -> SendReport:
-    """Send every message due now (in batches); returns what happened."""
+                      max_batches: int = 20, kinds: tuple[str, ...] | None = None
+                      ) -> SendReport:
+    """Send every message due now (in batches), or only those of `kinds` (sign-in codes are
+    sent at once by the web request instead of waiting for the scheduler)."""
     report = SendReport()
     batch_size = batch_size or setting("NOTIFY_BATCH_SIZE")
     with SmtpTransport() as smtp, SmsTransport() as sms:
         for _ in range(max_batches):
-            ids, token = _claim(now or utcnow(), batch_size)
+            ids, token = _claim(now or utcnow(), batch_size, kinds)
             if not ids:
                 break
             for message_id in ids:

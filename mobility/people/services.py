@@ -52,6 +52,7 @@ from mobility.people.models import (
     Workshop,
     WorkshopAttendance,
     WorkshopSession,
+    label,
 )
 
 log = logging.getLogger(__name__)
@@ -67,49 +68,32 @@ def today() -> date:
 # -- geocoding ---------------------------------------------------------------------------------
 
 
-def _geocoder():
-    """The routing library's geocoder, loaded once per app; None when unavailable."""
-    cache = current_app.extensions.setdefault("people_geocoder", {})
-    if "geocoder" not in cache:
-        geocoder = None
-        if current_app.config.get("GEOCODING_ENABLED", not current_app.testing):
-            try:
-                from routing.geocoding import make_geocoder
-
-                geocoder = make_geocoder(
-                    current_app.config.get("GEOCODER_KIND", "offline"),
-                    cache_dir=current_app.config.get("ROUTING_CACHE_DIR"),
-                )
-            except ImportError:
-                geocoder = None
-            except Exception as error:  # routing errors and a missing index: store unlocated
-                log.info("no geocoder available: %s", error.__class__.__name__)
-                geocoder = None
-        cache["geocoder"] = geocoder
-    return cache["geocoder"]
+def routing_in_files() -> bool:
+    """Whether files are geocoded and assessments use commute feasibility (off in unit tests
+    unless `GEOCODING_ENABLED` is set, so that scoring tests do not depend on the network)."""
+    return bool(current_app.config.get("GEOCODING_ENABLED", not current_app.testing))
 
 
 def geocode_address(text: str | None) -> tuple[float, float] | None:
-    """(lat, lon) of an address through routing's geocoder, or None.
+    """(lat, lon) of an address through the commute feature's geocoder, or None.
 
-    None when the text is empty, when `routing` is not installed or has no index, or when the
-    address is not found: the address itself is always stored by the caller.
+    None when the text is empty, no geocoder is configured, or the address is not found: the
+    address itself is always stored by the caller.
     """
-    if not text or not text.strip():
+    if not routing_in_files():
         return None
-    geocoder = _geocoder()
-    if geocoder is None:
+    from mobility.commute.services import geocode_address as commute_geocode
+
+    return commute_geocode(text)
+
+
+def feasibility_of(beneficiary: Beneficiary) -> Mapping[str, Any] | None:
+    """Per-mode commute feasibility of the person's home-work trip, for the ladder."""
+    if not routing_in_files():
         return None
-    try:
-        from routing.exceptions import RoutingError
-    except ImportError:  # pragma: no cover - routing present but partial
-        RoutingError = Exception  # noqa: N806
-    try:
-        place = geocoder.geocode(text)
-    except RoutingError as error:
-        log.info("address not geocoded: %s", error.__class__.__name__)
-        return None
-    return (float(place.lat), float(place.lon))
+    from mobility.commute.services import commute_feasibility_for
+
+    return commute_feasibility_for(beneficiary)
 
 
 # -- settings ----------------------------------------------------------------------------------
@@ -582,8 +566,33 @@ def send_feedback(actor, beneficiary: Beneficiary, *, summary: str) -> ReferentF
     db.session.flush()
     record_audit(actor, "create", object_type="ReferentFeedback", object_id=feedback.id,
                  fields=["summary"])
+    notify_referents(actor, beneficiary, pathway, kind="referent_feedback",
+                     event=f"feedback:{feedback.id}", context={"summary": summary})
     db.session.commit()
     return feedback
+
+
+def notify_referents(actor, beneficiary: Beneficiary, pathway: Pathway, *, kind: str,
+                     event: str, context: dict[str, Any]) -> int:
+    """Queue a message to the referent of each of the pathway's referrals (else to the
+    prescriber who sent it), in the caller's transaction; the outbox sends it by e-mail or
+    SMS. Returns how many were queued."""
+    from mobility.notifications.services import enqueue_notification, recipient_key
+
+    recipients = {}
+    for referral in pathway.referrals:
+        recipient = referral.referent or referral.submitted_by
+        if recipient is not None:
+            recipients[recipient_key(recipient)] = recipient
+    queued = 0
+    for (recipient_type, recipient_id), recipient in sorted(recipients.items()):
+        queued += enqueue_notification(
+            kind=kind, key=f"{event}:{recipient_type}:{recipient_id}", recipient=recipient,
+            context={"beneficiary_name": beneficiary.full_name,
+                     "advisor_name": actor.full_name, **context},
+            advisor_id=actor.id, about=("pathway", pathway.id),
+        )
+    return queued
 
 
 def add_action(actor, beneficiary: Beneficiary, *, kind: str, done_on: date | None = None,
@@ -740,6 +749,8 @@ def record_assessment(actor, beneficiary: Beneficiary, *, kind: str, answers: An
             raise ValidationFailed(details={
                 "assessed_on": _l("The exit assessment cannot be before the entry assessment.")})
     scoring = scoring_for(beneficiary.platform_id)
+    if feasibility is None:
+        feasibility = feasibility_of(beneficiary)
     has_licence = True if (beneficiary.has_licence_b or beneficiary.licence_b_since) else None
     result = grid.score_assessment(clean, scoring, has_licence_b=has_licence,
                                    feasibility=feasibility)
@@ -886,6 +897,11 @@ def record_exit(actor, beneficiary: Beneficiary, *, exit_date: date, reason: str
     record_audit(actor, "update", object_type="Pathway", object_id=pathway.id,
                  fields=["status", "exit_date", "exit_reason", "exit_solution",
                          "exit_employment", "exit_notes"])
+    notify_referents(actor, beneficiary, pathway, kind="pathway_exit",
+                     event=f"pathway:{pathway.id}:exit",
+                     context={"exit_date": exit_date,
+                              "summary": f"{label(EXIT_SOLUTIONS, solution)} · "
+                                         f"{label(EXIT_EMPLOYMENT, employment)}"})
     db.session.commit()
     return pathway
 

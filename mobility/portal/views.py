@@ -20,6 +20,7 @@ from mobility.auth.services import open_web_session
 from mobility.errors import DomainError
 from mobility.extensions import limiter
 from mobility.portal import services
+from mobility.notifications.services import send_due_messages
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import CodeForm, CodeRequestForm
 
@@ -41,6 +42,7 @@ def login():
         if not form.validate_on_submit():
             return render_template("portal/login.html", form=form), 400
         challenge = services.request_code(form.contact.data, form.birth_date.data, send=send_code)
+        send_due_messages(kinds=("portal_code",), max_batches=1)
         session["portal_challenge"] = challenge
         return redirect(url_for("portal.code"))
     return render_template("portal/login.html", form=form)

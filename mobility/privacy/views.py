@@ -17,8 +17,10 @@ from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.errors import Conflict, NotFound
 from mobility.extensions import db
 from mobility.people.models import Beneficiary
-from mobility.privacy import jobs  # noqa: F401  (registers the scheduled jobs)
-from mobility.privacy import services
+from mobility.privacy import (
+    jobs,  # noqa: F401  (registers the scheduled jobs)
+    services,
+)
 from mobility.privacy.api import download
 from mobility.privacy.forms import AnonymiseForm
 from mobility.privacy.models import Anonymisation

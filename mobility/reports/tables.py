@@ -110,7 +110,8 @@ def report_tables(report: dict) -> list[Table]:
     if actions["partner_referrals_by_organisation"]:
         tables.append(Table(
             "partners", _("Referrals to partner operators"), [_("Partner"), _("Number")],
-            [[p["organisation"], p["count"]] for p in actions["partner_referrals_by_organisation"]]))
+            [[p["organisation"], p["count"]]
+             for p in actions["partner_referrals_by_organisation"]]))
     tables.append(Table(
         "fleet", _("Rental days and fleet occupancy, by vehicle kind and site"),
         [_("Vehicle kind"), _("Site"), _("Vehicles"), _("Rentals"), _("Rental days"),

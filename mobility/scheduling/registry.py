@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from mobility.notifications.settings import setting
-from mobility.notifications.transactions import write_transaction
+from mobility.extensions import write_transaction
 
 LOCAL_TZ = ZoneInfo("Europe/Paris")
 #: fixed origin of interval triggers, so that their fire times do not depend on start-up time

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from mobility.db_types import utcnow
 from mobility.extensions import db
-from mobility.notifications.transactions import write_transaction
+from mobility.extensions import write_transaction
 from mobility.scheduling.models import JobRun, scheduler_jobs
 from mobility.scheduling.registry import JobSpec, all_jobs, get_job
 

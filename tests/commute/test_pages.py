@@ -96,6 +96,7 @@ def test_streets_layer(client, app):
     assert data["attribution"] == "© OpenStreetMap contributors"
     assert client.get("/commute/streets.geojson?bbox=43,7,44,8").status_code == 400
     assert client.get("/commute/streets.geojson?bbox=x").status_code == 400
+    assert client.get("/commute/streets.geojson").get_json()["features"] == []
 
 
 def test_assets_are_public(client, app):

@@ -90,7 +90,9 @@ def _catalog_ids() -> set[str]:
     for folder in translation_directories():
         for po_path in folder.glob("fr/LC_MESSAGES/*.po"):
             with po_path.open("rb") as f:
-                ids |= {m.id for m in read_po(f) if m.id and m.string and "fuzzy" not in m.flags}
+                ids |= {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f)
+                        if m.id and (m.string if isinstance(m.string, str) else all(m.string))
+                        and "fuzzy" not in m.flags}
     return ids
 
 

@@ -168,7 +168,7 @@ def test_smtp_down_then_final_failure_is_shown_to_the_advisor(app, client):
     page = client.get("/notifications/tasks").get_data(as_text=True)
     assert "Léa Dupont" in page and "SMTP connection" in page
     dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert "1 message n’a pas pu être envoyé" in dashboard or "pas pu être envoyé" in dashboard
+    assert "Messages qui n’ont pas pu être envoyés : 1" in dashboard
 
 
 def test_malformed_phone_fails_then_heals_when_the_file_is_corrected(app, sms_receiver):

@@ -457,3 +457,29 @@ def test_coaching_and_partner_referral_actions(people):
     ok = c.post(url, headers=h("advisor"), json={"kind": "partner_referral",
                                                  "partner_organisation_id": garage.id})
     assert ok.status_code == 201 and ok.get_json()["partner_organisation_id"] == garage.id
+
+
+def test_feedback_and_exit_go_to_the_referent_through_the_outbox(people):
+    from mobility.notifications.models import OutboxMessage
+
+    from tests.people.factories import create_referent
+
+    c, h = people.client, people.headers
+    referent = create_referent(people.platform, people.organisation, email="anne@example.org")
+    referral = create_referral(people.platform, people.organisation, referent_id=referent.id)
+    c.post(f"/api/v1/referrals/{referral.id}/accept", headers=h("advisor"))
+    db.session.expire_all()
+    person_id = db.session.get(Referral, referral.id).beneficiary_id
+    c.post(f"/api/v1/beneficiaries/{person_id}/feedback", headers=h("advisor"),
+           json={"summary": "Bilan fait."})
+    c.post(f"/api/v1/beneficiaries/{person_id}/feedback", headers=h("advisor"),
+           json={"summary": "Atelier suivi."})
+    exited = c.post(f"/api/v1/beneficiaries/{person_id}/exit", headers=h("advisor"), json={
+        "exit_date": date.today().isoformat(), "reason": "solution_found",
+        "solution": "own_car", "employment": "permanent"})
+    assert exited.status_code in (200, 201), exited.get_json()
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.kind, m.recipient_type, m.recipient_id) for m in messages] == [
+        ("referent_feedback", "referent", referent.id),
+        ("referent_feedback", "referent", referent.id),
+        ("pathway_exit", "referent", referent.id)]

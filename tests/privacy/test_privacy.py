@@ -288,11 +288,16 @@ def test_fleet_manager_and_prescriber_never_see_sensitive_fields(app, client):
         token = api_token(client, user)
         for url in (f"/api/v1/beneficiaries/{ines.id}", "/api/v1/beneficiaries",
                     f"/api/v1/rentals/{year.rentals[0].id}", "/api/v1/referrals",
-                    f"/api/v1/beneficiaries/{ines.id}/assessments"):
+                    f"/api/v1/beneficiaries/{ines.id}/assessments",
+                    f"/api/v1/rentals/{year.rentals[0].id}/balance",
+                    f"/api/v1/rentals/{year.rentals[0].id}/checkpoints",
+                    f"/api/v1/rentals/{year.rentals[0].id}/deposit"):
             response = client.get(url, headers=bearer(token))
             if response.status_code == 200:
-                leaked = _keys(response.get_json()) & SENSITIVE_KEYS
+                body = response.get_json()
+                leaked = _keys(body) & SENSITIVE_KEYS
                 assert not leaked, f"{role} GET {url} shows {leaked}"
+                assert '"rsa"' not in json.dumps(body), f"{role} GET {url} shows a reduction"
             else:
                 assert response.status_code in (403, 404), (role, url, response.status_code)
 
@@ -316,3 +321,21 @@ def test_opening_a_file_is_logged(app, client):
         AuditEvent.action == "view", AuditEvent.object_type == "Beneficiary")).all()
     assert [(v.actor_id, v.object_id, v.via) for v in views] == [(advisor.id, str(ines.id),
                                                                    "web")]
+
+
+@pytest.mark.xfail(strict=True, reason="LEAK reported to the lead: the payments ledger page "
+                   "shows the RSA reduction line to fleet managers (payments feature)")
+def test_fleet_manager_ledger_page_hides_rsa_status(app, client):
+    from fleet.models import Rental
+
+    year = create_year()
+    karim = year.people[1]  # RSA recipient
+    rental = Rental(platform_id=year.platform.id, vehicle_id=year.rentals[0].vehicle_id,
+                    beneficiary_id=karim.id, start_date=date(2025, 7, 1),
+                    end_date=date(2025, 7, 20), status="booked")
+    db.session.add(rental)
+    db.session.commit()
+    login(client, create_user("fleet_manager", year.platform))
+    page = client.get(f"/payments/rentals/{rental.id}")
+    assert page.status_code in (200, 403)
+    assert "RSA" not in page.get_data(as_text=True)

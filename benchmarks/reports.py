@@ -1,0 +1,245 @@
+"""Reports benchmark: the yearly activity report of a large platform, on SQLite and PostgreSQL.
+
+    python -m benchmarks.reports                       # both backends
+    python -m benchmarks.reports --only sqlite --vehicles 200 --people 2000
+
+Fills a scratch database (never the dev one) with the fleet engineer's generator
+(`benchmarks/fleet_data.py`: sites, vehicles, people, about 2.5 years of rentals) plus, here,
+the people side (a referral, a pathway, five actions and two assessments per person) and the
+money side (weekly payments of each returned rental, carpool seats). Then times
+`build_report` for the last 365 days, first with the schema as the models declare it, then with
+the indexes recommended in docs/reports.md (created here on the scratch database only).
+Target: under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchmarks.fleet_data import generate
+
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+#: indexes on other features' tables that the report's range filters use (see docs/reports.md)
+RECOMMENDED_INDEXES = (
+    ("ix_referrals_platform_created", "referrals", "platform_id, created_at"),
+    ("ix_pathways_platform_opened", "pathways", "platform_id, opened_on"),
+    ("ix_pathways_platform_exit", "pathways", "platform_id, exit_date"),
+    ("ix_pathway_actions_platform_done", "pathway_actions", "platform_id, done_on"),
+    ("ix_mobility_assessments_platform_kind_on", "mobility_assessments",
+     "platform_id, kind, assessed_on"),
+    ("ix_fleet_rentals_platform_start", "fleet_rentals", "platform_id, start_date"),
+    ("ix_payments_platform_paid_on", "payments", "platform_id, paid_on"),
+    ("ix_fleet_seat_bookings_platform_date", "fleet_seat_bookings", "platform_id, ride_date"),
+)
+GENDERS = ("female", "male", "other", "unspecified")
+KINDS = ("coaching", "coaching", "workshop", "partner_referral", "coaching")
+
+
+def _insert(conn, table: str, rows: list[dict], batch: int = 20_000) -> None:
+    from mobility.extensions import db
+
+    for i in range(0, len(rows), batch):
+        conn.execute(db.metadata.tables[table].insert(), rows[i:i + batch])
+
+
+def fill_people_and_money(app, ids: dict, *, today: date, seed: int = 2) -> dict:
+    """Referrals, pathways, actions, assessments, payments and seats for the generated data."""
+    from mobility.extensions import db
+
+    rng = random.Random(seed)
+    platform_id = ids["platform_id"]
+    now = datetime.now(UTC)
+    counts = {}
+    with app.app_context(), db.engine.begin() as conn:
+        orgs = []
+        for i in range(40):
+            orgs.append(conn.execute(sa.text(
+                "INSERT INTO partner_organisations (platform_id, name, kind, created_at) "
+                "VALUES (:p, :n, 'mission_locale', :now) RETURNING id"),
+                {"p": platform_id, "n": f"Partenaire {i}", "now": now}).scalar_one())
+        conn.execute(sa.text(
+            "UPDATE beneficiaries SET gender = CASE id % 4 WHEN 0 THEN 'female' WHEN 1 THEN "
+            "'male' WHEN 2 THEN 'other' ELSE 'unspecified' END, lives_in_qpv = (id % 3 = 0), "
+            "receives_rsa = (id % 5 = 0) WHERE platform_id = :p"), {"p": platform_id})
+        conn.execute(sa.text(
+            "UPDATE beneficiaries SET birth_date = :d WHERE platform_id = :p AND id % 7 = 0"),
+            {"p": platform_id, "d": date(1980, 5, 5)})
+        referrals, pathways = [], []
+        for b_id in ids["beneficiary_ids"]:
+            opened = today - timedelta(days=rng.randint(0, 900))
+            exited = opened + timedelta(days=rng.randint(30, 200))
+            referrals.append({
+                "platform_id": platform_id, "organisation_id": rng.choice(orgs),
+                "first_name": "Bench", "last_name": "Ref", "reason": "job_found",
+                "status": rng.choice(("accepted", "accepted", "declined", "submitted")),
+                "beneficiary_id": b_id, "consent": True, "night_shifts": False,
+                "early_shifts": False,
+                "created_at": datetime.combine(opened, datetime.min.time(), UTC)})
+            done = exited <= today
+            pathways.append({
+                "platform_id": platform_id, "beneficiary_id": b_id, "opened_on": opened,
+                "status": "exited" if done else "open", "exit_date": exited if done else None,
+                "exit_reason": "solution_found" if done else None,
+                "exit_solution": rng.choice(("own_car", "public_transport", "none"))
+                if done else None,
+                "exit_employment": rng.choice(("temp_work", "permanent", "fixed_term", "none"))
+                if done else None, "created_at": now})
+        _insert(conn, "referrals", referrals)
+        _insert(conn, "pathways", pathways)
+        rows = conn.execute(sa.text(
+            "SELECT id, beneficiary_id, opened_on, exit_date FROM pathways "
+            "WHERE platform_id = :p"), {"p": platform_id}).all()
+        actions, assessments = [], []
+        for pathway_id, b_id, opened, exit_date in rows:
+            opened = opened if isinstance(opened, date) else date.fromisoformat(opened)
+            for k in range(5):
+                actions.append({"platform_id": platform_id, "pathway_id": pathway_id,
+                                "kind": KINDS[k], "done_on": opened + timedelta(days=7 * k),
+                                "partner_organisation_id": orgs[0] if k == 3 else None,
+                                "created_at": now})
+            base = rng.randint(20, 70)
+            for kind, day, score in (("entry", opened, base),
+                                     ("exit", exit_date, base + rng.randint(0, 30))):
+                if day is None:
+                    continue
+                assessments.append({
+                    "platform_id": platform_id, "beneficiary_id": b_id,
+                    "pathway_id": pathway_id, "kind": kind,
+                    "assessed_on": day if isinstance(day, date) else date.fromisoformat(day),
+                    "answers": {}, "sub_scores": {}, "mobility_potential": score,
+                    "ladder": [], "scoring": {}, "created_at": now})
+        _insert(conn, "pathway_actions", actions)
+        _insert(conn, "mobility_assessments", assessments)
+        rentals = conn.execute(sa.text(
+            "SELECT id, start_date, end_date FROM fleet_rentals WHERE platform_id = :p "
+            "AND status = 'returned'"), {"p": platform_id}).all()
+        payments = []
+        for rental_id, start, end in rentals:
+            start = start if isinstance(start, date) else date.fromisoformat(start)
+            end = end if isinstance(end, date) else date.fromisoformat(end)
+            day = start
+            while day < end:
+                payments.append({"platform_id": platform_id, "rental_id": rental_id,
+                                 "amount_cents": 500 * min(7, (end - day).days),
+                                 "method": "cash", "status": "succeeded", "paid_on": day,
+                                 "created_at": now})
+                day += timedelta(days=7)
+        _insert(conn, "payments", payments)
+        ride_id = conn.execute(sa.text(
+            "INSERT INTO fleet_carpool_rides (platform_id, driver_kind, driver_name, origin, "
+            "destination, weekdays, departure_time, seats, valid_from, created_at) VALUES "
+            "(:p, 'volunteer', 'Bench', 'A', 'B', '0,1,2,3,4', '07:00:00', 4, :d, :now) "
+            "RETURNING id"), {"p": platform_id, "d": today - timedelta(days=800),
+                              "now": now}).scalar_one()
+        seats = [{"platform_id": platform_id, "ride_id": ride_id,
+                  "beneficiary_id": ids["beneficiary_ids"][i % len(ids["beneficiary_ids"])],
+                  "ride_date": today - timedelta(days=i // 4), "seat_number": i % 4 + 1,
+                  "status": "booked", "created_at": now} for i in range(3000)]
+        _insert(conn, "fleet_seat_bookings", seats)
+        counts = {"referrals": len(referrals), "pathways": len(pathways),
+                  "actions": len(actions), "assessments": len(assessments),
+                  "payments": len(payments), "seats": len(seats)}
+        conn.execute(sa.text("ANALYZE"))
+    return counts
+
+
+def _time_report(app, platform_id: int, today: date, repeats: int) -> tuple[float, dict]:
+    from mobility.extensions import db
+    from mobility.reports.services import Period, Scope, build_report
+
+    scope = Scope("platform", "bench", "Benchmark", (platform_id,))
+    period = Period(today - timedelta(days=364), today)
+    samples, report = [], {}
+    with app.app_context(), app.test_request_context():
+        build_report(scope, period)  # warm-up (connection, caches)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            report = build_report(scope, period, budget_cents=50_000_000)
+            samples.append(time.perf_counter() - t0)
+            db.session.rollback()
+    return statistics.median(samples), report
+
+
+def run(database_url: str, *, vehicles: int, sites: int, people: int, rentals: int,
+        repeats: int) -> dict:
+    from mobility import create_app
+    from mobility.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+        db.create_all()
+    today = date.today()
+    started = time.perf_counter()
+    ids = generate(app, sites=sites, vehicles=vehicles, rentals=rentals,
+                   beneficiaries=people, today=today)
+    counts = fill_people_and_money(app, ids, today=today)
+    fill_s = time.perf_counter() - started
+    plain_s, _report = _time_report(app, ids["platform_id"], today, repeats)
+    with app.app_context(), db.engine.begin() as conn:
+        for name, table, columns in RECOMMENDED_INDEXES:
+            conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+        conn.execute(sa.text("ANALYZE"))
+    indexed_s, report = _time_report(app, ids["platform_id"], today, repeats)
+    with app.app_context():
+        counted = db.session.scalar(sa.text("SELECT count(*) FROM fleet_rentals"))
+        db.session.remove()
+        db.engine.dispose()
+    return {"fill_s": fill_s, "rentals": counted, "counts": counts, "plain_s": plain_s,
+            "indexed_s": indexed_s, "people_met": report["people"]["total"],
+            "rentals_priced": report["money"]["rentals_priced"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--vehicles", type=int, default=600)
+    parser.add_argument("--sites", type=int, default=12)
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--rentals", type=int, default=60_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    sizes = {"vehicles": args.vehicles, "sites": args.sites, "people": args.people,
+             "rentals": args.rentals, "repeats": args.repeats}
+    results = {}
+    if args.only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            results["sqlite"] = run(f"sqlite:///{Path(folder) / 'reports_bench.db'}", **sizes)
+    if args.only in (None, "postgresql"):
+        name = f"reports_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            results["postgresql"] = run(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, **sizes)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    print(f"{args.people} people, {args.vehicles} vehicles on {args.sites} sites, "
+          f"{args.rentals} rentals over ~2.5 years; yearly report, median of {args.repeats}")
+    for backend, r in results.items():
+        c = r["counts"]
+        print(f"{backend:10s} filled in {r['fill_s']:.0f} s ({r['rentals']} rentals, "
+              f"{c['payments']} payments, {c['actions']} actions, {c['referrals']} referrals) | "
+              f"report {r['plain_s']:.2f} s as declared, {r['indexed_s']:.2f} s with the "
+              f"recommended indexes | {r['people_met']} people met, "
+              f"{r['rentals_priced']} rentals priced")
+
+
+if __name__ == "__main__":
+    main()

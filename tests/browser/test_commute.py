@@ -1,0 +1,71 @@
+"""Browser: an advisor checks a demo beneficiary's commute and any trip, with the map."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import accessibility_violations, browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+
+ADVISOR = "conseillere@demo.mobilite.fr"
+
+
+def _beneficiary_id(live_server, first: str, last: str) -> int:
+    from mobility.extensions import db
+    from mobility.people.models import Beneficiary
+
+    with live_server.app.app_context():
+        person_id = db.session.scalar(select(Beneficiary.id).where(
+            Beneficiary.first_name == first, Beneficiary.last_name == last))
+        db.session.remove()
+    assert person_id is not None, "the demo has no such beneficiary"
+    return person_id
+
+
+def test_advisor_checks_a_demo_commute(live_server, page_fr):
+    person_id = _beneficiary_id(live_server, "Julien", "Moreau")
+    browser_login(page_fr, live_server, ADVISOR)
+    page_fr.goto(f"{live_server.url}/commute/beneficiaries/{person_id}")
+    assert page_fr.locator("h1").inner_text() == "Trajet domicile-travail"
+    assert "Beausoleil" in page_fr.input_value("#origin")
+    assert page_fr.input_value("#arrive_by") == "06:00"
+    page_fr.click("[data-testid=commute-submit]")
+    page_fr.wait_for_selector("[data-testid=commute-table]")
+    table = page_fr.locator("[data-testid=commute-table]").inner_text()
+    for label in ("À pied", "Vélo", "Voiture", "Transports en commun", "km", "min"):
+        assert label in table
+    ladder = page_fr.locator("[data-testid=commute-ladder]").inner_text()
+    assert "Solution recommandée" in ladder and "Écarté" in ladder
+    page_fr.wait_for_selector("#commute-map[data-ready=true]")
+    page_fr.wait_for_selector("#commute-map[data-streets]")
+    assert int(page_fr.get_attribute("#commute-map", "data-streets")) > 0
+    assert page_fr.locator("#commute-map path.leaflet-interactive").count() >= 3
+    assert "© OpenStreetMap contributors" in page_fr.locator(
+        ".leaflet-control-attribution").inner_text()
+    assert page_fr.locator("[data-testid=map-attribution]").is_visible()
+    assert page_fr.locator("[data-testid=commute-history] li").count() >= 1
+    assert accessibility_violations(page_fr) == []
+    screenshot(page_fr, "commute-beneficiary-fr-desktop")
+
+
+def test_advisor_checks_any_trip(live_server, page_fr):
+    browser_login(page_fr, live_server, ADVISOR)
+    page_fr.goto(f"{live_server.url}/commute/check")
+    assert page_fr.locator("h1").inner_text() == "Vérifier un trajet"
+    assert accessibility_violations(page_fr) == []
+    page_fr.fill("#origin", "avenue du 3 Septembre, Cap-d'Ail")
+    page_fr.fill("#destination", "Fontvieille, Monaco")
+    page_fr.fill("#arrive_by", "05:00")
+    page_fr.fill("#leave_at", "12:00")
+    page_fr.click("[data-testid=commute-submit]")
+    page_fr.wait_for_selector("#commute-map[data-ready=true]")
+    assert "Cap-d'Ail" in page_fr.locator("[data-testid=commute-results]").inner_text()
+    assert "© OpenStreetMap contributors" in page_fr.locator(
+        "[data-testid=map-attribution]").inner_text()
+    assert accessibility_violations(page_fr) == []
+    screenshot(page_fr, "commute-check-fr-desktop")
+    page_fr.fill("#origin", "Rue imaginaire, Atlantide")
+    page_fr.click("[data-testid=commute-submit]")
+    assert "Aucune adresse" in page_fr.locator("#origin-error").inner_text()
