@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.audit.services import record_audit
 from mobility.auth.roles import PRESCRIBER
@@ -1086,7 +1087,10 @@ def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None
             | func.lower(Beneficiary.last_name + " " + Beneficiary.first_name).like(like)
             | func.lower(func.coalesce(Beneficiary.email, "")).like(like)
             | func.coalesce(Beneficiary.phone, "").like(like))
+    # the list shows each person's stage: load pathways and assessments in two queries
     rows = db.session.scalars(query.order_by(Beneficiary.last_name, Beneficiary.first_name)
+                              .options(selectinload(Beneficiary.pathways)
+                                       .selectinload(Pathway.assessments))
                               .limit(limit * 2 if stage else limit)).all()
     if stage:
         rows = [b for b in rows if stage_of(b) == stage]
@@ -1100,5 +1104,6 @@ def referrals_for(user, *, status: str | None = None) -> list[Referral]:
         query = query.where(Referral.organisation_id == user.organisation_id)
     if status:
         query = query.where(Referral.status == status)
-    return list(db.session.scalars(query.order_by(Referral.created_at.desc(),
-                                                  Referral.id.desc())).all())
+    return list(db.session.scalars(query.options(joinedload(Referral.organisation))
+                                   .order_by(Referral.created_at.desc(),
+                                             Referral.id.desc())).all())

@@ -1,0 +1,84 @@
+"""List pages run a fixed number of queries, whatever the number of rows (no N+1).
+
+Each page is opened with 20 rows and with 200 rows; the query count must not grow.
+"""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from mobility.audit.services import record_audit
+from mobility.extensions import db
+from tests.factories import create_user, login
+from tests.fleet.factories import create_rental, create_site, create_vehicle
+from tests.people.factories import create_beneficiary, create_referral
+
+
+@contextmanager
+def counted_queries():
+    counter = {"n": 0}
+
+    def count(*_args, **_kwargs):
+        counter["n"] += 1
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _grow(kind, platform, n):
+    from mobility.people.services import today
+
+    if kind == "beneficiaries":
+        for _ in range(n):
+            create_beneficiary(platform)
+    elif kind == "referrals":
+        for _ in range(n):
+            create_referral(platform)
+    elif kind in ("vehicles", "rentals", "returns"):
+        site = create_site(platform)
+        for i in range(n):
+            vehicle = create_vehicle(site, kind="bike", plate=f"V-{kind}-{i}-{n}")
+            if kind != "vehicles":
+                start = today() - timedelta(days=10)
+                create_rental(vehicle, create_beneficiary(platform, pathway=False),
+                              start_date=start, end_date=today() + timedelta(days=i % 5),
+                              status="in_progress")
+    elif kind == "audit":
+        actor = create_user("advisor", platform=platform)
+        for i in range(n):
+            record_audit(actor, "view", object_type="Beneficiary", object_id=i)
+        db.session.commit()
+
+
+PAGES = [
+    ("beneficiaries", "advisor", "/people/beneficiaries"),
+    ("referrals", "advisor", "/people/referrals"),
+    ("vehicles", "fleet_manager", "/fleet/vehicles"),
+    ("rentals", "advisor", "/fleet/rentals"),
+    ("returns", "fleet_manager", "/fleet/returns"),
+    ("audit", "admin", "/admin/audit"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind,role,path", PAGES)
+def test_list_pages_do_not_query_per_row(sqlite_app, kind, role, path):
+    user = create_user(role)
+    platform = user.platform
+    client = sqlite_app.test_client()
+    login(client, user)
+    counts = []
+    for target in (20, 200):
+        _grow(kind, platform, target - (counts and 20 or 0))
+        client.get(path)  # warm caches (settings rows, translations)
+        with counted_queries() as counter:
+            response = client.get(path)
+        assert response.status_code == 200
+        counts.append(counter["n"])
+    assert counts[0] == counts[1], f"{path}: {counts[0]} queries for 20 rows, {counts[1]} for 200"
