@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR
+from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.commute import services
 from mobility.commute.forms import commute_form
 from mobility.commute.models import CommuteCheck
@@ -141,7 +141,7 @@ def beneficiary(beneficiary_id: int):
 
 
 @bp.route("/streets.geojson")
-@requires_roles(ADVISOR, ADMIN)
+@requires_roles(ADVISOR, ADMIN, BENEFICIARY)  # public OSM streets under a person's own map
 def streets():
     """Streets inside `bbox=south,west,north,east` as GeoJSON, drawn when no tile server is set."""
     if not request.args.get("bbox"):  # nothing asked: an empty layer

@@ -15,7 +15,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from mobility.auth.policies import public
+from mobility.auth.policies import public, requires_roles
+from mobility.auth.roles import BENEFICIARY
+from mobility.dashboard.views import dashboard_panel
+from mobility.errors import NotFound
+from mobility.portal.summary import beneficiary_of, portal_summary
 from mobility.auth.services import open_web_session
 from mobility.errors import DomainError
 from mobility.extensions import limiter
@@ -82,3 +86,29 @@ def code():
         else:
             status = 400
     return render_template("portal/code.html", form=form), status
+
+
+@dashboard_panel(BENEFICIARY)
+def _home_panel(user):
+    summary = portal_summary(user)
+    if summary is None:
+        return None
+    return {"template": "portal/_home.html", "summary": summary}
+
+
+@bp.route("/commute")
+@requires_roles(BENEFICIARY)
+def my_commute():
+    """The beneficiary's home-work commute as last checked by their advisor, on a map."""
+    from mobility.commute import services as commute
+
+    beneficiary = beneficiary_of(current_user)
+    if beneficiary is None:
+        raise NotFound()
+    check = commute.latest_check_for(beneficiary)
+    if check is not None and not check.can_view(current_user):
+        raise NotFound()
+    result = commute.present_check(check) if check is not None else None
+    map_data = commute.map_data(commute.check_data(check)) if check is not None else None
+    return render_template("portal/commute.html", result=result, map=map_data,
+                           level_labels=commute.LEVEL_LABELS)

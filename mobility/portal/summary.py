@@ -1,0 +1,100 @@
+"""What a beneficiary sees at home: their vehicle, next checkpoint, money, contract, seats,
+commute and advisor. Only their own records, read through the models' access rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking
+from mobility.checkpoints.models import Checkpoint
+from mobility.checkpoints.services import default_next_date
+from mobility.contracts.models import RentalContract
+from mobility.extensions import db
+from mobility.people.models import Beneficiary
+from mobility.people.services import today
+
+
+@dataclass
+class RentalSummary:
+    rental: Rental
+    next_checkpoint: date | None
+    ledger: dict[str, Any]
+    contract: RentalContract | None
+
+
+@dataclass
+class PortalSummary:
+    beneficiary: Beneficiary
+    rentals: list[RentalSummary] = field(default_factory=list)
+    carpool_seats: list[SeatBooking] = field(default_factory=list)
+    minibus_seats: list[MinibusBooking] = field(default_factory=list)
+    advisor: Any = None
+    has_commute: bool = False
+
+
+def beneficiary_of(user) -> Beneficiary | None:
+    """The beneficiary file linked to a beneficiary's login."""
+    return db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id,
+                                                       Beneficiary.platform_id == user.platform_id))
+
+
+def next_checkpoint_date(rental: Rental, checkpoints: list[Checkpoint], kind: str) -> date | None:
+    """The date set at the last checkpoint, else a week (a month for AMIE) after the start."""
+    if not rental.is_open:
+        return None
+    if checkpoints:
+        return checkpoints[-1].next_date
+    return default_next_date(kind, rental.start_date)
+
+
+def portal_summary(user) -> PortalSummary | None:
+    """Everything the beneficiary's home page shows, or None without a linked file."""
+    from mobility.commute.services import latest_check_for
+    from mobility.payments.services import ensure_terms, ledger
+
+    beneficiary = beneficiary_of(user)
+    if beneficiary is None:
+        return None
+    rentals = db.session.scalars(
+        select(Rental).where(Rental.beneficiary_id == beneficiary.id,
+                             Rental.status.in_(("booked", "in_progress")))
+        .options(joinedload(Rental.vehicle), joinedload(Rental.return_site),
+                 joinedload(Rental.advisor))
+        .order_by(Rental.start_date)
+    ).all()
+    summary = PortalSummary(beneficiary=beneficiary)
+    for rental in rentals:
+        if not rental.can_view(user):  # the model's rule, whatever the query says
+            continue
+        checkpoints = db.session.scalars(select(Checkpoint).where(
+            Checkpoint.rental_id == rental.id).order_by(Checkpoint.date)).all()
+        kind = "monthly" if ensure_terms(rental).scheme == "amie" else "weekly"
+        contract = db.session.scalar(select(RentalContract).where(
+            RentalContract.rental_id == rental.id))
+        summary.rentals.append(RentalSummary(
+            rental=rental, next_checkpoint=next_checkpoint_date(rental, checkpoints, kind),
+            ledger=ledger(rental), contract=contract))
+        summary.advisor = summary.advisor or rental.advisor
+    summary.carpool_seats = db.session.scalars(
+        select(SeatBooking).where(SeatBooking.beneficiary_id == beneficiary.id,
+                                  SeatBooking.status == "booked",
+                                  SeatBooking.ride_date >= today())
+        .options(joinedload(SeatBooking.ride)).order_by(SeatBooking.ride_date)
+    ).all()
+    summary.minibus_seats = db.session.scalars(
+        select(MinibusBooking).join(MinibusRun, MinibusRun.id == MinibusBooking.run_id)
+        .where(MinibusBooking.beneficiary_id == beneficiary.id,
+               MinibusBooking.status == "booked", MinibusRun.run_date >= today())
+        .options(joinedload(MinibusBooking.run), joinedload(MinibusBooking.stop))
+        .order_by(MinibusRun.run_date)
+    ).all()
+    if summary.advisor is None:
+        pathway = beneficiary.current_pathway
+        summary.advisor = getattr(pathway, "advisor", None) if pathway else None
+    summary.has_commute = latest_check_for(beneficiary) is not None
+    return summary
