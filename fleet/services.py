@@ -398,8 +398,12 @@ def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end
             raise _double_booking(vehicle_id, start, end, None) from None
         raise
     # Routing runs after the write lock is released; a missing address leaves it empty.
-    if mileage_allowance_hook is not None:
-        set_mileage_allowance(rental, mileage_allowance_hook(rental))
+    km = mileage_allowance_hook(rental) if mileage_allowance_hook is not None else None
+    if km is not None:
+        rental_id = rental.id
+        with write_transaction():  # the reads above must not turn into a write on SQLite
+            rental = db.session.get(Rental, rental_id)
+            _set_allowance(rental, km)
     return rental
 
 
@@ -467,9 +471,13 @@ def set_mileage_allowance(rental: Rental, km: float | None) -> Rental:
     if km is not None and km < 0:
         raise ValidationFailed(
             details={"daily_mileage_allowance_km": _l("This number is too small.")})
-    rental.daily_mileage_allowance_km = None if km is None else round(float(km), 1)
+    _set_allowance(rental, km)
     db.session.commit()
     return rental
+
+
+def _set_allowance(rental: Rental, km: float | None) -> None:
+    rental.daily_mileage_allowance_km = None if km is None else round(float(km), 1)
 
 
 def _validate_checklist(kind: str, checklist: dict | None) -> dict:

@@ -17,16 +17,15 @@ from flask_login import current_user, login_user
 
 from mobility.auth.policies import public, requires_roles
 from mobility.auth.roles import BENEFICIARY
-from mobility.dashboard.views import dashboard_panel
-from mobility.errors import NotFound
-from mobility.portal.summary import beneficiary_of, portal_summary
 from mobility.auth.services import open_web_session
-from mobility.errors import DomainError
+from mobility.dashboard.views import dashboard_panel
+from mobility.errors import DomainError, NotFound
 from mobility.extensions import limiter
-from mobility.portal import services
 from mobility.notifications.services import send_due_messages
+from mobility.portal import services
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import CodeForm, CodeRequestForm
+from mobility.portal.summary import beneficiary_of, portal_summary
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -103,9 +102,7 @@ def my_commute():
     from mobility.commute import services as commute
 
     beneficiary = beneficiary_of(current_user)
-    if beneficiary is None:
-        raise NotFound()
-    check = commute.latest_check_for(beneficiary)
+    check = commute.latest_check_for(beneficiary) if beneficiary is not None else None
     if check is not None and not check.can_view(current_user):
         raise NotFound()
     result = commute.present_check(check) if check is not None else None
