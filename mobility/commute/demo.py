@@ -19,10 +19,9 @@ from mobility.people.models import Beneficiary
 log = logging.getLogger(__name__)
 
 #: (first name, last name, overrides) of the demo people whose commute is checked: Julien
-#: (Beausoleil → Casino, 6:00–14:00) and Thomas (Cap-d'Ail → Fontvieille, 5:00–12:00; the
-#: file's "Zone de Fontvieille" is not an OSM name, so the check uses the quarter's name).
+#: (Beausoleil → Casino, 6:00–14:00) and Thomas (Cap-d'Ail → Fontvieille, 5:00–12:00).
 DEMO_PEOPLE = (("Julien", "Moreau", {}),
-               ("Thomas", "Bianchi", {"destination": "Fontvieille, Monaco"}))
+               ("Thomas", "Bianchi", {}))
 
 
 def load(platform) -> None:

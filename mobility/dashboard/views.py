@@ -59,3 +59,6 @@ def healthz():
     status = 200 if database == "ok" else 503
     return {"status": "ok" if status == 200 else "degraded", "database": database,
             "database_backend": db.engine.dialect.name}, status
+
+
+from mobility.dashboard import panels  # noqa: E402, F401  (registers the role panels)

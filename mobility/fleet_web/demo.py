@@ -25,6 +25,7 @@ from fleet.services import today
 from mobility.auth.models import User
 from mobility.db_types import utcnow
 from mobility.extensions import db
+from mobility.fleet_web.models import rental_mileage_allowance
 from mobility.people.models import Beneficiary
 
 SITES = (
@@ -135,14 +136,14 @@ def load(platform) -> None:
                                                    User.role == "fleet_manager").order_by(User.id))
     advisor_id = advisor.id if advisor else None
 
-    def rent(vehicle: Vehicle, person: Beneficiary, start: int, end: int, status: str,
-             allowance: float | None = None) -> Rental:
+    def rent(vehicle: Vehicle, person: Beneficiary, start: int, end: int, status: str) -> Rental:
         rental = Rental(platform_id=platform.id, vehicle_id=vehicle.id, beneficiary_id=person.id,
                         advisor_id=advisor_id, start_date=day + timedelta(days=start),
-                        end_date=day + timedelta(days=end), status=status,
-                        daily_mileage_allowance_km=allowance)
+                        end_date=day + timedelta(days=end), status=status)
         db.session.add(rental)
         db.session.flush()
+        # 120 % of the person's home-work round trip, computed on the road network
+        rental.daily_mileage_allowance_km = rental_mileage_allowance(rental)
         if status in ("in_progress", "returned"):
             rental.checked_out_at = utcnow() - timedelta(days=-start)
             db.session.add(Inspection(
@@ -170,14 +171,14 @@ def load(platform) -> None:
     cars, scooters, mopeds = vehicles["car"], vehicles["scooter"], vehicles["moped"]
     ebikes, bikes = vehicles["e_bike"], vehicles["bike"]
     # in progress: one overdue, two due today, two this week, the rest later
-    rent(cars[0], p[0], -40, -2, "in_progress", 38.4)
-    rent(scooters[0], p[1], -30, 0, "in_progress", 26.0)
-    rent(ebikes[0], p[2], -14, 0, "in_progress", 14.4)
-    rent(mopeds[0], p[3], -20, 3, "in_progress", 31.2)
-    rent(cars[1], p[4], -60, 5, "in_progress", 52.8)
-    rent(bikes[0], p[5 % len(p)], -7, 21, "in_progress", 9.6)
-    rent(scooters[1], p[6 % len(p)], -45, 45, "in_progress", 24.0)
-    rent(cars[2], p[7 % len(p)], -10, 80, "in_progress", 61.2)
+    rent(cars[0], p[0], -40, -2, "in_progress")
+    rent(scooters[0], p[1], -30, 0, "in_progress")
+    rent(ebikes[0], p[2], -14, 0, "in_progress")
+    rent(mopeds[0], p[3], -20, 3, "in_progress")
+    rent(cars[1], p[4], -60, 5, "in_progress")
+    rent(bikes[0], p[5 % len(p)], -7, 21, "in_progress")
+    rent(scooters[1], p[6 % len(p)], -45, 45, "in_progress")
+    rent(cars[2], p[7 % len(p)], -10, 80, "in_progress")
     # booked, starting soon; one back-to-back with a rental ending today
     rent(ebikes[1], p[0], 2, 60, "booked")
     rent(cars[3], p[1], 7, 97, "booked")

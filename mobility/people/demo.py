@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mobility.auth.models import User
 from mobility.extensions import db
 from mobility.organisations.models import PartnerOrganisation, Referent
-from mobility.people import grid
+from mobility.people import grid, services
 from mobility.people.models import (
     Beneficiary,
     CaseNote,
@@ -84,7 +84,7 @@ PEOPLE = (
      {"answers": LOW, "days_ago": 30, "obstacles": ["digital", "cost"], "lives_in_qpv": True,
       "contract_type": "subsidised"}),
     ("Thomas", "Bianchi", date(1990, 11, 8), "male", "5 avenue du 3 Septembre, 06320 Cap-d'Ail",
-     "Zone de Fontvieille, 98000 Monaco", "Blanchisserie de Fontvieille", FT, "assessed",
+     "Rue du Gabian, 98000 Monaco", "Blanchisserie de Fontvieille", FT, "assessed",
      {"answers": DRIVER, "days_ago": 20, "licence": date(2012, 5, 4),
       "obstacles": ["no_vehicle"], "contract_type": "fixed_term",
       "shift": (time(5, 0), time(12, 0))}),
@@ -98,17 +98,17 @@ PEOPLE = (
      {"answers": {**MEDIUM, "rides_bike": "confident", "hours": "night"}, "days_ago": 12,
       "obstacles": ["no_transit"], "contract_type": "apprenticeship"}),
     ("Yasmine", "Chaabane", date(1979, 12, 1), "female",
-     "Chemin de la Cabrolle, 06190 Roquebrune-Cap-Martin",
+     "Avenue Paul Doumer, 06190 Roquebrune-Cap-Martin",
      "Boulevard du Larvotto, 98000 Monaco", "Nettoyage Riviera Services", CCAS, "assessed",
      {"answers": NIGHT, "days_ago": 25, "has_disability": True,
       "obstacles": ["health", "no_transit"], "contract_type": "permanent",
       "shift": (time(22, 0), time(5, 0))}),
     ("Nicolas", "Lambert", date(1988, 3, 27), "male", "Route de la Turbie, 06320 La Turbie",
-     "Zone de Fontvieille, 98000 Monaco", "Imprimerie Monégasque", RSA, "exited",
+     "Rue du Gabian, 98000 Monaco", "Imprimerie Monégasque", RSA, "exited",
      {"answers": DRIVER, "exit_answers": DRIVER_EXIT, "days_ago": 150,
       "licence": date(2008, 10, 2), "obstacles": ["no_vehicle", "cost"],
       "exit": ("solution_found", "own_car", "permanent"), "contract_type": "fixed_term"}),
-    ("Élodie", "Martinez", date(1997, 7, 9), "female", "Avenue de la Liberté, 06360 Èze",
+    ("Élodie", "Martinez", date(1997, 7, 9), "female", "Avenue de Verdun, 06360 Èze",
      "Place du Casino, 98000 Monaco", "Café de Paris", FT, "exited",
      {"answers": LOW, "exit_answers": GOOD, "days_ago": 120, "obstacles": ["no_transit"],
       "exit": ("solution_found", "public_transport", "fixed_term"),
@@ -313,11 +313,23 @@ def load(platform) -> None:
             first_name=first, last_name=last, birth_date=birth, gender="unspecified",
             phone="06 98 76 54 32", address="Boulevard du Général Leclerc, 06240 Beausoleil",
             reason=reason, employer="Monaco Logistique" if reason != "job_search" else None,
-            workplace_address="Zone de Fontvieille, 98000 Monaco",
+            workplace_address="Rue du Gabian, 98000 Monaco",
             schedule="Du lundi au samedi, 6 h – 13 h", shift_start=time(6, 0),
             shift_end=time(13, 0), early_shifts=False, obstacles=["no_vehicle", "cost"],
             comment="Besoin d'une solution rapidement pour tenir le poste.", consent=True,
             consent_at=_at(created), status=status, created_at=_at(created),
             decline_reason=decline, decided_at=_at(created + timedelta(days=1))
             if status == "declined" else None))
+    db.session.commit()
+    _locate_files(platform)
+
+
+def _locate_files(platform) -> None:
+    """Geocode the demo files' home and work addresses (the real geocoder, when set up)."""
+    for person in db.session.scalars(select(Beneficiary).where(
+            Beneficiary.platform_id == platform.id,
+            (Beneficiary.address_lat.is_(None) & Beneficiary.address.is_not(None))
+            | (Beneficiary.workplace_lat.is_(None)
+               & Beneficiary.workplace_address.is_not(None)))):
+        services.locate(person, {"address", "workplace_address"})
     db.session.commit()

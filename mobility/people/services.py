@@ -299,7 +299,8 @@ def _check_referent(actor, referent_id: Any) -> None:
         raise ValidationFailed(details={"referent_id": _l("Unknown referent.")})
 
 
-def _locate(beneficiary: Beneficiary, changed: set[str]) -> None:
+def locate(beneficiary: Beneficiary, changed: set[str]) -> None:
+    """Geocode the addresses named in `changed` (None coordinates when not found)."""
     if "address" in changed:
         point = geocode_address(beneficiary.address)
         beneficiary.address_lat, beneficiary.address_lon = point or (None, None)
@@ -330,7 +331,7 @@ def create_beneficiary(actor, values: Mapping[str, Any], *, open_pathway: bool =
     if duplicates and not allow_duplicate:
         raise _duplicate_conflict(duplicates)
     beneficiary = Beneficiary(platform_id=actor.platform_id, **values)
-    _locate(beneficiary, {"address", "workplace_address"})
+    locate(beneficiary, {"address", "workplace_address"})
     db.session.add(beneficiary)
     if open_pathway:
         _new_pathway(actor, beneficiary, today())
@@ -367,7 +368,7 @@ def update_beneficiary(actor, beneficiary: Beneficiary, changes: Mapping[str, An
     if changes.get("has_licence_b") is False and "licence_b_since" not in changes:
         beneficiary.licence_b_since = None
         changed.add("licence_b_since")
-    _locate(beneficiary, changed)
+    locate(beneficiary, changed)
     if changed:
         record_audit(actor, "update", object_type="Beneficiary", object_id=beneficiary.id,
                      fields=sorted(changed))
@@ -471,7 +472,7 @@ def accept_referral(actor, referral: Referral, *, beneficiary_id: int | None = N
                 shift_notes=shift_notes[:200] if shift_notes else None,
                 receives_rsa=False, lives_in_qpv=False,
             )
-            _locate(beneficiary, {"address", "workplace_address"})
+            locate(beneficiary, {"address", "workplace_address"})
             db.session.add(beneficiary)
         pathway = beneficiary.open_pathway or _new_pathway(actor, beneficiary, today())
         referral.status = "accepted"

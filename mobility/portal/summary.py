@@ -54,12 +54,19 @@ def next_checkpoint_date(rental: Rental, checkpoints: list[Checkpoint], kind: st
 
 def portal_summary(user) -> PortalSummary | None:
     """Everything the beneficiary's home page shows, or None without a linked file."""
-    from mobility.commute.services import latest_check_for
-    from mobility.payments.services import ensure_terms, ledger
-
     beneficiary = beneficiary_of(user)
     if beneficiary is None:
         return None
+    return summary_for(beneficiary, user)
+
+
+def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
+    """What the portal shows for this beneficiary, read with `viewer`'s access rights (the
+    beneficiary themself, or their advisor printing the summary sheet)."""
+    from mobility.commute.services import latest_check_for
+    from mobility.payments.services import ensure_terms, ledger
+
+    user = viewer
     rentals = db.session.scalars(
         select(Rental).where(Rental.beneficiary_id == beneficiary.id,
                              Rental.status.in_(("booked", "in_progress")))

@@ -109,3 +109,6 @@ def my_commute():
     map_data = commute.map_data(commute.check_data(check)) if check is not None else None
     return render_template("portal/commute.html", result=result, map=map_data,
                            level_labels=commute.LEVEL_LABELS)
+
+
+from mobility.portal import sheet  # noqa: E402, F401  (the advisor's printable summary sheet)
