@@ -85,8 +85,8 @@ def _paid_by_rental(rental_ids: list[int]) -> dict[int, int]:
 
 def _due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, str]]:
     """What each rental owes by today under its terms (instalments due), computed in memory
-    from its terms; a rental whose price is not fixed yet is priced with the tariff in force
-    on its start date, without the membership fee (the ledger page fixes it)."""
+    from its terms; a rental whose price is not fixed yet is priced as `ensure_terms` would
+    fix it (tariff in force on its start date, the person's situation), without writing."""
     from mobility.pricing.engine import QuoteError, Situation, TariffRates, quote
     from mobility.pricing.models import RentalTerms, Tariff
 
@@ -95,6 +95,7 @@ def _due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, s
     terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
         RentalTerms.rental_id.in_([r.id for r in rentals])))}
     tariffs: list[Tariff] | None = None
+    memberships: dict[int, list[date]] | None = None
     due: dict[int, tuple[int, str]] = {}
     for rental in rentals:
         item = terms.get(rental.id)
@@ -108,13 +109,18 @@ def _due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, s
             if tariffs is None:
                 tariffs = list(db.session.scalars(select(Tariff).where(
                     Tariff.platform_id == rental.platform_id)))
+                memberships = _membership_starts([r.beneficiary_id for r in rentals])
             tariff = next((t for t in tariffs if t.covers(rental.start_date)), None)
             rates = tariff.tariff_rates() if tariff else TariffRates()
             scheme = "bougez"
             person = rental.beneficiary
+            since = rental.start_date - timedelta(days=365)
+            charged = any(since < day <= rental.start_date
+                          for day in memberships.get(rental.beneficiary_id, ()))
             situation = Situation(receives_rsa=bool(person.receives_rsa),
                                   lives_in_qpv=bool(person.lives_in_qpv),
-                                  resources_band=person.resources_band, membership_due=False)
+                                  resources_band=person.resources_band,
+                                  membership_due=not charged)
         try:
             result = quote(rates, kind=rental.vehicle.kind, start=rental.start_date,
                            end=rental.end_date, scheme=scheme, situation=situation)
@@ -123,6 +129,20 @@ def _due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, s
         due[rental.id] = (sum(i.amount_cents for i in result.instalments
                               if i.due_date <= today), scheme)
     return due
+
+
+def _membership_starts(beneficiary_ids: list[int]) -> dict[int, list[date]]:
+    """Start dates of each person's rentals that charged the membership fee (one query)."""
+    from mobility.pricing.models import RentalTerms
+
+    starts: dict[int, list[date]] = {}
+    for person_id, start in db.session.execute(
+            select(Rental.beneficiary_id, Rental.start_date)
+            .join(RentalTerms, RentalTerms.rental_id == Rental.id)
+            .where(Rental.beneficiary_id.in_(set(beneficiary_ids)),
+                   RentalTerms.membership_due.is_(True), Rental.status != "cancelled")):
+        starts.setdefault(person_id, []).append(start)
+    return starts
 
 
 def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
@@ -155,7 +175,7 @@ def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
     return lines
 
 
-@dashboard_panel(ADVISOR, ADMIN)
+@dashboard_panel(ADVISOR)
 def advisor_day(user) -> dict | None:
     """Today's and this week's checkpoints, arrears, rentals ending, flags, a search box."""
     today = _today()
@@ -184,7 +204,7 @@ def advisor_day(user) -> dict | None:
     }
 
 
-@dashboard_panel(FLEET_MANAGER, ADMIN)
+@dashboard_panel(FLEET_MANAGER)
 def fleet_overview(user) -> dict:
     """Vehicles by status and site, maintenance due, immobilised vehicles with the rentals they
     break (their replacement proposals are on the linked page)."""

@@ -42,7 +42,8 @@ def index():
 @bp.route("/dashboard")
 @requires_roles(ALL_ROLES)
 def home():
-    panels = [p for p in (panel(current_user) for panel in DASHBOARD_PANELS[current_user.role]) if p]
+    panels = [p for p in (panel(current_user) for panel in DASHBOARD_PANELS[current_user.role])
+              if p]
     return render_template(f"dashboard/{current_user.role}.html", panels=panels)
 
 
@@ -61,4 +62,4 @@ def healthz():
             "database_backend": db.engine.dialect.name}, status
 
 
-from mobility.dashboard import panels  # noqa: E402, F401  (registers the role panels)
+import mobility.dashboard.panels as _role_panels  # noqa: E402, F401  (registers the role panels)

@@ -131,7 +131,7 @@ def test_demo_load_is_idempotent(app):
                     workplace_lon=None)
     create_commuter(platform, first_name="Thomas", last_name="Bianchi",
                     address="5 avenue du 3 Septembre, 06320 Cap-d'Ail", address_lat=None,
-                    address_lon=None, workplace_address="Zone de Fontvieille, 98000 Monaco",
+                    address_lon=None, workplace_address="Rue du Gabian, 98000 Monaco",
                     workplace_lat=None, workplace_lon=None)
     demo.load(platform)
     demo.load(platform)
