@@ -20,7 +20,7 @@ from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
-from mobility.pricing.transactions import write_transaction
+from mobility.extensions import write_transaction
 
 #: what the beneficiary commits to (rendered in the contract's language)
 OBLIGATIONS = (

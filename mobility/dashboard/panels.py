@@ -22,8 +22,8 @@ from mobility.extensions import db
 
 #: at most this many rows per list on a dashboard (the linked page shows the rest)
 LIST_LIMIT = 8
-#: "this week": the next days after today
-WEEK_DAYS = 6
+#: "this week": the next 7 days after today
+WEEK_DAYS = 7
 #: rentals ending within this many days
 ENDING_DAYS = 7
 

@@ -30,7 +30,7 @@ from mobility.payments.models import (
     StripeOperation,
 )
 from mobility.pricing.services import ensure_terms, rental_quote
-from mobility.pricing.transactions import write_transaction
+from mobility.extensions import write_transaction
 
 #: rentals longer than this many days save the card (SetupIntent); shorter ones hold it
 SHORT_RENTAL_MAX_DAYS = 7
@@ -554,6 +554,12 @@ def ledger(rental, *, today: date | None = None) -> dict:
             "date": quote.microcredit["date"].isoformat(),
         },
     }
+
+
+def payments_of(rental) -> list[Payment]:
+    """The rental's payments, oldest first."""
+    return list(db.session.scalars(
+        select(Payment).where(Payment.rental_id == rental.id).order_by(Payment.id)))
 
 
 def arrears_cents(rental, *, today: date | None = None) -> int:

@@ -48,6 +48,7 @@ def _ledger_page(rental, status: int = 200, **forms):
     return render_template(
         "payments/ledger.html", rental=rental, terms=terms, quote=quote,
         ledger=services.ledger(rental), deposit=services.deposit_of(rental),
+        payment_rows=services.payments_of(rental),
         line_label=pricing.line_label, scheme_labels=pricing.SCHEME_LABELS,
         stripe_on=gateway.is_configured(), **forms,
     ), status

@@ -21,7 +21,7 @@ from mobility.pricing.engine import (
     quote,
 )
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.pricing.transactions import write_transaction
+from mobility.extensions import write_transaction
 
 SCHEME_LABELS = {"bougez": _l("Daily rate (Bougez)"), "amie": _l("Progressive plan (AMIE)")}
 KIND_LABELS = {
