@@ -134,4 +134,5 @@ class ApiToken(db.Model):
         return row, token
 
     def is_valid(self, now: datetime | None = None) -> bool:
-        return self.revoked_at is None and self.expires_at > (now or utcnow()) and self.user.is_active
+        return (self.revoked_at is None and self.expires_at > (now or utcnow())
+                and self.user.is_active)

@@ -17,10 +17,9 @@ from mobility.audit.services import record_audit
 from mobility.contracts.models import TEMPLATE_VERSION, RentalContract
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
-from mobility.extensions import write_transaction
 
 #: what the beneficiary commits to (rendered in the contract's language)
 OBLIGATIONS = (

@@ -24,7 +24,7 @@ from mobility.auth.models import User
 from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.db_types import utcnow
 from mobility.errors import Forbidden, ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 from mobility.notifications.kinds import KINDS
 from mobility.notifications.models import (
     CHANNELS,
@@ -35,7 +35,6 @@ from mobility.notifications.models import (
 from mobility.notifications.phones import InvalidPhoneNumber, normalise_mobile
 from mobility.notifications.rendering import decode_context, encode_context, render_message
 from mobility.notifications.settings import setting
-from mobility.extensions import write_transaction
 from mobility.notifications.transports import (
     DeliveryError,
     NotConfigured,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 from mobility.payments import gateway
 from mobility.payments.models import (
     DEPOSIT_METHODS,
@@ -30,7 +30,6 @@ from mobility.payments.models import (
     StripeOperation,
 )
 from mobility.pricing.services import ensure_terms, rental_quote
-from mobility.extensions import write_transaction
 
 #: rentals longer than this many days save the card (SetupIntent); shorter ones hold it
 SHORT_RENTAL_MAX_DAYS = 7

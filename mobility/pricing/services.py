@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 from mobility.pricing.engine import (
     VEHICLE_KINDS,
     Line,
@@ -21,7 +21,6 @@ from mobility.pricing.engine import (
     quote,
 )
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.extensions import write_transaction
 
 SCHEME_LABELS = {"bougez": _l("Daily rate (Bougez)"), "amie": _l("Progressive plan (AMIE)")}
 KIND_LABELS = {

@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from mobility.notifications.settings import setting
 from mobility.extensions import write_transaction
+from mobility.notifications.settings import setting
 
 LOCAL_TZ = ZoneInfo("Europe/Paris")
 #: fixed origin of interval triggers, so that their fire times do not depend on start-up time

@@ -13,8 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from mobility.db_types import utcnow
-from mobility.extensions import db
-from mobility.extensions import write_transaction
+from mobility.extensions import db, write_transaction
 from mobility.scheduling.models import JobRun, scheduler_jobs
 from mobility.scheduling.registry import JobSpec, all_jobs, get_job
 

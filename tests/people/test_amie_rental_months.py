@@ -25,7 +25,8 @@ def test_car_rentals_use_up_the_amie_months(app):
 
 def test_bike_rentals_do_not_count_for_amie(app):
     person = create_beneficiary()
-    bike = create_vehicle(create_site(platform=db.session.get(Platform, person.platform_id)), kind="bike")
+    site = create_site(platform=db.session.get(Platform, person.platform_id))
+    bike = create_vehicle(site, kind="bike")
     create_rental(bike, person, start_date=today() - timedelta(days=200),
                   end_date=today() - timedelta(days=20))
     assert _rental_left(eligibility_for(person, "amie")) is True

@@ -461,7 +461,6 @@ def test_coaching_and_partner_referral_actions(people):
 
 def test_feedback_and_exit_go_to_the_referent_through_the_outbox(people):
     from mobility.notifications.models import OutboxMessage
-
     from tests.people.factories import create_referent
 
     c, h = people.client, people.headers
