@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,7 +51,9 @@ def _ledger_page(rental, status: int = 200, **forms):
         "payments/ledger.html", rental=rental, terms=terms, quote=quote,
         ledger=services.ledger(rental), deposit=services.deposit_of(rental),
         payment_rows=services.payments_of(rental),
-        line_label=pricing.line_label, scheme_labels=pricing.SCHEME_LABELS,
+        line_label=partial(pricing.line_label,
+                           show_situation=current_user.role in pricing.SITUATION_ROLES),
+        scheme_labels=pricing.SCHEME_LABELS,
         stripe_on=gateway.is_configured(), **forms,
     ), status
 

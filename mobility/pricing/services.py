@@ -167,8 +167,15 @@ def quote_for(beneficiary, *, kind: str, start: date, end: date | None, scheme: 
     return result, tariff
 
 
-def line_label(line: Line) -> str:
-    """A line of a quote in words, in the current language."""
+#: roles that may know why a reduction applies (it reveals RSA or QPV status)
+SITUATION_ROLES = frozenset({"admin", "advisor", "beneficiary"})
+
+
+def line_label(line: Line, *, show_situation: bool = True) -> str:
+    """A line of a quote in words, in the current language; without `show_situation` a
+    reduction does not say why (RSA, QPV), for roles that must not learn it."""
+    if line.code == "reduction" and not show_situation:
+        return _("Reduction (-%(pct)d %%)", pct=line.params["pct"])
     if line.code == "rental":
         return _("%(kind)s: %(days)d days at %(rate)s", kind=KIND_LABELS[line.params["kind"]],
                  days=line.quantity, rate=_money(line.unit_cents))

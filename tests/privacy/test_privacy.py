@@ -323,8 +323,6 @@ def test_opening_a_file_is_logged(app, client):
                                                                    "web")]
 
 
-@pytest.mark.xfail(strict=True, reason="LEAK reported to the lead: the payments ledger page "
-                   "shows the RSA reduction line to fleet managers (payments feature)")
 def test_fleet_manager_ledger_page_hides_rsa_status(app, client):
     from fleet.models import Rental
 
