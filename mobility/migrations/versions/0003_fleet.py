@@ -5,7 +5,7 @@ On PostgreSQL, the `btree_gist` extension and an exclusion constraint make sure 
 never rented twice for overlapping periods (half-open date ranges; cancelled rentals free
 their period). On SQLite the services take the write lock (BEGIN IMMEDIATE) before checking.
 
-Revision ID: 0004_fleet
+Revision ID: 0003_fleet
 Revises: 0002_beneficiaries
 """
 from alembic import op
@@ -15,7 +15,7 @@ import mobility.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_fleet'
+revision = '0003_fleet'
 down_revision = '0002_beneficiaries'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """commute: stored commute checks and per-platform commute settings
 
-Revision ID: 0011_commute
-Revises: 0005_payments
+Revision ID: 0007_commute
+Revises: 0006_payments
 Create Date: 2026-11-23
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import mobility.db_types
 
 # revision identifiers, used by Alembic.
-revision = '0011_commute'
-down_revision = '0005_payments'
+revision = '0007_commute'
+down_revision = '0006_payments'
 branch_labels = None
 depends_on = None
 

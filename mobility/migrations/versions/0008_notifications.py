@@ -1,7 +1,7 @@
 """notifications and scheduling: outbox, channel preferences, job store, job runs
 
-Revision ID: 0012_notifications
-Revises: 0011_commute
+Revision ID: 0008_notifications
+Revises: 0007_commute
 Create Date: 2026-11-23 12:23:13.991403
 
 """
@@ -12,8 +12,8 @@ import mobility.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_notifications'
-down_revision = '0011_commute'
+revision = '0008_notifications'
+down_revision = '0007_commute'
 branch_labels = None
 depends_on = None
 

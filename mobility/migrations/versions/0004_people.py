@@ -1,11 +1,11 @@
 """people: referents, referrals, pathways, actions, workshops, case notes, feedback,
 mobility assessments, eligibility overrides, per-platform settings; beneficiary file columns.
 
-Revision ID: 0003_people
-Revises: 0004_fleet
+Revision ID: 0004_people
+Revises: 0003_fleet
 Create Date: 2026-11-23
 
-(Numbered 0003 as planned; it comes after 0004_fleet, which was added first from
+(Numbered 0003 as planned; it comes after 0003_fleet, which was added first from
 0002_beneficiaries, so that the history keeps a single head.)
 """
 from alembic import op
@@ -15,8 +15,8 @@ import mobility.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_people'
-down_revision = '0004_fleet'
+revision = '0004_people'
+down_revision = '0003_fleet'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """portal one-time codes
 
-Revision ID: 0013_portal
-Revises: 0012_notifications
+Revision ID: 0009_portal
+Revises: 0008_notifications
 Create Date: 2026-11-23 12:44:20.516611
 
 """
@@ -12,8 +12,8 @@ import mobility.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_portal'
-down_revision = '0012_notifications'
+revision = '0009_portal'
+down_revision = '0008_notifications'
 branch_labels = None
 depends_on = None
 

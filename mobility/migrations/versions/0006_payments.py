@@ -1,7 +1,7 @@
 """payments
 
-Revision ID: 0005_payments
-Revises: 0010_reports_privacy
+Revision ID: 0006_payments
+Revises: 0005_reports_privacy
 Create Date: 2026-11-23 12:13:04.424395
 
 """
@@ -12,8 +12,8 @@ import mobility.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_payments'
-down_revision = '0010_reports_privacy'
+revision = '0006_payments'
+down_revision = '0005_reports_privacy'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """reports and privacy: networks of platforms, anonymisations
 
-Revision ID: 0010_reports_privacy
-Revises: 0003_people
+Revision ID: 0005_reports_privacy
+Revises: 0004_people
 Create Date: 2026-11-23
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import mobility.db_types
 
 # revision identifiers, used by Alembic.
-revision = '0010_reports_privacy'
-down_revision = '0003_people'
+revision = '0005_reports_privacy'
+down_revision = '0004_people'
 branch_labels = None
 depends_on = None
 
