@@ -82,6 +82,7 @@ def load_config() -> dict:
         "LANGUAGES": ("fr", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(folder / "uploads"),
         "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 365),
         "ROUTING_PBF_PATH": os.environ.get("ROUTING_PBF_PATH", ""),
         "ROUTING_CACHE_DIR": os.environ.get(
