@@ -130,8 +130,8 @@ def database_url(request):
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+def pushed_app(database_url: str, tmp_path: Path):
+    """An app with its context pushed for the test body; its tables are emptied after."""
     app = make_app(database_url, tmp_path)
     ctx = app.app_context()
     ctx.push()
@@ -142,6 +142,11 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def app(database_url, tmp_path):
+    yield from pushed_app(database_url, tmp_path)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -149,10 +154,4 @@ def client(app):
 @pytest.fixture
 def sqlite_app(sqlite_url, tmp_path):
     """The app on SQLite only, for tests of behaviour that does not depend on the database."""
-    app = make_app(sqlite_url, tmp_path)
-    ctx = app.app_context()
-    ctx.push()
-    yield app
-    db.session.remove()
-    ctx.pop()
-    empty_all_tables(app)
+    yield from pushed_app(sqlite_url, tmp_path)

@@ -35,12 +35,26 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-def _login_rate_limit() -> str:
+def login_rate_limit() -> str:
+    """The per-address throttle of every sign-in form (Flask-Limiter syntax)."""
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def sign_in(user) -> None:
+    """Start a fresh cookie session bound to a new server-side session row.
+
+    Nothing from before sign-in survives (session fixation), except the chosen language.
+    """
+    locale = session.get("locale")
+    session.clear()
+    if locale and not user.locale:
+        session["locale"] = locale
+    services.open_web_session(user, ip=request.remote_addr)
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 @public
 def login():
     if current_user.is_authenticated:
@@ -55,13 +69,7 @@ def login():
                 flash(str(error.message), "error")
                 status = error.status
             else:
-                # A fresh cookie session at sign-in: nothing from before survives.
-                locale = session.get("locale")
-                session.clear()
-                if locale and not user.locale:
-                    session["locale"] = locale
-                services.open_web_session(user, ip=request.remote_addr)
-                login_user(user)
+                sign_in(user)
                 flash(_("Welcome, %(name)s.", name=user.full_name or user.email), "success")
                 return redirect(_safe_next(request.args.get("next")))
         else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,11 +12,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from mobility.auth.policies import public, requires_roles
 from mobility.auth.roles import BENEFICIARY
-from mobility.auth.services import open_web_session
+from mobility.auth.views import login_rate_limit, sign_in
 from mobility.dashboard.views import dashboard_panel
 from mobility.errors import DomainError, NotFound
 from mobility.extensions import limiter
@@ -30,12 +29,8 @@ from mobility.portal.summary import beneficiary_of, portal_summary
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 
-def _rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 @public
 def login():
     if current_user.is_authenticated:
@@ -52,7 +47,7 @@ def login():
 
 
 @bp.route("/code", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 @public
 def code():
     if "portal_challenge" not in session:
@@ -75,12 +70,7 @@ def code():
                 form.code.errors.append(message)
                 status = error.status
             else:
-                locale = session.get("locale")
-                session.clear()
-                if locale:
-                    session["locale"] = locale
-                open_web_session(user, ip=request.remote_addr)
-                login_user(user)
+                sign_in(user)
                 return redirect(url_for("dashboard.home"))
         else:
             status = 400
