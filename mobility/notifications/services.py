@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
@@ -84,23 +85,49 @@ def _preference(recipient_type: str, recipient_id: int) -> NotificationPreferenc
     return db.session.scalar(select(NotificationPreference).where(column == recipient_id))
 
 
+_RECIPIENT_MODELS = {"user": User, "beneficiary": Beneficiary, "referent": Referent}
+_PREFERENCE_COLUMNS = {"user": "user_id", "beneficiary": "beneficiary_id"}
+
+
 def load_recipient(recipient_type: str, recipient_id: int) -> Recipient | None:
     """The recipient as of now (None when the record was deleted)."""
-    model = {"user": User, "beneficiary": Beneficiary, "referent": Referent}[recipient_type]
-    obj = db.session.get(model, recipient_id)
-    if obj is None:
-        return None
-    preference = _preference(recipient_type, recipient_id)
-    login = obj if recipient_type == "user" else getattr(obj, "user", None)
-    locale = (login.locale if login is not None and login.locale else None) or "fr"
-    phone = getattr(obj, "phone", None)
-    if recipient_type == "user":
-        phone = preference.phone if preference else None
-    return Recipient(
-        type=recipient_type, id=obj.id, platform_id=obj.platform_id, name=obj.full_name,
-        email=obj.email, phone=phone, locale=locale,
-        preferred_channel=preference.channel if preference else None,
-    )
+    return load_recipients([(recipient_type, recipient_id)]).get((recipient_type, recipient_id))
+
+
+def load_recipients(keys) -> dict[tuple[str, int], Recipient]:
+    """Recipients for many `(type, id)` keys in a few queries (one per type, plus the
+    preferences and the logins), for the pages that list messages."""
+    wanted: dict[str, set[int]] = {}
+    for recipient_type, recipient_id in keys:
+        wanted.setdefault(recipient_type, set()).add(recipient_id)
+    out: dict[tuple[str, int], Recipient] = {}
+    for recipient_type, ids in wanted.items():
+        model = _RECIPIENT_MODELS[recipient_type]
+        query = select(model).where(model.id.in_(ids))
+        if recipient_type != "user":
+            query = query.options(joinedload(model.user))
+        objects = db.session.scalars(query).all()
+        preferences = {}
+        column = _PREFERENCE_COLUMNS.get(recipient_type)
+        if column is not None:
+            preferences = {
+                getattr(p, column): p for p in db.session.scalars(
+                    select(NotificationPreference)
+                    .where(getattr(NotificationPreference, column).in_(ids)))
+            }
+        for obj in objects:
+            preference = preferences.get(obj.id)
+            login = obj if recipient_type == "user" else obj.user
+            locale = (login.locale if login is not None and login.locale else None) or "fr"
+            phone = getattr(obj, "phone", None)
+            if recipient_type == "user":
+                phone = preference.phone if preference else None
+            out[(recipient_type, obj.id)] = Recipient(
+                type=recipient_type, id=obj.id, platform_id=obj.platform_id,
+                name=obj.full_name, email=obj.email, phone=phone, locale=locale,
+                preferred_channel=preference.channel if preference else None,
+            )
+    return out
 
 
 def _has_mobile(phone: str | None) -> bool:
@@ -365,24 +392,26 @@ def advisor_queue(user, *, limit: int = 200) -> list[OutboxMessage]:
         query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
 
 
-def recipient_names(messages) -> dict[tuple[str, int], str]:
+def recipients_of(messages) -> dict[tuple[str, int], Recipient]:
+    """The recipients of `messages`, loaded together."""
+    return load_recipients({(m.recipient_type, m.recipient_id) for m in messages})
+
+
+def recipient_names(messages, recipients: dict | None = None) -> dict[tuple[str, int], str]:
     """Display names of the recipients of `messages` (for the pages)."""
-    names = {}
-    for message in messages:
-        key = (message.recipient_type, message.recipient_id)
-        if key not in names:
-            recipient = load_recipient(*key)
-            names[key] = recipient.name if recipient else "—"
-    return names
+    recipients = recipients if recipients is not None else recipients_of(messages)
+    return {(m.recipient_type, m.recipient_id):
+            getattr(recipients.get((m.recipient_type, m.recipient_id)), "name", "—")
+            for m in messages}
 
 
 def recipient_contact(message: OutboxMessage) -> Recipient | None:
     return load_recipient(message.recipient_type, message.recipient_id)
 
 
-def preview(message: OutboxMessage):
+def preview(message: OutboxMessage, recipient: Recipient | None = None):
     """The rendered message, or the template error as text."""
-    recipient = recipient_contact(message)
+    recipient = recipient or recipient_contact(message)
     context = {"recipient_name": recipient.name if recipient else "",
                **decode_context(message.context)}
     try:

@@ -55,11 +55,16 @@ def _advisor_panel(user):
 @requires_roles(ADVISOR, ADMIN)
 def tasks():
     messages = services.advisor_queue(current_user)
+    recipients = services.recipients_of(messages)
+
+    def recipient(m):
+        return recipients.get((m.recipient_type, m.recipient_id))
+
     return render_template(
         "notifications/tasks.html", messages=messages, form=ActionForm(),
-        names=services.recipient_names(messages),
-        contacts={m.id: services.recipient_contact(m) for m in messages},
-        previews={m.id: services.preview(m)[0] for m in messages},
+        names=services.recipient_names(messages, recipients),
+        contacts={m.id: recipient(m) for m in messages},
+        previews={m.id: services.preview(m, recipient(m))[0] for m in messages},
     )
 
 
@@ -78,6 +83,7 @@ def outbox():
         query = query.where(OutboxMessage.status == status)
     messages = list(db.session.scalars(
         query.order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    recipients = services.recipients_of(messages)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.platform_id == current_user.platform_id)
@@ -85,8 +91,9 @@ def outbox():
     return render_template(
         "notifications/outbox.html", messages=messages, status=status, page=page,
         has_next=len(messages) == PAGE_SIZE, counts=counts, statuses=STATUS_LABELS,
-        names=services.recipient_names(messages), form=ActionForm(),
-        previews={m.id: services.preview(m) for m in messages},
+        names=services.recipient_names(messages, recipients), form=ActionForm(),
+        previews={m.id: services.preview(m, recipients.get((m.recipient_type, m.recipient_id)))
+                  for m in messages},
     )
 
 

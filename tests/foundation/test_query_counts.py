@@ -86,9 +86,7 @@ PAGES = [
     ("rentals", "advisor", "/fleet/rentals"),
     ("returns", "fleet_manager", "/fleet/returns"),
     ("audit", "admin", "/admin/audit"),
-    pytest.param("outbox", "admin", "/notifications/outbox", marks=pytest.mark.xfail(
-        reason="outbox loads each message's recipient (recipient_names, preview): about 4 "
-               "queries per row; to fix in mobility/notifications", strict=False)),
+    ("outbox", "admin", "/notifications/outbox"),
     ("maintenance", "fleet_manager", "/fleet/maintenance"),
     ("rentals", "advisor", "/dashboard"),
     ("rentals", "admin", "/dashboard"),
