@@ -60,8 +60,9 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 #: set by the web layer to `mobility.audit.services.record_audit`
 audit_hook: Callable[..., Any] | None = None
-#: set by the web layer: `(rental) -> km | None`, the daily mileage allowance from routing
-mileage_allowance_hook: Callable[[Any], float | None] | None = None
+#: filled by the web layer: functions `(rental) -> None` run after a booking has committed
+#: (the daily mileage allowance from routing, the price terms fixed on the booking day)
+after_booking: list[Callable[[Any], None]] = []
 
 
 def car_rental_days_used(beneficiary_id: int, *, until: date) -> int:
@@ -397,13 +398,9 @@ def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end
         if _is_exclusion_violation(error):
             raise _double_booking(vehicle_id, start, end, None) from None
         raise
-    # Routing runs after the write lock is released; a missing address leaves it empty.
-    km = mileage_allowance_hook(rental) if mileage_allowance_hook is not None else None
-    if km is not None:
-        rental_id = rental.id
-        with write_transaction():  # the reads above must not turn into a write on SQLite
-            rental = db.session.get(Rental, rental_id)
-            _set_allowance(rental, km)
+    # Routing and pricing run after the write lock is released, each in its own transaction.
+    for hook in after_booking:
+        hook(rental)
     return rental
 
 
@@ -471,13 +468,9 @@ def set_mileage_allowance(rental: Rental, km: float | None) -> Rental:
     if km is not None and km < 0:
         raise ValidationFailed(
             details={"daily_mileage_allowance_km": _l("This number is too small.")})
-    _set_allowance(rental, km)
+    rental.daily_mileage_allowance_km = None if km is None else round(float(km), 1)
     db.session.commit()
     return rental
-
-
-def _set_allowance(rental: Rental, km: float | None) -> None:
-    rental.daily_mileage_allowance_km = None if km is None else round(float(km), 1)
 
 
 def _validate_checklist(kind: str, checklist: dict | None) -> dict:

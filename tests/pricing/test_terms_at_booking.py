@@ -1,0 +1,29 @@
+"""A booking fixes its price terms at once: viewing the ledger later writes nothing."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from fleet.services import book_rental
+from mobility.extensions import db
+from mobility.people.services import today
+from mobility.platforms.models import Platform
+from mobility.pricing.models import RentalTerms
+from tests.factories import create_user, login
+from tests.fleet.factories import create_site, create_vehicle
+from tests.people.factories import create_beneficiary
+
+
+def test_booking_fixes_the_terms_and_the_ledger_page_writes_nothing(client):
+    advisor = create_user("advisor")
+    platform = db.session.get(Platform, advisor.platform_id)
+    person = create_beneficiary(platform, receives_rsa=True)
+    car = create_vehicle(create_site(platform), kind="car")
+    start = today() + timedelta(days=2)
+    rental = book_rental(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
+                         end=start + timedelta(days=14))
+    terms = db.session.scalar(select(RentalTerms).where(RentalTerms.rental_id == rental.id))
+    assert terms is not None and terms.receives_rsa is True
+    login(client, advisor)
+    assert client.get(f"/payments/rentals/{rental.id}").status_code == 200
+    assert db.session.scalar(select(func.count(RentalTerms.id))) == 1
