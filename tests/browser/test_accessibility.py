@@ -166,8 +166,6 @@ def test_main_pages_of_each_role_on_a_phone(live_server, phone_page_fr, role):
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
 
 
-@pytest.mark.xfail(reason="payments/pricing pages: tables not keyboard-scrollable at 360 px "
-                          "(templates owned by the payments work in progress)", strict=False)
 def test_payments_pages_on_a_phone(live_server, phone_page_fr):
     ids = _ids(live_server)
     page = browser_login(phone_page_fr, live_server, ACCOUNTS["admin"])
