@@ -46,6 +46,11 @@ def checkpoint(rental_id: int):
                     flash(_("Over the mileage allowance: discuss it with the beneficiary; the "
                             "rental can be ended."), "warning")
                 flash(_("The checkpoint was recorded."), "success")
+                if done.payment is not None and done.payment.method == "stripe":
+                    flash(_("Online payment started: the person pays it from their home page, "
+                            "or at this link: %(url)s",
+                            url=url_for("payments.pay_online", payment_id=done.payment.id,
+                                        _external=True)), "info")
                 return redirect(url_for("checkpoints.checkpoint", rental_id=rental.id))
         else:
             status = 400

@@ -2,7 +2,9 @@
 
 Configuration (Flask config, else environment): `STRIPE_SECRET_KEY` (none: online payments are
 off and everything works with in-person payments), `STRIPE_WEBHOOK_SECRET` (signatures of
-`POST /stripe/webhook`), `STRIPE_API_BASE` (another API address, e.g. localstripe in tests).
+`POST /stripe/webhook`), `STRIPE_API_BASE` (another API address, e.g. localstripe in tests),
+and for the page where the beneficiary pays: `STRIPE_PUBLISHABLE_KEY` (the public `pk_...` key
+given to Stripe.js) and `STRIPE_JS_URL` (where Stripe.js is loaded from).
 
 Every call that creates or changes something takes the idempotency key chosen by the caller
 (`mobility.payments.services.stripe_operation` stores it before the call). Results are plain
@@ -22,6 +24,7 @@ from mobility.errors import DomainError
 
 CURRENCY = "eur"
 DEFAULT_API_BASE = "https://api.stripe.com"
+DEFAULT_JS_URL = "https://js.stripe.com/v3/"
 
 
 class StripeNotConfigured(DomainError):
@@ -59,6 +62,21 @@ def _setting(name: str, default: str = "") -> str:
 def is_configured() -> bool:
     """True when a Stripe secret key is set: online payments are available."""
     return bool(_setting("STRIPE_SECRET_KEY"))
+
+
+def publishable_key() -> str:
+    """The public key Stripe.js needs in the browser ("" when not set)."""
+    return _setting("STRIPE_PUBLISHABLE_KEY")
+
+
+def js_url() -> str:
+    """Where the page loads Stripe.js from (Stripe's own address unless configured)."""
+    return _setting("STRIPE_JS_URL", DEFAULT_JS_URL)
+
+
+def can_pay_in_browser() -> bool:
+    """Both keys are set: a beneficiary can pay a PaymentIntent on our page."""
+    return is_configured() and bool(publishable_key())
 
 
 def _configure() -> str:

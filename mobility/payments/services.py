@@ -163,6 +163,44 @@ def sync_payment(payment: Payment, intent: dict | None = None) -> Payment:
     return payment
 
 
+#: online payments the beneficiary can (still) pay on the page: waiting, or a card refused
+#: (Stripe keeps the PaymentIntent open for another card)
+PAYABLE_ONLINE_STATUSES = ("pending", "failed")
+
+
+def online_payments_to_pay(rental_ids) -> list[Payment]:
+    """The online payments still waiting for a card on these rentals, in one query."""
+    rental_ids = list(rental_ids)
+    if not rental_ids:
+        return []
+    return list(db.session.scalars(
+        select(Payment).where(Payment.rental_id.in_(rental_ids), Payment.method == "stripe",
+                              Payment.status.in_(PAYABLE_ONLINE_STATUSES))
+        .order_by(Payment.id)))
+
+
+def refresh_online_payment(payment: Payment, actor=None) -> dict:
+    """Before the beneficiary pays, or after the browser says it paid: make sure the
+    PaymentIntent exists (a creation that failed is sent again under the same key), then
+    RE-READ it from Stripe and bring the payment in line. Never trusts the browser.
+
+    Returns the PaymentIntent as Stripe sees it ({} for a payment that is not online or is
+    already settled)."""
+    if payment.method != "stripe" or payment.status not in PAYABLE_ONLINE_STATUSES:
+        return {}
+    if not payment.stripe_payment_intent_id:
+        payment.idempotency_key = payment.idempotency_key or f"payment:{payment.id}"
+        start_online_payment(payment)
+    intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+    before = payment.status
+    sync_payment(payment, intent)
+    if payment.status != before:
+        record_audit(actor, "update", object_type="Payment", object_id=payment.id,
+                     platform_id=payment.platform_id, fields=["status"])
+    db.session.commit()
+    return intent
+
+
 # -- deposits -----------------------------------------------------------------------------
 
 def deposit_of(rental) -> Deposit | None:

@@ -1,4 +1,5 @@
-"""Pages: rentals' money (list, ledger, deposit screen) and the Stripe webhook."""
+"""Pages: rentals' money (list, ledger, deposit screen), the beneficiary's online payment page
+and the Stripe webhook."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from mobility.errors import DomainError, ValidationFailed
 from mobility.extensions import csrf, db
 from mobility.payments import gateway, services
 from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeForm
+from mobility.payments.models import Payment
 from mobility.pricing import services as pricing
 from mobility.templating import nav_item
 
@@ -173,6 +175,83 @@ def keep_deposit(rental_id: int):
         action_form=FlaskForm(), terms=pricing.ensure_terms(rental),
         stripe_on=gateway.is_configured(), short_max=services.SHORT_RENTAL_MAX_DAYS,
     ), 400
+
+
+# -- the beneficiary pays online ----------------------------------------------------------
+
+#: PaymentIntent statuses in which the card form is shown
+_PAYABLE_INTENT = ("requires_payment_method", "requires_confirmation", "requires_action")
+
+
+def _online_state(payment: Payment, intent: dict) -> str:
+    """What the pay page shows: paid, cancelled, in_person (not an online payment),
+    unavailable (Stripe not set up), processing, payable, or error (Stripe did not answer)."""
+    if payment.status == "succeeded":
+        return "paid"
+    if payment.method != "stripe":
+        return "in_person"
+    if payment.status == "cancelled" or payment.rental.status == "cancelled":
+        return "cancelled"
+    if not gateway.can_pay_in_browser():
+        return "unavailable"
+    status = intent.get("status")
+    if status == "processing":
+        return "processing"
+    if status in _PAYABLE_INTENT and payment.stripe_client_secret:
+        return "payable"
+    return "error"
+
+
+def _own_payment(payment_id: int) -> Payment:
+    """The payment, if it belongs to one of the signed-in beneficiary's rentals (the model's
+    rule): another person's is refused (403, or 404 on another platform)."""
+    return get_or_404(Payment, payment_id, current_user)
+
+
+def _refresh(payment: Payment) -> dict:
+    """Re-read the PaymentIntent from Stripe (never the browser's word)."""
+    if payment.method != "stripe" or not gateway.is_configured():
+        return {}
+    try:
+        return services.refresh_online_payment(payment, current_user)
+    except gateway.GatewayError:
+        db.session.rollback()
+        return {"status": "unreachable"}
+
+
+@bp.route("/payments/online/<int:payment_id>")
+@requires_roles(BENEFICIARY)
+def pay_online(payment_id: int):
+    """The beneficiary pays a payment started at a checkpoint with their card (Stripe.js)."""
+    payment = _own_payment(payment_id)
+    intent = _refresh(payment)
+    state = _online_state(payment, intent)
+    return render_template(
+        "payments/pay_online.html", payment=payment, rental=payment.rental, state=state,
+        check_form=FlaskForm(), publishable_key=gateway.publishable_key(),
+        stripe_js_url=gateway.js_url(),
+        last_error=(intent.get("last_payment_error") or {}) if state == "payable" else {},
+    ), 503 if state == "error" else 200
+
+
+@bp.route("/payments/online/<int:payment_id>/check", methods=["POST"])
+@requires_roles(BENEFICIARY)
+def check_online_payment(payment_id: int):
+    """After Stripe.js says the card was accepted: re-read the PaymentIntent from Stripe, then
+    show what Stripe says (the page itself re-reads too, so a reload is always right)."""
+    payment = _own_payment(payment_id)
+    if not FlaskForm().validate_on_submit():
+        raise ValidationFailed()
+    intent = _refresh(payment)
+    if payment.status == "succeeded":
+        flash(_("Thank you: your payment was received."), "success")
+    elif intent.get("status") == "processing":
+        flash(_("Your payment is being processed: this page will say when it is received."),
+              "info")
+    else:
+        flash(_("Your payment has not been received. Nothing was charged: try again, or pay "
+                "at your next checkpoint."), "warning")
+    return redirect(url_for("payments.pay_online", payment_id=payment.id))
 
 
 @webhook_bp.route("/webhook", methods=["POST"])

@@ -35,6 +35,11 @@ class PortalSummary:
     minibus_seats: list[MinibusBooking] = field(default_factory=list)
     advisor: Any = None
     has_commute: bool = False
+    #: online payments (Stripe) still waiting for the person's card, on the rentals shown
+    online_payments: list[Any] = field(default_factory=list)
+
+    def online_payments_of(self, rental) -> list[Any]:
+        return [p for p in self.online_payments if p.rental_id == rental.id]
 
 
 def beneficiary_of(user) -> Beneficiary | None:
@@ -64,7 +69,7 @@ def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
     """What the portal shows for this beneficiary, read with `viewer`'s access rights (the
     beneficiary themself, or their advisor printing the summary sheet)."""
     from mobility.commute.services import latest_check_for
-    from mobility.payments.services import ensure_terms, ledger
+    from mobility.payments.services import ensure_terms, ledger, online_payments_to_pay
 
     user = viewer
     rentals = db.session.scalars(
@@ -87,6 +92,7 @@ def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
             rental=rental, next_checkpoint=next_checkpoint_date(rental, checkpoints, kind),
             ledger=ledger(rental), contract=contract))
         summary.advisor = summary.advisor or rental.advisor
+    summary.online_payments = online_payments_to_pay(item.rental.id for item in summary.rentals)
     summary.carpool_seats = db.session.scalars(
         select(SeatBooking).where(SeatBooking.beneficiary_id == beneficiary.id,
                                   SeatBooking.status == "booked",
