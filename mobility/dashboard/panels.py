@@ -19,6 +19,7 @@ from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.dashboard.views import dashboard_panel
 from mobility.db_types import utcnow
 from mobility.extensions import db
+from mobility.payments.services import due_by_rental, paid_by_rental
 
 #: at most this many rows per list on a dashboard (the linked page shows the rest)
 LIST_LIMIT = 8
@@ -72,79 +73,6 @@ def _latest_checkpoints(rental_ids: list[int]) -> dict[int, object]:
     return {c.rental_id: c for c in rows}
 
 
-def _paid_by_rental(rental_ids: list[int]) -> dict[int, int]:
-    from mobility.payments.models import Payment
-
-    if not rental_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Payment.rental_id, func.sum(Payment.amount_cents))
-        .where(Payment.rental_id.in_(rental_ids), Payment.status == "succeeded")
-        .group_by(Payment.rental_id)).all())
-
-
-def _due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, str]]:
-    """What each rental owes by today under its terms (instalments due), computed in memory
-    from its terms; a rental whose price is not fixed yet is priced as `ensure_terms` would
-    fix it (tariff in force on its start date, the person's situation), without writing."""
-    from mobility.pricing.engine import QuoteError, Situation, TariffRates, quote
-    from mobility.pricing.models import RentalTerms, Tariff
-
-    if not rentals:
-        return {}
-    terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
-        RentalTerms.rental_id.in_([r.id for r in rentals])))}
-    tariffs: list[Tariff] | None = None
-    memberships: dict[int, list[date]] | None = None
-    due: dict[int, tuple[int, str]] = {}
-    for rental in rentals:
-        item = terms.get(rental.id)
-        if item is not None:
-            rates, scheme = item.tariff_rates(), item.scheme
-            situation = Situation(receives_rsa=item.receives_rsa,
-                                  lives_in_qpv=item.lives_in_qpv,
-                                  resources_band=item.resources_band,
-                                  membership_due=item.membership_due)
-        else:
-            if tariffs is None:
-                tariffs = list(db.session.scalars(select(Tariff).where(
-                    Tariff.platform_id == rental.platform_id)))
-                memberships = _membership_starts([r.beneficiary_id for r in rentals])
-            tariff = next((t for t in tariffs if t.covers(rental.start_date)), None)
-            rates = tariff.tariff_rates() if tariff else TariffRates()
-            scheme = "bougez"
-            person = rental.beneficiary
-            since = rental.start_date - timedelta(days=365)
-            charged = any(since < day <= rental.start_date
-                          for day in memberships.get(rental.beneficiary_id, ()))
-            situation = Situation(receives_rsa=bool(person.receives_rsa),
-                                  lives_in_qpv=bool(person.lives_in_qpv),
-                                  resources_band=person.resources_band,
-                                  membership_due=not charged)
-        try:
-            result = quote(rates, kind=rental.vehicle.kind, start=rental.start_date,
-                           end=rental.end_date, scheme=scheme, situation=situation)
-        except QuoteError:
-            continue
-        due[rental.id] = (sum(i.amount_cents for i in result.instalments
-                              if i.due_date <= today), scheme)
-    return due
-
-
-def _membership_starts(beneficiary_ids: list[int]) -> dict[int, list[date]]:
-    """Start dates of each person's rentals that charged the membership fee (one query)."""
-    from mobility.pricing.models import RentalTerms
-
-    starts: dict[int, list[date]] = {}
-    for person_id, start in db.session.execute(
-            select(Rental.beneficiary_id, Rental.start_date)
-            .join(RentalTerms, RentalTerms.rental_id == Rental.id)
-            .where(Rental.beneficiary_id.in_(set(beneficiary_ids)),
-                   RentalTerms.membership_due.is_(True), Rental.status != "cancelled")):
-        starts.setdefault(person_id, []).append(start)
-    return starts
-
-
 def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
     """The open rentals the advisor follows, with their next checkpoint, arrears and flags."""
     from mobility.checkpoints.services import default_next_date
@@ -153,8 +81,8 @@ def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
     rentals = _open_rentals(user)
     ids = [r.id for r in rentals]
     latest = _latest_checkpoints(ids)
-    paid = _paid_by_rental(ids)
-    due = _due_by_rental(rentals, today)
+    paid = paid_by_rental(ids)
+    due = due_by_rental(rentals, today)
     lines = []
     for rental in rentals:
         last = latest.get(rental.id)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from fleet.models import Rental
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, ValidationFailed
@@ -537,6 +538,93 @@ def _apply(event_type: str, intent: dict) -> str:
 
 
 # -- the ledger ---------------------------------------------------------------------------
+
+# -- many rentals at once (lists, dashboards: a fixed number of queries) --------------------
+
+def paid_by_rental(rental_ids: list[int]) -> dict[int, int]:
+    """Succeeded payments of each rental, in one query."""
+    from mobility.payments.models import Payment
+
+    if not rental_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Payment.rental_id, func.sum(Payment.amount_cents))
+        .where(Payment.rental_id.in_(rental_ids), Payment.status == "succeeded")
+        .group_by(Payment.rental_id)).all())
+
+
+def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, str]]:
+    """What each rental owes by today under its terms (instalments due), computed in memory
+    from its terms; a rental whose price is not fixed yet is priced as `ensure_terms` would
+    fix it (tariff in force on its start date, the person's situation), without writing."""
+    from mobility.pricing.engine import QuoteError, Situation, TariffRates, quote
+    from mobility.pricing.models import RentalTerms, Tariff
+
+    if not rentals:
+        return {}
+    terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
+        RentalTerms.rental_id.in_([r.id for r in rentals])))}
+    tariffs: list[Tariff] | None = None
+    memberships: dict[int, list[date]] | None = None
+    due: dict[int, tuple[int, str]] = {}
+    for rental in rentals:
+        item = terms.get(rental.id)
+        if item is not None:
+            rates, scheme = item.tariff_rates(), item.scheme
+            situation = Situation(receives_rsa=item.receives_rsa,
+                                  lives_in_qpv=item.lives_in_qpv,
+                                  resources_band=item.resources_band,
+                                  membership_due=item.membership_due)
+        else:
+            if tariffs is None:
+                tariffs = list(db.session.scalars(select(Tariff).where(
+                    Tariff.platform_id == rental.platform_id)))
+                memberships = _membership_starts([r.beneficiary_id for r in rentals])
+            tariff = next((t for t in tariffs if t.covers(rental.start_date)), None)
+            rates = tariff.tariff_rates() if tariff else TariffRates()
+            scheme = "bougez"
+            person = rental.beneficiary
+            since = rental.start_date - timedelta(days=365)
+            charged = any(since < day <= rental.start_date
+                          for day in memberships.get(rental.beneficiary_id, ()))
+            situation = Situation(receives_rsa=bool(person.receives_rsa),
+                                  lives_in_qpv=bool(person.lives_in_qpv),
+                                  resources_band=person.resources_band,
+                                  membership_due=not charged)
+        try:
+            result = quote(rates, kind=rental.vehicle.kind, start=rental.start_date,
+                           end=rental.end_date, scheme=scheme, situation=situation)
+        except QuoteError:
+            continue
+        due[rental.id] = (sum(i.amount_cents for i in result.instalments
+                              if i.due_date <= today or rental.status == "returned"), scheme)
+    return due
+
+
+def _membership_starts(beneficiary_ids: list[int]) -> dict[int, list[date]]:
+    """Start dates of each person's rentals that charged the membership fee (one query)."""
+    from mobility.pricing.models import RentalTerms
+
+    starts: dict[int, list[date]] = {}
+    for person_id, start in db.session.execute(
+            select(Rental.beneficiary_id, Rental.start_date)
+            .join(RentalTerms, RentalTerms.rental_id == Rental.id)
+            .where(Rental.beneficiary_id.in_(set(beneficiary_ids)),
+                   RentalTerms.membership_due.is_(True), Rental.status != "cancelled")):
+        starts.setdefault(person_id, []).append(start)
+    return starts
+
+
+def balances(rentals: list, today: date | None = None) -> dict[int, dict[str, int]]:
+    """`{"paid_cents", "arrears_cents"}` of many rentals in a few queries: what `ledger`
+    gives one rental, for list pages."""
+    today = today or datetime.now(UTC).date()
+    paid = paid_by_rental([r.id for r in rentals])
+    due = due_by_rental(rentals, today)
+    return {r.id: {"paid_cents": paid.get(r.id, 0),
+                   "arrears_cents": max(0, due.get(r.id, (0, ""))[0] - paid.get(r.id, 0))}
+            for r in rentals}
+
 
 def ledger(rental, *, today: date | None = None) -> dict:
     """Charges (the instalments of the rental's terms, up to its actual return date) against

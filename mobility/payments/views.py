@@ -40,8 +40,8 @@ def rentals():
         .where(Rental.status != "cancelled")
         .order_by(Rental.status, Rental.start_date.desc()).limit(200)
     ).all()
-    ledgers = {r.id: services.ledger(r) for r in rows}
-    return render_template("payments/rentals.html", rentals=rows, ledgers=ledgers)
+    return render_template("payments/rentals.html", rentals=rows,
+                           ledgers=services.balances(rows))
 
 
 def _ledger_page(rental, status: int = 200, **forms):
