@@ -106,6 +106,13 @@ def browser_login(page, live_server: LiveServer, email: str, password: str = DEM
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard")
+    # A saved preference (set by another test through the language switch) beats the
+    # browser's language: bring the account back to this page's language.
+    wanted = page.evaluate("navigator.language").split("-")[0]
+    if page.locator("html").get_attribute("lang") != wanted:
+        page.select_option("#lang-select", wanted)
+        page.click(".lang-form button")
+        page.wait_for_function(f"document.documentElement.lang === '{wanted}'")
     return page
 
 
