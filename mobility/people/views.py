@@ -240,29 +240,9 @@ def _referent_choices(form) -> None:
 def new_beneficiary():
     form = forms.BeneficiaryForm()
     _referent_choices(form)
-    status, duplicates = 200, []
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                beneficiary = services.create_beneficiary(
-                    current_user, forms.form_values(form, forms.BeneficiaryForm.FIELDS))
-            except ValidationFailed as error:
-                _apply_errors(form, error)
-                status = 400
-            except Conflict as error:
-                if error.code != "duplicate_beneficiary":
-                    raise
-                duplicates = [db.session.get(Beneficiary, i)
-                              for i in error.details["duplicate_ids"]]
-                flash(str(error.message), "error")
-                status = 409
-            else:
-                flash(_("The file was created and the pathway opened."), "success")
-                return redirect(url_for("people.beneficiary", beneficiary_id=beneficiary.id))
-        else:
-            status = 400
-    return render_template("people/beneficiary_form.html", form=form, beneficiary=None,
-                           duplicates=duplicates), status
+    return _beneficiary_form(
+        form, None, lambda values: services.create_beneficiary(current_user, values),
+        _("The file was created and the pathway opened."))
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/edit", methods=["GET", "POST"])
@@ -271,13 +251,22 @@ def edit_beneficiary(beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, current_user, action="edit")
     form = forms.BeneficiaryForm(obj=beneficiary)
     _referent_choices(form)
+
+    def save(values):
+        services.update_beneficiary(current_user, beneficiary, values)
+        return beneficiary
+
+    return _beneficiary_form(form, beneficiary, save, _("The file was saved."))
+
+
+def _beneficiary_form(form, beneficiary: Beneficiary | None, save, success: str):
+    """Show the file form; on a valid POST call `save(values)` and go to the file. A possible
+    duplicate (same name and birth date) is a 409 listing the existing files."""
     status, duplicates = 200, []
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.update_beneficiary(
-                    current_user, beneficiary,
-                    forms.form_values(form, forms.BeneficiaryForm.FIELDS))
+                saved = save(forms.form_values(form, forms.BeneficiaryForm.FIELDS))
             except ValidationFailed as error:
                 _apply_errors(form, error)
                 status = 400
@@ -289,8 +278,8 @@ def edit_beneficiary(beneficiary_id: int):
                 flash(str(error.message), "error")
                 status = 409
             else:
-                flash(_("The file was saved."), "success")
-                return redirect(url_for("people.beneficiary", beneficiary_id=beneficiary.id))
+                flash(success, "success")
+                return redirect(url_for("people.beneficiary", beneficiary_id=saved.id))
         else:
             status = 400
     return render_template("people/beneficiary_form.html", form=form, beneficiary=beneficiary,
