@@ -82,7 +82,9 @@ def _home_panel(user):
     summary = portal_summary(user)
     if summary is None:
         return None
-    return {"template": "portal/_home.html", "summary": summary}
+    from mobility.people.services import today
+
+    return {"template": "portal/_home.html", "summary": summary, "today": today()}
 
 
 @bp.route("/commute")

@@ -62,3 +62,13 @@ def test_my_commute_page_without_a_check(client, two_people):
     page = client.get("/portal/commute", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert "pas encore vérifié" in page.get_data(as_text=True)
+
+
+def test_an_overdue_return_is_said_plainly(client, two_people):
+    _, [(_, my_user, my_rental), _] = two_people
+    my_rental = db.session.get(type(my_rental), my_rental.id)
+    my_rental.end_date = today() - timedelta(days=2)
+    db.session.commit()
+    login(client, db.session.get(User, my_user.id))
+    page = client.get("/dashboard", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "La date de retour est passée" in page
