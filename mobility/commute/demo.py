@@ -19,9 +19,11 @@ from mobility.people.models import Beneficiary
 log = logging.getLogger(__name__)
 
 #: (first name, last name, overrides) of the demo people whose commute is checked: Julien
-#: (Beausoleil → Casino, 6:00–14:00) and Thomas (Cap-d'Ail → Fontvieille, 5:00–12:00).
+#: (Beausoleil → Casino, 6:00–14:00), Thomas (Cap-d'Ail → Fontvieille, 5:00–12:00) and
+#: Yasmine (Roquebrune-Cap-Martin → Larvotto, a night shift 22:00–05:00).
 DEMO_PEOPLE = (("Julien", "Moreau", {}),
-               ("Thomas", "Bianchi", {}))
+               ("Thomas", "Bianchi", {}),
+               ("Yasmine", "Chaabane", {}))
 
 
 def load(platform) -> None:

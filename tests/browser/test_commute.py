@@ -69,3 +69,17 @@ def test_advisor_checks_any_trip(live_server, page_fr):
     page_fr.fill("#origin", "Rue imaginaire, Atlantide")
     page_fr.click("[data-testid=commute-submit]")
     assert "Aucune adresse" in page_fr.locator("#origin-error").inner_text()
+
+
+def test_advisor_sees_a_night_shift_commute(live_server, page_fr):
+    person_id = _beneficiary_id(live_server, "Yasmine", "Chaabane")
+    browser_login(page_fr, live_server, ADVISOR)
+    page_fr.goto(f"{live_server.url}/commute/beneficiaries/{person_id}")
+    assert page_fr.input_value("#arrive_by") == "22:00"
+    assert page_fr.input_value("#leave_at") == "05:00"
+    page_fr.click("[data-testid=commute-submit]")
+    page_fr.wait_for_selector("[data-testid=commute-table]")
+    table = page_fr.locator("[data-testid=commute-table]").inner_text()
+    assert "Voiture" in table and "km" in table
+    assert page_fr.locator("[data-testid=commute-history] li").count() >= 1
+    screenshot(page_fr, "commute-night-shift-fr-desktop")
