@@ -12,22 +12,15 @@ booking < 100 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from benchmarks.fleet_data import generate
-
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from benchmarks.fleet_data import generate, run_on_scratch_databases
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -95,21 +88,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = {"rentals": args.rentals, "vehicles": args.vehicles, "sites": args.sites,
              "samples": args.samples}
-    results = {}
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            results["sqlite"] = run(f"sqlite:///{Path(folder) / 'fleet_bench.db'}", **sizes)
-    if args.only in (None, "postgresql"):
-        name = f"fleet_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            results["postgresql"] = run(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, **sizes)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    results = run_on_scratch_databases(lambda url: run(url, **sizes), prefix="fleet_bench",
+                                       only=args.only)
     print(f"{args.vehicles} vehicles on {args.sites} sites, {args.rentals} rentals, "
           f"{args.samples} samples per operation")
     for backend, r in results.items():

@@ -7,8 +7,13 @@ requires), from about 2.5 years ago to about 6 months ahead. Reusable by a repor
 
 from __future__ import annotations
 
+import os
 import random
+import tempfile
+import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -108,3 +113,29 @@ def generate(app, *, sites: int = 50, vehicles: int = 10_000, rentals: int = 1_0
                 raw.close()
     return {"platform_id": platform_id, "site_ids": site_ids, "vehicle_ids": vehicle_ids,
             "beneficiary_ids": beneficiary_ids}
+
+
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def run_on_scratch_databases(run: Callable[[str], dict], *, prefix: str,
+                             only: str | None = None) -> dict[str, dict]:
+    """`run(database_url)` on a temporary SQLite file and on a PostgreSQL database created
+    for it and dropped after (never the development database); results per backend."""
+    results = {}
+    if only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            results["sqlite"] = run(f"sqlite:///{Path(folder) / f'{prefix}.db'}")
+    if only in (None, "postgresql"):
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            results["postgresql"] = run(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    return results

@@ -15,21 +15,14 @@ Target: under 2 s.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.fleet_data import generate
-
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from benchmarks.fleet_data import generate, run_on_scratch_databases
 
 #: indexes on other features' tables that the report's range filters use (see docs/reports.md)
 RECOMMENDED_INDEXES = (
@@ -215,21 +208,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = {"vehicles": args.vehicles, "sites": args.sites, "people": args.people,
              "rentals": args.rentals, "repeats": args.repeats}
-    results = {}
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            results["sqlite"] = run(f"sqlite:///{Path(folder) / 'reports_bench.db'}", **sizes)
-    if args.only in (None, "postgresql"):
-        name = f"reports_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            results["postgresql"] = run(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, **sizes)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    results = run_on_scratch_databases(lambda url: run(url, **sizes), prefix="reports_bench",
+                                       only=args.only)
     print(f"{args.people} people, {args.vehicles} vehicles on {args.sites} sites, "
           f"{args.rentals} rentals over ~2.5 years; yearly report, median of {args.repeats}")
     for backend, r in results.items():

@@ -1,7 +1,9 @@
 """Fill a French catalog from a .pot and a {msgid: msgstr} JSON file (a translator's helper).
 
 Usage: python scripts/fill_catalog.py TEMPLATE.pot TRANSLATIONS.json OUT.po
-Entries already translated in OUT.po are kept; the script fails on any msgid left untranslated.
+Translations already in OUT.po are reused for the msgids of the template; msgids that are no
+longer in the template are dropped (use scripts/add_translations.py to add entries to a
+catalog built from several places). Exits 1 when a msgid is left untranslated.
 """
 
 import json
