@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fleet.licences import required_category
 from mobility.db_types import UTCDateTime, utcnow
 from mobility.extensions import db
 from mobility.platforms.models import PlatformScoped
@@ -62,13 +63,15 @@ UNBOOKABLE_STATUSES = frozenset({"maintenance", "immobilised", "retired"})
 SITE_KINDS = ("pole", "parking")
 SITE_KIND_LABELS = {"pole": _l("Pole"), "parking": _l("Parking")}
 
-RENTAL_STATUSES = ("booked", "in_progress", "returned", "cancelled")
+RENTAL_STATUSES = ("booked", "in_progress", "returned", "closed", "cancelled")
 RENTAL_STATUS_LABELS = {
     "booked": _l("Booked"), "in_progress": _l("In progress"), "returned": _l("Returned"),
-    "cancelled": _l("Cancelled"),
+    "closed": _l("Closed"), "cancelled": _l("Cancelled"),
 }
 #: statuses of a rental that still holds its vehicle for its period
-BLOCKING_RENTAL_STATUSES = ("booked", "in_progress", "returned")
+BLOCKING_RENTAL_STATUSES = ("booked", "in_progress", "returned", "closed")
+#: statuses after the vehicle came back (returned, then settled and closed)
+ENDED_RENTAL_STATUSES = ("returned", "closed")
 
 INSPECTION_KINDS = ("check_out", "check_in")
 INSPECTION_KIND_LABELS = {"check_out": _l("Check-out"), "check_in": _l("Check-in")}
@@ -86,6 +89,18 @@ CHECKLISTS = {
     "moped": ("lights", "brakes", "tyres", "mirrors", "lock", "helmet", "documents"),
     "car": ("lights", "brakes", "tyres", "mirrors", "bodywork", "safety_kit", "documents"),
 }
+#: checklist items without which a vehicle is not safe to leave: a failed one refuses the
+#: hand-over and opens a repair job
+SAFETY_ITEMS = frozenset({"brakes", "lights", "tyres"})
+#: kinds that must be insured to be on the road (Code des assurances, art. L211-1: every motor
+#: vehicle); pedal-assisted e-bikes are cycles
+INSURED_KINDS = frozenset({"scooter", "moped", "car"})
+#: kinds that need a valid technical inspection (contrôle technique, Code de la route
+#: art. R323-1 for cars; for two-wheelers it is checked when a date is recorded)
+INSPECTED_KINDS = frozenset({"car"})
+#: vehicle "classes" for the one-vehicle-at-a-time rule
+VEHICLE_CLASSES = {"bike": "cycle", "e_bike": "cycle", "scooter": "two_wheeler",
+                   "moped": "two_wheeler", "car": "car"}
 
 MAINTENANCE_KINDS = ("service", "repair", "technical_inspection")
 MAINTENANCE_KIND_LABELS = {
@@ -167,6 +182,11 @@ class Vehicle(PlatformScoped, db.Model):
     insurance_policy: Mapped[str | None] = mapped_column(String(80))
     insurance_expires_on: Mapped[date | None] = mapped_column(Date)
     technical_inspection_expires_on: Mapped[date | None] = mapped_column(Date)
+    #: engine size of a two-wheeler, in cm³ (none: up to 50 cm³ / 45 km/h, a moped)
+    engine_cc: Mapped[int | None] = mapped_column(Integer)
+    #: the licence category the vehicle needs (`fleet.licences.required_category`), kept in
+    #: step with kind and engine size by the services
+    licence_category: Mapped[str | None] = mapped_column(String(4))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -186,6 +206,12 @@ class Vehicle(PlatformScoped, db.Model):
     @property
     def display_name(self) -> str:
         return f"{self.kind_label} {self.plate}" + (f" ({self.label})" if self.label else "")
+
+    @property
+    def needed_licence(self) -> str | None:
+        """The licence category the vehicle needs, from its kind and engine size (the rule's
+        one home is `fleet.licences.required_category`; `licence_category` stores it)."""
+        return required_category(self.kind, self.engine_cc)
 
     @property
     def is_bookable(self) -> bool:
@@ -246,13 +272,27 @@ class Rental(PlatformScoped, db.Model):
     return_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the day the vehicle actually came back; past `end_date`, the days kept are charged
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    #: days kept after the planned return, fixed at the check-in
+    late_days: Mapped[int] = mapped_column(Integer, default=0)
+    #: an advisor's reason for not charging the late days
+    late_days_waived_reason: Mapped[str | None] = mapped_column(Text)
+    #: an advisor's reason for handing over without a deposit
+    deposit_exemption_reason: Mapped[str | None] = mapped_column(Text)
+    #: advisors' written overrides of scheme rules at booking: {rule: reason}
+    overrides: Mapped[dict | None] = mapped_column(JSON)
+    #: the rental this one replaces (vehicle immobilised while out)
+    replaces_rental_id: Mapped[int | None] = mapped_column(ForeignKey("fleet_rentals.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vehicle = relationship("Vehicle")
     beneficiary = relationship("Beneficiary")
     advisor = relationship("User", foreign_keys=[advisor_id])
     return_site = relationship("Site", foreign_keys=[return_site_id])
+    replaces = relationship("Rental", remote_side=[id], foreign_keys=[replaces_rental_id])
     inspections = relationship("Inspection", back_populates="rental", order_by="Inspection.id")
 
     @property

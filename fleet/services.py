@@ -5,6 +5,10 @@ one transaction and commit. Refusals raise `mobility.errors` exceptions, so noth
 
 Auditing: `fleet` may not import the audit package; the web layer installs `audit_hook`
 (`record_audit`'s signature) at start-up and services call it inside their transaction.
+
+The rules of a rental's steps that read the person, the prices, the contract or the deposit
+live in `mobility.rentals.lifecycle`, which calls the rental functions here once they hold;
+these keep the fleet's own invariants (periods, no double booking, inspections).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from fleet.licences import required_category
 from fleet.models import (
     CHECKLISTS,
     DRIVER_KINDS,
@@ -60,20 +65,6 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 #: set by the web layer to `mobility.audit.services.record_audit`
 audit_hook: Callable[..., Any] | None = None
-#: filled by the web layer: functions `(rental) -> None` run after a booking has committed
-#: (the daily mileage allowance from routing, the price terms fixed on the booking day)
-after_booking: list[Callable[[Any], None]] = []
-
-
-def car_rental_days_used(beneficiary_id: int, *, until: date) -> int:
-    """Days of car rental a beneficiary has had up to `until` (AMIE allows at most 5 months)."""
-    rentals = db.session.execute(
-        select(Rental.start_date, Rental.end_date)
-        .join(Vehicle, Vehicle.id == Rental.vehicle_id)
-        .where(Rental.beneficiary_id == beneficiary_id, Vehicle.kind == "car",
-               Rental.status != "cancelled", Rental.start_date < until)
-    ).all()
-    return sum((min(end, until) - start).days for start, end in rentals)
 
 
 def today() -> date:
@@ -125,7 +116,7 @@ def _check_fields(fields: dict, allowed: set[str]) -> None:
 SITE_FIELDS = {"name", "kind", "address", "opening_hours", "phone", "lat", "lon", "active"}
 VEHICLE_FIELDS = {"kind", "site_id", "plate", "label", "odometer_km", "energy_level_pct",
                   "status", "insurance_policy", "insurance_expires_on",
-                  "technical_inspection_expires_on", "notes"}
+                  "technical_inspection_expires_on", "engine_cc", "notes"}
 
 
 def _validate_site(fields: dict) -> None:
@@ -183,6 +174,9 @@ def _validate_vehicle(fields: dict, platform_id: int) -> None:
         site = db.session.get(Site, fields["site_id"]) if fields["site_id"] else None
         if site is None or site.platform_id != platform_id:
             errors["site_id"] = _l("This site does not exist.")
+    engine_cc = fields.get("engine_cc")
+    if engine_cc is not None and not 1 <= engine_cc <= 2000:
+        errors["engine_cc"] = _l("Give the engine size in cm³ (1 to 2,000).")
     if errors:
         raise ValidationFailed(details=errors)
 
@@ -198,6 +192,7 @@ def create_vehicle(actor, **fields) -> Vehicle:
         raise ValidationFailed(details={"status": _l("A new vehicle cannot be rented yet.")})
     _validate_vehicle(fields, actor.platform_id)
     fields["plate"] = fields["plate"].strip().upper()
+    fields["licence_category"] = required_category(fields["kind"], fields.get("engine_cc"))
     vehicle = Vehicle(platform_id=actor.platform_id, **fields)
     db.session.add(vehicle)
     db.session.flush()
@@ -219,9 +214,15 @@ def update_vehicle(actor, vehicle: Vehicle, **fields) -> Vehicle:
         raise Conflict(_l("This vehicle has open rentals: its kind cannot change."))
     for name, value in fields.items():
         setattr(vehicle, name, value)
+    vehicle.licence_category = required_category(vehicle.kind, vehicle.engine_cc)
     _audit(actor, "update", vehicle, fields)
     db.session.commit()
     return vehicle
+
+
+def vehicle_of_platform(vehicle_id: int | None, platform_id: int) -> Vehicle:
+    """A vehicle of the platform, or a 400 on the `vehicle_id` field."""
+    return _get(Vehicle, vehicle_id, platform_id, "vehicle_id", _l("This vehicle does not exist."))
 
 
 # --- availability -----------------------------------------------------------------------------
@@ -240,6 +241,11 @@ def _validate_period(start: date | None, end: date | None, *, new: bool = False)
         raise ValidationFailed(details={"end": _l("A rental lasts at most one year.")})
     if new and start < today():
         raise ValidationFailed(details={"start": _l("The period cannot start in the past.")})
+
+
+def validate_new_period(start: date | None, end: date | None) -> None:
+    """A booking's period: both dates, in order, at most a year, not starting in the past."""
+    _validate_period(start, end, new=True)
 
 
 def overlapping(start: date, end: date):
@@ -361,7 +367,8 @@ def _double_booking(vehicle_id: int, start: date, end: date, exclude: int | None
                     code="double_booking", details=conflict_details(found))
 
 
-def _guard_period(vehicle_id: int, start: date, end: date, exclude: int | None = None) -> None:
+def guard_period(vehicle_id: int, start: date, end: date, exclude: int | None = None) -> None:
+    """409 `double_booking` when another rental holds the vehicle during `[start, end)`."""
     found = conflicts_for(vehicle_id, start, end, exclude)
     if found:
         raise Conflict(_l("This vehicle is already booked for part of this period."),
@@ -369,8 +376,11 @@ def _guard_period(vehicle_id: int, start: date, end: date, exclude: int | None =
 
 
 def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end: date,
-                notes: str | None = None) -> Rental:
-    """Book a vehicle for a beneficiary for `[start, end)`; 409 when it overlaps a rental.
+                notes: str | None = None,
+                in_transaction: Callable[[Rental], None] | None = None) -> Rental:
+    """Store a booking of a vehicle for `[start, end)`; 409 when it overlaps a rental.
+    `in_transaction(rental)` adds what belongs with it (price terms...) in the same
+    transaction. The person's and the scheme's rules are `mobility.rentals.lifecycle.book`'s.
 
     SQLite: the check and the insert run under the write lock (BEGIN IMMEDIATE). PostgreSQL:
     the exclusion constraint refuses the loser of a race, mapped to the same 409.
@@ -386,21 +396,21 @@ def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end
                        code="vehicle_unavailable", details={"status": vehicle.status})
     try:
         with write_transaction():
-            _guard_period(vehicle_id, start, end)
+            guard_period(vehicle_id, start, end)
             rental = Rental(platform_id=platform_id, vehicle_id=vehicle_id,
                             beneficiary_id=beneficiary_id, start_date=start, end_date=end,
                             advisor_id=getattr(actor, "id", None), notes=notes, status="booked")
             db.session.add(rental)
             db.session.flush()
+            if in_transaction is not None:
+                in_transaction(rental)
+                db.session.flush()
             _audit(actor, "create", rental,
                    ["beneficiary_id", "vehicle_id", "start_date", "end_date"])
     except IntegrityError as error:
         if _is_exclusion_violation(error):
             raise _double_booking(vehicle_id, start, end, None) from None
         raise
-    # Routing and pricing run after the write lock is released, each in its own transaction.
-    for hook in after_booking:
-        hook(rental)
     return rental
 
 
@@ -424,7 +434,7 @@ def change_end_date(actor, rental: Rental, new_end: date) -> Rental:
         with write_transaction():
             rental = db.session.get(Rental, rental_id)
             if new_end > rental.end_date:
-                _guard_period(vehicle_id, rental.end_date, new_end, rental_id)
+                guard_period(vehicle_id, rental.end_date, new_end, rental_id)
             rental.end_date = new_end
             db.session.flush()
             _audit(actor, "update", rental, ["end_date"])
@@ -557,8 +567,11 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None,
     day = today()
     rental.status = "returned"
     rental.returned_at = utcnow()
+    rental.returned_on = day
     if day < rental.end_date:
         rental.end_date = max(day, rental.start_date + timedelta(days=1))
+    # days kept after the planned return are charged (mobility.pricing: late_days)
+    rental.late_days = max(0, (day - rental.end_date).days)
     job = None
     if open_maintenance or immobilise:
         db.session.flush()
@@ -747,10 +760,13 @@ def immobilise_vehicle(actor, vehicle: Vehicle, *, reason: str = "") -> list[dic
     return immobilisation_impact(vehicle)
 
 
-def replace_vehicle(actor, rental: Rental, new_vehicle_id: int) -> Rental:
+def replace_vehicle(actor, rental: Rental, new_vehicle_id: int,
+                    in_transaction: Callable[[Rental, Rental | None], None] | None = None
+                    ) -> Rental:
     """Move a rental to another vehicle. A rental in progress is closed today and a new rental
     starts today on the replacement, so the beneficiary keeps a vehicle; returns the rental
-    now holding the replacement."""
+    now holding the replacement. `in_transaction(rental, replaced_or_None)` adds its new
+    terms in the same transaction (`mobility.rentals.lifecycle.replace` checks the rules)."""
     if not rental.is_open:
         raise Conflict(_l("This rental is closed: it cannot change."), code="rental_closed")
     new_vehicle = _get(Vehicle, new_vehicle_id, rental.platform_id, "vehicle_id",
@@ -768,26 +784,32 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int) -> Rental:
     try:
         with write_transaction():
             rental = db.session.get(Rental, rental_id)
-            _guard_period(new_vehicle.id, start, end, rental_id)
+            guard_period(new_vehicle.id, start, end, rental_id)
             if rental.status == "booked":
                 rental.vehicle_id = new_vehicle.id
+                db.session.flush()
+                db.session.refresh(rental, ["vehicle"])
                 result = rental
+                if in_transaction is not None:
+                    in_transaction(rental, None)
                 _audit(actor, "update", rental, ["vehicle_id"])
             else:
                 rental.status = "returned"
                 rental.returned_at = utcnow()
+                rental.returned_on = day
                 rental.end_date = max(day, rental.start_date + timedelta(days=1))
                 db.session.flush()
                 result = Rental(platform_id=rental.platform_id, vehicle_id=new_vehicle.id,
                                 beneficiary_id=rental.beneficiary_id,
-                                advisor_id=rental.advisor_id,
+                                advisor_id=rental.advisor_id, replaces_rental_id=rental.id,
                                 start_date=rental.end_date, end_date=end, status="booked",
-                                daily_mileage_allowance_km=rental.daily_mileage_allowance_km,
                                 notes=None)
                 if result.end_date <= result.start_date:
                     raise ValidationFailed(details={"end": _l("The rental period is over.")})
                 db.session.add(result)
                 db.session.flush()
+                if in_transaction is not None:
+                    in_transaction(result, rental)
                 _audit(actor, "update", rental, ["status", "end_date"])
                 _audit(actor, "create", result, ["beneficiary_id", "vehicle_id", "start_date",
                                                  "end_date"])

@@ -62,6 +62,15 @@ class Conflict(DomainError):
     default_message = _l("This conflicts with the current state of the record.")
 
 
+class NotQualified(DomainError):
+    """The person or the vehicle does not meet a rule of the step (HTTP 422): the message says
+    what to do next (record a licence, have the contract signed...)."""
+
+    status = 422
+    code = "not_qualified"
+    default_message = _l("This person or this vehicle does not meet the conditions of this step.")
+
+
 HTTP_MESSAGES = {
     400: (_l("Bad request"), _l("The request is not valid.")),
     401: (_l("Sign-in needed"), _l("Please sign in first.")),
@@ -69,6 +78,8 @@ HTTP_MESSAGES = {
     404: (_l("Page not found"), _l("This page or record does not exist, or you may not see it.")),
     405: (_l("Method not allowed"), _l("This address does not accept this kind of request.")),
     409: (_l("Conflict"), _l("This conflicts with the current state of the record.")),
+    422: (_l("Conditions not met"),
+          _l("This person or this vehicle does not meet the conditions of this step.")),
     413: (_l("Too large"), _l("The file or form sent is too large.")),
     429: (_l("Too many attempts"), _l("Too many attempts: please wait a few minutes.")),
     500: (_l("Server error"), _l("Something went wrong on our side. Please try again later.")),
@@ -136,6 +147,7 @@ def register_error_handlers(app: Flask) -> None:
             message = _l("The form expired or was sent twice. Please check it and send it again.")
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large",
+                422: "not_qualified",
                 429: "too_many_requests"}.get(status, "http_error")
         return _respond(status, code, message, title=title)
 

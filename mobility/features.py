@@ -19,6 +19,7 @@ FEATURES: tuple[str, ...] = (
     "pricing",
     "payments",
     "contracts",
+    "rentals",
     "checkpoints",
     "notifications",
     "scheduling",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
@@ -58,6 +58,13 @@ def money(amount_cents: int | None) -> str:
     if amount_cents is None:
         return ""
     return format_currency(amount_cents / 100, "EUR", locale=str(get_locale() or "fr"))
+
+
+def number(value: float | int | None, format: str = "#,##0.#") -> str:
+    """A number in the user's language (decimal comma in French): 12,5."""
+    if value is None:
+        return ""
+    return format_decimal(value, format=format, locale=str(get_locale() or "fr"))
 
 
 def local_date(value: date | datetime | None, format: str = "medium") -> str:

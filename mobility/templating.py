@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from mobility.auth.forms import LanguageForm
-from mobility.i18n import local_date, local_datetime, money
+from mobility.i18n import local_date, local_datetime, money, number
 
 #: Navigation entries per role, added by feature packages: (endpoint, label, roles).
 NAVIGATION: list[tuple[str, object, frozenset[str]]] = []
@@ -20,6 +20,7 @@ def nav_item(endpoint: str, label, roles) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["datetime"] = local_datetime
 

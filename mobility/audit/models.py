@@ -14,6 +14,9 @@ from mobility.platforms.models import PlatformScoped
 AUDIT_ACTIONS = (
     "view", "create", "update", "delete", "export", "anonymise",
     "login", "login_failed", "logout", "token_issued", "disable", "enable",
+    # an advisor lifted a scheme rule with a written reason (no assessment, second vehicle,
+    # deposit exemption, late days waived)
+    "override",
 )
 
 

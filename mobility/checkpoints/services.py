@@ -17,8 +17,8 @@ from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
 from mobility.payments import gateway
 from mobility.payments import services as payments
-from mobility.pricing.engine import AMIE_MAX_MONTHS, add_months
-from mobility.pricing.services import ensure_terms
+from mobility.pricing.engine import add_months
+from mobility.pricing.services import amie_max_months, ensure_terms
 
 #: a checkpoint more than this many days after the previous one is refused as a typo
 MAX_GAP_DAYS = 400
@@ -69,13 +69,20 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
                       note: str | None = None, exit_solution: str | None = None,
                       next_date: date | None = None, send_to_referent: bool = True
                       ) -> Checkpoint:
-    """One checkpoint, one transaction. Refused (4xx, nothing written) on a closed rental, an
-    odometer below the last reading, an unknown payment method or a bad amount."""
-    if rental.status not in ("booked", "in_progress"):
+    """One checkpoint, one transaction. Refused (4xx, nothing written) before the hand-over or
+    on a closed rental, on an odometer below the last reading, an unknown payment method or a
+    bad amount. The AMIE monthly report always goes to the referent (the scheme sends it
+    "systématiquement")."""
+    if rental.status == "booked":
+        raise Conflict(_l("The vehicle has not been handed over yet: record the hand-over "
+                          "first."), code="not_handed_over")
+    if rental.status != "in_progress":
         raise Conflict(_l("This rental is closed: no checkpoint can be recorded on it."),
                        code="rental_closed")
     terms = ensure_terms(rental)
     kind = "monthly" if terms.scheme == "amie" else "weekly"
+    if kind == "monthly":
+        send_to_referent = True
     errors: dict[str, object] = {}
     previous = last_reading(rental)
     if isinstance(odometer_km, bool) or not isinstance(odometer_km, int) or odometer_km < 0:
@@ -130,8 +137,9 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
             checkpoint.over_allowance = (odometer_km - previous.odometer_km) > \
                 checkpoint.allowance_km
     if kind == "monthly":
-        checkpoint.microcredit_proposed = day >= add_months(rental.start_date,
-                                                            AMIE_MAX_MONTHS - 1)
+        limit = amie_max_months(rental.platform_id)
+        checkpoint.microcredit_proposed = day >= add_months(
+            rental.start_date, max(0, limit - (terms.amie_first_month or 1)))
     db.session.add(checkpoint)
     db.session.flush()
     if payment is not None:

@@ -12,6 +12,7 @@ from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.contracts import services
 from mobility.contracts.models import RentalContract
 from mobility.errors import Forbidden
+from mobility.rentals import lifecycle
 
 CONTRACT_ROLES = {ADMIN, ADVISOR, BENEFICIARY}
 
@@ -32,6 +33,7 @@ class ContractResponse(BaseModel):
     signed: bool
     signed_at: str | None
     signer_name: str | None
+    version: int
 
 
 def contract_payload(contract: RentalContract) -> dict:
@@ -39,7 +41,7 @@ def contract_payload(contract: RentalContract) -> dict:
             "template_version": contract.template_version,
             "generated_at": contract.generated_at.isoformat(), "signed": contract.is_signed,
             "signed_at": contract.signed_at.isoformat() if contract.signed_at else None,
-            "signer_name": contract.signer_name}
+            "signer_name": contract.signer_name, "version": contract.version}
 
 
 def _rental_for(user, rental_id: int) -> Rental:
@@ -54,9 +56,9 @@ def _rental_for(user, rental_id: int) -> Rental:
            summary="The beneficiary accepts the contract (name, time, SHA-256); twice is a 409")
 def sign_contract(user, rental_id: int, body: SignBody):
     rental = _rental_for(user, rental_id)
-    contract = services.sign_contract(user, rental, signer_name=body.signer_name,
-                                      accepted=body.accepted,
-                                      document_sha256=body.document_sha256, via="api")
+    contract = lifecycle.sign_contract(user, rental, signer_name=body.signer_name,
+                                       accepted=body.accepted,
+                                       document_sha256=body.document_sha256, via="api")
     return contract_payload(contract)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 import fleet.models  # noqa: F401  (the rentals table we point to)
@@ -18,15 +18,18 @@ TEMPLATE_VERSION = "2026-1"
 
 
 class RentalContract(PlatformScoped, db.Model):
-    """One contract per rental. Until signed it is regenerated when the rental's terms change;
-    once signed, the archived bytes never change (their hash is what was accepted)."""
+    """A version of a rental's contract. Until signed it is regenerated when the rental's terms
+    change; once signed, the archived bytes never change (their hash is what was accepted), and
+    a later change (extension, replacement, amendment) makes a new version to sign."""
 
     __tablename__ = "rental_contracts"
+    __table_args__ = (UniqueConstraint("rental_id", "version"),)
     view_roles = frozenset({ADMIN, ADVISOR})
     edit_roles = frozenset({ADMIN, ADVISOR})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rental_id: Mapped[int] = mapped_column(ForeignKey("fleet_rentals.id"), unique=True)
+    rental_id: Mapped[int] = mapped_column(ForeignKey("fleet_rentals.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     template_version: Mapped[str] = mapped_column(String(16), default=TEMPLATE_VERSION)
     #: hash of what the document was generated from (regenerate a draft when it changes)
     source_fingerprint: Mapped[str] = mapped_column(String(64))

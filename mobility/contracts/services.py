@@ -35,7 +35,9 @@ OBLIGATIONS = (
 
 
 def contract_of(rental) -> RentalContract | None:
-    return db.session.scalar(select(RentalContract).where(RentalContract.rental_id == rental.id))
+    """The rental's current (latest) contract version."""
+    return db.session.scalar(select(RentalContract).where(RentalContract.rental_id == rental.id)
+                             .order_by(RentalContract.version.desc()).limit(1))
 
 
 def _fingerprint(rental, terms, quote) -> str:
@@ -43,27 +45,44 @@ def _fingerprint(rental, terms, quote) -> str:
         "template": TEMPLATE_VERSION, "rental": rental.id, "vehicle": rental.vehicle_id,
         "start": rental.start_date.isoformat(), "end": rental.end_date.isoformat(),
         "allowance": rental.daily_mileage_allowance_km, "scheme": terms.scheme,
-        "total": quote.total_cents, "deposit": terms.deposit_cents,
+        "instalments": [[i.due_date.isoformat(), i.amount_cents] for i in quote.instalments
+                        if i.period_start < rental.end_date],
+        "deposit": terms.deposit_cents,
+        "amendments": [[a.effective_from.isoformat(), a.receives_rsa, a.lives_in_qpv,
+                        a.resources_band] for a in terms.amendments],
         "beneficiary": [rental.beneficiary.first_name, rental.beneficiary.last_name,
                         rental.beneficiary.address],
     }
     return hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
 
 
+def contract_is_current(rental) -> bool:
+    """True when the latest version is signed and states the rental as it is now (dates,
+    vehicle, prices, amendments): the condition of the hand-over."""
+    contract = contract_of(rental)
+    if contract is None or not contract.is_signed:
+        return False
+    terms = pricing.ensure_terms(rental)
+    return contract.source_fingerprint == _fingerprint(rental, terms,
+                                                       pricing.rental_quote(rental, terms))
+
+
 def ensure_contract(rental) -> RentalContract:
-    """The rental's contract; an unsigned draft is regenerated when its inputs changed."""
+    """The rental's current contract: an unsigned draft is regenerated when its inputs changed;
+    after a signed version, a change (extension, replacement, amendment) makes the next
+    version, to be signed in turn."""
     terms = pricing.ensure_terms(rental)
     quote = pricing.rental_quote(rental, terms)
     contract = contract_of(rental)
-    if contract is not None and contract.is_signed:
-        return contract
     fingerprint = _fingerprint(rental, terms, quote)
     if contract is not None and contract.source_fingerprint == fingerprint:
         return contract
     now = utcnow()
-    document = render_pdf(rental, terms, quote, generated_at=now)
-    if contract is None:
-        contract = RentalContract(platform_id=rental.platform_id, rental_id=rental.id)
+    version = 1 if contract is None else contract.version + (1 if contract.is_signed else 0)
+    document = render_pdf(rental, terms, quote, generated_at=now, version=version)
+    if contract is None or contract.is_signed:
+        contract = RentalContract(platform_id=rental.platform_id, rental_id=rental.id,
+                                  version=version)
         db.session.add(contract)
     contract.template_version = TEMPLATE_VERSION
     contract.source_fingerprint = fingerprint
@@ -134,6 +153,22 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def allowance_words(km: float) -> str:
+    """The daily allowance as the checkpoints apply it: one decimal, French notation."""
+    from mobility.i18n import number
+
+    return number(round(float(km), 1))
+
+
+def _amendment_words(amendment) -> list[str]:
+    words = []
+    if amendment.receives_rsa:
+        words.append(str(pricing.REDUCTION_LABELS["rsa"]))
+    if amendment.lives_in_qpv:
+        words.append(str(pricing.REDUCTION_LABELS["qpv"]))
+    return words
+
+
 def _eur(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
@@ -144,13 +179,13 @@ def _day(value) -> str:
     return value.strftime("%d/%m/%Y") if value else "-"
 
 
-def render_pdf(rental, terms, quote, *, generated_at: datetime) -> bytes:
+def render_pdf(rental, terms, quote, *, generated_at: datetime, version: int = 1) -> bytes:
     """The contract as PDF bytes, always in French (the legal document)."""
     with force_locale("fr"):
-        return _render(rental, terms, quote, generated_at)
+        return _render(rental, terms, quote, generated_at, version)
 
 
-def _render(rental, terms, quote, generated_at: datetime) -> bytes:
+def _render(rental, terms, quote, generated_at: datetime, version: int) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_creation_date(generated_at)
     pdf.set_title(_latin1(_("Provision contract")))
@@ -171,8 +206,9 @@ def _render(rental, terms, quote, generated_at: datetime) -> bytes:
     pdf.multi_cell(width, 9, _latin1(_("Vehicle provision contract")), new_x="LMARGIN",
                    new_y="NEXT", align="C")
     pdf.set_font("helvetica", "", 9)
-    para(_("Contract no. %(number)s - template %(version)s - generated on %(date)s",
-           number=f"{rental.platform_id}-{rental.id}", version=TEMPLATE_VERSION,
+    para(_("Contract no. %(number)s, version %(contract_version)d - template %(version)s - "
+           "generated on %(date)s", number=f"{rental.platform_id}-{rental.id}",
+           contract_version=version, version=TEMPLATE_VERSION,
            date=generated_at.strftime("%d/%m/%Y %H:%M UTC")))
     beneficiary, vehicle = rental.beneficiary, rental.vehicle
 
@@ -205,6 +241,13 @@ def _render(rental, terms, quote, generated_at: datetime) -> bytes:
     if quote.microcredit:
         para(_("At month %(month)d (from %(date)s) the plan proposes a microcredit to buy a "
                "car.", month=quote.microcredit["month"], date=_day(quote.microcredit["date"])))
+    for amendment in terms.amendments:
+        para(_("Amendment from %(date)s: the beneficiary's new situation applies (%(what)s).",
+               date=_day(amendment.effective_from),
+               what=", ".join(_amendment_words(amendment)) or _("no reduction")))
+    para(_("Days kept after the return date are charged at the full daily rate of the "
+           "vehicle (%(rate)s a day).",
+           rate=_eur(int(terms.tariff_rates().daily_rates_cents.get(vehicle.kind, 0)))))
 
     heading(_("5. Deposit"))
     para(_("A deposit of %(amount)s is taken before the vehicle leaves and given back at its "
@@ -213,7 +256,7 @@ def _render(rental, terms, quote, generated_at: datetime) -> bytes:
     heading(_("6. Mileage allowance"))
     if rental.daily_mileage_allowance_km:
         para(_("%(km)s km per working day (120 %% of the home-work round trip).",
-               km=f"{rental.daily_mileage_allowance_km:.0f}"))
+               km=allowance_words(rental.daily_mileage_allowance_km)))
     else:
         para(_("Set by the advisor at the first checkpoint."))
 

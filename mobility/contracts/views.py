@@ -13,6 +13,7 @@ from mobility.contracts import services
 from mobility.contracts.api import pdf_response
 from mobility.contracts.forms import SignForm
 from mobility.errors import ValidationFailed
+from mobility.rentals import lifecycle
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
@@ -27,9 +28,10 @@ def contract(rental_id: int):
     if form.is_submitted():
         if form.validate():
             try:
-                services.sign_contract(current_user, rental, signer_name=form.signer_name.data,
-                                       accepted=form.accepted.data,
-                                       document_sha256=form.document_sha256.data or None)
+                lifecycle.sign_contract(current_user, rental,
+                                        signer_name=form.signer_name.data,
+                                        accepted=form.accepted.data,
+                                        document_sha256=form.document_sha256.data or None)
             except ValidationFailed as error:
                 for name, message in (error.details or {}).items():
                     getattr(form, name).errors.append(str(message))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fleet import services
 from fleet.models import (
+    CHECKLISTS,
     CarpoolRide,
     Inspection,
     MaintenanceJob,
@@ -26,6 +27,7 @@ from mobility.auth.policies import get_or_404, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, STAFF
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
+from mobility.rentals import lifecycle
 
 FLEET = {ADMIN, FLEET_MANAGER}
 BOOKERS = {ADMIN, ADVISOR}
@@ -60,7 +62,9 @@ class VehicleIn(Strict):
     insurance_policy: str | None = Field(default=None, max_length=80)
     insurance_expires_on: date | None = None
     technical_inspection_expires_on: date | None = None
-    notes: str | None = None
+    engine_cc: int | None = Field(default=None, ge=1, le=2000, description="Two-wheelers: "
+                                  "engine size; over 50 cm³ needs an A1 licence, over 125 A2")
+    notes: str | None = Field(default=None, max_length=4000)
 
 
 class VehiclePatch(Strict):
@@ -73,7 +77,8 @@ class VehiclePatch(Strict):
     insurance_policy: str | None = Field(default=None, max_length=80)
     insurance_expires_on: date | None = None
     technical_inspection_expires_on: date | None = None
-    notes: str | None = None
+    engine_cc: int | None = Field(default=None, ge=1, le=2000)
+    notes: str | None = Field(default=None, max_length=4000)
 
 
 class VehicleQuery(Strict):
@@ -94,7 +99,30 @@ class RentalIn(Strict):
     vehicle_id: int
     start: date
     end: date = Field(description="Planned return date: the vehicle is free again that day")
-    notes: str | None = None
+    scheme: Literal["bougez", "amie"] = Field(default="bougez", description="Daily rate "
+                                              "(Bougez) or the progressive car plan (AMIE)")
+    no_assessment_reason: str | None = Field(
+        default=None, max_length=2000, description="Why the booking cannot wait for the entry "
+        "assessment (an advisor's override, audited)")
+    second_vehicle_reason: str | None = Field(
+        default=None, max_length=2000, description="Why the person needs a second vehicle of "
+        "the same class over these days (audited)")
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class ReasonIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SchemeIn(Strict):
+    scheme: Literal["bougez", "amie"]
+
+
+class SettleIn(Strict):
+    kept_cents: int = Field(default=0, ge=0, description="Part of the deposit kept for "
+                            "documented damage (0: given back)")
+    damage_note: str | None = Field(default=None, max_length=2000)
+    waive_late_days_reason: str | None = Field(default=None, max_length=2000)
 
 
 class EndIn(Strict):
@@ -102,10 +130,12 @@ class EndIn(Strict):
 
 
 class InspectionIn(Strict):
-    odometer_km: int = Field(ge=0)
+    odometer_km: int = Field(ge=0, le=2_000_000)
     energy_level_pct: int | None = Field(default=None, ge=0, le=100)
-    checklist: dict[str, bool] = Field(default_factory=dict)
-    damage_notes: str | None = None
+    checklist: dict[str, bool] = Field(default_factory=dict, description="Every item of the "
+                                       "vehicle's checklist (GET /vehicles/{id}), true when in "
+                                       "good order")
+    damage_notes: str | None = Field(default=None, max_length=4000)
 
 
 class CheckInIn(InspectionIn):
@@ -141,7 +171,8 @@ class ImmobiliseIn(Strict):
 
 
 class ReplaceIn(Strict):
-    vehicle_id: int
+    vehicle_id: int | None = Field(default=None, description="The replacement; omitted: the "
+                                   "first free one, at the same site when possible")
 
 
 class RideIn(Strict):
@@ -206,6 +237,8 @@ def vehicle_json(vehicle: Vehicle) -> dict:
         "insurance_policy": vehicle.insurance_policy,
         "insurance_expires_on": _iso(vehicle.insurance_expires_on),
         "technical_inspection_expires_on": _iso(vehicle.technical_inspection_expires_on),
+        "engine_cc": vehicle.engine_cc, "licence_category": vehicle.licence_category,
+        "checklist": list(CHECKLISTS[vehicle.kind]),
         "photos": [p.id for p in vehicle.photos],
     }
 
@@ -232,12 +265,28 @@ def rental_json(rental: Rental, *, for_beneficiary: bool = False) -> dict:
         "daily_mileage_allowance_km": rental.daily_mileage_allowance_km,
         "return_site_id": rental.return_site_id, "return_slot_at": _iso(rental.return_slot_at),
         "checked_out_at": _iso(rental.checked_out_at), "returned_at": _iso(rental.returned_at),
+        "returned_on": _iso(rental.returned_on), "late_days": rental.late_days or 0,
+        "replaces_rental_id": rental.replaces_rental_id, "closed_at": _iso(rental.closed_at),
     }
     if not for_beneficiary:
         out["advisor_id"] = rental.advisor_id
         out["inspections"] = [inspection_json(i) for i in rental.inspections]
         out["differences"] = services.inspection_differences(rental)
+        out["mileage"] = lifecycle.mileage_summary(rental)
+        out["late_days_waived_reason"] = rental.late_days_waived_reason
+        out["deposit_exemption_reason"] = rental.deposit_exemption_reason
+        out["overrides"] = rental.overrides or {}
+        out["ready_to_hand_over"] = readiness_json(rental)
     return out
+
+
+def readiness_json(rental: Rental) -> list[dict] | None:
+    """Before the hand-over: each condition, done or with what to do."""
+    if rental.status != "booked":
+        return None
+    return [{"item": item.code, "ok": item.ok, "label": str(item.label),
+             "message": str(item.message) if item.message else None}
+            for item in lifecycle.handover_readiness(rental)]
 
 
 def job_json(job: MaintenanceJob) -> dict:
@@ -380,9 +429,11 @@ def availability(user, query: AvailabilityQuery):
            summary="Book a vehicle for a beneficiary (409 with the conflicting rentals)",
            tags=TAGS)
 def create_rental(user, body: RentalIn):
-    rental = services.book_rental(user, beneficiary_id=body.beneficiary_id,
-                                  vehicle_id=body.vehicle_id, start=body.start, end=body.end,
-                                  notes=body.notes)
+    rental = lifecycle.book(
+        user, beneficiary_id=body.beneficiary_id, vehicle_id=body.vehicle_id, start=body.start,
+        end=body.end, scheme=body.scheme, notes=body.notes,
+        overrides=lifecycle.BookingOverrides(no_assessment=body.no_assessment_reason,
+                                             second_vehicle=body.second_vehicle_reason))
     return rental_json(rental), 201
 
 
@@ -397,28 +448,28 @@ def get_rental(user, rental_id: int):
            summary="Extend a rental (409 when the vehicle is booked after)", tags=TAGS)
 def extend_rental(user, rental_id: int, body: EndIn):
     rental = get_or_404(Rental, rental_id, user, action="edit")
-    return rental_json(services.extend_rental(user, rental, body.end))
+    return rental_json(lifecycle.extend(user, rental, body.end))
 
 
 @api_route("/rentals/<int:rental_id>/shorten", methods=("POST",), roles=BOOKERS, body=EndIn,
            summary="Bring a rental's planned return date forward", tags=TAGS)
 def shorten_rental(user, rental_id: int, body: EndIn):
     rental = get_or_404(Rental, rental_id, user, action="edit")
-    return rental_json(services.shorten_rental(user, rental, body.end))
+    return rental_json(lifecycle.shorten(user, rental, body.end))
 
 
 @api_route("/rentals/<int:rental_id>/cancel", methods=("POST",), roles=BOOKERS,
            summary="Cancel a booking not yet handed over", tags=TAGS)
 def cancel_rental(user, rental_id: int):
     rental = get_or_404(Rental, rental_id, user, action="edit")
-    return rental_json(services.cancel_rental(user, rental))
+    return rental_json(lifecycle.cancel(user, rental))
 
 
 @api_route("/rentals/<int:rental_id>/check-out", methods=("POST",), roles=FLEET,
            body=InspectionIn, summary="Hand the vehicle over (check-out inspection)", tags=TAGS)
 def check_out(user, rental_id: int, body: InspectionIn):
     rental = get_or_404(Rental, rental_id, user, action="inspect")
-    services.check_out(user, rental, **body.model_dump())
+    lifecycle.hand_over(user, rental, **body.model_dump())
     return rental_json(rental)
 
 
@@ -427,7 +478,7 @@ def check_out(user, rental_id: int, body: InspectionIn):
            "return frees the rest of the period)", tags=TAGS)
 def check_in(user, rental_id: int, body: CheckInIn):
     rental = get_or_404(Rental, rental_id, user, action="inspect")
-    _, job = services.check_in(user, rental, **body.model_dump())
+    _, job = lifecycle.take_back(user, rental, **body.model_dump())
     out = rental_json(rental)
     out["maintenance_job"] = job_json(job) if job else None
     return out
@@ -445,7 +496,49 @@ def return_slot(user, rental_id: int, body: ReturnSlotIn):
            body=ReplaceIn, summary="Move a rental to a replacement vehicle", tags=TAGS)
 def replace(user, rental_id: int, body: ReplaceIn):
     rental = get_or_404(Rental, rental_id, user)
-    return rental_json(services.replace_vehicle(user, rental, body.vehicle_id))
+    return rental_json(lifecycle.replace(user, rental, body.vehicle_id))
+
+
+@api_route("/rentals/<int:rental_id>/readiness", roles=STAFF,
+           summary="What is done and what is missing before the hand-over", tags=TAGS)
+def readiness(user, rental_id: int):
+    rental = get_or_404(Rental, rental_id, user)
+    return {"rental_id": rental.id, "status": rental.status,
+            "items": readiness_json(rental) or []}
+
+
+@api_route("/rentals/<int:rental_id>/scheme", methods=("POST",), roles=BOOKERS, body=SchemeIn,
+           summary="Choose the scheme before the contract is signed (re-prices the rental)",
+           tags=TAGS)
+def change_scheme(user, rental_id: int, body: SchemeIn):
+    rental = get_or_404(Rental, rental_id, user, action="edit")
+    return rental_json(lifecycle.change_scheme(user, rental, body.scheme))
+
+
+@api_route("/rentals/<int:rental_id>/deposit-exemption", methods=("POST",), roles=BOOKERS,
+           body=ReasonIn, summary="Hand over without a deposit, with the advisor's reason",
+           tags=TAGS)
+def exempt_deposit(user, rental_id: int, body: ReasonIn):
+    rental = get_or_404(Rental, rental_id, user, action="edit")
+    return rental_json(lifecycle.exempt_deposit(user, rental, reason=body.reason))
+
+
+@api_route("/rentals/<int:rental_id>/late-days/waive", methods=("POST",), roles=BOOKERS,
+           body=ReasonIn, summary="Do not charge the days kept after the planned return",
+           tags=TAGS)
+def waive_late_days(user, rental_id: int, body: ReasonIn):
+    rental = get_or_404(Rental, rental_id, user, action="edit")
+    return rental_json(lifecycle.waive_late_days(user, rental, reason=body.reason))
+
+
+@api_route("/rentals/<int:rental_id>/settle", methods=("POST",), roles=BOOKERS, body=SettleIn,
+           summary="Close a returned rental: late days, deposit given back or kept",
+           tags=TAGS)
+def settle(user, rental_id: int, body: SettleIn):
+    rental = get_or_404(Rental, rental_id, user, action="edit")
+    return rental_json(lifecycle.settle(user, rental, kept_cents=body.kept_cents,
+                                        damage_note=body.damage_note,
+                                        waive_late_days_reason=body.waive_late_days_reason))
 
 
 def _returns_row(rental: Rental, bucket: str) -> dict:

@@ -25,8 +25,8 @@ from fleet.services import today
 from mobility.auth.models import User
 from mobility.db_types import utcnow
 from mobility.extensions import db
-from mobility.fleet_web.models import rental_mileage_allowance
 from mobility.people.models import Beneficiary
+from mobility.rentals.lifecycle import mileage_allowance_for
 
 SITES = (
     ("Pôle mobilité Beausoleil", "pole", "12 boulevard de la République, 06240 Beausoleil",
@@ -70,9 +70,26 @@ def _plate(kind: str, n: int) -> str:
     return f"G{letters[n % len(letters)]}-{100 + n * 7:03d}-{suffix}"
 
 
+def _licence(person: Beneficiary, category: str, obtained_on: date) -> None:
+    """Record a licence on a demo file (and the B shorthand)."""
+    items = [item for item in (person.licences or []) if item.get("category") != category]
+    items.append({"category": category, "obtained_on": obtained_on.isoformat(),
+                  "valid_until": None, "suspended": False, "a1_training": False})
+    person.licences = items
+    if category == "B":
+        person.has_licence_b, person.licence_b_since = True, obtained_on
+
+
 def _beneficiaries(platform) -> list[Beneficiary]:
+    """The demo's renters: people with a pathway in progress and their entry assessment."""
+    from mobility.people.models import MobilityAssessment, Pathway
+
+    assessed = (select(Pathway.beneficiary_id)
+                .join(MobilityAssessment, MobilityAssessment.pathway_id == Pathway.id)
+                .where(Pathway.status == "open", MobilityAssessment.kind == "entry"))
     rows = list(db.session.scalars(select(Beneficiary).where(
-        Beneficiary.platform_id == platform.id).order_by(Beneficiary.id)))
+        Beneficiary.platform_id == platform.id, Beneficiary.id.in_(assessed))
+        .order_by(Beneficiary.id)))
     if len(rows) >= 6:
         return rows
     for first, last, born, phone, address in DEMO_PEOPLE:
@@ -143,7 +160,7 @@ def load(platform) -> None:
         db.session.add(rental)
         db.session.flush()
         # 120 % of the person's home-work round trip, computed on the road network
-        rental.daily_mileage_allowance_km = rental_mileage_allowance(rental)
+        rental.daily_mileage_allowance_km = mileage_allowance_for(person, vehicle)
         if status in ("in_progress", "returned"):
             rental.checked_out_at = utcnow() - timedelta(days=-start)
             db.session.add(Inspection(
@@ -167,30 +184,40 @@ def load(platform) -> None:
             vehicle.odometer_km += 310
         return rental
 
+    by_name = {person.first_name: person for person in people}
+
+    def person(first: str, fallback: int) -> Beneficiary:
+        return by_name.get(first) or p[fallback % len(p)]
+
     p = people
     cars, scooters, mopeds = vehicles["car"], vehicles["scooter"], vehicles["moped"]
     ebikes, bikes = vehicles["e_bike"], vehicles["bike"]
+    thomas, julien, chloe = person("Thomas", 0), person("Julien", 1), person("Chloé", 2)
+    fatou, yasmine, paul = person("Fatou", 3), person("Yasmine", 4), person("Paul", 5)
+    # the licences the renters hold (Code de la route: B for a car, AM for a moped or a
+    # 50 cm³ scooter unless born before 1988, B includes AM)
+    _licence(yasmine, "B", date(2001, 6, 18))
+    for rider in (julien, fatou):
+        _licence(rider, "AM", rider.birth_date.replace(year=rider.birth_date.year + 15))
     # in progress: one overdue, two due today, two this week, the rest later
-    rent(cars[0], p[0], -40, -2, "in_progress")
-    rent(scooters[0], p[1], -30, 0, "in_progress")
-    rent(ebikes[0], p[2], -14, 0, "in_progress")
-    rent(mopeds[0], p[3], -20, 3, "in_progress")
-    rent(cars[1], p[4], -60, 5, "in_progress")
-    rent(bikes[0], p[5 % len(p)], -7, 21, "in_progress")
-    rent(scooters[1], p[6 % len(p)], -45, 45, "in_progress")
-    rent(cars[2], p[7 % len(p)], -10, 80, "in_progress")
+    rent(cars[0], thomas, -40, -2, "in_progress")
+    rent(scooters[0], julien, -30, 0, "in_progress")
+    rent(ebikes[0], chloe, -14, 0, "in_progress")
+    rent(mopeds[0], fatou, -20, 3, "in_progress")
+    rent(cars[1], yasmine, -60, 5, "in_progress")
+    rent(bikes[0], paul, -7, 21, "in_progress")
     # booked, starting soon; one back-to-back with a rental ending today
-    rent(ebikes[1], p[0], 2, 60, "booked")
-    rent(cars[3], p[1], 7, 97, "booked")
-    rent(scooters[0], p[6 % len(p)], 1, 29, "booked")
+    rent(ebikes[1], julien, 2, 60, "booked")
+    rent(cars[3], yasmine, 7, 97, "booked")
+    rent(scooters[0], yasmine, 1, 29, "booked")
     # past, returned
-    rent(bikes[1], p[2], -90, -30, "returned")
-    rent(mopeds[1], p[3], -120, -35, "returned")
+    rent(bikes[1], chloe, -90, -30, "returned")
+    rent(mopeds[1], fatou, -120, -35, "returned")
     # an immobilised car with a booking that needs a replacement
     broken = cars[4]
     broken.status = "immobilised"
     broken.notes = "Embrayage HS (signalé au retour)."
-    rent(broken, p[5 % len(p)], 3, 40, "booked")
+    rent(broken, thomas, 3, 40, "booked")
     db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=broken.id, kind="repair",
                                   description="Remplacement de l'embrayage",
                                   due_on=day + timedelta(days=4),

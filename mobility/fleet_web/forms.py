@@ -83,6 +83,28 @@ class BookingForm(FlaskForm):
     vehicle_id = IntegerField(_l("Vehicle"), validators=[InputRequired()])
     start = DateField(_l("From"), validators=[InputRequired()])
     end = DateField(_l("Planned return date"), validators=[InputRequired()])
+    scheme = SelectField(_l("Scheme"), choices=[("bougez", _l("Daily rate (Bougez)")),
+                                                ("amie", _l("Progressive plan (AMIE)"))],
+                         default="bougez")
+    no_assessment_reason = TextAreaField(
+        _l("Why book before the entry assessment (if it is not recorded)"),
+        validators=[Optional(), Length(max=2000)])
+    second_vehicle_reason = TextAreaField(
+        _l("Why a second vehicle of the same kind (if the person already has one)"),
+        validators=[Optional(), Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(min=10, max=2000)])
+
+
+class SettleForm(FlaskForm):
+    kept = DecimalField(_l("Part of the deposit kept (€)"), places=2,
+                        validators=[Optional(), NumberRange(min=0)])
+    damage_note = TextAreaField(_l("Damage that justifies it"),
+                                validators=[Optional(), Length(max=2000)])
+    waive_late_days_reason = TextAreaField(_l("Reason for not charging the late days"),
+                                           validators=[Optional(), Length(max=2000)])
 
 
 class EndDateForm(FlaskForm):

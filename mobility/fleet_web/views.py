@@ -38,6 +38,7 @@ from mobility.extensions import db
 from mobility.fleet_web import forms
 from mobility.fleet_web.api import upload_settings
 from mobility.people.models import Beneficiary
+from mobility.rentals import lifecycle
 from mobility.templating import nav_item
 
 bp = Blueprint("fleet", __name__, url_prefix="/fleet")
@@ -95,7 +96,7 @@ def _form_errors(form: FlaskForm, error: DomainError) -> None:
 
 
 def _flash_error(error: DomainError) -> None:
-    message = str(error.message)
+    message = lifecycle.explain(error)
     if isinstance(error.details, dict):
         extra = [str(v) for k, v in error.details.items() if k not in ("conflicts",)
                  and not isinstance(v, list | dict | int)]
@@ -328,8 +329,7 @@ def replace(rental_id: int):
     _check_csrf()
     old_vehicle_id = rental.vehicle_id
     try:
-        new = services.replace_vehicle(current_user, rental,
-                                       request.form.get("vehicle_id", type=int))
+        new = lifecycle.replace(current_user, rental, request.form.get("vehicle_id", type=int))
     except DomainError as error:
         _flash_error(error)
     else:
@@ -380,9 +380,13 @@ def rentals():
             flash(_("Some fields are missing or not valid."), "error")
             return redirect(url_for("fleet.availability"))
         try:
-            rental = services.book_rental(
+            rental = lifecycle.book(
                 current_user, beneficiary_id=form.beneficiary_id.data,
-                vehicle_id=form.vehicle_id.data, start=form.start.data, end=form.end.data)
+                vehicle_id=form.vehicle_id.data, start=form.start.data, end=form.end.data,
+                scheme=form.scheme.data or "bougez",
+                overrides=lifecycle.BookingOverrides(
+                    no_assessment=form.no_assessment_reason.data,
+                    second_vehicle=form.second_vehicle_reason.data))
         except DomainError as error:
             _flash_error(error)
             return redirect(url_for("fleet.availability", start=form.start.data,
@@ -414,7 +418,10 @@ def rental(rental_id: int):
         end_form=forms.EndDateForm(), inspection_form=inspection_form, slot_form=slot_form,
         action_form=FlaskForm(), differences=services.inspection_differences(rental),
         checklist_labels=CHECKLIST_LABELS, can_book=rental.can_edit(current_user),
-        can_inspect=rental.can_inspect(current_user))
+        can_inspect=rental.can_inspect(current_user),
+        readiness=lifecycle.handover_readiness(rental),
+        mileage=lifecycle.mileage_summary(rental), reason_form=forms.ReasonForm(),
+        settle_form=forms.SettleForm())
 
 
 @bp.route("/rentals/<int:rental_id>/end", methods=["POST"])
@@ -426,11 +433,47 @@ def change_end(rental_id: int):
         flash(_("Some fields are missing or not valid."), "error")
     else:
         try:
-            services.change_end_date(current_user, rental, form.end.data)
+            lifecycle.change_end(current_user, rental, form.end.data)
         except DomainError as error:
             _flash_error(error)
         else:
             flash(_("The planned return date was changed."), "success")
+    return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/rentals/<int:rental_id>/deposit-exemption", methods=["POST"])
+@requires_roles(BOOKERS)
+def exempt_deposit(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = forms.ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Write the reason (at least 10 characters)."), "error")
+    else:
+        try:
+            lifecycle.exempt_deposit(current_user, rental, reason=form.reason.data)
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The exemption was recorded."), "success")
+    return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/rentals/<int:rental_id>/settle", methods=["POST"])
+@requires_roles(BOOKERS)
+def settle(rental_id: int):
+    rental = get_or_404(Rental, rental_id, current_user, action="edit")
+    form = forms.SettleForm()
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+    else:
+        try:
+            lifecycle.settle(current_user, rental, kept_cents=_cents(form.kept.data) or 0,
+                             damage_note=form.damage_note.data,
+                             waive_late_days_reason=form.waive_late_days_reason.data or None)
+        except DomainError as error:
+            _flash_error(error)
+        else:
+            flash(_("The rental is settled and closed."), "success")
     return redirect(url_for("fleet.rental", rental_id=rental_id))
 
 
@@ -440,7 +483,7 @@ def cancel(rental_id: int):
     rental = get_or_404(Rental, rental_id, current_user, action="edit")
     _check_csrf()
     try:
-        services.cancel_rental(current_user, rental)
+        lifecycle.cancel(current_user, rental)
     except DomainError as error:
         _flash_error(error)
     else:
@@ -457,7 +500,8 @@ def inspect(rental_id: int, kind: str):
     if not form.validate_on_submit():
         flash(_("Some fields are missing or not valid."), "error")
         return redirect(url_for("fleet.rental", rental_id=rental_id))
-    checklist = {item: True for item in form.checklist.data or []}
+    ticked = set(form.checklist.data or [])
+    checklist = {item: item in ticked for item in CHECKLISTS[rental.vehicle.kind]}
     common = {"odometer_km": form.odometer_km.data,
               "energy_level_pct": form.energy_level_pct.data, "checklist": checklist,
               "damage_notes": form.damage_notes.data}
@@ -465,10 +509,10 @@ def inspect(rental_id: int, kind: str):
     data = upload.read() if upload else b""
     try:
         if kind == "check_out":
-            inspection = services.check_out(current_user, rental, **common)
+            inspection = lifecycle.hand_over(current_user, rental, **common)
             job = None
         else:
-            inspection, job = services.check_in(
+            inspection, job = lifecycle.take_back(
                 current_user, rental, open_maintenance=form.open_maintenance.data,
                 immobilise=form.immobilise.data, **common)
     except DomainError as error:

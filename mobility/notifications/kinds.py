@@ -22,6 +22,7 @@ KINDS = {
     "referent_feedback": _l("Feedback to the referent"),
     "pathway_exit": _l("Exit from the pathway"),
     "portal_code": _l("Sign-in code"),
+    "vehicle_replaced": _l("Replacement vehicle"),
 }
 
 

@@ -14,6 +14,7 @@ from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.db_types import utcnow
 from mobility.payments import services
 from mobility.payments.models import DEPOSIT_METHODS, PAYMENT_METHODS, Deposit, Payment
+from mobility.rentals import lifecycle
 
 STAFF_AND_BENEFICIARY = {ADMIN, ADVISOR, FLEET_MANAGER, BENEFICIARY}
 MONEY_ROLES = {ADMIN, ADVISOR}
@@ -105,9 +106,9 @@ def deposit_payload(deposit: Deposit) -> dict:
 def create_deposit(user, rental_id: int, body: DepositBody):
     rental = get_or_404(Rental, rental_id, user, action="edit")
     method = services.deposit_kind_for(rental) if body.method == "stripe" else body.method
-    deposit = services.take_deposit(user, rental, method=method, reference=body.reference,
-                                    amount_cents=body.amount_cents,
-                                    payment_method_id=body.payment_method_id)
+    deposit = lifecycle.take_deposit(user, rental, method=method, reference=body.reference,
+                                     amount_cents=body.amount_cents,
+                                     payment_method_id=body.payment_method_id)
     return deposit_payload(deposit), 201
 
 

@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from fleet.models import ENDED_RENTAL_STATUSES as ENDED
 from fleet.models import Rental
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
@@ -30,7 +32,12 @@ from mobility.payments.models import (
     StripeEvent,
     StripeOperation,
 )
-from mobility.pricing.services import ensure_terms, rental_quote
+from mobility.pricing.services import (
+    amie_max_months,
+    ensure_terms,
+    quote_under_terms,
+    rental_quote,
+)
 
 #: rentals longer than this many days save the card (SetupIntent); shorter ones hold it
 SHORT_RENTAL_MAX_DAYS = 7
@@ -408,7 +415,7 @@ def holds_near_expiry(now: datetime | None = None,
 
 def decide_hold(deposit: Deposit) -> str:
     """Release the hold of a finished rental; renew it while the vehicle is still out."""
-    if deposit.rental.status in ("returned", "cancelled"):
+    if deposit.rental.status in (*ENDED, "cancelled"):
         return "release"
     return "renew"
 
@@ -562,42 +569,46 @@ def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, st
 
     if not rentals:
         return {}
+    limit = amie_max_months(rentals[0].platform_id)
     terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
-        RentalTerms.rental_id.in_([r.id for r in rentals])))}
+        RentalTerms.rental_id.in_([r.id for r in rentals])).options(
+            selectinload(RentalTerms.amendments)))}
     tariffs: list[Tariff] | None = None
     memberships: dict[int, list[date]] | None = None
     due: dict[int, tuple[int, str]] = {}
     for rental in rentals:
         item = terms.get(rental.id)
         if item is not None:
-            rates, scheme = item.tariff_rates(), item.scheme
-            situation = Situation(receives_rsa=item.receives_rsa,
-                                  lives_in_qpv=item.lives_in_qpv,
-                                  resources_band=item.resources_band,
-                                  membership_due=item.membership_due)
-        else:
-            if tariffs is None:
-                tariffs = list(db.session.scalars(select(Tariff).where(
-                    Tariff.platform_id == rental.platform_id)))
-                memberships = _membership_starts([r.beneficiary_id for r in rentals])
-            tariff = next((t for t in tariffs if t.covers(rental.start_date)), None)
-            rates = tariff.tariff_rates() if tariff else TariffRates()
-            scheme = "bougez"
-            person = rental.beneficiary
-            since = rental.start_date - timedelta(days=365)
-            charged = any(since < day <= rental.start_date
-                          for day in memberships.get(rental.beneficiary_id, ()))
-            situation = Situation(receives_rsa=bool(person.receives_rsa),
-                                  lives_in_qpv=bool(person.lives_in_qpv),
-                                  resources_band=person.resources_band,
-                                  membership_due=not charged)
+            try:
+                result = quote_under_terms(rental, item, max_months=limit)
+            except QuoteError:
+                continue
+            due[rental.id] = (sum(i.amount_cents for i in result.instalments
+                                  if i.due_date <= today or rental.status in ENDED),
+                              item.scheme)
+            continue
+        if tariffs is None:
+            tariffs = list(db.session.scalars(select(Tariff).where(
+                Tariff.platform_id == rental.platform_id)))
+            memberships = _membership_starts([r.beneficiary_id for r in rentals])
+        tariff = next((t for t in tariffs if t.covers(rental.start_date)), None)
+        rates = tariff.tariff_rates() if tariff else TariffRates()
+        scheme = "bougez"
+        person = rental.beneficiary
+        since = rental.start_date - timedelta(days=365)
+        charged = any(since < day <= rental.start_date
+                      for day in memberships.get(rental.beneficiary_id, ()))
+        situation = Situation(receives_rsa=bool(person.receives_rsa),
+                              lives_in_qpv=bool(person.lives_in_qpv),
+                              resources_band=person.resources_band,
+                              membership_due=not charged)
         try:
             result = quote(rates, kind=rental.vehicle.kind, start=rental.start_date,
                            end=rental.end_date, scheme=scheme, situation=situation)
         except QuoteError:
             continue
         due[rental.id] = (sum(i.amount_cents for i in result.instalments
-                              if i.due_date <= today or rental.status == "returned"), scheme)
+                              if i.due_date <= today or rental.status in ENDED), scheme)
     return due
 
 
@@ -640,7 +651,7 @@ def ledger(rental, *, today: date | None = None) -> dict:
             {"number": i.number, "due_date": i.due_date.isoformat(),
              "period_start": i.period_start.isoformat(), "period_end": i.period_end.isoformat(),
              "amount_cents": i.amount_cents, "due": i.due_date <= today
-             or rental.status == "returned"}
+             or rental.status in ENDED}
             for i in quote.instalments
         ]
     payments = db.session.scalars(

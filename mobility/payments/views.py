@@ -22,6 +22,7 @@ from mobility.payments import gateway, services
 from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeForm
 from mobility.payments.models import Payment
 from mobility.pricing import services as pricing
+from mobility.rentals import lifecycle
 from mobility.templating import nav_item
 
 bp = Blueprint("payments", __name__)
@@ -93,7 +94,11 @@ def set_scheme(rental_id: int):
     form = SchemeForm()
     if not form.validate_on_submit():
         return _ledger_page(rental, 400, scheme_form=form)
-    pricing.set_scheme(current_user, rental, form.scheme.data)
+    try:
+        lifecycle.change_scheme(current_user, rental, form.scheme.data)
+    except DomainError as error:
+        flash(lifecycle.explain(error), "error")
+        return _ledger_page(rental, error.status, scheme_form=form)
     flash(_("The price plan was changed."), "success")
     return redirect(url_for("payments.ledger", rental_id=rental.id))
 
@@ -112,12 +117,15 @@ def deposit(rental_id: int):
             if method == "stripe":
                 method = services.deposit_kind_for(rental)
             try:
-                services.take_deposit(current_user, rental, method=method,
-                                      reference=form.reference.data)
+                lifecycle.take_deposit(current_user, rental, method=method,
+                                       reference=form.reference.data)
             except ValidationFailed as error:
                 for message in (error.details or {}).values():
                     form.method.errors.append(str(message))
                 status = 400
+            except DomainError as error:
+                flash(lifecycle.explain(error), "error")
+                status = error.status
             else:
                 flash(_("The deposit was recorded."), "success")
                 return redirect(url_for("payments.deposit", rental_id=rental.id))

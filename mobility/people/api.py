@@ -75,6 +75,15 @@ class EmploymentIn(Strict):
     shift_notes: str | None = Field(default=None, max_length=200)
 
 
+class LicenceIn(Strict):
+    category: Literal["AM", "A1", "A2", "A", "B"]
+    obtained_on: date | None = None
+    valid_until: date | None = None
+    suspended: bool = False
+    a1_training: bool = Field(default=False, description="B holder's 7-hour training for a "
+                              "125 cm³ (needs B held two years)")
+
+
 class BeneficiaryPatch(Strict):
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -89,6 +98,9 @@ class BeneficiaryPatch(Strict):
     has_disability: bool | None = None
     health_constraints: str | None = Field(default=None, max_length=2000)
     obstacles: list[Obstacle] | None = None
+    licences: list[LicenceIn] | None = Field(
+        default=None, max_length=5, description="Licences held; `has_licence_b` and "
+        "`licence_b_since` remain accepted as a shorthand for the B licence")
     has_licence_b: bool | None = None
     licence_b_since: date | None = None
     employment: EmploymentIn | None = None
@@ -105,6 +117,8 @@ class BeneficiaryIn(BeneficiaryPatch):
 def _flatten(body: BeneficiaryPatch) -> dict[str, Any]:
     """The body's fields that were sent, employment flattened to the file's columns."""
     values = {k: getattr(body, k) for k in body.model_fields_set if k != "employment"}
+    if values.get("licences") is not None:
+        values["licences"] = [item.model_dump() for item in body.licences or []]
     for flag in ("receives_rsa", "lives_in_qpv", "has_disability", "membership_fee_paid",
                  "has_licence_b"):
         if flag in values and values[flag] is None:

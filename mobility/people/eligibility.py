@@ -2,7 +2,9 @@
 
 AMIE (car rental, Sedan): followed by an insertion organisation, aged 18 or more, licence B
 held for more than one year, an employment contract of more than one month, and at most five
-months of rental already used. An advisor may override a refusal with a written justification.
+months of the plan already used (counted per person over all their AMIE rentals; this setting
+is the one source of truth for the limit). An advisor may override a refusal with a written
+justification, scoped to the criteria it lifts and dated.
 
 "Bougez vers l'emploi" (La Ciotat): any person in insertion (followed by a partner
 organisation) with at least one mobility obstacle.
@@ -25,9 +27,6 @@ DEFAULT_ELIGIBILITY: dict[str, dict[str, int]] = {
     "amie": {"min_age": 18, "min_licence_years": 1, "min_contract_months": 1,
              "max_rental_months": 5},
 }
-#: a rental "month" counts this many days
-DAYS_PER_MONTH = 30
-
 CRITERIA = {
     "followed": _l("Followed by an insertion organisation"),
     "min_age": _l("Aged %(min_age)s or more"),
@@ -64,7 +63,8 @@ class EligibilityFacts:
     contract_end: date | None = None
     followed: bool = False
     obstacles: list[str] = field(default_factory=list)
-    rental_days_used: int = 0
+    #: months of the AMIE plan the person has used or booked (all their AMIE rentals)
+    amie_months_used: int = 0
 
 
 def add_months(day: date, months: int) -> date:
@@ -138,8 +138,7 @@ def evaluate_amie(facts: EligibilityFacts, *, today: date,
                                                       p["min_contract_months"])
         out.append(_criterion("contract", long_enough, p, "contract_too_short"))
 
-    out.append(_criterion("rental_left",
-                          facts.rental_days_used < p["max_rental_months"] * DAYS_PER_MONTH,
+    out.append(_criterion("rental_left", facts.amie_months_used < p["max_rental_months"],
                           p, "rental_used_up"))
     return out
 
@@ -157,8 +156,9 @@ def evaluate(scheme: str, facts: EligibilityFacts, *, today: date,
              override: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """`{"scheme", "eligible", "by_rules", "reasons", "override"}` for one scheme.
 
-    `eligible` is true when every criterion is met, or when an advisor's `override`
-    (justification, author, date) admits the person anyway; `by_rules` is the rules' answer.
+    `eligible` is true when every criterion is met or lifted by an advisor's `override` in
+    force (`{"criteria": [...] or None for all, ...}`: justification, author, dates);
+    `by_rules` is the rules' answer. A lifted criterion's reason says `"overridden": true`.
     """
     rules = merged_eligibility(config)
     if scheme == "amie":
@@ -168,5 +168,10 @@ def evaluate(scheme: str, facts: EligibilityFacts, *, today: date,
     else:
         raise ValueError(f"unknown scheme {scheme!r}")
     by_rules = all(r["met"] for r in reasons)
-    return {"scheme": scheme, "eligible": by_rules or override is not None,
-            "by_rules": by_rules, "reasons": reasons, "override": override}
+    lifted = None if override is None else override.get("criteria")
+    for reason in reasons:
+        reason["overridden"] = (not reason["met"] and override is not None
+                                and (lifted is None or reason["criterion"] in lifted))
+    eligible = all(r["met"] or r["overridden"] for r in reasons)
+    return {"scheme": scheme, "eligible": eligible, "by_rules": by_rules, "reasons": reasons,
+            "override": override}

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fleet.licences import Licence, licences_from_json
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.db_types import UTCDateTime, utcnow
 from mobility.extensions import db
@@ -184,7 +185,10 @@ class Beneficiary(PlatformScoped, db.Model):
     health_constraints: Mapped[str | None] = mapped_column(Text)
     #: codes of `OBSTACLES`
     obstacles: Mapped[list | None] = mapped_column(JSON)
-    # -- driving licence B --
+    # -- driving licences --
+    #: `[{"category", "obtained_on", "valid_until", "suspended", "a1_training"}]`, checked by
+    #: `fleet.licences.parse_licences`; the B entry is kept in step with the two fields below
+    licences: Mapped[list | None] = mapped_column(JSON)
     has_licence_b: Mapped[bool] = mapped_column(Boolean, default=False)
     licence_b_since: Mapped[date | None] = mapped_column(Date)
     # -- employment or training --
@@ -224,6 +228,13 @@ class Beneficiary(PlatformScoped, db.Model):
     def current_pathway(self) -> Pathway | None:
         """The open pathway, else the latest one."""
         return self.open_pathway or (self.pathways[0] if self.pathways else None)
+
+    def held_licences(self) -> list[Licence]:
+        """The licences recorded, with the B shorthand (`has_licence_b`) when B is not listed."""
+        out = licences_from_json(self.licences)
+        if self.has_licence_b and not any(item.category == "B" for item in out):
+            out.append(Licence("B", self.licence_b_since))
+        return out
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:
@@ -517,7 +528,10 @@ class MobilityAssessment(PlatformScoped, db.Model):
 
 
 class EligibilityOverride(PlatformScoped, db.Model):
-    """An advisor's written decision to admit a person to a scheme despite failed criteria."""
+    """An advisor's written decision to admit a person to a scheme despite failed criteria.
+
+    Scoped: it lifts only the `criteria` it names (all the failed ones when it was recorded);
+    dated: it lapses after `expires_on` (by default the end of the pathway)."""
 
     __tablename__ = "eligibility_overrides"
     view_roles = STAFF_EDIT
@@ -527,7 +541,22 @@ class EligibilityOverride(PlatformScoped, db.Model):
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
     scheme: Mapped[str] = mapped_column(String(16))
     justification: Mapped[str] = mapped_column(Text)
+    #: criterion codes this override lifts (`mobility.people.eligibility.CRITERIA`)
+    criteria: Mapped[list | None] = mapped_column(JSON)
+    #: last day it applies; None: until the pathway it was recorded in ends
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    pathway_id: Mapped[int | None] = mapped_column(ForeignKey("pathways.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("User")
+    pathway = relationship("Pathway")
+
+    def applies_on(self, day: date) -> bool:
+        """In force on `day`: not expired and its pathway still open."""
+        if self.expires_on is not None and day > self.expires_on:
+            return False
+        return self.pathway is None or self.pathway.status == "open"
+
+    def lifts(self, criterion: str) -> bool:
+        return self.criteria is None or criterion in self.criteria

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from fleet.licences import LicenceError, parse_licences
 from mobility.audit.services import record_audit
 from mobility.auth.roles import PRESCRIBER
 from mobility.db_types import utcnow
@@ -217,9 +218,11 @@ EMPLOYMENT_FIELDS = ("employment_kind", "employer", "workplace_address", "contra
 BENEFICIARY_FIELDS = (
     "first_name", "last_name", "birth_date", "gender", "phone", "email", "address",
     "receives_rsa", "lives_in_qpv", "resources_band", "has_disability", "health_constraints",
-    "obstacles", "has_licence_b", "licence_b_since", *EMPLOYMENT_FIELDS, "membership_date",
-    "membership_fee_paid", "referent_id",
+    "obstacles", "licences", "has_licence_b", "licence_b_since", *EMPLOYMENT_FIELDS,
+    "membership_date", "membership_fee_paid", "referent_id",
 )
+#: what about a person changes the price of their rentals (`mobility.rentals.lifecycle.reprice`)
+SITUATION_FIELDS = frozenset({"receives_rsa", "lives_in_qpv", "resources_band"})
 _CHOICES = {"gender": GENDERS, "resources_band": RESOURCES_BANDS,
             "employment_kind": EMPLOYMENT_KINDS, "contract_type": CONTRACT_TYPES}
 
@@ -243,6 +246,13 @@ def check_person(values: Mapping[str, Any], *, on: date | None = None) -> dict[s
             errors["licence_b_since"] = _l("The licence date cannot be in the future.")
         elif birth is not None and licence < birth:
             errors["licence_b_since"] = _l("The licence date cannot be before the birth date.")
+    if values.get("licences") is not None:
+        try:
+            for item in parse_licences(values["licences"], today=on):
+                if birth is not None and item.obtained_on is not None and item.obtained_on < birth:
+                    errors["licences"] = _l("A licence cannot be obtained before the birth date.")
+        except LicenceError as error:
+            errors[error.field] = error.message
     start, end = values.get("contract_start"), values.get("contract_end")
     if start is not None and end is not None and end < start:
         errors["contract_end"] = _l("The contract cannot end before it starts.")
@@ -291,6 +301,26 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _sync_licences(values: dict[str, Any], current: list | None = None) -> None:
+    """Keep the licence list and the B shorthand (`has_licence_b`, `licence_b_since`) in step:
+    a list sent sets the shorthand; the shorthand sent alone edits the list's B entry."""
+    if values.get("licences") is not None:
+        items = [item.to_dict() for item in parse_licences(values["licences"])]
+        values["licences"] = items
+        b_entry = next((item for item in items if item["category"] == "B"), None)
+        values["has_licence_b"] = b_entry is not None
+        values["licence_b_since"] = (date.fromisoformat(b_entry["obtained_on"])
+                                     if b_entry and b_entry["obtained_on"] else None)
+    elif "has_licence_b" in values or "licence_b_since" in values:
+        items = [item for item in (current or []) if item.get("category") != "B"]
+        if values.get("has_licence_b") or values.get("licence_b_since"):
+            since = values.get("licence_b_since")
+            previous = next((item for item in (current or []) if item.get("category") == "B"),
+                            {})
+            items.append({**previous, "category": "B",
+                          "obtained_on": since.isoformat() if since else None})
+        values["licences"] = items
+
 def _check_referent(actor, referent_id: Any) -> None:
     if referent_id is None:
         return
@@ -330,6 +360,7 @@ def create_beneficiary(actor, values: Mapping[str, Any], *, open_pathway: bool =
                                  values.get("birth_date"))
     if duplicates and not allow_duplicate:
         raise _duplicate_conflict(duplicates)
+    _sync_licences(values)
     beneficiary = Beneficiary(platform_id=actor.platform_id, **values)
     locate(beneficiary, {"address", "workplace_address"})
     db.session.add(beneficiary)
@@ -362,17 +393,22 @@ def update_beneficiary(actor, beneficiary: Beneficiary, changes: Mapping[str, An
                                      exclude_id=beneficiary.id)
         if duplicates:
             raise _duplicate_conflict(duplicates)
+    if changes.get("has_licence_b") is False and "licence_b_since" not in changes:
+        changes["licence_b_since"] = None
+    _sync_licences(changes, beneficiary.licences)
     changed = {k for k, v in changes.items() if getattr(beneficiary, k) != v}
     for key in changed:
         setattr(beneficiary, key, changes[key])
-    if changes.get("has_licence_b") is False and "licence_b_since" not in changes:
-        beneficiary.licence_b_since = None
-        changed.add("licence_b_since")
     locate(beneficiary, changed)
     if changed:
         record_audit(actor, "update", object_type="Beneficiary", object_id=beneficiary.id,
                      fields=sorted(changed))
     db.session.commit()
+    if changed & SITUATION_FIELDS:
+        # prices follow the person: re-price unsigned rentals, amend signed ones
+        from mobility.rentals.lifecycle import situation_changed
+
+        situation_changed(actor, beneficiary)
     return sorted(changed)
 
 
@@ -802,41 +838,65 @@ def assessment_json(assessment: MobilityAssessment) -> dict[str, Any]:
 # -- eligibility -------------------------------------------------------------------------------
 
 
-def facts_of(beneficiary: Beneficiary) -> rules.EligibilityFacts:
+def facts_of(beneficiary: Beneficiary, *, on: date | None = None,
+             amie_months_used: int | None = None) -> rules.EligibilityFacts:
+    """What the eligibility rules read about a person on `on` (a licence in force only)."""
+    from mobility.pricing.services import amie_months_used as months_used
+
+    on = on or today()
     followed = beneficiary.referent_id is not None or bool(db.session.scalar(
         select(Referral.id).where(Referral.beneficiary_id == beneficiary.id,
                                   Referral.status == "accepted")))
-    from fleet.services import car_rental_days_used
-
-    rental_days = car_rental_days_used(beneficiary.id, until=today())
+    licence_b = next((item for item in beneficiary.held_licences()
+                      if item.category == "B" and item.in_force(on)), None)
     return rules.EligibilityFacts(
-        birth_date=beneficiary.birth_date, has_licence_b=beneficiary.has_licence_b,
-        licence_b_since=beneficiary.licence_b_since,
+        birth_date=beneficiary.birth_date, has_licence_b=licence_b is not None,
+        licence_b_since=licence_b.obtained_on if licence_b else None,
         employment_kind=beneficiary.employment_kind, contract_type=beneficiary.contract_type,
         contract_start=beneficiary.contract_start, contract_end=beneficiary.contract_end,
         followed=followed, obstacles=list(beneficiary.obstacles or []),
-        rental_days_used=rental_days,
+        amie_months_used=months_used(beneficiary.id) if amie_months_used is None
+        else amie_months_used,
     )
 
 
-def latest_override(beneficiary: Beneficiary, scheme: str) -> EligibilityOverride | None:
-    return db.session.scalar(select(EligibilityOverride).where(
+def amie_max_months(platform_id: int) -> int:
+    """The platform's limit of AMIE months per person (the one source of truth)."""
+    return int(eligibility_config_for(platform_id)["amie"]["max_rental_months"])
+
+
+def override_in_force(beneficiary: Beneficiary, scheme: str, *, on: date | None = None
+                      ) -> EligibilityOverride | None:
+    """The latest override of the scheme for the person that still applies on `on`."""
+    on = on or today()
+    overrides = db.session.scalars(select(EligibilityOverride).where(
         EligibilityOverride.beneficiary_id == beneficiary.id,
-        EligibilityOverride.scheme == scheme).order_by(EligibilityOverride.id.desc()).limit(1))
+        EligibilityOverride.scheme == scheme).order_by(EligibilityOverride.id.desc())).all()
+    return next((item for item in overrides if item.applies_on(on)), None)
 
 
-def eligibility_for(beneficiary: Beneficiary, scheme: str, *, on: date | None = None
-                    ) -> dict[str, Any]:
-    """`{"eligible", "by_rules", "reasons", "override"}` for a scheme (amie or bougez)."""
+def latest_override(beneficiary: Beneficiary, scheme: str) -> EligibilityOverride | None:
+    return override_in_force(beneficiary, scheme)
+
+
+def eligibility_for(beneficiary: Beneficiary, scheme: str, *, on: date | None = None,
+                    amie_months_used: int | None = None) -> dict[str, Any]:
+    """`{"eligible", "by_rules", "reasons", "override"}` for a scheme (amie or bougez) on `on`;
+    `amie_months_used` replaces the person's count (e.g. with the rental being booked)."""
     if scheme not in SCHEMES:
         raise ValidationFailed(details={"scheme": _l("Unknown scheme: use amie or bougez.")})
-    override = latest_override(beneficiary, scheme)
+    on = on or today()
+    override = override_in_force(beneficiary, scheme, on=on)
     override_data = None
     if override is not None:
         override_data = {"id": override.id, "justification": override.justification,
+                         "criteria": override.criteria,
+                         "expires_on": override.expires_on.isoformat()
+                         if override.expires_on else None,
                          "author": override.author.full_name if override.author else None,
                          "created_at": override.created_at.isoformat()}
-    return rules.evaluate(scheme, facts_of(beneficiary), today=on or today(),
+    return rules.evaluate(scheme, facts_of(beneficiary, on=on,
+                                           amie_months_used=amie_months_used), today=on,
                           config=eligibility_config_for(beneficiary.platform_id),
                           override=override_data)
 
@@ -844,24 +904,47 @@ def eligibility_for(beneficiary: Beneficiary, scheme: str, *, on: date | None = 
 MIN_JUSTIFICATION = 20
 
 
-def override_eligibility(actor, beneficiary: Beneficiary, *, scheme: str,
-                         justification: str) -> EligibilityOverride:
-    """Admit a person to a scheme despite its rules, with a written justification."""
+def override_eligibility(actor, beneficiary: Beneficiary, *, scheme: str, justification: str,
+                         criteria: list[str] | None = None,
+                         expires_on: date | None = None) -> EligibilityOverride:
+    """Admit a person to a scheme despite some of its criteria, with a written justification.
+
+    Scoped: it lifts the `criteria` named (by default the ones failed today). Dated: it lapses
+    after `expires_on` (by default when the pathway ends). The scheme's criteria only: the legal
+    conditions to drive (`fleet.licences`) are checked at booking and hand-over, and no
+    override lifts them."""
     justification = (justification or "").strip()
-    errors = {}
+    errors: dict[str, Any] = {}
     if scheme not in SCHEMES:
         errors["scheme"] = _l("Unknown scheme: use amie or bougez.")
     if len(justification) < MIN_JUSTIFICATION:
         errors["justification"] = _l("Write the justification (at least 20 characters).")
+    if expires_on is not None and expires_on < today():
+        errors["expires_on"] = _l("The end date cannot be in the past.")
     if errors:
         raise ValidationFailed(details=errors)
+    if criteria is None:
+        current = rules.evaluate(scheme, facts_of(beneficiary), today=today(),
+                                 config=eligibility_config_for(beneficiary.platform_id))
+        criteria = [r["criterion"] for r in current["reasons"] if not r["met"]]
+    known = {code for code in rules.CRITERIA}
+    unknown = [code for code in criteria if code not in known]
+    if unknown:
+        raise ValidationFailed(details={"criteria": _l("Unknown criterion: %(codes)s.",
+                                                       codes=", ".join(unknown))})
+    if not criteria:
+        raise ValidationFailed(details={"criteria": _l(
+            "Nothing to lift: the person meets every criterion of this scheme.")})
+    pathway = beneficiary.open_pathway
     override = EligibilityOverride(platform_id=beneficiary.platform_id,
                                    beneficiary_id=beneficiary.id, scheme=scheme,
-                                   justification=justification, author_id=actor.id)
+                                   justification=justification, author_id=actor.id,
+                                   criteria=sorted(set(criteria)), expires_on=expires_on,
+                                   pathway_id=pathway.id if pathway else None)
     db.session.add(override)
     db.session.flush()
     record_audit(actor, "create", object_type="EligibilityOverride", object_id=override.id,
-                 fields=["scheme", "justification"])
+                 fields=["scheme", "justification", "criteria", "expires_on"])
     db.session.commit()
     return override
 
@@ -962,6 +1045,7 @@ def beneficiary_json(beneficiary: Beneficiary, user) -> dict[str, Any]:
         "address_location": (
             {"lat": beneficiary.address_lat, "lon": beneficiary.address_lon}
             if beneficiary.address_lat is not None else None),
+        "licences": [item.to_dict() for item in beneficiary.held_licences()],
         "has_licence_b": beneficiary.has_licence_b,
         "licence_b_since": _iso(beneficiary.licence_b_since),
         "employment": {

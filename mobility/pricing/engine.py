@@ -26,12 +26,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from mobility.people.eligibility import DEFAULT_ELIGIBILITY
+
 VEHICLE_KINDS = ("bike", "e_bike", "scooter", "moped", "car")
 SEAT_KINDS = ("carpool_seat", "minibus_seat")
 QUOTE_KINDS = VEHICLE_KINDS + SEAT_KINDS
 SCHEMES = ("bougez", "amie")
-#: the AMIE plan lasts at most this many months; the microcredit is proposed at the last one
-AMIE_MAX_MONTHS = 5
+#: the AMIE plan lasts at most this many months per person (over all their AMIE rentals); the
+#: microcredit is proposed at the last one. The platform's own figure is the eligibility setting
+#: `amie.max_rental_months` (`mobility.people.services.amie_max_months`); this is its default.
+AMIE_MAX_MONTHS = DEFAULT_ELIGIBILITY["amie"]["max_rental_months"]
 #: longest period quoted, in days (a sanity bound, about two years)
 MAX_PERIOD_DAYS = 731
 
@@ -154,6 +158,28 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def months_started(start: date, end: date) -> int:
+    """How many months of a monthly plan `[start, end)` runs into (a partial month counts)."""
+    months = 0
+    while add_months(start, months) < end:
+        months += 1
+    return months
+
+
+#: `(effective_from, Situation)`: a change of situation recorded after the contract was signed
+Amendment = tuple[date, "Situation"]
+
+
+def _situation_on(day: date, situation: Situation, amendments: list[Amendment]) -> Situation:
+    """The situation in force on `day`: the latest amendment effective by then, else the
+    situation at booking."""
+    current = situation
+    for effective_from, amended in sorted(amendments, key=lambda pair: pair[0]):
+        if effective_from <= day:
+            current = amended
+    return current
+
+
 def choose_reduction(rates: TariffRates, situation: Situation) -> tuple[str | None, int, list]:
     """The most favourable applicable reduction: (code, percent, every applicable code)."""
     candidates = []
@@ -183,9 +209,18 @@ def _check_rates(rates: TariffRates) -> None:
 
 
 def quote(rates: TariffRates, *, kind: str, start: date, end: date | None, scheme: str = "bougez",
-          situation: Situation | None = None, seats: int = 1) -> Quote:
-    """Price a rental (or seats) for one person: lines, total, instalments, deposit."""
+          situation: Situation | None = None, seats: int = 1,
+          amendments: list[Amendment] | None = None, amie_first_month: int = 1,
+          amie_max_months: int = AMIE_MAX_MONTHS, late_days: int = 0) -> Quote:
+    """Price a rental (or seats) for one person: lines, total, instalments, deposit.
+
+    `amendments` change the situation from a date on (each period is priced with the situation
+    in force when it starts); AMIE months are numbered from `amie_first_month` (the person's
+    month count) and may not go past `amie_max_months`; `late_days` kept after the planned
+    return `end` are charged at the kind's full daily rate, due on the day of the return.
+    """
     situation = situation or Situation()
+    amendments = list(amendments or [])
     _check_rates(rates)
     if kind not in QUOTE_KINDS:
         raise QuoteError("kind", _l("This vehicle kind is not known."))
@@ -201,10 +236,29 @@ def quote(rates: TariffRates, *, kind: str, start: date, end: date | None, schem
         raise QuoteError("end", _l("The return date must be after the start date."))
     if days > MAX_PERIOD_DAYS:
         raise QuoteError("end", _l("The period is too long (two years at most)."))
+    if late_days < 0:
+        raise QuoteError("late_days", _l("This number is too small."))
     if scheme == "amie":
-        return _amie_quote(rates, kind=kind, start=start, end=end, days=days,
-                           situation=situation)
-    return _bougez_quote(rates, kind=kind, start=start, end=end, days=days, situation=situation)
+        result = _amie_quote(rates, kind=kind, start=start, end=end, days=days,
+                             situation=situation, amendments=amendments,
+                             first_month=amie_first_month, max_months=amie_max_months)
+    else:
+        result = _bougez_quote(rates, kind=kind, start=start, end=end, days=days,
+                               situation=situation, amendments=amendments)
+    if late_days:
+        _add_late_days(result, rates, late_days)
+    return result
+
+
+def _add_late_days(result: Quote, rates: TariffRates, late_days: int) -> None:
+    """Days kept after the planned return: the full daily rate, due on the return day."""
+    rate = int(rates.daily_rates_cents.get(result.kind, 0))
+    amount = rate * late_days
+    returned_on = result.end + timedelta(days=late_days)
+    result.lines.append(Line("late_days", late_days, rate, amount, {"kind": result.kind}))
+    result.instalments.append(Instalment(len(result.instalments) + 1, returned_on, result.end,
+                                         returned_on, amount))
+    result.total_cents += amount
 
 
 def _membership_line(rates: TariffRates, situation: Situation) -> list[Line]:
@@ -214,27 +268,37 @@ def _membership_line(rates: TariffRates, situation: Situation) -> list[Line]:
     return [Line("membership", 1, fee, fee)]
 
 
-def _bougez_quote(rates, *, kind, start, end, days, situation) -> Quote:
+def _bougez_quote(rates, *, kind, start, end, days, situation, amendments=()) -> Quote:
     rate = int(rates.daily_rates_cents.get(kind, 0))
     reduction, pct, applicable = choose_reduction(rates, situation)
     gross = rate * days
-    net_total = _net(rate, days, pct)
-    lines = [Line("rental", days, rate, gross, {"kind": kind})]
-    if reduction and gross != net_total:
-        lines.append(Line("reduction", 1, net_total - gross, net_total - gross,
-                          {"reduction": reduction, "pct": pct}))
     membership = _membership_line(rates, situation)
-    lines += membership
     instalments = []
-    offset, number = 0, 1
+    # Each week is priced with the situation in force when it starts; within one situation the
+    # cumulative rounding telescopes (no cent lost), a new situation starts its own count.
+    reductions: dict[tuple[str, int], int] = {}
+    offset, number, segment_start, segment_pct = 0, 1, 0, None
     while offset < days:
         stop = min(offset + 7, days)
-        amount = _net(rate, stop, pct) - _net(rate, offset, pct)
+        week_reduction, week_pct, _ = choose_reduction(
+            rates, _situation_on(start + timedelta(days=offset), situation, list(amendments)))
+        if week_pct != segment_pct:
+            segment_start, segment_pct = offset, week_pct
+        amount = (_net(rate, stop - segment_start, week_pct)
+                  - _net(rate, offset - segment_start, week_pct))
+        if week_reduction:
+            key = (week_reduction, week_pct)
+            reductions[key] = reductions.get(key, 0) + amount - rate * (stop - offset)
         if number == 1:
             amount += sum(line.amount_cents for line in membership)
         period_start, period_end = start + timedelta(days=offset), start + timedelta(days=stop)
         instalments.append(Instalment(number, period_end, period_start, period_end, amount))
         offset, number = stop, number + 1
+    lines = [Line("rental", days, rate, gross, {"kind": kind})]
+    for (code, code_pct), amount in reductions.items():
+        if amount:
+            lines.append(Line("reduction", 1, amount, amount, {"reduction": code, "pct": code_pct}))
+    lines += membership
     return Quote(
         kind=kind, scheme="bougez", start=start, end=end, days=days,
         total_cents=sum(line.amount_cents for line in lines),
@@ -257,41 +321,48 @@ def amie_month_price(rates: TariffRates, month: int, resources_band: str | None)
     return int(ladder[min(month - 2, len(ladder) - 1)])
 
 
-def _amie_quote(rates, *, kind, start, end, days, situation) -> Quote:
+def _amie_quote(rates, *, kind, start, end, days, situation, amendments=(), first_month=1,
+                max_months=AMIE_MAX_MONTHS) -> Quote:
     if kind != "car":
         raise QuoteError("kind", _l("The progressive plan (AMIE) is for cars only."))
-    if end > add_months(start, AMIE_MAX_MONTHS):
-        raise QuoteError("end", _l("The progressive plan (AMIE) lasts five months at most."))
+    if first_month < 1:
+        raise QuoteError("amie_first_month", _l("This number is too small."))
+    if first_month - 1 + months_started(start, end) > max_months:
+        raise QuoteError("end", _l(
+            "The progressive plan (AMIE) lasts %(months)s months at most per person.",
+            months=max_months))
     warnings = []
     if situation.resources_band not in rates.amie_month1_cents:
         warnings.append("resources_band_unknown")
     lines: list[Line] = []
     instalments: list[Instalment] = []
     membership = _membership_line(rates, situation)
-    month = 1
-    while add_months(start, month - 1) < end:
-        month_start = add_months(start, month - 1)
-        full_end = add_months(start, month)
+    index = 0  # months of this rental; `month` is the person's month of the plan
+    while add_months(start, index) < end:
+        month = first_month + index
+        month_start = add_months(start, index)
+        full_end = add_months(start, index + 1)
         month_end = min(full_end, end)
-        price = amie_month_price(rates, month, situation.resources_band)
+        band = _situation_on(month_start, situation, list(amendments)).resources_band
+        price = amie_month_price(rates, month, band)
         part_days, full_days = (month_end - month_start).days, (full_end - month_start).days
         amount = price if part_days == full_days else price * part_days // full_days
         lines.append(Line("amie_month", 1, price, amount,
                           {"month": month, "days": part_days, "full_days": full_days,
-                           "resources_band": situation.resources_band if month == 1 else None}))
-        extra = sum(line.amount_cents for line in membership) if month == 1 else 0
-        instalments.append(Instalment(month, month_end, month_start, month_end,
+                           "resources_band": band if month == 1 else None}))
+        extra = sum(line.amount_cents for line in membership) if index == 0 else 0
+        instalments.append(Instalment(index + 1, month_end, month_start, month_end,
                                       amount + extra))
-        month += 1
+        index += 1
     lines += membership
+    microcredit_on = add_months(start, max(0, max_months - first_month))
     return Quote(
         kind=kind, scheme="amie", start=start, end=end, days=days,
         total_cents=sum(line.amount_cents for line in lines),
         deposit_cents=int(rates.deposits_cents.get(kind, 0)), lines=lines,
         instalments=instalments, period="month",
-        microcredit={"month": AMIE_MAX_MONTHS,
-                     "date": add_months(start, AMIE_MAX_MONTHS - 1),
-                     "within_period": add_months(start, AMIE_MAX_MONTHS - 1) < end},
+        microcredit={"month": max_months, "date": microcredit_on,
+                     "within_period": microcredit_on < end},
         warnings=warnings,
     )
 

@@ -73,10 +73,16 @@ class RentalTerms(PlatformScoped, db.Model):
     resources_band: Mapped[str | None] = mapped_column(String(16))
     membership_due: Mapped[bool] = mapped_column(default=False)
     deposit_cents: Mapped[int] = mapped_column(Integer, default=0)
+    #: AMIE: the person's month of the plan this rental starts at (the ladder continues across
+    #: their rentals instead of restarting at month 1)
+    amie_first_month: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     rental = relationship("Rental")
     tariff = relationship("Tariff")
+    amendments = relationship("RentalAmendment", order_by="RentalAmendment.effective_from",
+                              primaryjoin="RentalTerms.rental_id == RentalAmendment.rental_id",
+                              foreign_keys="RentalAmendment.rental_id", viewonly=True)
 
     def tariff_rates(self) -> TariffRates:
         return TariffRates.from_dict(self.rates or {})
@@ -85,3 +91,21 @@ class RentalTerms(PlatformScoped, db.Model):
         if user is not None and user.role == BENEFICIARY:
             return self.rental is not None and self.rental.can_view(user)
         return super().can_view(user)
+
+
+class RentalAmendment(PlatformScoped, db.Model):
+    """A change of the person's situation after the contract was signed: it applies from the
+    next weekly (Bougez) or monthly (AMIE) period, and the next contract version states it."""
+
+    __tablename__ = "pricing_rental_amendments"
+    view_roles = frozenset({ADMIN, ADVISOR})
+    edit_roles = frozenset({ADMIN, ADVISOR})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rental_id: Mapped[int] = mapped_column(ForeignKey("fleet_rentals.id"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    receives_rsa: Mapped[bool] = mapped_column(default=False)
+    lives_in_qpv: Mapped[bool] = mapped_column(default=False)
+    resources_band: Mapped[str | None] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,9 +18,10 @@ from mobility.pricing.engine import (
     QuoteError,
     Situation,
     TariffRates,
+    months_started,
     quote,
 )
-from mobility.pricing.models import RentalTerms, Tariff
+from mobility.pricing.models import RentalAmendment, RentalTerms, Tariff
 
 SCHEME_LABELS = {"bougez": _l("Daily rate (Bougez)"), "amie": _l("Progressive plan (AMIE)")}
 KIND_LABELS = {
@@ -215,37 +216,143 @@ def quote_payload(result: Quote, tariff: Tariff | None) -> dict:
     return data
 
 
+# -- the AMIE months of a person -------------------------------------------------------------
+
+def amie_periods(beneficiary_id: int, *, exclude_rental_id: int | None = None
+                 ) -> list[tuple[date, date]]:
+    """The person's AMIE periods `[start, end)`, not cancelled; a rental and the replacements
+    that took over from it (a vehicle immobilised while out) count as one period."""
+    from fleet.models import Rental
+
+    rows = db.session.execute(
+        select(Rental.id, Rental.start_date, Rental.end_date, Rental.replaces_rental_id)
+        .join(RentalTerms, RentalTerms.rental_id == Rental.id)
+        .where(Rental.beneficiary_id == beneficiary_id, RentalTerms.scheme == "amie",
+               Rental.status != "cancelled")).all()
+    by_id = {row.id: row for row in rows if row.id != exclude_rental_id}
+    chains: dict[int, tuple[date, date]] = {}
+    for row in by_id.values():
+        root = row
+        while root.replaces_rental_id in by_id:
+            root = by_id[root.replaces_rental_id]
+        start, end = chains.get(root.id, (root.start_date, row.end_date))
+        chains[root.id] = (min(start, row.start_date), max(end, row.end_date))
+    return sorted(chains.values())
+
+
+def amie_months_used(beneficiary_id: int, *, exclude_rental_id: int | None = None,
+                     before: date | None = None) -> int:
+    """Months of the AMIE plan the person has used or booked, over all their AMIE rentals
+    (a partial month counts: it is charged as a month of the ladder); with `before`, only the
+    periods that start before that day."""
+    return sum(months_started(start, end) for start, end in amie_periods(
+        beneficiary_id, exclude_rental_id=exclude_rental_id)
+        if before is None or start < before)
+
+
+def amie_max_months(platform_id: int) -> int:
+    from mobility.people.services import amie_max_months as platform_limit
+
+    return platform_limit(platform_id)
+
+
 # -- the terms of a rental -----------------------------------------------------------------
 
 def terms_of(rental) -> RentalTerms | None:
     return db.session.scalar(select(RentalTerms).where(RentalTerms.rental_id == rental.id))
 
 
-def ensure_terms(rental, *, scheme: str | None = None, commit: bool = True) -> RentalTerms:
-    """The rental's terms, fixed from the tariff in force on its start date the first time."""
-    terms = terms_of(rental)
-    if terms is not None:
-        return terms
-    scheme = scheme or "bougez"
+def new_terms(rental, *, scheme: str = "bougez", amie_first_month: int | None = None
+              ) -> RentalTerms:
+    """The terms a rental gets at booking (not added to the session): the tariff in force on its
+    start date, the person's situation then, the deposit of the vehicle's kind; AMIE months
+    continue from the person's earlier AMIE rentals."""
     tariff, rates = rates_on(rental.platform_id, rental.start_date)
     situation = situation_of(rental.beneficiary, rental.start_date)
     kind = rental.vehicle.kind
     if scheme == "amie" and kind != "car":
         raise ValidationFailed(details={"scheme": _l("The progressive plan (AMIE) is for cars "
                                                      "only.")})
-    terms = RentalTerms(
+    if amie_first_month is None:
+        amie_first_month = 1 + (amie_months_used(rental.beneficiary_id,
+                                                 exclude_rental_id=rental.id,
+                                                 before=rental.start_date)
+                                if scheme == "amie" else 0)
+    return RentalTerms(
         platform_id=rental.platform_id, rental_id=rental.id,
         tariff_id=tariff.id if tariff else None, scheme=scheme, rates=rates.to_dict(),
         receives_rsa=situation.receives_rsa, lives_in_qpv=situation.lives_in_qpv,
         resources_band=situation.resources_band, membership_due=situation.membership_due,
-        deposit_cents=int(rates.deposits_cents.get(kind, 0)),
+        deposit_cents=int(rates.deposits_cents.get(kind, 0)), amie_first_month=amie_first_month,
     )
+
+
+def ensure_terms(rental, *, scheme: str | None = None, commit: bool = True) -> RentalTerms:
+    """The rental's terms, fixed at booking (`new_terms`); older rentals without terms get them
+    the first time they are read."""
+    terms = terms_of(rental)
+    if terms is not None:
+        return terms
+    terms = new_terms(rental, scheme=scheme or "bougez")
     db.session.add(terms)
     if commit:
         db.session.commit()
     else:
         db.session.flush()
     return terms
+
+
+def refresh_situation(terms: RentalTerms, beneficiary) -> bool:
+    """Before the contract is signed: copy the person's current situation into the terms.
+    Returns True when something changed."""
+    situation = situation_of(beneficiary, terms.rental.start_date, membership=terms.membership_due)
+    changed = False
+    for name in ("receives_rsa", "lives_in_qpv", "resources_band"):
+        if getattr(terms, name) != getattr(situation, name):
+            setattr(terms, name, getattr(situation, name))
+            changed = True
+    return changed
+
+
+def add_amendment(actor, rental, terms: RentalTerms, beneficiary, *, effective_from: date
+                  ) -> RentalAmendment | None:
+    """After signing: the person's new situation applies from `effective_from` (the next
+    period); None when it is the situation already in force then."""
+    current = situation_in_force(terms, effective_from)
+    new = situation_of(beneficiary, effective_from, membership=terms.membership_due)
+    if (current.receives_rsa, current.lives_in_qpv, current.resources_band) == (
+            new.receives_rsa, new.lives_in_qpv, new.resources_band):
+        return None
+    amendment = RentalAmendment(
+        platform_id=rental.platform_id, rental_id=rental.id, effective_from=effective_from,
+        receives_rsa=new.receives_rsa, lives_in_qpv=new.lives_in_qpv,
+        resources_band=new.resources_band, created_by_id=getattr(actor, "id", None))
+    db.session.add(amendment)
+    db.session.flush()
+    record_audit(actor, "create", object_type="RentalAmendment", object_id=amendment.id,
+                 platform_id=rental.platform_id,
+                 fields=["effective_from", "receives_rsa", "lives_in_qpv", "resources_band"])
+    return amendment
+
+
+def _situation(terms: RentalTerms) -> Situation:
+    return Situation(receives_rsa=terms.receives_rsa, lives_in_qpv=terms.lives_in_qpv,
+                     resources_band=terms.resources_band, membership_due=terms.membership_due)
+
+
+def amendments_of(terms: RentalTerms) -> list[tuple[date, Situation]]:
+    return [(item.effective_from,
+             Situation(receives_rsa=item.receives_rsa, lives_in_qpv=item.lives_in_qpv,
+                       resources_band=item.resources_band, membership_due=terms.membership_due))
+            for item in terms.amendments]
+
+
+def situation_in_force(terms: RentalTerms, day: date) -> Situation:
+    current = _situation(terms)
+    for effective_from, situation in amendments_of(terms):
+        if effective_from <= day:
+            current = situation
+    return current
 
 
 def set_scheme(actor, rental, scheme: str) -> RentalTerms:
@@ -273,17 +380,29 @@ def set_scheme(actor, rental, scheme: str) -> RentalTerms:
     return terms
 
 
+def chargeable_late_days(rental) -> int:
+    """Days kept after the planned return, unless an advisor waived them."""
+    return 0 if rental.late_days_waived_reason else int(rental.late_days or 0)
+
+
+def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = None) -> Quote:
+    """What the rental costs under its terms: from its start to its planned (or early) return,
+    amendments from their dates, AMIE months from the person's count, late days charged.
+    Raises `QuoteError` (lists skip such a rental, a ledger turns it into a 400)."""
+    return quote(
+        terms.tariff_rates(), kind=rental.vehicle.kind, start=rental.start_date,
+        end=rental.end_date, scheme=terms.scheme, situation=_situation(terms),
+        amendments=amendments_of(terms), amie_first_month=terms.amie_first_month or 1,
+        amie_max_months=max_months if max_months is not None
+        else amie_max_months(rental.platform_id),
+        late_days=chargeable_late_days(rental),
+    )
+
+
 def rental_quote(rental, terms: RentalTerms | None = None) -> Quote:
-    """What the rental costs under its terms, from its start to its (actual) return date."""
+    """What the rental costs under its terms (`quote_under_terms`)."""
     terms = terms or ensure_terms(rental)
     try:
-        return quote(
-            terms.tariff_rates(), kind=rental.vehicle.kind, start=rental.start_date,
-            end=rental.end_date, scheme=terms.scheme,
-            situation=Situation(receives_rsa=terms.receives_rsa,
-                                lives_in_qpv=terms.lives_in_qpv,
-                                resources_band=terms.resources_band,
-                                membership_due=terms.membership_due),
-        )
+        return quote_under_terms(rental, terms)
     except QuoteError as error:
         raise ValidationFailed(details={error.field: error.message}) from None

@@ -6,7 +6,10 @@ import io
 import itertools
 from datetime import date, timedelta
 
-from fleet.models import CarpoolRide, Rental, Site, Vehicle
+from sqlalchemy import select
+
+from fleet.licences import required_category
+from fleet.models import INSPECTED_KINDS, INSURED_KINDS, CarpoolRide, Rental, Site, Vehicle
 from fleet.services import today
 from mobility.extensions import db
 from mobility.people.models import Beneficiary
@@ -15,16 +18,65 @@ from tests.factories import create_platform
 _counter = itertools.count(1)
 
 
-def create_beneficiary(platform=None, **overrides) -> Beneficiary:
+def create_beneficiary(platform=None, *, ready: bool = True, **overrides) -> Beneficiary:
+    """A person; `ready` (the default) gives them what a booking needs: followed by a referent,
+    a mobility obstacle, a B licence held since 2015, an open pathway with its entry
+    assessment. `ready=False` gives a bare file, to test the refusals."""
     platform = platform or create_platform()
     n = next(_counter)
+    if ready:
+        overrides.setdefault("referent_id", create_referent(platform).id)
+        overrides.setdefault("obstacles", ["no_vehicle"])
+        if "licences" not in overrides and "has_licence_b" not in overrides:
+            overrides["licences"] = [{"category": "B", "obtained_on": "2015-06-01",
+                                      "valid_until": None, "suspended": False,
+                                      "a1_training": False}]
+            overrides.update(has_licence_b=True, licence_b_since=date(2015, 6, 1))
     person = Beneficiary(platform_id=platform.id, first_name=overrides.pop("first_name", "Léa"),
                          last_name=overrides.pop("last_name", f"Martin{n}"),
                          birth_date=overrides.pop("birth_date", date(1990, 1, 1)),
                          phone=overrides.pop("phone", "06 00 00 00 00"), **overrides)
     db.session.add(person)
+    db.session.flush()
+    if ready:
+        open_pathway(person, assessed=True)
     db.session.commit()
     return person
+
+
+def create_referent(platform):
+    from mobility.organisations.models import PartnerOrganisation, Referent
+
+    referent = db.session.scalar(select(Referent).where(Referent.platform_id == platform.id)
+                                 .limit(1))
+    if referent is None:
+        organisation = PartnerOrganisation(platform_id=platform.id, name="Mission locale test",
+                                           kind="mission_locale")
+        db.session.add(organisation)
+        db.session.flush()
+        referent = Referent(platform_id=platform.id, organisation_id=organisation.id,
+                            first_name="Nadia", last_name="Referente")
+        db.session.add(referent)
+        db.session.flush()
+    return referent
+
+
+def open_pathway(person: Beneficiary, *, assessed: bool = True):
+    """An open pathway for the person, with an entry assessment when `assessed`."""
+    from mobility.people.models import MobilityAssessment, Pathway
+
+    pathway = Pathway(platform_id=person.platform_id, beneficiary_id=person.id, status="open",
+                      opened_on=today() - timedelta(days=30))
+    db.session.add(pathway)
+    db.session.flush()
+    if assessed:
+        db.session.add(MobilityAssessment(
+            platform_id=person.platform_id, beneficiary_id=person.id, pathway_id=pathway.id,
+            kind="entry", assessed_on=today() - timedelta(days=28), answers={},
+            sub_scores={}, mobility_potential=40, ladder=[], scoring={}))
+    db.session.flush()
+    db.session.expire(person, ["pathways"])
+    return pathway
 
 
 def create_site(platform=None, **overrides) -> Site:
@@ -42,8 +94,15 @@ def create_site(platform=None, **overrides) -> Site:
 def create_vehicle(site: Site | None = None, **overrides) -> Vehicle:
     site = site or create_site()
     n = next(_counter)
-    vehicle = Vehicle(platform_id=site.platform_id, site_id=site.id,
-                      kind=overrides.pop("kind", "scooter"),
+    kind = overrides.pop("kind", "scooter")
+    # on the road for a year: insured, and inspected for a car
+    overrides.setdefault("insurance_expires_on", today() + timedelta(days=365)
+                         if kind in INSURED_KINDS else None)
+    overrides.setdefault("technical_inspection_expires_on", today() + timedelta(days=365)
+                         if kind in INSPECTED_KINDS else None)
+    overrides.setdefault("licence_category",
+                         required_category(kind, overrides.get("engine_cc")))
+    vehicle = Vehicle(platform_id=site.platform_id, site_id=site.id, kind=kind,
                       plate=overrides.pop("plate", f"GA-{n:03d}-BC"),
                       odometer_km=overrides.pop("odometer_km", 1000), **overrides)
     db.session.add(vehicle)
@@ -94,3 +153,22 @@ def png_bytes(size: tuple[int, int] = (4, 3)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
+
+
+def good_checklist(kind: str) -> dict[str, bool]:
+    """Every item of the kind's check-out checklist, in good order."""
+    from fleet.models import CHECKLISTS
+
+    return {item: True for item in CHECKLISTS[kind]}
+
+
+def prepare_hand_over(actor, rental: Rental) -> Rental:
+    """What the hand-over needs, through the real steps: the contract signed by the person and
+    the deposit held (a cheque)."""
+    from mobility.rentals import lifecycle
+
+    lifecycle.sign_contract(actor, rental, signer_name=rental.beneficiary.full_name,
+                            accepted=True)
+    if lifecycle.rules.deposit_due_cents(rental):
+        lifecycle.take_deposit(actor, rental, method="cheque", reference=f"CHQ-{rental.id}")
+    return rental

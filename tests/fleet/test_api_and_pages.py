@@ -16,7 +16,9 @@ from tests.fleet.factories import (
     create_ride,
     create_site,
     create_vehicle,
+    good_checklist,
     png_bytes,
+    prepare_hand_over,
 )
 
 
@@ -88,14 +90,25 @@ def test_api_check_out_and_in_are_the_fleet_managers(client, world):
     rental = create_rental(world["vehicle"], world["person"])
     advisor_h = _headers(client, world["advisor"])
     manager_h = _headers(client, world["manager"])
-    inspection = {"odometer_km": 1000, "checklist": {"lights": True}}
+    inspection = {"odometer_km": 1000, "checklist": good_checklist("scooter")}
     assert client.post(f"/api/v1/rentals/{rental.id}/check-out", json=inspection,
                        headers=advisor_h).status_code == 403
+    unsigned = client.post(f"/api/v1/rentals/{rental.id}/check-out", json=inspection,
+                           headers=manager_h)
+    assert unsigned.status_code == 409
+    assert unsigned.get_json()["error"]["code"] == "contract_not_signed"
+    prepare_hand_over(world["advisor"], rental)
+    partial = client.post(f"/api/v1/rentals/{rental.id}/check-out",
+                          json={"odometer_km": 1000, "checklist": {"lights": True}},
+                          headers=manager_h)
+    assert partial.status_code == 400
+    assert partial.get_json()["error"]["code"] == "checklist_incomplete"
     out = client.post(f"/api/v1/rentals/{rental.id}/check-out", json=inspection,
                       headers=manager_h)
     assert out.status_code == 200 and out.get_json()["status"] == "in_progress"
     back = client.post(f"/api/v1/rentals/{rental.id}/check-in",
                        json={"odometer_km": 1100, "damage_notes": "Pneu crevé",
+                             "checklist": good_checklist("scooter"),
                              "open_maintenance": True}, headers=manager_h)
     assert back.status_code == 200 and back.get_json()["maintenance_job"]["kind"] == "repair"
 

@@ -105,7 +105,11 @@ def test_an_unsigned_draft_follows_the_rental_a_signed_one_never_changes(client,
     rental.end_date = rental.end_date + timedelta(days=7)
     db.session.commit()
     after = client.get(f"/api/v1/rentals/{rental.id}/contract", headers=bearer(token)).get_json()
-    assert after["sha256"] == signed["sha256"]
+    # the signed version is archived as it was; the change makes version 2, to sign in turn
+    assert signed["version"] == 1 and after["version"] == 2 and not after["signed"]
+    assert after["sha256"] != signed["sha256"]
+    first = db.session.query(RentalContract).filter_by(rental_id=rental.id, version=1).one()
+    assert first.sha256 == signed["sha256"] and first.signed_at is not None
 
 
 def test_closed_rentals_cannot_be_signed(client, advisor):

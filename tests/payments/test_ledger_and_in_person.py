@@ -9,6 +9,7 @@ from mobility.payments import services
 from mobility.payments.models import Deposit, Payment
 from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from
 from tests.factories import login as sign_in
+from tests.fleet.factories import create_referent
 from tests.payments.factories import create_money_rental
 
 
@@ -200,6 +201,18 @@ def test_scheme_change_to_amie_shows_the_ladder(client, advisor):
     sign_in(client, advisor)
     page = client.get(f"/payments/rentals/{rental.id}")
     token = csrf_token_from(page.get_data(as_text=True))
+    # the plan is only for an eligible person: refused with the reasons, nothing changed
+    refused = client.post(f"/payments/rentals/{rental.id}/scheme",
+                          data={"csrf_token": token, "scheme": "amie"})
+    assert refused.status_code == 422
+    assert "permis B" in refused.get_data(as_text=True)
+    assert services.ledger(rental)["period"] == "week"
+    person = rental.beneficiary
+    person.birth_date, person.referent_id = date(1990, 1, 1), create_referent(advisor.platform).id
+    person.has_licence_b, person.licence_b_since = True, date(2015, 1, 1)
+    person.employment_kind, person.contract_type = "job", "permanent"
+    person.contract_start = date(2026, 2, 1)
+    db.session.commit()
     response = client.post(f"/payments/rentals/{rental.id}/scheme",
                            data={"csrf_token": token, "scheme": "amie"})
     assert response.status_code == 302

@@ -4,14 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from fleet.services import book_rental
 from mobility.extensions import db
 from mobility.people.services import today
 from mobility.platforms.models import Platform
 from mobility.pricing.models import RentalTerms
+from mobility.rentals.lifecycle import book
 from tests.factories import create_user, login
-from tests.fleet.factories import create_site, create_vehicle
-from tests.people.factories import create_beneficiary
+from tests.fleet.factories import create_beneficiary, create_site, create_vehicle
 
 
 def test_booking_fixes_the_terms_and_the_ledger_page_writes_nothing(client):
@@ -20,8 +19,8 @@ def test_booking_fixes_the_terms_and_the_ledger_page_writes_nothing(client):
     person = create_beneficiary(platform, receives_rsa=True)
     car = create_vehicle(create_site(platform), kind="car")
     start = today() + timedelta(days=2)
-    rental = book_rental(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
-                         end=start + timedelta(days=14))
+    rental = book(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
+                  end=start + timedelta(days=14))
     terms = db.session.scalar(select(RentalTerms).where(RentalTerms.rental_id == rental.id))
     assert terms is not None and terms.receives_rsa is True
     login(client, advisor)

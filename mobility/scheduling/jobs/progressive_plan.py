@@ -13,8 +13,9 @@ from fleet.models import Rental
 from mobility.extensions import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
-from mobility.pricing.engine import AMIE_MAX_MONTHS, add_months, amie_month_price
+from mobility.pricing.engine import add_months, amie_month_price
 from mobility.pricing.models import RentalTerms
+from mobility.pricing.services import amie_max_months
 from mobility.scheduling.jobs._recipients import StaffCache
 from mobility.scheduling.registry import Reminder, reminder_job
 
@@ -36,8 +37,11 @@ def progressive_plan(today, now):
     for rental, terms in rows:
         recipients = staff.advisor_or_all(rental.platform_id, rental.advisor)
         link = absolute_link("fleet.rental", rental_id=rental.id)
-        for month in range(2, AMIE_MAX_MONTHS + 1):
-            month_start = add_months(rental.start_date, month - 1)
+        limit = amie_max_months(rental.platform_id)
+        first = terms.amie_first_month or 1
+        for month in range(max(2, first + 1), limit + 1):
+            # the person's month of the plan; this rental started at month `first`
+            month_start = add_months(rental.start_date, month - first)
             if month_start >= rental.end_date or not oldest <= month_start <= today + lead:
                 continue
             common = dict(recipients=recipients, platform_id=rental.platform_id,
@@ -49,6 +53,6 @@ def progressive_plan(today, now):
                        "link": link}
             yield Reminder(kind="amie_monthly_step", key=f"rental:{rental.id}:amie_month:{month}",
                            context=context, **common)
-            if month == AMIE_MAX_MONTHS:
+            if month == limit:
                 yield Reminder(kind="amie_microcredit", key=f"rental:{rental.id}:amie_microcredit",
                                context=context, **common)

@@ -1,0 +1,1 @@
+"""The rental's lifecycle: every step from the booking to the settlement, with its rules."""
