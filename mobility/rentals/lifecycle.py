@@ -27,7 +27,6 @@ from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, DomainError, NotQualified, ValidationFailed
 from mobility.extensions import db
-from mobility.i18n import local_date
 from mobility.pricing import services as pricing
 from mobility.pricing.engine import SCHEMES, add_months
 from mobility.rentals import rules
@@ -605,13 +604,6 @@ def explain(error: DomainError) -> str:
     for item in details.get("also", []):
         text += " " + str(item["message"])
     return text
-
-
-def late_days_words(rental: Rental) -> str | None:
-    if not rental.late_days:
-        return None
-    return str(_l("Returned on %(date)s, %(days)s day(s) after the planned date.",
-                  date=local_date(rental.returned_on), days=rental.late_days))
 
 
 __all__ = ["CHECKLISTS", "BookingOverrides", "book", "cancel", "change_end", "change_scheme",

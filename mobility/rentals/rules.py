@@ -155,23 +155,34 @@ def check_roadworthy(vehicle, *, end: date, today: date) -> Refusal | None:
     then (Code des assurances L211-1, Code de la route R323-1), no open defect."""
     if vehicle.status in UNBOOKABLE_STATUSES:
         return Refusal("vehicle_not_roadworthy", _l(
-            "This vehicle is %(status)s: choose another one, or finish its maintenance first.",
-            status=vehicle.status_label), details={"reason": vehicle.status})
-    needs = (("insurance", vehicle.insurance_expires_on, vehicle.kind in INSURED_KINDS,
-              _l("insurance")),
-             ("technical_inspection", vehicle.technical_inspection_expires_on,
-              vehicle.kind in INSPECTED_KINDS, _l("technical inspection")))
-    for name, expires_on, required, label in needs:
+            "This vehicle cannot leave (status: %(status)s): choose another one, or finish its "
+            "maintenance first.", status=vehicle.status_label), details={"reason": vehicle.status})
+    # one sentence per document and case: French agrees them (l'assurance, le contrôle)
+    documents = (
+        ("insurance", vehicle.insurance_expires_on, vehicle.kind in INSURED_KINDS,
+         lambda: _l("Record this vehicle's insurance and its expiry date before it leaves."),
+         lambda day: _l("This vehicle's insurance has expired (%(date)s): renew it before it "
+                        "leaves.", date=day),
+         lambda day: _l("This vehicle's insurance ends on %(date)s, before the return: renew "
+                        "it, or choose a return date by then.", date=day)),
+        ("technical_inspection", vehicle.technical_inspection_expires_on,
+         vehicle.kind in INSPECTED_KINDS,
+         lambda: _l("Record this vehicle's technical inspection and its expiry date before it "
+                    "leaves."),
+         lambda day: _l("This vehicle's technical inspection has expired (%(date)s): have it "
+                        "done before the vehicle leaves.", date=day),
+         lambda day: _l("This vehicle's technical inspection ends on %(date)s, before the "
+                        "return: have it done, or choose a return date by then.", date=day)),
+    )
+    for name, expires_on, required, missing, expired, expiring in documents:
         if expires_on is None and required:
-            return Refusal("vehicle_not_roadworthy", _l(
-                "Record the %(document)s of this vehicle and its expiry date before it leaves.",
-                document=label), details={"reason": f"{name}_missing"})
+            return Refusal("vehicle_not_roadworthy", missing(),
+                           details={"reason": f"{name}_missing"})
         if expires_on is not None and expires_on < end:
-            when = _l("has expired") if expires_on < today else _l("expires before the return")
-            return Refusal("vehicle_not_roadworthy", _l(
-                "The %(document)s of this vehicle %(when)s (%(date)s): renew it, or choose a "
-                "return date by then.", document=label, when=when, date=local_date(expires_on)),
-                details={"reason": f"{name}_expired", "expires_on": expires_on.isoformat()})
+            message = expired if expires_on < today else expiring
+            return Refusal("vehicle_not_roadworthy", message(local_date(expires_on)),
+                           details={"reason": f"{name}_expired",
+                                    "expires_on": expires_on.isoformat()})
     defect = db.session.scalar(select(MaintenanceJob).where(
         MaintenanceJob.vehicle_id == vehicle.id, MaintenanceJob.kind == "repair",
         MaintenanceJob.status == "open").limit(1))

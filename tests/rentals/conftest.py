@@ -1,0 +1,11 @@
+"""Fixtures of the rental rules tests (helpers in `tests.rentals.factories`)."""
+
+import pytest
+
+from tests.rentals.factories import make_world
+
+
+@pytest.fixture
+def world(client):
+    """A platform with a site, an advisor and a fleet manager using the API."""
+    return make_world(client)
