@@ -72,6 +72,14 @@ class BeneficiaryForm(PersonFields, FlaskForm):
                                                                               empty=False))
     has_licence_b = BooleanField(_l("Holds a driving licence B"))
     licence_b_since = DateField(_l("Licence B obtained on"), validators=[Optional()])
+    licence_b_valid_until = DateField(_l("Licence B valid until (if limited)"),
+                                      validators=[Optional()])
+    licence_b_suspended = BooleanField(_l("Licence B suspended"))
+    licence_a1_training = BooleanField(_l("7-hour training for a 125 cm³ done (B licence)"))
+    licence_am_on = DateField(_l("AM licence (moped) obtained on"), validators=[Optional()])
+    licence_a1_on = DateField(_l("A1 licence (125 cm³) obtained on"), validators=[Optional()])
+    licence_a2_on = DateField(_l("A2 licence obtained on"), validators=[Optional()])
+    licence_a_on = DateField(_l("A licence obtained on"), validators=[Optional()])
     employment_kind = SelectField(_l("Situation"), choices=_choices(EMPLOYMENT_KINDS),
                                   validators=[Optional()])
     employer = StringField(_l("Employer or training centre"),
@@ -215,6 +223,40 @@ class ReferentForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     config = TextAreaField(_l("Overrides (JSON)"), validators=[Optional()])
+
+
+#: the other licences' date fields of the file form
+LICENCE_DATE_FIELDS = {"AM": "licence_am_on", "A1": "licence_a1_on", "A2": "licence_a2_on",
+                       "A": "licence_a_on"}
+
+
+def licences_from_form(form: FlaskForm, current: list | None = None) -> list[dict[str, Any]]:
+    """The `licences` list the file form describes (B from its fields, the others by date)."""
+    items = []
+    if form.has_licence_b.data or form.licence_b_since.data:
+        items.append({"category": "B", "obtained_on": form.licence_b_since.data,
+                      "valid_until": form.licence_b_valid_until.data,
+                      "suspended": bool(form.licence_b_suspended.data),
+                      "a1_training": bool(form.licence_a1_training.data)})
+    for category, name in LICENCE_DATE_FIELDS.items():
+        obtained = getattr(form, name).data
+        kept = next((item for item in current or [] if item.get("category") == category), None)
+        if obtained is not None:
+            items.append({"category": category, "obtained_on": obtained,
+                          "valid_until": (kept or {}).get("valid_until"),
+                          "suspended": bool((kept or {}).get("suspended"))})
+    return items
+
+
+def fill_licences(form: FlaskForm, licences) -> None:
+    """Show a file's licences in the form's fields."""
+    for item in licences:
+        if item.category == "B":
+            form.licence_b_valid_until.data = item.valid_until
+            form.licence_b_suspended.data = item.suspended
+            form.licence_a1_training.data = item.a1_training
+        elif item.category in LICENCE_DATE_FIELDS:
+            getattr(form, LICENCE_DATE_FIELDS[item.category]).data = item.obtained_on
 
 
 def form_values(form: FlaskForm, names) -> dict[str, Any]:

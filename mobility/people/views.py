@@ -251,6 +251,8 @@ def edit_beneficiary(beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, current_user, action="edit")
     form = forms.BeneficiaryForm(obj=beneficiary)
     _referent_choices(form)
+    if request.method == "GET":
+        forms.fill_licences(form, beneficiary.held_licences())
 
     def save(values):
         services.update_beneficiary(current_user, beneficiary, values)
@@ -266,7 +268,10 @@ def _beneficiary_form(form, beneficiary: Beneficiary | None, save, success: str)
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                saved = save(forms.form_values(form, forms.BeneficiaryForm.FIELDS))
+                values = forms.form_values(form, forms.BeneficiaryForm.FIELDS)
+                values["licences"] = forms.licences_from_form(
+                    form, beneficiary.licences if beneficiary else None)
+                saved = save(values)
             except ValidationFailed as error:
                 _apply_errors(form, error)
                 status = 400
