@@ -187,6 +187,12 @@ class EligibilityQuery(Strict):
 class OverrideIn(Strict):
     scheme: Literal["amie", "bougez"]
     justification: str = Field(max_length=4000)
+    criteria: list[Literal["followed", "min_age", "licence", "contract", "rental_left",
+                           "obstacle"]] | None = Field(
+        default=None, max_length=6, description="The criteria it lifts (default: those failed "
+        "today); the legal licence and age checks of a booking are never lifted")
+    expires_on: date | None = Field(default=None, description="Last day it applies (default: "
+                                    "until the pathway ends)")
 
 
 class ExitIn(Strict):
@@ -411,7 +417,8 @@ def get_eligibility(user, beneficiary_id: int, query: EligibilityQuery):
 def create_override(user, beneficiary_id: int, body: OverrideIn):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, user, action="edit")
     services.override_eligibility(user, beneficiary, scheme=body.scheme,
-                                  justification=body.justification)
+                                  justification=body.justification, criteria=body.criteria,
+                                  expires_on=body.expires_on)
     return services.eligibility_for(beneficiary, body.scheme)
 
 

@@ -10,7 +10,7 @@ from mobility.people import services as people
 from mobility.platforms.models import Platform
 from tests.commute.factories import create_commuter
 from tests.factories import create_user
-from tests.fleet.factories import create_site, create_vehicle
+from tests.fleet.factories import create_site, create_vehicle, make_ready
 from tests.people.factories import GOOD_ANSWERS
 
 
@@ -70,16 +70,16 @@ def test_assessment_without_routing_has_no_feasibility(app):
 
 
 def test_booking_stores_the_daily_mileage_allowance(routing_on):
-    from fleet.services import book_rental
     from mobility.commute.services import mileage_allowance_km
+    from mobility.rentals.lifecycle import book
 
     advisor = create_user("advisor")
     platform = db.session.get(Platform, advisor.platform_id)
-    person = create_commuter(platform)
+    person = make_ready(create_commuter(platform))
     car = create_vehicle(create_site(platform), kind="car")
     start = people.today() + timedelta(days=1)
-    rental = book_rental(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
-                         end=start + timedelta(days=14))
+    rental = book(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
+                  end=start + timedelta(days=14))
     expected = mileage_allowance_km((person.address_lat, person.address_lon),
                                     (person.workplace_lat, person.workplace_lon), "car")
     assert expected is not None and expected > 0

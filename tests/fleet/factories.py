@@ -28,10 +28,7 @@ def create_beneficiary(platform=None, *, ready: bool = True, **overrides) -> Ben
         overrides.setdefault("referent_id", create_referent(platform).id)
         overrides.setdefault("obstacles", ["no_vehicle"])
         if "licences" not in overrides and "has_licence_b" not in overrides:
-            overrides["licences"] = [{"category": "B", "obtained_on": "2015-06-01",
-                                      "valid_until": None, "suspended": False,
-                                      "a1_training": False}]
-            overrides.update(has_licence_b=True, licence_b_since=date(2015, 6, 1))
+            overrides.update(B_LICENCE)
     person = Beneficiary(platform_id=platform.id, first_name=overrides.pop("first_name", "Léa"),
                          last_name=overrides.pop("last_name", f"Martin{n}"),
                          birth_date=overrides.pop("birth_date", date(1990, 1, 1)),
@@ -40,6 +37,27 @@ def create_beneficiary(platform=None, *, ready: bool = True, **overrides) -> Ben
     db.session.flush()
     if ready:
         open_pathway(person, assessed=True)
+    db.session.commit()
+    return person
+
+
+B_LICENCE = {"licences": [{"category": "B", "obtained_on": "2015-06-01", "valid_until": None,
+                           "suspended": False, "a1_training": False}],
+             "has_licence_b": True, "licence_b_since": date(2015, 6, 1)}
+
+
+def make_ready(person: Beneficiary) -> Beneficiary:
+    """Give an existing file what a booking needs (referent, obstacle, B licence, open pathway
+    with its entry assessment)."""
+    from mobility.platforms.models import Platform
+
+    platform = db.session.get(Platform, person.platform_id)
+    person.referent_id = person.referent_id or create_referent(platform).id
+    person.obstacles = person.obstacles or ["no_vehicle"]
+    if not person.licences:
+        for name, value in B_LICENCE.items():
+            setattr(person, name, value)
+    open_pathway(person, assessed=True)
     db.session.commit()
     return person
 
@@ -62,14 +80,18 @@ def create_referent(platform):
 
 
 def open_pathway(person: Beneficiary, *, assessed: bool = True):
-    """An open pathway for the person, with an entry assessment when `assessed`."""
+    """The person's open pathway (opened if none), with an entry assessment when `assessed`."""
     from mobility.people.models import MobilityAssessment, Pathway
 
-    pathway = Pathway(platform_id=person.platform_id, beneficiary_id=person.id, status="open",
-                      opened_on=today() - timedelta(days=30))
-    db.session.add(pathway)
     db.session.flush()
-    if assessed:
+    db.session.expire(person, ["pathways"])
+    pathway = person.open_pathway
+    if pathway is None:
+        pathway = Pathway(platform_id=person.platform_id, beneficiary_id=person.id,
+                          status="open", opened_on=today() - timedelta(days=30))
+        db.session.add(pathway)
+        db.session.flush()
+    if assessed and pathway.assessment("entry") is None:
         db.session.add(MobilityAssessment(
             platform_id=person.platform_id, beneficiary_id=person.id, pathway_id=pathway.id,
             kind="entry", assessed_on=today() - timedelta(days=28), answers={},

@@ -1,10 +1,12 @@
-"""AMIE's "at most 5 months of rental" counts the person's real car rentals."""
+"""AMIE's "at most 5 months" counts the person's AMIE rentals, not car rentals at the daily
+rate."""
 
 from datetime import timedelta
 
 from mobility.extensions import db
 from mobility.people.services import eligibility_for, today
 from mobility.platforms.models import Platform
+from mobility.pricing.services import ensure_terms
 from tests.fleet.factories import create_rental, create_site, create_vehicle
 from tests.people.factories import create_beneficiary
 
@@ -18,8 +20,13 @@ def test_car_rentals_use_up_the_amie_months(app):
     assert _rental_left(eligibility_for(person, "amie")) is True
     site = create_site(platform=db.session.get(Platform, person.platform_id))
     car = create_vehicle(site, kind="car")
-    create_rental(car, person, start_date=today() - timedelta(days=200),
-                  end_date=today() - timedelta(days=20))
+    daily = create_rental(car, person, start_date=today() - timedelta(days=400),
+                          end_date=today() - timedelta(days=250))
+    ensure_terms(daily, scheme="bougez")
+    assert _rental_left(eligibility_for(person, "amie")) is True
+    plan = create_rental(car, person, start_date=today() - timedelta(days=200),
+                         end_date=today() - timedelta(days=20))
+    ensure_terms(plan, scheme="amie")
     assert _rental_left(eligibility_for(person, "amie")) is False
 
 

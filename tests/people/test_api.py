@@ -401,7 +401,9 @@ def test_eligibility_endpoint_and_override(people):
     assert after["eligible"] is True and after["by_rules"] is False
     assert after["override"]["justification"].startswith("Assurance confirmée")
     assert db.session.scalar(select(AuditEvent).where(
-        AuditEvent.object_type == "EligibilityOverride")).fields == ["justification", "scheme"]
+        AuditEvent.object_type == "EligibilityOverride")).fields == [
+        "criteria", "expires_on", "justification", "scheme"]
+    assert after["override"]["criteria"] == ["licence"]  # scoped to what failed that day
 
 
 def test_exit_rules(people):

@@ -14,7 +14,7 @@ def amie_facts(**overrides) -> EligibilityFacts:
                   licence_b_since=date(2020, 1, 1), employment_kind="job",
                   contract_type="fixed_term", contract_start=date(2026, 6, 1),
                   contract_end=date(2026, 12, 1), followed=True, obstacles=["no_vehicle"],
-                  rental_days_used=0)
+                  amie_months_used=0)
     values.update(overrides)
     return EligibilityFacts(**values)
 
@@ -47,7 +47,7 @@ def test_amie_eligible_when_every_criterion_is_met(request_ctx):
     ({"contract_start": None}, "contract", "no_contract"),
     ({"contract_end": None}, "contract", "contract_end_missing"),
     ({"contract_end": date(2026, 7, 1)}, "contract", "contract_too_short"),
-    ({"rental_days_used": 150}, "rental_left", "rental_used_up"),
+    ({"amie_months_used": 5}, "rental_left", "rental_used_up"),
 ])
 def test_each_amie_criterion_fails_with_its_reason(request_ctx, overrides, criterion, failure):
     result = evaluate("amie", amie_facts(**overrides), today=TODAY)
@@ -68,12 +68,12 @@ def test_amie_boundaries(request_ctx):
     # a permanent contract has no end date
     assert failed(evaluate("amie", amie_facts(contract_type="permanent", contract_end=None),
                            today=TODAY)) == {}
-    # 149 days of rental used: one more day is allowed
-    assert failed(evaluate("amie", amie_facts(rental_days_used=149), today=TODAY)) == {}
+    # four months of the plan used: a fifth is allowed
+    assert failed(evaluate("amie", amie_facts(amie_months_used=4), today=TODAY)) == {}
 
 
 def test_amie_numbers_come_from_the_platform_settings(request_ctx):
-    facts = amie_facts(rental_days_used=160)
+    facts = amie_facts(amie_months_used=5)
     assert evaluate("amie", facts, today=TODAY)["eligible"] is False
     config = {"amie": {"max_rental_months": 6}}
     assert evaluate("amie", facts, today=TODAY, config=config)["eligible"] is True
@@ -95,3 +95,15 @@ def test_bougez_needs_insertion_and_an_obstacle(request_ctx):
     assert failed(no_obstacle) == {"obstacle": "no_obstacle"}
     not_followed = evaluate("bougez", amie_facts(followed=False), today=TODAY)
     assert failed(not_followed) == {"followed": "followed"}
+
+
+def test_a_scoped_override_lifts_only_the_criteria_it_names(request_ctx):
+    facts = amie_facts(contract_end=date(2026, 6, 20), followed=False)
+    lifts_contract = {"justification": "Contrat de 3 semaines renouvelable.",
+                      "criteria": ["contract"]}
+    partly = evaluate("amie", facts, today=TODAY, override=lifts_contract)
+    assert partly["eligible"] is False
+    assert [r["criterion"] for r in partly["reasons"] if r["overridden"]] == ["contract"]
+    both = evaluate("amie", facts, today=TODAY,
+                    override={**lifts_contract, "criteria": ["contract", "followed"]})
+    assert both["eligible"] is True and both["by_rules"] is False

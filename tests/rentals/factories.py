@@ -203,6 +203,18 @@ class World:
         return response.get_json()
 
 
+def create_staff_member(platform, role: str):
+    """A staff account that never signs in (no password to hash): an actor for services."""
+    from mobility.auth.models import User
+
+    n = next(_counter)
+    user = User(email=f"{role}.{n}.{platform.id}@example.org", role=role,
+                platform_id=platform.id, full_name=f"{role.title()} {n}")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
 def make_world(client) -> World:
     site = create_site()
     platform = db.session.get(Platform, site.platform_id)
