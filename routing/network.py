@@ -50,6 +50,25 @@ CYCLE_WAYS = frozenset(
         "trunk_link", "track", "road", "path",
     }
 )
+#: Highway classes from the most to the least important: a simplified edge that merges ways of
+#: several classes takes the first of them (osmnx keeps an unordered list; this makes the
+#: choice stable from one build to the next).
+HIGHWAY_IMPORTANCE: tuple[str, ...] = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+    "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link",
+    "living_street", "road", "service", "track", "cycleway", "pedestrian", "footway", "path",
+    "steps", "corridor", "elevator",
+)
+_IMPORTANCE = {h: i for i, h in enumerate(HIGHWAY_IMPORTANCE)}
+
+
+def merge_highways(values) -> str:
+    """The class of a simplified edge made of ways of classes ``values`` (a str or a list)."""
+    if isinstance(values, str):
+        return values
+    return min(values, key=lambda h: (_IMPORTANCE.get(h, len(_IMPORTANCE)), h))
+
+
 _YES = frozenset({"yes", "designated", "permissive", "destination"})
 _NO = frozenset({"no", "private"})
 
@@ -211,8 +230,7 @@ def network_from_graph(name: str, graph: nx.MultiDiGraph) -> Network:
         us.append(ui)
         vs.append(vi)
         lengths.append(float(data.get("length", 0.0)))
-        hw = data.get("highway", "road")
-        highways.append(hw[0] if isinstance(hw, list) else hw)
+        highways.append(merge_highways(data.get("highway", "road")))
         maxspeeds.append(parse_maxspeed_kmh(data.get("maxspeed")))
         grades.append(float(data.get("grade", math.nan)))
         geom = data.get("geometry")
