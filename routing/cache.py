@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
-from .bundle import write_bundle
 from .builder import build_networks
+from .bundle import write_bundle
 from .engine import CACHE_FORMAT
 from .exceptions import CacheBuildError, NetworkNotConfigured
 from .geocoding import GEOCODER_FILE, build_geocoder
@@ -27,7 +27,6 @@ from .graph import (
 )
 from .network import build_graph, filter_pbf_to_xml, network_from_graph
 from .settings import MODES, NETWORK_OF_MODE, NETWORKS, SpeedSettings, default_cache_dir
-
 
 
 def _fingerprint(pbf_path: Path, elevation_raster: Path | None) -> dict:

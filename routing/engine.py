@@ -19,7 +19,6 @@ import numpy as np
 import requests
 
 from .bundle import Bundle
-
 from .exceptions import (
     NetworkNotConfigured,
     NoRouteFound,
