@@ -15,17 +15,19 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import osmium
-import osmnx as ox
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from .exceptions import CacheBuildError, NetworkNotConfigured
 from .settings import NETWORK_OF_MODE, NETWORKS, TWO_WHEEL_MOTOR, WALK, SpeedSettings
+
+if TYPE_CHECKING:  # osmnx and networkx are slow to import: only the osmnx pipeline needs them
+    import networkx as nx
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -258,6 +260,8 @@ def build_graph(
     xml_path: str | Path, *, network: str, elevation_raster: str | Path | None = None
 ) -> nx.MultiDiGraph:
     """Build the osmnx graph of one network from its filtered XML (walk is undirected)."""
+    import osmnx as ox
+
     graph = ox.graph_from_xml(xml_path, bidirectional=(network == WALK), retain_all=False)
     if elevation_raster is not None:  # needs rasterio; see README "Elevation"
         graph = ox.elevation.add_node_elevations_raster(graph, str(elevation_raster))
