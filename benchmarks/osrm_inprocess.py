@@ -16,9 +16,10 @@ import osrm
 
 
 def main() -> int:
-    spec = json.loads(open(sys.argv[1]).read())
+    with open(sys.argv[1]) as fh:
+        spec = json.load(fh)
     started = time.perf_counter()
-    engines = {p: osrm.OSRM(storage_config=f, algorithm="MLD") for p, f in spec["files"].items()}
+    engines = {p: osrm.OSRM(storage_config=f, algorithm="MLD", use_shared_memory=False) for p, f in spec["files"].items()}
     load_s = time.perf_counter() - started
 
     def check(home, work):
