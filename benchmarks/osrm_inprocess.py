@@ -19,7 +19,8 @@ def main() -> int:
     with open(sys.argv[1]) as fh:
         spec = json.load(fh)
     started = time.perf_counter()
-    engines = {p: osrm.OSRM(storage_config=f, algorithm="MLD", use_shared_memory=False) for p, f in spec["files"].items()}
+    engines = {p: osrm.OSRM(storage_config=f, algorithm="MLD", use_shared_memory=False)
+               for p, f in spec["files"].items()}
     load_s = time.perf_counter() - started
 
     def check(home, work):
