@@ -118,6 +118,8 @@ def main() -> int:
               f"scooter {nodes['two_wheel_motor']:,}, car {nodes['car']:,} nodes; "
               f"{pbf.stat().st_size / 1e6:.1f} MB PBF; {built}; {len(trips)} trips)")
         r = probe(cache, trips, "local", args.repeat)
+        if r["skipped_trips"]:
+            print(f"  ({r['skipped_trips']} trips left out: an address geocoded off the network)")
         goal = " | goal (160k) " if size == 160_000 else " | "
         print(f"  new engine: load {ms(r['load_s'])} (engine {ms(r['engine_load_s'])})"
               f"{goal}< 500 ms")
