@@ -1,4 +1,4 @@
-"""Building and locating the on-disk routing cache (networks + geocoder index)."""
+"""Building and locating the on-disk routing cache (networks, hierarchies, geocoder index)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,25 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock
 
-from .exceptions import CacheBuildError
+from .builder import build_networks
+from .bundle import write_bundle
+from .engine import CACHE_FORMAT
+from .exceptions import CacheBuildError, NetworkNotConfigured
 from .geocoding import GEOCODER_FILE, build_geocoder
-from .network import build_graph, filter_pbf_to_xml, network_from_graph, save_network
-from .settings import NETWORKS, default_cache_dir
-
-CACHE_FORMAT = 2  # bump when the cache builders change
+from .graph import (
+    GRAPH_SUFFIX,
+    Graph,
+    hierarchy_arrays,
+    hierarchy_path,
+    metric_of,
+    metric_times,
+    write_graph,
+)
+from .network import build_graph, filter_pbf_to_xml, network_from_graph
+from .settings import MODES, NETWORK_OF_MODE, NETWORKS, SpeedSettings, default_cache_dir
 
 
 def _fingerprint(pbf_path: Path, elevation_raster: Path | None) -> dict:
@@ -25,16 +36,34 @@ def _fingerprint(pbf_path: Path, elevation_raster: Path | None) -> dict:
             "elevation_raster": str(elevation_raster) if elevation_raster else None}
 
 
+def _network_arrays_osmnx(pbf: Path, work: Path, raster: Path | None) -> dict:
+    """The osmnx pipeline (needed for elevation grades): arrays and grades per network."""
+    out = {}
+    for name, xml in filter_pbf_to_xml(pbf, work, networks=NETWORKS).items():
+        net = network_from_graph(name, build_graph(xml, network=name, elevation_raster=raster))
+        sizes = [len(g) for g in net.edge_geometry]
+        out[name] = ({"node_ids": net.node_ids, "lat": net.lat, "lon": net.lon,
+                      "edge_u": net.edge_u, "edge_v": net.edge_v,
+                      "edge_length_m": net.edge_length_m,
+                      "edge_highway": list(net.edge_highway),
+                      "edge_maxspeed_kmh": net.edge_maxspeed_kmh,
+                      "geom_offsets": np.concatenate([[0], np.cumsum(sizes)]),
+                      "geom_points": np.concatenate(net.edge_geometry)}, net.edge_grade)
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
                 force: bool = False, elevation_raster: str | Path | None = None,
-                keep_graphs: bool = True) -> Path:
-    """Build every network and the geocoder index of ``pbf_path`` into ``cache_dir``.
+                speeds: SpeedSettings | None = None) -> Path:
+    """Build every network, its contraction hierarchies and the geocoder index of
+    ``pbf_path`` into ``cache_dir``; returns the cache directory.
 
     Skipped when the cache already matches the same extract (unless ``force``). Safe to call
     from several processes at once (file lock). ``elevation_raster`` (a DEM GeoTIFF; needs
-    rasterio) adds grades so walk/bike/e-bike speeds depend on slope. ``keep_graphs`` also
-    pickles the osmnx graphs (``graphs/<network>.pkl``) for analysis and the naive benchmark.
-    Returns the cache directory.
+    rasterio) adds grades so walk/bike/e-bike speeds depend on slope (built through osmnx,
+    slower). Hierarchies are built for ``speeds`` (default :class:`SpeedSettings`); engines
+    with other motor speeds contract their own at load time.
     """
     pbf = Path(pbf_path)
     if not pbf.is_file():
@@ -42,6 +71,7 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
     cache = Path(cache_dir or default_cache_dir())
     cache.mkdir(parents=True, exist_ok=True)
     raster = Path(elevation_raster) if elevation_raster else None
+    speeds = speeds or SpeedSettings()
     manifest_path = cache / "manifest.json"
     with FileLock(str(cache / ".build.lock")):
         fingerprint = _fingerprint(pbf, raster)
@@ -53,35 +83,77 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
                 pass
         manifest_path.unlink(missing_ok=True)
         started = time.perf_counter()
-        xml_dir = cache / "xml"
-        xml_paths = filter_pbf_to_xml(pbf, xml_dir, networks=NETWORKS)
-        (cache / "networks").mkdir(exist_ok=True)
-        (cache / "graphs").mkdir(exist_ok=True)
+        networks_dir = cache / "networks"
+        shutil.rmtree(networks_dir, ignore_errors=True)
+        networks_dir.mkdir()
+        if raster is None:
+            built = {name: (arrays, None) for name, arrays in build_networks(pbf).items()}
+        else:
+            built = _network_arrays_osmnx(pbf, cache / "xml", raster)
+        network_s = time.perf_counter() - started
         stats = {}
-        for name, xml in xml_paths.items():
-            graph = build_graph(xml, network=name, elevation_raster=raster)
-            network = network_from_graph(name, graph)
-            save_network(network, cache / "networks" / f"{name}.pkl")
-            if keep_graphs:
-                with open(cache / "graphs" / f"{name}.pkl", "wb") as fh:
-                    pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            stats[name] = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
-        shutil.rmtree(xml_dir, ignore_errors=True)
+        for name, (arrays, grade) in built.items():
+            path = networks_dir / f"{name}{GRAPH_SUFFIX}"
+            write_graph(path, arrays, grade=grade)
+            graph = Graph(name, path)
+            arcs = {}
+            for mode in MODES:
+                if NETWORK_OF_MODE[mode] != name:
+                    continue
+                key, _ = metric_of(graph, mode, speeds)
+                if key in arcs:
+                    continue
+                ch = hierarchy_arrays(graph, metric_times(graph, key, mode, speeds))
+                write_bundle(hierarchy_path(cache, name, key), ch, meta={"mode": mode})
+                arcs[key] = len(ch["arc_tail"])
+            stats[name] = {"nodes": graph.node_count, "edges": graph.edge_count,
+                           "hierarchy_arcs": arcs}
+        built.clear()
+        hierarchy_s = time.perf_counter() - started - network_s
         geocoder = build_geocoder(pbf)
         geocoder.save(cache / GEOCODER_FILE)
         manifest = {"source": fingerprint, "networks": stats,
                     "geocoder_entries": len(geocoder.entries),
                     "bounds": geocoder.bounds,
-                    "build_s": round(time.perf_counter() - started, 2)}
+                    "build_s": {"networks": round(network_s, 2),
+                                "hierarchies": round(hierarchy_s, 2),
+                                "total": round(time.perf_counter() - started, 2)}}
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return cache
 
 
-def load_graph(network: str, cache_dir: str | Path | None = None):
-    """The osmnx MultiDiGraph of ``network`` kept by :func:`build_cache`."""
-    path = Path(cache_dir or default_cache_dir()) / "graphs" / f"{network}.pkl"
-    from .exceptions import NetworkNotConfigured
+def osmnx_graphs(pbf_path: str | Path, cache_dir: str | Path | None = None) -> dict:
+    """The osmnx MultiDiGraph of every network of ``pbf_path`` (the reference pipeline).
 
+    Built with :func:`osmnx.graph_from_xml` once and pickled in ``<cache>/graphs/`` while the
+    extract is unchanged; used by the naive benchmark and by the tests comparing the fast
+    builder and engine with the osmnx ones. Slow on big extracts.
+    """
+    pbf = Path(pbf_path)
+    out_dir = Path(cache_dir or default_cache_dir()) / "graphs"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = out_dir / "source.json"
+    fingerprint = _fingerprint(pbf, None)
+    with FileLock(str(out_dir / ".lock")):
+        fresh = stamp.exists() and json.loads(stamp.read_text()) == fingerprint
+        graphs = {}
+        if fresh:
+            for name in NETWORKS:
+                with open(out_dir / f"{name}.pkl", "rb") as fh:
+                    graphs[name] = pickle.load(fh)
+            return graphs
+        for name, xml in filter_pbf_to_xml(pbf, out_dir / "xml", networks=NETWORKS).items():
+            graphs[name] = build_graph(xml, network=name)
+            with open(out_dir / f"{name}.pkl", "wb") as fh:
+                pickle.dump(graphs[name], fh, protocol=pickle.HIGHEST_PROTOCOL)
+        shutil.rmtree(out_dir / "xml", ignore_errors=True)
+        stamp.write_text(json.dumps(fingerprint))
+    return graphs
+
+
+def load_graph(network: str, cache_dir: str | Path | None = None):
+    """The osmnx MultiDiGraph of ``network`` kept by :func:`osmnx_graphs`."""
+    path = Path(cache_dir or default_cache_dir()) / "graphs" / f"{network}.pkl"
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)

@@ -24,6 +24,7 @@ from .exceptions import (
     InvalidCommute,
     InvalidShift,
     NoRouteFound,
+    OutsideNetworkArea,
     SameOriginDestination,
 )
 from .network import haversine_m
@@ -152,13 +153,18 @@ def check_commute(engine: RoutingEngine, origin, destination, *,
                   arrive_by: time | None = None, leave_at: time | None = None,
                   days: Sequence[date] = (), modes: Sequence[str] = MODES,
                   limits: CommuteLimits | None = None, transit: TransitFeed | None = None,
-                  geocoder=None) -> CommuteCheck:
+                  geocoder=None, off_network: str = "raise") -> CommuteCheck:
     """Check a home → work commute for each mode (and public transport if ``transit``).
 
     ``origin``/``destination`` are ``(lat, lon)`` or address strings (needs ``geocoder``).
-    Raises UnknownMode, SameOriginDestination, InvalidShift, InvalidCommute, AddressNotFound,
-    OutsideNetworkArea, NetworkNotConfigured.
+    All road modes are routed through :meth:`RoutingEngine.routes`, so modes sharing a
+    network share its work. A point too far from a mode's network raises
+    OutsideNetworkArea, or with ``off_network="result"`` gives that mode an infeasible result
+    with reason ``off_network``. Raises UnknownMode, SameOriginDestination, InvalidShift,
+    InvalidCommute, AddressNotFound, OutsideNetworkArea, NetworkNotConfigured.
     """
+    if off_network not in ("raise", "result"):
+        raise ValueError("off_network is 'raise' or 'result'")
     limits = limits or CommuteLimits()
     modes = [check_mode(m) for m in modes]
     if not modes and transit is None:
@@ -169,14 +175,20 @@ def check_commute(engine: RoutingEngine, origin, destination, *,
     if haversine_m(home[0], home[1], work[0], work[1]) < SAME_PLACE_M:
         raise SameOriginDestination("origin and destination are the same place")
     results: dict[str, ModeResult] = {}
+    routes = engine.routes(home, work, modes=modes) if modes else {}
     for mode in modes:
         limit_s = limits.max_duration_min[mode] * 60
-        try:
-            route = engine.route(home, work, mode=mode)
-        except NoRouteFound:
+        route = routes[mode]
+        if isinstance(route, NoRouteFound):
             results[mode] = ModeResult(mode, None, None, False,
                                        (Reason("no_route", f"no {mode} route found"),))
             continue
+        if isinstance(route, OutsideNetworkArea) and off_network == "result":
+            results[mode] = ModeResult(mode, None, None, False,
+                                       (Reason("off_network", str(route)),))
+            continue
+        if isinstance(route, Exception):
+            raise route
         if route.duration_s <= limit_s:
             reason = Reason("within_limit", f"{_minutes(route.duration_s)} ≤ {_minutes(limit_s)}")
         else:

@@ -7,14 +7,18 @@ fastest path for the mode.
 from __future__ import annotations
 
 import abc
+import json
+import logging
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import requests
-from scipy.sparse.csgraph import dijkstra
 
+from .bundle import Bundle
 from .exceptions import (
     NetworkNotConfigured,
     NoRouteFound,
@@ -22,7 +26,17 @@ from .exceptions import (
     RoutingError,
     RoutingServerUnavailable,
 )
-from .network import ModeGraph, Network, load_network
+from .graph import (
+    GRAPH_SUFFIX,
+    Graph,
+    Hierarchy,
+    edge_speeds_kmh,
+    edge_times_s,
+    hierarchy_arrays,
+    hierarchy_path,
+    metric_of,
+    metric_times,
+)
 from .settings import (
     ATTRIBUTION,
     MODES,
@@ -33,6 +47,9 @@ from .settings import (
 )
 
 Point = tuple[float, float]
+log = logging.getLogger(__name__)
+#: Version of the cache layout :class:`LocalEngine` reads (see :mod:`routing.cache`).
+CACHE_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,19 @@ class RoutingEngine(abc.ABC):
         """A one-row :meth:`table`."""
         return self.table([origin], destinations, mode=mode)
 
+    def routes(self, origin: Point, destination: Point, *, modes: Sequence[str]
+               ) -> dict[str, Route | RoutingError]:
+        """:meth:`route` for each of ``modes``; a mode that fails maps to its error
+        (:class:`NoRouteFound`, :class:`OutsideNetworkArea`, :class:`NetworkNotConfigured`).
+        Engines override it to share work between modes."""
+        out: dict[str, Route | RoutingError] = {}
+        for mode in modes:
+            try:
+                out[mode] = self.route(origin, destination, mode=mode)
+            except (NoRouteFound, OutsideNetworkArea, NetworkNotConfigured) as error:
+                out[mode] = error
+        return out
+
     def _check(self, mode: str) -> None:
         check_mode(mode)
         if mode not in self.modes:
@@ -93,51 +123,105 @@ def _points(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
     return arr[:, 0], arr[:, 1]
 
 
-class LocalEngine(RoutingEngine):
-    """Routes on the cached networks with scipy's Dijkstra; snaps to the nearest routable node."""
+class ModeView:
+    """A network as one mode sees it: the graph, the hierarchy searched, the duration scale."""
 
-    def __init__(self, networks: Mapping[str, Network], *, speeds: SpeedSettings | None = None,
-                 max_snap_distance_m: float = 300.0, modes: Sequence[str] = MODES):
+    def __init__(self, mode: str, network: Graph, hierarchy: Hierarchy, scale: float,
+                 speeds: SpeedSettings):
+        self.mode = mode
+        self.network = network
+        self.hierarchy = hierarchy
+        self.scale = scale
+        self.speeds = speeds
+
+    @cached_property
+    def edge_speed_kmh(self) -> np.ndarray:
+        """Speed of the mode on every edge of the network (km/h; computed on first use)."""
+        return edge_speeds_kmh(self.network, self.mode, self.speeds)
+
+    @property
+    def snap_nodes(self) -> np.ndarray:
+        """Nodes points are snapped to (the largest strongly connected component)."""
+        return self.network.snap_nodes
+
+
+class LocalEngine(RoutingEngine):
+    """Routes on the cached, memory-mapped networks with contraction hierarchies.
+
+    Point-to-point queries are bidirectional searches in the hierarchy (microseconds at any
+    size); modes sharing a network and a metric (bike and e-bike, walking at any speed) share
+    one search in :meth:`routes`. Points snap to the nearest node of the network's largest
+    strongly connected component. Opening the cache maps its files and reads no array.
+    """
+
+    def __init__(self, graphs: Mapping[str, Graph], *, speeds: SpeedSettings | None = None,
+                 max_snap_distance_m: float = 300.0, modes: Sequence[str] = MODES,
+                 cache_dir: str | Path | None = None):
         self.speeds = speeds or SpeedSettings()
         self.max_snap_distance_m = max_snap_distance_m
-        self._graphs: dict[str, ModeGraph] = {}
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._views: dict[str, ModeView] = {}
+        self._hierarchies: dict[tuple[str, str], Hierarchy] = {}
+        self._lock = threading.Lock()
         for mode in modes:
             check_mode(mode)
-            network = networks.get(NETWORK_OF_MODE[mode])
-            if network is not None:
-                self._graphs[mode] = ModeGraph.build(network, mode, self.speeds)
+            graph = graphs.get(NETWORK_OF_MODE[mode])
+            if graph is None:
+                continue
+            key, scale = metric_of(graph, mode, self.speeds)
+            hierarchy = self._hierarchy(graph, key, mode)
+            self._views[mode] = ModeView(mode, graph, hierarchy, scale, self.speeds)
+
+    def _hierarchy(self, graph: Graph, key: str, mode: str) -> Hierarchy:
+        found = self._hierarchies.get((graph.name, key))
+        if found is not None:
+            return found
+        path = hierarchy_path(self.cache_dir, graph.name, key) if self.cache_dir else None
+        if path is not None and path.exists():
+            arrays = Bundle(path)
+        else:  # speeds other than the cache's: contract in memory (seconds on a big network)
+            log.info("routing: contracting %s for %s speeds not in the cache", graph.name, mode)
+            arrays = hierarchy_arrays(graph, metric_times(graph, key, mode, self.speeds))
+        hierarchy = self._hierarchies[graph.name, key] = Hierarchy(arrays, key=key)
+        return hierarchy
 
     @classmethod
     def from_cache(cls, cache_dir: str | Path | None = None, *,
                    speeds: SpeedSettings | None = None, max_snap_distance_m: float = 300.0,
                    modes: Sequence[str] = MODES) -> LocalEngine:
-        """Load the networks written by :func:`routing.build_cache` (default cache dir)."""
+        """Open the networks written by :func:`routing.build_cache` (default cache dir)."""
         cache = Path(cache_dir or default_cache_dir())
-        if not (cache / "manifest.json").exists():
+        manifest = cache / "manifest.json"
+        if not manifest.exists():
             raise NetworkNotConfigured(
                 f"no routing cache in {cache}; run `python -m routing build --pbf PATH`")
-        networks = {}
+        if json.loads(manifest.read_text()).get("source", {}).get("format") != CACHE_FORMAT:
+            raise NetworkNotConfigured(
+                f"the routing cache in {cache} has an older format; run "
+                "`python -m routing build --pbf PATH --force`")
+        graphs = {}
         for mode in modes:
             name = NETWORK_OF_MODE[check_mode(mode)]
-            if name not in networks:
-                networks[name] = load_network(cache / "networks" / f"{name}.pkl")
-        return cls(networks, speeds=speeds, max_snap_distance_m=max_snap_distance_m, modes=modes)
+            if name not in graphs:
+                graphs[name] = Graph(name, cache / "networks" / f"{name}{GRAPH_SUFFIX}")
+        return cls(graphs, speeds=speeds, max_snap_distance_m=max_snap_distance_m, modes=modes,
+                   cache_dir=cache)
 
     @property
     def modes(self) -> tuple[str, ...]:
         """Modes with a loaded network."""
-        return tuple(self._graphs)
+        return tuple(self._views)
 
-    def graph(self, mode: str) -> ModeGraph:
-        """The weighted graph of ``mode``."""
+    def graph(self, mode: str) -> ModeView:
+        """The network of ``mode`` as that mode sees it."""
         self._check(mode)
-        return self._graphs[mode]
+        return self._views[mode]
 
     def snap(self, points: Sequence[Point], *, mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Node index and snap distance (m) of each point; too far → :class:`OutsideNetworkArea`."""
-        g = self.graph(mode)
+        view = self.graph(mode)
         lat, lon = _points(points)
-        nodes, dist = g.snap(lat, lon)
+        nodes, dist = view.network.snap(lat, lon)
         far = np.flatnonzero(dist > self.max_snap_distance_m)
         if len(far):
             i = far[0]
@@ -146,52 +230,72 @@ class LocalEngine(RoutingEngine):
                 f"(limit {self.max_snap_distance_m:.0f} m)")
         return nodes, dist
 
-    def _search(self, g: ModeGraph, sources: np.ndarray):
-        uniq, inverse = np.unique(sources, return_inverse=True)
-        times, pred = dijkstra(g.time_csr, directed=True, indices=uniq, return_predecessors=True)
-        return times, pred, inverse
-
     def table(self, origins: Sequence[Point], destinations: Sequence[Point], *, mode: str
               ) -> Table:
-        """Matrices from one Dijkstra per distinct origin node to all destinations."""
-        g = self.graph(mode)
+        """Matrices from many-to-many searches in the hierarchy (buckets)."""
+        view = self.graph(mode)
         src, _ = self.snap(origins, mode=mode)
         dst, _ = self.snap(destinations, mode=mode)
-        return self.node_table(g, src, dst)
+        with self._lock:
+            dur, length = view.hierarchy.table(src, dst)
+        dur = dur * view.scale
+        dist = np.where(np.isfinite(dur), length, np.nan)
+        return Table(mode=mode, distances_m=dist, durations_s=dur)
 
-    def node_table(self, g: ModeGraph, src: np.ndarray, dst: np.ndarray) -> Table:
-        """:meth:`table` on already snapped node indices."""
-        times, pred, inverse = self._search(g, src)
-        lengths = g.tree_lengths(pred)
-        dur = times[:, dst][inverse]
-        dist = lengths[:, dst][inverse]
-        dist = np.where(np.isfinite(dur), dist, np.nan)
-        dur = np.where(np.isfinite(dur), dur, np.nan)
-        return Table(mode=g.mode, distances_m=dist, durations_s=dur)
+    def routes(self, origin: Point, destination: Point, *, modes: Sequence[str]
+               ) -> dict[str, Route | RoutingError]:
+        """Routes of several modes, one snapping per network and one search per metric."""
+        snapped: dict[str, tuple | RoutingError] = {}
+        paths: dict[tuple[str, str], np.ndarray | None] = {}
+        out: dict[str, Route | RoutingError] = {}
+        for mode in modes:
+            try:
+                view = self.graph(mode)
+            except RoutingError as error:
+                out[mode] = error
+                continue
+            name = view.network.name
+            if name not in snapped:
+                try:
+                    snapped[name] = self.snap([origin, destination], mode=mode)
+                except OutsideNetworkArea as error:
+                    snapped[name] = error
+            found = snapped[name]
+            if isinstance(found, RoutingError):
+                out[mode] = found
+                continue
+            (s, t), snap_d = found
+            key = (name, view.hierarchy.key)
+            if key not in paths:
+                with self._lock:
+                    paths[key] = view.hierarchy.path_edges(s, t)
+            out[mode] = self._route(view, paths[key], int(s), snap_d, origin, destination)
+        return out
+
+    def _route(self, view: ModeView, edges: np.ndarray | None, s: int, snap_d: np.ndarray,
+               origin: Point, destination: Point) -> Route | RoutingError:
+        if edges is None:
+            return NoRouteFound(f"no {view.mode} route between {origin} and {destination}")
+        net = view.network
+        if len(edges) == 0:
+            geometry = [(float(net.lat[s]), float(net.lon[s]))]
+            distance = duration = 0.0
+        else:
+            distance = float(net.edge_length_m[edges].sum())
+            # summed along the path, in order, as a Dijkstra search does
+            duration = float(np.add.accumulate(
+                edge_times_s(net, view.mode, self.speeds, edges))[-1])
+            geometry = net.path_geometry(edges)
+        return Route(mode=view.mode, distance_m=distance, duration_s=duration,
+                     geometry=geometry, origin_snap_m=float(snap_d[0]),
+                     destination_snap_m=float(snap_d[1]))
 
     def route(self, origin: Point, destination: Point, *, mode: str) -> Route:
         """Fastest route with its geometry."""
-        g = self.graph(mode)
-        (s, t), snap_d = self.snap([origin, destination], mode=mode)
-        times, pred = dijkstra(g.time_csr, directed=True, indices=int(s),
-                               return_predecessors=True)
-        if not np.isfinite(times[t]):
-            raise NoRouteFound(f"no {mode} route between {origin} and {destination}")
-        path = [int(t)]
-        while path[-1] != s:
-            path.append(int(pred[path[-1]]))
-        path.reverse()
-        net = g.network
-        if len(path) == 1:
-            geometry = [(float(net.lat[s]), float(net.lon[s]))]
-            distance = 0.0
-        else:
-            pos = g.entry(np.array(path[:-1]), np.array(path[1:]))
-            distance = float(g.length_m[pos].sum())
-            geometry = g.path_geometry(g.edge_index[pos])
-        return Route(mode=mode, distance_m=distance, duration_s=float(times[t]),
-                     geometry=geometry, origin_snap_m=float(snap_d[0]),
-                     destination_snap_m=float(snap_d[1]))
+        found = self.routes(origin, destination, modes=[mode])[mode]
+        if isinstance(found, RoutingError):
+            raise found
+        return found
 
 
 #: OSRM profile names used in URLs by default (osrm-routed ignores it, but proxies may not).
@@ -260,6 +364,28 @@ class OSRMEngine(RoutingEngine):
                      geometry=[(lat, lon) for lon, lat in r["geometry"]["coordinates"]],
                      origin_snap_m=float(wps[0]["distance"]),
                      destination_snap_m=float(wps[-1]["distance"]))
+
+    def routes(self, origin: Point, destination: Point, *, modes: Sequence[str]
+               ) -> dict[str, Route | RoutingError]:
+        """One ``/route`` request per server and profile (car serves scooters and mopeds, the
+        bicycle profile serves e-bikes)."""
+        asked: dict[tuple[str, str], Route | RoutingError] = {}
+        out: dict[str, Route | RoutingError] = {}
+        for mode in modes:
+            try:
+                self._check(mode)
+            except RoutingError as error:
+                out[mode] = error
+                continue
+            key = (self.base_urls[mode], self.profiles[mode])
+            if key not in asked:
+                try:
+                    asked[key] = self.route(origin, destination, mode=mode)
+                except (NoRouteFound, OutsideNetworkArea) as error:
+                    asked[key] = error
+            found = asked[key]
+            out[mode] = replace(found, mode=mode) if isinstance(found, Route) else found
+        return out
 
     def table(self, origins: Sequence[Point], destinations: Sequence[Point], *, mode: str
               ) -> Table:

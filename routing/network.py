@@ -15,17 +15,19 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import osmium
-import osmnx as ox
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from .exceptions import CacheBuildError, NetworkNotConfigured
 from .settings import NETWORK_OF_MODE, NETWORKS, TWO_WHEEL_MOTOR, WALK, SpeedSettings
+
+if TYPE_CHECKING:  # osmnx and networkx are slow to import: only the osmnx pipeline needs them
+    import networkx as nx
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -50,6 +52,25 @@ CYCLE_WAYS = frozenset(
         "trunk_link", "track", "road", "path",
     }
 )
+#: Highway classes from the most to the least important: a simplified edge that merges ways of
+#: several classes takes the first of them (osmnx keeps an unordered list; this makes the
+#: choice stable from one build to the next).
+HIGHWAY_IMPORTANCE: tuple[str, ...] = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+    "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link",
+    "living_street", "road", "service", "track", "cycleway", "pedestrian", "footway", "path",
+    "steps", "corridor", "elevator",
+)
+_IMPORTANCE = {h: i for i, h in enumerate(HIGHWAY_IMPORTANCE)}
+
+
+def merge_highways(values) -> str:
+    """The class of a simplified edge made of ways of classes ``values`` (a str or a list)."""
+    if isinstance(values, str):
+        return values
+    return min(values, key=lambda h: (_IMPORTANCE.get(h, len(_IMPORTANCE)), h))
+
+
 _YES = frozenset({"yes", "designated", "permissive", "destination"})
 _NO = frozenset({"no", "private"})
 
@@ -211,8 +232,7 @@ def network_from_graph(name: str, graph: nx.MultiDiGraph) -> Network:
         us.append(ui)
         vs.append(vi)
         lengths.append(float(data.get("length", 0.0)))
-        hw = data.get("highway", "road")
-        highways.append(hw[0] if isinstance(hw, list) else hw)
+        highways.append(merge_highways(data.get("highway", "road")))
         maxspeeds.append(parse_maxspeed_kmh(data.get("maxspeed")))
         grades.append(float(data.get("grade", math.nan)))
         geom = data.get("geometry")
@@ -240,6 +260,8 @@ def build_graph(
     xml_path: str | Path, *, network: str, elevation_raster: str | Path | None = None
 ) -> nx.MultiDiGraph:
     """Build the osmnx graph of one network from its filtered XML (walk is undirected)."""
+    import osmnx as ox
+
     graph = ox.graph_from_xml(xml_path, bidirectional=(network == WALK), retain_all=False)
     if elevation_raster is not None:  # needs rasterio; see README "Elevation"
         graph = ox.elevation.add_node_elevations_raster(graph, str(elevation_raster))

@@ -122,6 +122,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Process id of each running osrm-routed by base URL (benchmarks read its memory).
+SERVER_PIDS: dict[str, int] = {}
+
+
 @contextmanager
 def run_osrm_server(osrm_file: str | Path, *, venv_python: str | Path, port: int | None = None,
                     startup_timeout_s: float = 30.0) -> Iterator[str]:
@@ -132,6 +136,7 @@ def run_osrm_server(osrm_file: str | Path, *, venv_python: str | Path, port: int
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[url] = proc.pid
     try:
         deadline = time.monotonic() + startup_timeout_s
         while True:
@@ -147,6 +152,7 @@ def run_osrm_server(osrm_file: str | Path, *, venv_python: str | Path, port: int
                 time.sleep(0.1)
         yield url
     finally:
+        SERVER_PIDS.pop(url, None)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)  # the process group we created above
             try:

@@ -11,13 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import gtfs_kit
 import numpy as np
-import pandas as pd
 
 from .exceptions import RoutingError, TransitFeedError
 from .network import haversine_m
+
+if TYPE_CHECKING:  # gtfs-kit (pandas) is imported when a feed is read, not by `import routing`
+    import gtfs_kit
+    import pandas as pd
 from .settings import WALK
 
 Point = tuple[float, float]
@@ -79,6 +82,8 @@ class TransitFeed:
     def read(cls, path: str | Path) -> TransitFeed:
         """Read a GTFS feed (directory or zip)."""
         try:
+            import gtfs_kit
+
             return cls(gtfs_kit.read_feed(Path(path), dist_units="km"))
         except (OSError, ValueError, KeyError) as exc:
             raise TransitFeedError(f"cannot read GTFS feed {path}: {exc}") from exc

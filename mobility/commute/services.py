@@ -38,8 +38,9 @@ from mobility.config import PROJECT_ROOT
 from mobility.errors import DomainError, ValidationFailed, in_both_languages
 from mobility.extensions import db
 from routing.commute import SAME_PLACE_M
+from routing.graph import GRAPH_SUFFIX, Graph
 from routing.ladder import LADDER_LEVELS
-from routing.network import haversine_m, load_network
+from routing.network import haversine_m
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,21 @@ def configure(app) -> None:
         app.config.setdefault(key, env(key, ""))
     app.config.setdefault("OSRM_TIMEOUT_S", _env_float("OSRM_TIMEOUT_S", 5.0))
     app.config.setdefault("GEOCODER", (env("GEOCODER") or "offline").lower())
+    app.config.setdefault("ROUTING_PRELOAD",
+                          (env("ROUTING_PRELOAD") or "").lower() in ("1", "true", "yes"))
+    if app.config["ROUTING_PRELOAD"]:
+        preload_routing(app)
+
+
+def preload_routing(app) -> RoutingContext:
+    """Open the routing context now (``ROUTING_PRELOAD=1``), not on the first commute page.
+
+    Under ``gunicorn --preload`` this runs in the master before it forks, so every worker
+    starts with the engine and geocoder open; the networks are memory-mapped files, shared
+    by all workers through the page cache either way.
+    """
+    with app.app_context():
+        return routing_context()
 
 
 def _config(key: str, default: Any = None) -> Any:
@@ -697,18 +713,20 @@ def compute_check(origin: Any, destination: Any, *, arrive_by: Any = None,
     results: dict[str, dict] = {}
     outside: list[str] = []
     try:
+        road_modes = [m for m in wanted if m != TRANSIT and m in engine.modes]
+        # one call for every road mode: modes sharing a network share its search
+        check = routing.check_commute(engine, home.point, work.point, modes=road_modes,
+                                      limits=limits, off_network="result") if road_modes else None
         for mode in (m for m in wanted if m != TRANSIT):
             if mode not in engine.modes:
                 results[mode] = _unrouted("not_configured")
                 continue
-            try:
-                check = routing.check_commute(engine, home.point, work.point, modes=[mode],
-                                              limits=limits)
-            except routing.OutsideNetworkArea:
+            result = check.modes[mode]
+            if result.reasons[0].code == "off_network":
                 results[mode] = _unrouted("off_network")
                 outside.append(mode)
                 continue
-            results[mode] = _mode_result(check.modes[mode], limits.max_duration_min[mode])
+            results[mode] = _mode_result(result, limits.max_duration_min[mode])
         road = [m for m in wanted if m != TRANSIT and m in engine.modes]
         if road and len(outside) == len(road):
             raise _outside(_which_outside(engine, home, work, road[0]))
@@ -1203,8 +1221,8 @@ def _load_street_arrays(context: RoutingContext) -> dict | None:
             network = context.engine.graph(name).network
         elif context.cache_dir is not None:
             try:
-                network = load_network(context.cache_dir / "networks" / f"{name}.pkl")
-            except (routing.RoutingError, OSError, EOFError, ValueError):
+                network = Graph(name, context.cache_dir / "networks" / f"{name}{GRAPH_SUFFIX}")
+            except (routing.RoutingError, OSError, ValueError):
                 network = None
         if network is not None:
             networks[name] = network
@@ -1224,7 +1242,7 @@ def _load_street_arrays(context: RoutingContext) -> dict | None:
         idx = np.flatnonzero(keep)
         _, first = np.unique(pair[idx], return_index=True)
         idx = idx[np.sort(first)]
-        geoms = _simplified([network.edge_geometry[i] for i in idx])
+        geoms = _simplified([np.asarray(network.edge_points(i)) for i in idx])
         out[name] = {
             "classes": classes[idx],
             "min_lat": np.array([g[:, 0].min() for g in geoms]),

@@ -161,5 +161,5 @@ def test_build_cache_is_skipped_when_up_to_date(cache_dir):
 
 
 def test_cached_osmnx_graph_is_available(cache_dir):
-    graph = routing.load_graph("car", cache_dir)
+    graph = routing.cache.osmnx_graphs(MONACO_PBF, cache_dir)["car"]
     assert graph.number_of_nodes() > 1000

@@ -1,4 +1,5 @@
 import pytest
+import requests
 
 import routing
 from routing.osrm_server import free_port
@@ -70,3 +71,15 @@ def test_osrm_server_down():
         down.route(BEAUSOLEIL_HOME, MONACO_WORK, mode="car")
     with pytest.raises(routing.RoutingServerUnavailable):
         down.table([BEAUSOLEIL_HOME], [MONACO_WORK], mode="car")
+
+
+def test_modes_sharing_a_server_send_one_request(osrm_car_url):
+    sent = []
+    session = requests.Session()
+    session.hooks["response"].append(lambda r, *a, **k: sent.append(r.url))
+    engine = routing.OSRMEngine({"car": osrm_car_url, "two_wheel_motor": osrm_car_url},
+                                session=session)
+    routes = engine.routes(BEAUSOLEIL_HOME, MONACO_WORK, modes=["car", "two_wheel_motor"])
+    assert len(sent) == 1
+    assert routes["car"].distance_m == routes["two_wheel_motor"].distance_m
+    assert routes["two_wheel_motor"].mode == "two_wheel_motor"
