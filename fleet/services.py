@@ -798,11 +798,14 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int,
                 rental.returned_at = utcnow()
                 rental.returned_on = day
                 rental.end_date = max(day, rental.start_date + timedelta(days=1))
+                if rental.vehicle.status == "rented":  # not immobilised first: back at base
+                    rental.vehicle.status = "available"
                 db.session.flush()
+                # the replacement can leave today, even on the first day of the rental
                 result = Rental(platform_id=rental.platform_id, vehicle_id=new_vehicle.id,
                                 beneficiary_id=rental.beneficiary_id,
                                 advisor_id=rental.advisor_id, replaces_rental_id=rental.id,
-                                start_date=rental.end_date, end_date=end, status="booked",
+                                start_date=day, end_date=end, status="booked",
                                 notes=None)
                 if result.end_date <= result.start_date:
                     raise ValidationFailed(details={"end": _l("The rental period is over.")})

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet import services as fleet
-from fleet.models import CHECKLISTS, MaintenanceJob, Rental, Vehicle
+from fleet.models import CHECKLIST_LABELS, CHECKLISTS, MaintenanceJob, Rental, Vehicle
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, DomainError, NotQualified, ValidationFailed
@@ -375,7 +375,7 @@ def hand_over(actor, rental: Rental, *, odometer_km: int | None,
         job = MaintenanceJob(
             platform_id=rental.platform_id, vehicle_id=rental.vehicle_id, kind="repair",
             description=str(_l("Found at the hand-over: %(items)s.", items=", ".join(
-                str(fleet.CHECKLIST_LABELS[item]) for item in failed))),
+                str(CHECKLIST_LABELS[item]) for item in failed))),
             due_on=today, status="open")
         db.session.add(job)
         rental.vehicle.status = "maintenance"
@@ -386,7 +386,7 @@ def hand_over(actor, rental: Rental, *, odometer_km: int | None,
         raise NotQualified(_l(
             "The vehicle cannot leave: %(items)s failed the check. A repair job was opened; "
             "replace the vehicle or repair it first.", items=", ".join(
-                str(fleet.CHECKLIST_LABELS[item]) for item in failed)),
+                str(CHECKLIST_LABELS[item]) for item in failed)),
             code="checklist_failed", details={"failed": failed, "maintenance_job_id": job.id})
     return fleet.check_out(actor, rental, odometer_km=odometer_km,
                            energy_level_pct=energy_level_pct, checklist=checklist,
@@ -408,6 +408,10 @@ def change_end(actor, rental: Rental, new_end: date | None) -> Rental:
             rules.check_licence(rental.beneficiary, rental.vehicle, start=rental.end_date,
                                 end=new_end),
             rules.check_roadworthy(rental.vehicle, end=new_end, today=fleet.today()),
+            rules.check_one_vehicle_per_class(
+                rental.beneficiary, rental.vehicle, start=rental.end_date, end=new_end,
+                exclude_rental_id=rental.id,
+                reason=(rental.overrides or {}).get("second_vehicle")),
         ]
         if terms.scheme == "amie":
             refusals.append(rules.check_amie_months(

@@ -36,10 +36,12 @@ BENEFICIARY = "beneficiaire@demo.mobilite.fr"
 TEXT = {
     "fr": {"pending": "En attente", "accepted": "Acceptée", "in_progress": "En cours",
            "returned": "Restituée", "deposit": "Caution détenue",
+           "licence_refused": "Enregistrez le permis B de la personne",
            "checkpoint_done": "Le point étape a été enregistré.", "sheet": "Fiche récapitulative",
            "attempts": "Essais restants : 4.", "expired": "Ce code a expiré"},
     "en": {"pending": "Waiting", "accepted": "Accepted", "in_progress": "In progress",
            "returned": "Returned", "deposit": "Deposit held",
+           "licence_refused": "Record the person's B licence",
            "checkpoint_done": "The checkpoint was recorded.", "sheet": "Summary sheet",
            "attempts": "Attempts left: 4.", "expired": "This code has expired"},
 }
@@ -76,8 +78,10 @@ def _new_car(live_server) -> dict:
         site = db.session.scalar(select(Site).where(Site.platform_id == platform.id)
                                  .order_by(Site.id))
         plate = "E2E-" + uuid.uuid4().hex[:6].upper()
+        on_the_road = date.today() + timedelta(days=365)
         car = Vehicle(platform_id=platform.id, site_id=site.id, kind="car", plate=plate,
-                      odometer_km=30000)
+                      odometer_km=30000, licence_category="B", insurance_expires_on=on_the_road,
+                      technical_inspection_expires_on=on_the_road)
         db.session.add(car)
         db.session.commit()
         info = {"id": car.id, "plate": plate}
@@ -173,9 +177,22 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     page.fill("#end", end.isoformat())
     page.click("[data-testid=quote-form] button[type=submit]")
     assert "€" in page.locator("[data-testid=quote-total]").inner_text()
-    page.goto(f"{url}/fleet/availability?kind=car&start={today}&end={end}")
+    availability = f"{url}/fleet/availability?kind=car&start={today}&end={end}"
+    page.goto(availability)
     row = page.locator("[data-testid=free-vehicles] li", has_text=car["plate"])
-    row.locator("select").select_option(str(person_id))
+    row.locator("select[name=beneficiary_id]").select_option(str(person_id))
+    row.locator("button[type=submit]").click()
+    # no driving licence on the file: the booking is refused, saying what to do
+    page.wait_for_url(re.compile(r".*/fleet/availability.*"))
+    assert text["licence_refused"] in page.locator(".flash-error").first.inner_text()
+    page.goto(f"{file_url}/edit")
+    page.check("#has_licence_b")
+    page.fill("#licence_b_since", "2015-05-04")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(file_url)
+    page.goto(availability)
+    row = page.locator("[data-testid=free-vehicles] li", has_text=car["plate"])
+    row.locator("select[name=beneficiary_id]").select_option(str(person_id))
     row.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/fleet/rentals/\d+$"))
     rental_id = int(page.url.rsplit("/", 1)[1])
@@ -195,6 +212,8 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     browser_login(page, live_server, MANAGER)
     page.goto(f"{url}/fleet/rentals/{rental_id}")
     page.fill("#odometer_km", "30010")
+    for box in page.locator("input[name=checklist]").all():
+        box.check()
     page.click(f"form[action$='/rentals/{rental_id}/check_out'] button[type=submit]")
     page.wait_for_url(f"{url}/fleet/rentals/{rental_id}")
     assert text["in_progress"] in page.locator("[data-testid=rental-status]").inner_text()

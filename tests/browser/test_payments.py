@@ -1,7 +1,7 @@
 """In the browser: quote, contract, deposit, four checkpoints (one over the mileage allowance),
 return with part of the deposit kept, a balanced ledger; an AMIE rental's ladder."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -27,9 +27,17 @@ def _setup(live_server, *, days_ago: int, days: int, kind: str = "car") -> dict:
         n = db.session.query(Vehicle).count() + 1
         vehicle = Vehicle(platform_id=platform.id, site_id=site.id, kind=kind,
                           plate=f"PAY-{n:03d}-TS", odometer_km=20000)
+        from mobility.organisations.models import Referent
+
+        referent = db.session.query(Referent).filter_by(platform_id=platform.id).first()
+        # followed, licensed and under contract: eligible to AMIE as to Bougez
         person = Beneficiary(platform_id=platform.id, first_name="Inès",
                              last_name=f"Payet{n}", address="5 rue Partouneaux, Menton",
-                             resources_band="under_600")
+                             resources_band="under_600", birth_date=date(1990, 1, 1),
+                             has_licence_b=True, licence_b_since=date(2015, 1, 1),
+                             employment_kind="job", contract_type="permanent",
+                             contract_start=today() - timedelta(days=30),
+                             referent_id=referent.id, obstacles=["no_vehicle"])
         db.session.add_all([vehicle, person])
         db.session.add(Pathway(platform_id=platform.id, beneficiary=person, status="open",
                                opened_on=today() - timedelta(days=days_ago + 10)))

@@ -26,7 +26,7 @@ from tests.fleet.factories import (
 WATCHED_TABLES = (
     "fleet_rentals", "pricing_rental_terms", "pricing_rental_amendments", "deposits",
     "rental_contracts", "fleet_maintenance_jobs", "fleet_inspections", "fleet_vehicles",
-    "payments", "notification_outbox", "checkpoints",
+    "payments", "notification_outbox", "checkpoints", "eligibility_overrides",
 )
 #: large columns left out of the comparison (the PDF bytes: their hash is compared)
 SKIPPED_COLUMNS = {"document"}

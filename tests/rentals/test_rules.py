@@ -261,8 +261,6 @@ def test_an_expired_override_no_longer_applies(world):
     assert world.book(in_force_person, other_car, scheme="amie").status_code == 201
 
 
-@pytest.mark.xfail(strict=True, reason="bug: POST /beneficiaries/{id}/eligibility-overrides "
-                   "(people.api.OverrideIn) forbids `criteria` and `expires_on` (400)")
 def test_the_override_api_takes_its_criteria_and_its_expiry(world):
     person = world.person(licences=[licence("B", today() - timedelta(days=100))])
     response = world.post(f"/beneficiaries/{person.id}/eligibility-overrides", {
@@ -272,6 +270,17 @@ def test_the_override_api_takes_its_criteria_and_its_expiry(world):
     override = response.get_json()["override"]
     assert override["criteria"] == ["contract"]
     assert override["expires_on"] == iso(today() + timedelta(days=30))
+    car = world.vehicle("car")
+    error = assert_refused(world.book(person, car, scheme="amie"), 422, "scheme_not_eligible")
+    assert error["details"]["failed"] == ["licence"]  # only the contract was lifted
+    before = snapshot()
+    for bad in ({"criteria": ["licence_b"]}, {"expires_on": iso(today() - timedelta(days=1))},
+                {"justification": "Trop court"}):
+        refused = world.post(f"/beneficiaries/{person.id}/eligibility-overrides", {
+            "scheme": "amie", "justification": "Promesse d'embauche écrite du garage Martin",
+            **bad})
+        assert_refused(refused, 400, "validation_error")
+    assert snapshot() == before
 
 
 def test_insurance_must_cover_the_rental_until_its_return(world):
@@ -418,8 +427,6 @@ def test_amie_months_count_per_person_and_the_price_goes_on(world):
     assert world.get(f"/rentals/{second}/contract").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="bug: lifecycle.change_end does not check the "
-                   "one-vehicle-per-class rule over the extra days (booking does)")
 def test_an_extension_into_a_second_vehicle_of_the_class_is_refused(world):
     person = world.person()
     scooter = world.booked(person, world.vehicle("scooter"), days=7)
@@ -543,9 +550,6 @@ def test_the_checklist_lists_every_item_of_the_kind(world):
     assert out.get_json()["inspections"][0]["checklist"]["mirrors"] is False
 
 
-@pytest.mark.xfail(strict=True, reason="bug: lifecycle.hand_over reads fleet.services."
-                   "CHECKLIST_LABELS, which does not exist (it is fleet.models.CHECKLIST_LABELS):"
-                   " a failed safety item answers 500 instead of 422 checklist_failed")
 def test_a_failed_safety_item_refuses_the_hand_over_and_opens_a_repair(world):
     person, scooter = world.person(), world.vehicle("scooter")
     rental_id = world.booked(person, scooter, days=7)
@@ -786,9 +790,6 @@ def test_a_vehicle_replaced_while_out_keeps_the_person_moving(world):
         assert out.status_code == 200, out.get_json()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: fleet.services.replace_vehicle, for a rental in "
-                   "progress, leaves the first vehicle's status 'rented' (only the immobilise "
-                   "step changes it): it is shown rented with no rental out")
 def test_the_first_vehicle_is_no_longer_rented_after_a_replacement(world):
     person = world.person()
     car, spare = world.vehicle("car"), world.vehicle("car")
@@ -801,9 +802,6 @@ def test_the_first_vehicle_is_no_longer_rented_after_a_replacement(world):
         assert world.get(f"/vehicles/{car.id}").get_json()["status"] != "rented"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: fleet.services.replace_vehicle starts the "
-                   "replacement of a rental handed over TODAY on tomorrow (end_date = "
-                   "max(today, start + 1 day)): the person cannot leave with it the same day")
 def test_a_vehicle_replaced_on_its_first_day_can_be_handed_over_the_same_day(world):
     person = world.person()
     car, spare = world.vehicle("car"), world.vehicle("car")
