@@ -408,15 +408,14 @@ def change_end(actor, rental: Rental, new_end: date | None) -> Rental:
             rules.check_licence(rental.beneficiary, rental.vehicle, start=rental.end_date,
                                 end=new_end),
             rules.check_roadworthy(rental.vehicle, end=new_end, today=fleet.today()),
-            rules.check_one_vehicle_per_class(
-                rental.beneficiary, rental.vehicle, start=rental.end_date, end=new_end,
-                exclude_rental_id=rental.id,
-                reason=(rental.overrides or {}).get("second_vehicle")),
         ]
         if terms.scheme == "amie":
             refusals.append(rules.check_amie_months(
                 rental.beneficiary, start=rental.start_date, end=new_end,
                 exclude_rental_id=rental.id))
+        refusals.append(rules.check_one_vehicle_per_class(
+            rental.beneficiary, rental.vehicle, start=rental.end_date, end=new_end,
+            exclude_rental_id=rental.id, reason=(rental.overrides or {}).get("second_vehicle")))
         refuse(refusals)
         db.session.commit()
     return fleet.change_end_date(actor, rental, new_end)
