@@ -73,6 +73,25 @@ def local_date(value: date | datetime | None, format: str = "medium") -> str:
     return babel_format_date(value, format)
 
 
+class LazyDate:
+    """A date that formats itself in the language in force when it is shown, so a message built
+    once (a refusal, say) reads right in each of the languages it is rendered in."""
+
+    def __init__(self, value: date | datetime | None, format: str = "medium") -> None:
+        self.value, self.format = value, format
+
+    def __str__(self) -> str:
+        return local_date(self.value, self.format)
+
+    def __repr__(self) -> str:
+        return f"LazyDate({self.value!r})"
+
+
+def lazy_date(value: date | datetime | None, format: str = "medium") -> LazyDate:
+    """`local_date` deferred to the moment the text is rendered (for lazy messages)."""
+    return LazyDate(value, format)
+
+
 def local_datetime(value: datetime | None, format: str = "medium") -> str:
     """A UTC timestamp shown in Europe/Paris, in the user's language."""
     if value is None:

@@ -18,7 +18,7 @@ from mobility.extensions import db
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.engine import add_months
-from mobility.pricing.services import amie_max_months, ensure_terms
+from mobility.pricing.services import amie_first_month_of, amie_max_months, ensure_terms
 
 #: a checkpoint more than this many days after the previous one is refused as a typo
 MAX_GAP_DAYS = 400
@@ -127,6 +127,8 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
         exit_solution=(exit_solution or "").strip() or None,
         next_date=next_date or default_next_date(kind, day), recorded_by_id=actor.id,
     )
+    # the vehicle's reading moves on, so the check-in cannot go below a checkpoint's odometer
+    rental.vehicle.odometer_km = max(rental.vehicle.odometer_km or 0, odometer_km)
     if previous is not None:
         checkpoint.previous_odometer_km = previous.odometer_km
         checkpoint.previous_reading_on = previous.on
@@ -139,7 +141,7 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
     if kind == "monthly":
         limit = amie_max_months(rental.platform_id)
         checkpoint.microcredit_proposed = day >= add_months(
-            rental.start_date, max(0, limit - (terms.amie_first_month or 1)))
+            rental.start_date, max(0, limit - amie_first_month_of(rental)))
     db.session.add(checkpoint)
     db.session.flush()
     if payment is not None:

@@ -73,8 +73,8 @@ class RentalTerms(PlatformScoped, db.Model):
     resources_band: Mapped[str | None] = mapped_column(String(16))
     membership_due: Mapped[bool] = mapped_column(default=False)
     deposit_cents: Mapped[int] = mapped_column(Integer, default=0)
-    #: AMIE: the person's month of the plan this rental starts at (the ladder continues across
-    #: their rentals instead of restarting at month 1)
+    #: AMIE: the person's month of the plan this rental started at when it was booked, kept for
+    #: the record; prices use `services.amie_first_month_of`, which follows later bookings
     amie_first_month: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -18,6 +18,7 @@ from mobility.pricing.engine import (
     QuoteError,
     Situation,
     TariffRates,
+    add_months,
     months_started,
     quote,
 )
@@ -218,10 +219,11 @@ def quote_payload(result: Quote, tariff: Tariff | None) -> dict:
 
 # -- the AMIE months of a person -------------------------------------------------------------
 
-def amie_periods(beneficiary_id: int, *, exclude_rental_id: int | None = None
-                 ) -> list[tuple[date, date]]:
-    """The person's AMIE periods `[start, end)`, not cancelled; a rental and the replacements
-    that took over from it (a vehicle immobilised while out) count as one period."""
+def _amie_chains(beneficiary_id: int, *, exclude_rental_id: int | None = None,
+                 also=None) -> tuple[dict[int, tuple[date, date]], dict[int, int]]:
+    """The person's AMIE rentals grouped into periods: `{root id: (start, end)}` and each
+    rental's root (a rental and the replacements that took over from it count as one period).
+    `also` adds a rental not yet saved with AMIE terms (one being booked or replaced)."""
     from fleet.models import Rental
 
     rows = db.session.execute(
@@ -229,15 +231,44 @@ def amie_periods(beneficiary_id: int, *, exclude_rental_id: int | None = None
         .join(RentalTerms, RentalTerms.rental_id == Rental.id)
         .where(Rental.beneficiary_id == beneficiary_id, RentalTerms.scheme == "amie",
                Rental.status != "cancelled")).all()
-    by_id = {row.id: row for row in rows if row.id != exclude_rental_id}
+    by_id = {row.id: (row.start_date, row.end_date, row.replaces_rental_id) for row in rows
+             if row.id != exclude_rental_id}
+    if also is not None:
+        by_id[also.id] = (also.start_date, also.end_date, also.replaces_rental_id)
     chains: dict[int, tuple[date, date]] = {}
-    for row in by_id.values():
-        root = row
-        while root.replaces_rental_id in by_id:
-            root = by_id[root.replaces_rental_id]
-        start, end = chains.get(root.id, (root.start_date, row.end_date))
-        chains[root.id] = (min(start, row.start_date), max(end, row.end_date))
+    roots: dict[int, int] = {}
+    for rental_id, (start, end, _replaces) in by_id.items():
+        root = rental_id
+        while by_id[root][2] is not None and by_id[root][2] in by_id:
+            root = by_id[root][2]
+        roots[rental_id] = root
+        first, last = chains.get(root, (start, end))
+        chains[root] = (min(first, start), max(last, end))
+    return chains, roots
+
+
+def amie_periods(beneficiary_id: int, *, exclude_rental_id: int | None = None
+                 ) -> list[tuple[date, date]]:
+    """The person's AMIE periods `[start, end)`, not cancelled; a rental and the replacements
+    that took over from it (a vehicle immobilised while out) count as one period."""
+    chains, _roots = _amie_chains(beneficiary_id, exclude_rental_id=exclude_rental_id)
     return sorted(chains.values())
+
+
+def amie_first_month_of(rental) -> int:
+    """The person's month of the AMIE plan in which `rental` starts, from all their AMIE
+    periods as they stand now (so a rental booked later for earlier dates renumbers the later
+    ones): 1 + the months of the periods that start before this one's, + the whole months a
+    replacement's period had already run when it took over."""
+    chains, roots = _amie_chains(rental.beneficiary_id, also=rental)
+    root = roots[rental.id]
+    root_start = chains[root][0]
+    before = sum(months_started(start, end) for chain_id, (start, end) in chains.items()
+                 if chain_id != root and (start, chain_id) < (root_start, root))
+    elapsed = 0
+    while add_months(root_start, elapsed + 1) <= rental.start_date:
+        elapsed += 1
+    return 1 + before + elapsed
 
 
 def amie_months_used(beneficiary_id: int, *, exclude_rental_id: int | None = None,
@@ -274,10 +305,7 @@ def new_terms(rental, *, scheme: str = "bougez", amie_first_month: int | None = 
         raise ValidationFailed(details={"scheme": _l("The progressive plan (AMIE) is for cars "
                                                      "only.")})
     if amie_first_month is None:
-        amie_first_month = 1 + (amie_months_used(rental.beneficiary_id,
-                                                 exclude_rental_id=rental.id,
-                                                 before=rental.start_date)
-                                if scheme == "amie" else 0)
+        amie_first_month = amie_first_month_of(rental) if scheme == "amie" else 1
     return RentalTerms(
         platform_id=rental.platform_id, rental_id=rental.id,
         tariff_id=tariff.id if tariff else None, scheme=scheme, rates=rates.to_dict(),
@@ -392,7 +420,8 @@ def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = No
     return quote(
         terms.tariff_rates(), kind=rental.vehicle.kind, start=rental.start_date,
         end=rental.end_date, scheme=terms.scheme, situation=_situation(terms),
-        amendments=amendments_of(terms), amie_first_month=terms.amie_first_month or 1,
+        amendments=amendments_of(terms),
+        amie_first_month=amie_first_month_of(rental) if terms.scheme == "amie" else 1,
         amie_max_months=max_months if max_months is not None
         else amie_max_months(rental.platform_id),
         late_days=chargeable_late_days(rental),

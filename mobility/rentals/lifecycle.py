@@ -169,13 +169,40 @@ def book(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end: date,
     def add_terms(rental: Rental) -> None:
         rental.daily_mileage_allowance_km = allowance
         rental.overrides = recorded or None
-        db.session.add(pricing.new_terms(rental, scheme=scheme))
+        terms = pricing.new_terms(rental, scheme=scheme)
+        db.session.add(terms)
+        _membership_goes_first(rental, terms)
         for name in recorded:
             record_audit(actor, "override", object_type="Rental", object_id=rental.id,
                          platform_id=rental.platform_id, fields=[f"overrides.{name}"])
 
     return fleet.book_rental(actor, beneficiary_id=person.id, vehicle_id=vehicle.id,
                              start=start, end=end, notes=notes, in_transaction=add_terms)
+
+
+def _membership_goes_first(rental: Rental, terms) -> None:
+    """The annual membership fee is charged once, with the first instalment of the person's
+    first rental of the year (`pricing.membership_due` looks back a year). A rental booked
+    later for earlier dates takes the fee over from a later one whose contract is not signed
+    yet; a signed contract keeps it, and then this rental owes none."""
+    from mobility.contracts.services import contract_of
+    from mobility.pricing.models import RentalTerms
+
+    if not terms.membership_due:
+        return
+    later = db.session.scalars(
+        select(RentalTerms).join(Rental, Rental.id == RentalTerms.rental_id).where(
+            Rental.beneficiary_id == rental.beneficiary_id, Rental.id != rental.id,
+            Rental.status != "cancelled", RentalTerms.membership_due.is_(True),
+            Rental.start_date > rental.start_date,
+            Rental.start_date < rental.start_date + timedelta(days=365))).all()
+    for other in later:
+        contract = contract_of(other.rental)
+        if contract is not None and contract.is_signed:
+            terms.membership_due = False
+            return
+    for other in later:
+        other.membership_due = False
 
 
 def mileage_allowance_for(person, vehicle: Vehicle) -> float | None:
@@ -219,9 +246,7 @@ def change_scheme(actor, rental: Rental, scheme: str) -> Rental:
     terms = pricing.ensure_terms(rental, commit=False)
     if terms.scheme != scheme:
         terms.scheme = scheme
-        terms.amie_first_month = 1 + (pricing.amie_months_used(
-            person.id, exclude_rental_id=rental.id, before=rental.start_date)
-            if scheme == "amie" else 0)
+        terms.amie_first_month = pricing.amie_first_month_of(rental) if scheme == "amie" else 1
         pricing.refresh_situation(terms, person)
         record_audit(actor, "update", object_type="RentalTerms", object_id=terms.id,
                      platform_id=rental.platform_id, fields=["scheme"])
@@ -465,7 +490,7 @@ def replace(actor, rental: Rental, new_vehicle_id: int | None = None) -> Rental:
     refuse([rules.check_licence(person, new_vehicle, start=start, end=rental.end_date),
             rules.check_roadworthy(new_vehicle, end=rental.end_date, today=today)])
     allowance = mileage_allowance_for(person, new_vehicle)
-    scheme, first_month = terms.scheme, terms.amie_first_month
+    scheme = terms.scheme
     deposit = deposit_of(rental)
     db.session.commit()
 
@@ -475,14 +500,8 @@ def replace(actor, rental: Rental, new_vehicle_id: int | None = None) -> Rental:
         if old_terms is not None:
             db.session.delete(old_terms)
             db.session.flush()
-        month = first_month
-        if moved_from is not None and scheme == "amie":
-            # the plan goes on at the month the person is in, not at month 1
-            elapsed = 0
-            while add_months(moved_from.start_date, elapsed + 1) <= target.start_date:
-                elapsed += 1
-            month = first_month + elapsed
-        db.session.add(pricing.new_terms(target, scheme=scheme, amie_first_month=month))
+        # the plan goes on at the month the person is in (`pricing.amie_first_month_of`)
+        db.session.add(pricing.new_terms(target, scheme=scheme))
         if moved_from is not None and deposit is not None:
             deposit.rental_id = target.id  # the person's deposit stays with them
             target.deposit_exemption_reason = moved_from.deposit_exemption_reason

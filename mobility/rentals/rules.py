@@ -28,7 +28,7 @@ from fleet.models import (
     Vehicle,
 )
 from mobility.extensions import db
-from mobility.i18n import local_date
+from mobility.i18n import lazy_date
 from mobility.pricing import services as pricing
 from mobility.pricing.engine import add_months, months_started
 
@@ -115,7 +115,7 @@ def check_amie_months(person, *, start: date, end: date, exclude_rental_id: int 
         message = _l("The progressive plan (AMIE) lends a car %(limit)s months at most per "
                      "person: %(used)s already used or booked. Choose a return date on "
                      "%(date)s at the latest, or the daily rate (Bougez).",
-                     limit=limit, used=used, date=local_date(latest))
+                     limit=limit, used=used, date=lazy_date(latest))
     else:
         message = _l("The progressive plan (AMIE) lends a car %(limit)s months at most per "
                      "person, and all of them are used or booked: choose the daily rate "
@@ -144,7 +144,7 @@ def check_one_vehicle_per_class(person, vehicle, *, start: date, end: date,
     return Refusal("second_vehicle", _l(
         "The person already has %(vehicle)s from %(start)s to %(end)s. Choose other dates, or "
         "write why a second one is needed.", vehicle=other.vehicle.display_name,
-        start=local_date(other.start_date), end=local_date(other.end_date)),
+        start=lazy_date(other.start_date), end=lazy_date(other.end_date)),
         details={"rental_id": other.id}, overridable=True)
 
 
@@ -180,7 +180,7 @@ def check_roadworthy(vehicle, *, end: date, today: date) -> Refusal | None:
                            details={"reason": f"{name}_missing"})
         if expires_on is not None and expires_on < end:
             message = expired if expires_on < today else expiring
-            return Refusal("vehicle_not_roadworthy", message(local_date(expires_on)),
+            return Refusal("vehicle_not_roadworthy", message(lazy_date(expires_on)),
                            details={"reason": f"{name}_expired",
                                     "expires_on": expires_on.isoformat()})
     defect = db.session.scalar(select(MaintenanceJob).where(
@@ -254,7 +254,7 @@ def check_in_period(rental, today: date) -> Refusal | None:
     if today < rental.start_date:
         return Refusal("before_start", _l(
             "The rental starts on %(date)s: the vehicle cannot leave before.",
-            date=local_date(rental.start_date)), status=409)
+            date=lazy_date(rental.start_date)), status=409)
     if today >= rental.end_date:
         return Refusal("period_over", _l(
             "The rental period is over: change the return date or book again."), status=409)

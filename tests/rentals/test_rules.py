@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -305,9 +304,6 @@ def test_insurance_must_cover_the_rental_until_its_return(world):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: refusal messages format their dates once, in the "
-                   "request's language (rules.local_date), so `messages.en` of a French request "
-                   "shows a French date")
 def test_a_refusal_shows_its_dates_in_each_language(world):
     from babel.dates import format_date
 
@@ -437,10 +433,6 @@ def test_an_extension_into_a_second_vehicle_of_the_class_is_refused(world):
     assert snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the AMIE month count of a rental is fixed at its "
-                   "booking (pricing.new_terms, amie_first_month = 1 + months before its start); "
-                   "a rental booked later for EARLIER dates does not move the later rental's "
-                   "months, so both are priced from month 1")
 def test_amie_price_follows_the_months_whatever_the_booking_order(world):
     person = world.amie_person()
     start = today()
@@ -450,6 +442,23 @@ def test_amie_price_follows_the_months_whatever_the_booking_order(world):
                  end=add_months(start, 2))
     # the later rental covers the person's months 3 and 4
     assert [c["amount_cents"] for c in world.balance(later)["charges"]] == [15000, 20000]
+
+
+def test_the_membership_fee_goes_with_the_first_rental_of_the_year(world):
+    person = world.person()
+    later = world.booked(person, world.vehicle("bike"), start=today() + timedelta(days=60),
+                         days=7)
+    assert world.balance(later)["charged_cents"] == 7 * 100 + 1000  # bike 1 EUR/day + fee
+    earlier = world.booked(person, world.vehicle("bike"), start=today() + timedelta(days=30),
+                           days=7)
+    assert world.balance(earlier)["charged_cents"] == 7 * 100 + 1000
+    assert world.balance(later)["charged_cents"] == 7 * 100  # the fee moved to the first
+
+    # a signed contract keeps its fee: an even earlier rental then owes none
+    assert world.sign(earlier, person).status_code == 200
+    earliest = world.booked(person, world.vehicle("bike"), days=7)
+    assert world.balance(earliest)["charged_cents"] == 7 * 100
+    assert world.balance(earlier)["charged_cents"] == 7 * 100 + 1000
 
 
 def test_the_amie_monthly_report_always_goes_to_the_referent(world):
@@ -878,3 +887,18 @@ def test_a_prepared_rental_goes_from_booking_to_closed(world):
             "end": iso(today() + timedelta(days=3))}).status_code == 409
         assert snapshot() == before
     assert db.session.get(Rental, rental_id).status == "closed"
+
+
+def test_the_check_in_cannot_read_below_the_last_checkpoint(world):
+    person, scooter = world.person(), world.vehicle("scooter")
+    rental = world.booked(person, scooter, days=14)
+    world.handed_over(rental, person, "scooter")  # odometer 1000 at check-out
+    checkpoint = world.post(f"/rentals/{rental}/checkpoints",
+                            {"date": iso(today()), "odometer_km": 1300})
+    assert checkpoint.status_code == 201, checkpoint.get_json()
+    before = snapshot()
+    below = world.check_in(rental, "scooter", odometer_km=1299)
+    assert below.status_code == 400
+    assert "odometer_km" in below.get_json()["error"]["details"]
+    assert snapshot() == before
+    assert world.check_in(rental, "scooter", odometer_km=1300).status_code == 200
