@@ -119,21 +119,22 @@ def _person(beneficiary_id: int | None, platform_id: int):
 def booking_refusals(person, vehicle: Vehicle, *, start: date, end: date, scheme: str,
                      overrides: BookingOverrides, exclude_rental_id: int | None = None
                      ) -> list[Refusal | None]:
-    """Every rule a booking must meet, in the order the advisor fixes them."""
-    refusals = [
+    """Every rule a booking must meet, in the order the advisor fixes them (AMIE's months
+    before its other criteria: a full plan says so, not "not eligible")."""
+    months = [rules.check_amie_months(person, start=start, end=end,
+                                      exclude_rental_id=exclude_rental_id)
+              ] if scheme == "amie" else []
+    return [
         rules.check_open_pathway(person),
         rules.check_licence(person, vehicle, start=start, end=end),
         rules.check_roadworthy(vehicle, end=end, today=fleet.today()),
         rules.check_entry_assessment(person, overrides.no_assessment),
+        *months,
         rules.check_scheme(person, scheme),
         rules.check_one_vehicle_per_class(person, vehicle, start=start, end=end,
                                           exclude_rental_id=exclude_rental_id,
                                           reason=overrides.second_vehicle),
     ]
-    if scheme == "amie":
-        refusals.append(rules.check_amie_months(person, start=start, end=end,
-                                                exclude_rental_id=exclude_rental_id))
-    return refusals
 
 
 def book(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end: date,
