@@ -47,10 +47,14 @@ class RentalLine:
     checkpoint_overdue: bool
 
 
-def _open_rentals(user) -> list[Rental]:
+def _open_rentals(user, today: date) -> list[Rental]:
+    """Rentals out, or booked to have started by today: a rental booked for later owes nothing
+    and has no checkpoint yet, so it appears on no list of the day (and a platform books
+    months ahead: loading those would grow the page with the years)."""
     query = (select(Rental)
              .where(Rental.platform_id == user.platform_id,
-                    Rental.status.in_(("booked", "in_progress")))
+                    or_(Rental.status == "in_progress",
+                        and_(Rental.status == "booked", Rental.start_date <= today)))
              .options(joinedload(Rental.vehicle), joinedload(Rental.beneficiary))
              .order_by(Rental.end_date, Rental.id))
     if user.role == ADVISOR:  # mine, and those nobody follows yet
@@ -78,7 +82,7 @@ def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
     from mobility.checkpoints.services import default_next_date
 
     today = today or _today()
-    rentals = _open_rentals(user)
+    rentals = _open_rentals(user, today)
     ids = [r.id for r in rentals]
     latest = _latest_checkpoints(ids)
     paid = paid_by_rental(ids)

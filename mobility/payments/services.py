@@ -33,6 +33,7 @@ from mobility.payments.models import (
     StripeOperation,
 )
 from mobility.pricing.services import (
+    amie_first_months,
     amie_max_months,
     ensure_terms,
     quote_under_terms,
@@ -573,6 +574,8 @@ def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, st
     terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
         RentalTerms.rental_id.in_([r.id for r in rentals])).options(
             selectinload(RentalTerms.amendments)))}
+    first_months = amie_first_months([r for r in rentals if r.id in terms
+                                      and terms[r.id].scheme == "amie"])
     tariffs: list[Tariff] | None = None
     memberships: dict[int, list[date]] | None = None
     due: dict[int, tuple[int, str]] = {}
@@ -580,7 +583,8 @@ def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, st
         item = terms.get(rental.id)
         if item is not None:
             try:
-                result = quote_under_terms(rental, item, max_months=limit)
+                result = quote_under_terms(rental, item, max_months=limit,
+                                           first_month=first_months.get(rental.id))
             except QuoteError:
                 continue
             due[rental.id] = (sum(i.amount_cents for i in result.instalments

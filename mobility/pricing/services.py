@@ -219,22 +219,28 @@ def quote_payload(result: Quote, tariff: Tariff | None) -> dict:
 
 # -- the AMIE months of a person -------------------------------------------------------------
 
-def _amie_chains(beneficiary_id: int, *, exclude_rental_id: int | None = None,
-                 also=None) -> tuple[dict[int, tuple[date, date]], dict[int, int]]:
-    """The person's AMIE rentals grouped into periods: `{root id: (start, end)}` and each
-    rental's root (a rental and the replacements that took over from it count as one period).
-    `also` adds a rental not yet saved with AMIE terms (one being booked or replaced)."""
+def _amie_rows(beneficiary_ids) -> dict[int, dict[int, tuple[date, date, int | None]]]:
+    """Each person's AMIE rentals not cancelled, `{person: {rental: (start, end, replaces)}}`,
+    in one query."""
     from fleet.models import Rental
 
     rows = db.session.execute(
-        select(Rental.id, Rental.start_date, Rental.end_date, Rental.replaces_rental_id)
+        select(Rental.beneficiary_id, Rental.id, Rental.start_date, Rental.end_date,
+               Rental.replaces_rental_id)
         .join(RentalTerms, RentalTerms.rental_id == Rental.id)
-        .where(Rental.beneficiary_id == beneficiary_id, RentalTerms.scheme == "amie",
+        .where(Rental.beneficiary_id.in_(list(beneficiary_ids)), RentalTerms.scheme == "amie",
                Rental.status != "cancelled")).all()
-    by_id = {row.id: (row.start_date, row.end_date, row.replaces_rental_id) for row in rows
-             if row.id != exclude_rental_id}
-    if also is not None:
-        by_id[also.id] = (also.start_date, also.end_date, also.replaces_rental_id)
+    out: dict[int, dict[int, tuple[date, date, int | None]]] = {}
+    for row in rows:
+        out.setdefault(row.beneficiary_id, {})[row.id] = (
+            row.start_date, row.end_date, row.replaces_rental_id)
+    return out
+
+
+def _amie_chains(by_id: dict[int, tuple[date, date, int | None]]
+                 ) -> tuple[dict[int, tuple[date, date]], dict[int, int]]:
+    """A person's AMIE rentals grouped into periods: `{root id: (start, end)}` and each
+    rental's root (a rental and the replacements that took over from it count as one period)."""
     chains: dict[int, tuple[date, date]] = {}
     roots: dict[int, int] = {}
     for rental_id, (start, end, _replaces) in by_id.items():
@@ -251,16 +257,15 @@ def amie_periods(beneficiary_id: int, *, exclude_rental_id: int | None = None
                  ) -> list[tuple[date, date]]:
     """The person's AMIE periods `[start, end)`, not cancelled; a rental and the replacements
     that took over from it (a vehicle immobilised while out) count as one period."""
-    chains, _roots = _amie_chains(beneficiary_id, exclude_rental_id=exclude_rental_id)
+    rows = _amie_rows([beneficiary_id]).get(beneficiary_id, {})
+    rows.pop(exclude_rental_id, None)
+    chains, _roots = _amie_chains(rows)
     return sorted(chains.values())
 
 
-def amie_first_month_of(rental) -> int:
-    """The person's month of the AMIE plan in which `rental` starts, from all their AMIE
-    periods as they stand now (so a rental booked later for earlier dates renumbers the later
-    ones): 1 + the months of the periods that start before this one's, + the whole months a
-    replacement's period had already run when it took over."""
-    chains, roots = _amie_chains(rental.beneficiary_id, also=rental)
+def _first_month(rental, rows: dict[int, tuple[date, date, int | None]]) -> int:
+    by_id = {**rows, rental.id: (rental.start_date, rental.end_date, rental.replaces_rental_id)}
+    chains, roots = _amie_chains(by_id)
     root = roots[rental.id]
     root_start = chains[root][0]
     before = sum(months_started(start, end) for chain_id, (start, end) in chains.items()
@@ -269,6 +274,21 @@ def amie_first_month_of(rental) -> int:
     while add_months(root_start, elapsed + 1) <= rental.start_date:
         elapsed += 1
     return 1 + before + elapsed
+
+
+def amie_first_month_of(rental) -> int:
+    """The person's month of the AMIE plan in which `rental` starts, from all their AMIE
+    periods as they stand now (so a rental booked later for earlier dates renumbers the later
+    ones): 1 + the months of the periods that start before this one's, + the whole months a
+    replacement's period had already run when it took over."""
+    rows = _amie_rows([rental.beneficiary_id]).get(rental.beneficiary_id, {})
+    return _first_month(rental, rows)
+
+
+def amie_first_months(rentals) -> dict[int, int]:
+    """`amie_first_month_of` for many rentals in one query (lists, dashboards)."""
+    rows = _amie_rows({r.beneficiary_id for r in rentals}) if rentals else {}
+    return {r.id: _first_month(r, rows.get(r.beneficiary_id, {})) for r in rentals}
 
 
 def amie_months_used(beneficiary_id: int, *, exclude_rental_id: int | None = None,
@@ -413,7 +433,8 @@ def chargeable_late_days(rental) -> int:
     return 0 if rental.late_days_waived_reason else int(rental.late_days or 0)
 
 
-def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = None) -> Quote:
+def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = None,
+                      first_month: int | None = None) -> Quote:
     """What the rental costs under its terms: from its start to its planned (or early) return,
     amendments from their dates, AMIE months from the person's count, late days charged.
     Raises `QuoteError` (lists skip such a rental, a ledger turns it into a 400)."""
@@ -421,7 +442,8 @@ def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = No
         terms.tariff_rates(), kind=rental.vehicle.kind, start=rental.start_date,
         end=rental.end_date, scheme=terms.scheme, situation=_situation(terms),
         amendments=amendments_of(terms),
-        amie_first_month=amie_first_month_of(rental) if terms.scheme == "amie" else 1,
+        amie_first_month=(first_month or amie_first_month_of(rental))
+        if terms.scheme == "amie" else 1,
         amie_max_months=max_months if max_months is not None
         else amie_max_months(rental.platform_id),
         late_days=chargeable_late_days(rental),

@@ -15,7 +15,7 @@ from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.pricing.engine import add_months, amie_month_price
 from mobility.pricing.models import RentalTerms
-from mobility.pricing.services import amie_first_month_of, amie_max_months
+from mobility.pricing.services import amie_first_months, amie_max_months
 from mobility.scheduling.jobs._recipients import StaffCache
 from mobility.scheduling.registry import Reminder, reminder_job
 
@@ -33,12 +33,13 @@ def progressive_plan(today, now):
         .where(RentalTerms.scheme == "amie", Rental.status.in_(("booked", "in_progress")),
                Rental.end_date > oldest)
         .options(joinedload(Rental.beneficiary), joinedload(Rental.advisor))
-        .order_by(Rental.id)).unique()
+        .order_by(Rental.id)).unique().all()
+    first_months = amie_first_months([rental for rental, _terms in rows])
     for rental, terms in rows:
         recipients = staff.advisor_or_all(rental.platform_id, rental.advisor)
         link = absolute_link("fleet.rental", rental_id=rental.id)
         limit = amie_max_months(rental.platform_id)
-        first = amie_first_month_of(rental)
+        first = first_months[rental.id]
         for month in range(max(2, first + 1), limit + 1):
             # the person's month of the plan; this rental started at month `first`
             month_start = add_months(rental.start_date, month - first)
