@@ -7,6 +7,7 @@ per part, against 160 and 70 for a single message).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 GSM7_BASIC = frozenset(
@@ -36,9 +37,23 @@ class SegmentCount:
         return self.encoding == "UCS-2"
 
 
+def _plain(char: str) -> str:
+    """A letter outside GSM-7 as its unaccented twin when that one is in it (ô -> o,
+    ç -> c, Ê -> E, œ -> oe), else itself."""
+    if char in GSM7_BASIC or char in GSM7_EXTENDED:
+        return char
+    if char in "œŒ":
+        return "oe" if char == "œ" else "OE"
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    return base if base and is_gsm7(base) else char
+
+
 def gsm_friendly(text: str) -> str:
-    """`text` with its typographic apostrophes, quotes, dashes and spaces made GSM-7."""
-    return (text or "").translate(GSM7_TWINS)
+    """`text` in the GSM-7 alphabet where a close twin exists: typographic apostrophes, quotes,
+    dashes and spaces, and the accented letters GSM-7 lacks (â ê î ô û ç ë ï…; é è à ù keep
+    their accent). A French reminder then fits one 160-character segment instead of taking
+    two or three 67-character UCS-2 ones; an emoji still makes it UCS-2."""
+    return "".join(_plain(c) for c in (text or "").translate(GSM7_TWINS))
 
 
 def is_gsm7(text: str) -> bool:

@@ -341,6 +341,8 @@ class OvhSmsTransport(_SmsBase):
         except ovh_errors.ResourceNotFoundError as error:
             raise _AccountError(f"OVH SMS service not found: {_reason(error)}") from error
         except ovh_errors.BadParametersError as error:
+            if _ovh_error_code(error) == "INVALID_SIGNATURE":  # a wrong application secret
+                raise _AccountError(f"OVH refused the signature: {_reason(error)}") from error
             raise PermanentDeliveryError(f"OVH refused the message: {_reason(error)}") from error
         except ovh_errors.APIError as error:
             response = getattr(error, "response", None)
@@ -355,6 +357,13 @@ class OvhSmsTransport(_SmsBase):
             raise PermanentDeliveryError("OVH: invalid receiver number")
         ids = answer.get("ids") or []
         return str(ids[0]) if ids else None
+
+
+def _ovh_error_code(error) -> str | None:
+    try:
+        return error.response.json().get("errorCode")
+    except (AttributeError, ValueError):
+        return None
 
 
 SMS_PROVIDERS = {"http": HttpSmsTransport, "brevo": BrevoSmsTransport, "ovh": OvhSmsTransport}
