@@ -113,8 +113,12 @@ class SmtpTransport:
         message.add_alternative(html, subtype="html")
         for filename, mimetype, content in attachments:
             maintype, subtype = mimetype.split("/", 1)
-            message.add_attachment(content, maintype=maintype, subtype=subtype,
-                                   filename=filename)
+            if maintype == "text":  # readers decode text parts with their declared charset
+                message.add_attachment(content.decode("utf-8"), subtype=subtype,
+                                       charset="utf-8", filename=filename)
+            else:
+                message.add_attachment(content, maintype=maintype, subtype=subtype,
+                                       filename=filename)
         smtp = self._connection()
         try:
             refused = smtp.send_message(message)
