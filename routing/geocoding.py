@@ -533,6 +533,9 @@ class GeopyGeocoder:
 
 
 GEOCODER_KINDS = ("offline", "ban", "nominatim", "photon")
+#: the Base Adresse Nationale's API on the IGN Géoplateforme (api-adresse.data.gouv.fr, geopy's
+#: default, was shut down at the end of January 2026); an addok of your own via GEOCODER_URL.
+BAN_DOMAIN = "data.geopf.fr/geocodage"
 
 
 def make_geocoder(kind: str = "offline", **options) -> Geocoder:
@@ -553,4 +556,7 @@ def make_geocoder(kind: str = "offline", **options) -> Geocoder:
     bounds = options.pop("bounds", None)
     if kind == "nominatim":
         options.setdefault("user_agent", "mobility-platform-routing")
+    if kind == "ban":
+        options.setdefault("domain", BAN_DOMAIN)
+        options.setdefault("scheme", "https")
     return GeopyGeocoder(classes[kind](**options), kind=kind, bounds=bounds)

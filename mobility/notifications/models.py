@@ -45,6 +45,12 @@ STATUS_LABELS = {
     "handled": _l("Handled"),
     "cancelled": _l("Cancelled"),
 }
+DELIVERY_STATUSES = ("sent", "delivered", "failed")
+DELIVERY_LABELS = {
+    "sent": _l("Sent, no delivery report yet"),
+    "delivered": _l("Delivered to the phone"),
+    "failed": _l("Not delivered"),
+}
 #: statuses an advisor still has to act on
 NEEDS_ADVISOR = ("failed", "to_call")
 
@@ -100,6 +106,14 @@ class OutboxMessage(PlatformScoped, db.Model):
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the SMS provider's id of the message (Brevo messageId, OVH job id), for its callbacks
+    provider_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: what the provider reported last: sent (to the network), delivered, or failed
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_reason: Mapped[str | None] = mapped_column(String(255))
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the e-mail sent because this SMS could not be delivered
+    fallback_id: Mapped[int | None] = mapped_column(Integer)
 
     advisor = relationship("User", foreign_keys=[advisor_id])
     handled_by = relationship("User", foreign_keys=[handled_by_id])
@@ -107,6 +121,17 @@ class OutboxMessage(PlatformScoped, db.Model):
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def delivery_label(self) -> str:
+        """What the advisor reads about the message's arrival."""
+        if self.delivery_status == "delivered":
+            return str(DELIVERY_LABELS["delivered"])
+        if self.delivery_status == "failed":
+            return str(DELIVERY_LABELS["failed"])
+        if self.status == "sent":
+            return str(DELIVERY_LABELS["sent"])
+        return self.status_label
 
     @property
     def channel_label(self) -> str:

@@ -1,72 +1,140 @@
-"""French phone numbers: validation and normalisation to E.164 (`+33612345678`)."""
+"""Phone numbers of any country, read with `phonenumbers` (Google's libphonenumber metadata).
+
+Numbers are stored in E.164 (`+33612345678`), shown in national form when they belong to the
+platform's country (or to the French numbering plan, overseas included) and in international
+form otherwise. A national number typed with a French overseas mobile or landline prefix
+(`0692…`, `0590…`) is read in that territory even when the platform's country is FR, because
+libphonenumber would otherwise take `0692 12 34 56` for a metropolitan number.
+"""
 
 from __future__ import annotations
 
 import re
 
-#: overseas departments: national mobile prefix -> country calling code
-OVERSEAS_MOBILE_PREFIXES = {
-    "0690": "+590", "0691": "+590",  # Guadeloupe, Saint-Martin, Saint-Barthélemy
-    "0694": "+594",  # Guyane
-    "0696": "+596", "0697": "+596",  # Martinique
-    "0692": "+262", "0693": "+262",  # La Réunion
-    "0639": "+262",  # Mayotte
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+#: the territories that share the French numbering plan (dialled with a leading 0 from each
+#: other; Saint-Pierre-et-Miquelon has its own, +508); source: ARCEP, plan national de
+#: numérotation téléphonique.
+FRENCH_PLAN = frozenset({"FR", "RE", "YT", "GP", "MQ", "GF", "BL", "MF"})
+
+#: national prefixes of the overseas departments -> region (mobile then landline prefixes)
+OVERSEAS_PREFIXES = {
+    "0692": "RE", "0693": "RE", "0262": "RE", "0263": "RE",  # La Réunion
+    "0639": "YT", "0269": "YT",  # Mayotte
+    "0690": "GP", "0691": "GP", "0590": "GP",  # Guadeloupe, Saint-Martin, Saint-Barthélemy
+    "0696": "MQ", "0697": "MQ", "0596": "MQ",  # Martinique
+    "0694": "GF", "0594": "GF",  # Guyane
 }
-#: overseas landline prefixes -> country calling code
-OVERSEAS_LANDLINE_PREFIXES = {
-    "0590": "+590", "0594": "+594", "0596": "+596", "0262": "+262", "0269": "+262",
-}
-OVERSEAS_CODES = ("+590", "+594", "+596", "+262")
-_NATIONAL = re.compile(r"^0[1-9]\d{8}$")
+DEFAULT_REGION = "FR"
+PHONE_INVALID = _l("This phone number is not valid. For a number from abroad, start with its "
+                   "country code (+32, +39, +377…).")
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 class InvalidPhoneNumber(ValueError):
-    """Not a French phone number (metropolitan or overseas)."""
+    """Not a valid phone number (in any country we can tell)."""
 
 
-def _national_form(raw: str) -> str:
-    text = (raw or "").strip().replace("(0)", "")
-    text = re.sub(r"[\s.\-/()\u00a0]", "", text)
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    if text.startswith("+33"):
-        rest = text[3:]
-        return rest if rest.startswith("0") else "0" + rest
-    for code in OVERSEAS_CODES:
-        if text.startswith(code):
-            rest = text[len(code):]
-            return rest if rest.startswith("0") else "0" + rest
-    if text.startswith("+"):
-        raise InvalidPhoneNumber(raw)
-    return text
+def default_region(platform_id: int | None = None) -> str:
+    """The platform's country (ISO 3166 alpha-2) for numbers typed without `+` or `00`."""
+    if platform_id is not None:
+        from mobility.extensions import db
+        from mobility.platforms.models import Platform
+
+        platform = db.session.get(Platform, platform_id)
+        if platform is not None and getattr(platform, "country", None):
+            return platform.country.upper()
+    return DEFAULT_REGION
 
 
-def normalise_phone(raw: str | None) -> str:
-    """`06 12 34 56 78`, `+33 (0)6 12 34 56 78`, `0033612345678` -> `+33612345678`.
+def _candidate_regions(raw: str, region: str) -> list[str]:
+    digits = re.sub(r"\D", "", raw)
+    regions = []
+    if region in FRENCH_PLAN and not raw.lstrip().startswith(("+", "00")):
+        hint = OVERSEAS_PREFIXES.get(digits[:4])
+        if hint:
+            regions.append(hint)
+    regions.append(region)
+    if region in FRENCH_PLAN and region != "FR":
+        regions.append("FR")
+    return regions
 
-    Raises `InvalidPhoneNumber` for anything that is not a French number of 10 digits.
+
+def parse_phone(raw: str | None, region: str | None = None) -> phonenumbers.PhoneNumber:
+    """The valid number `raw` stands for; raises `InvalidPhoneNumber`.
+
+    `region` is the country assumed for a national number (default: FR).
     """
-    if not raw or not raw.strip():
+    text = (raw or "").strip().replace("(0)", "")
+    if not text or len(text) > 40:
         raise InvalidPhoneNumber(raw)
-    national = _national_form(raw)
-    if not _NATIONAL.match(national):
-        raise InvalidPhoneNumber(raw)
-    prefix = national[:4]
-    code = OVERSEAS_MOBILE_PREFIXES.get(prefix) or OVERSEAS_LANDLINE_PREFIXES.get(prefix) or "+33"
-    return code + national[1:]
+    region = (region or DEFAULT_REGION).upper()
+    for candidate in _candidate_regions(text, region):
+        try:
+            number = phonenumbers.parse(text, candidate)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+    raise InvalidPhoneNumber(raw)
 
 
-def is_mobile(e164: str) -> bool:
-    """Whether an E.164 French number (from `normalise_phone`) can receive text messages."""
-    if e164.startswith("+33"):
-        return e164[3] in "67"
-    return any(e164.startswith(code + national[1:])
-               for national, code in OVERSEAS_MOBILE_PREFIXES.items())
+def normalise_phone(raw: str | None, region: str | None = None) -> str:
+    """`06 12 34 56 78`, `+377 6 12 34 56 78`, `0692 12 34 56` -> E.164; raises if invalid."""
+    return phonenumbers.format_number(parse_phone(raw, region), PhoneNumberFormat.E164)
 
 
-def normalise_mobile(raw: str | None) -> str:
+def is_mobile(value: str | None, region: str | None = None) -> bool:
+    """Whether the number can receive text messages (a mobile, not a landline)."""
+    try:
+        number = parse_phone(value, region)
+    except InvalidPhoneNumber:
+        return False
+    return phonenumbers.number_type(number) in _MOBILE_TYPES
+
+
+def normalise_mobile(raw: str | None, region: str | None = None) -> str:
     """Like `normalise_phone`, and refuses landlines (they cannot receive SMS)."""
-    number = normalise_phone(raw)
-    if not is_mobile(number):
+    number = parse_phone(raw, region)
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise InvalidPhoneNumber(raw)
-    return number
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def clean_phone(raw: str | None, region: str | None = None) -> str | None:
+    """E.164 when `raw` is a valid number, None when empty, `raw` unchanged otherwise (the
+    caller's validation then refuses it)."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        return normalise_phone(raw, region)
+    except InvalidPhoneNumber:
+        return str(raw).strip()
+
+
+def display_phone(value: str | None, region: str | None = None) -> str:
+    """How a page shows a number: national form in the platform's numbering plan
+    (`06 12 34 56 78`, `0692 12 34 56`), international otherwise (`+377 6 12 34 56 78`)."""
+    if not value:
+        return ""
+    try:
+        number = parse_phone(value, region)
+    except InvalidPhoneNumber:
+        return value
+    region = (region or DEFAULT_REGION).upper()
+    own = phonenumbers.region_code_for_number(number)
+    same_plan = own == region or (own in FRENCH_PLAN and region in FRENCH_PLAN)
+    fmt = PhoneNumberFormat.NATIONAL if same_plan else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, fmt)
+
+
+def match_key(value: str | None, region: str | None = None) -> str | None:
+    """What two spellings of the same number share (E.164), for sign-in by phone; None when
+    `value` is no valid number."""
+    try:
+        return normalise_phone(value, region)
+    except InvalidPhoneNumber:
+        return None

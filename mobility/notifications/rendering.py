@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from mobility.notifications.kinds import template_names
+from mobility.notifications.segments import gsm_friendly
 from mobility.notifications.settings import setting
 
 SMS_MAX_CHARS = 320  # two SMS segments
@@ -76,7 +77,8 @@ def render_message(kind: str, locale: str | None, context: dict[str, Any]) -> Re
         subject = " ".join(env.get_template(names["subject"]).render(variables).split())
         text = env.get_template(names["text"]).render(variables).strip() + "\n"
         html = env.get_template(names["html"]).render(variables)
-        sms = " ".join(env.get_template(names["sms"]).render(variables).split())
+        # typographic apostrophes and spaces made GSM-7: one 160-character segment, not 70
+        sms = gsm_friendly(" ".join(env.get_template(names["sms"]).render(variables).split()))
     if len(sms) > SMS_MAX_CHARS:
         sms = sms[: SMS_MAX_CHARS - 1] + "…"
     return Rendered(subject=subject, text=text, html=html, sms=sms)

@@ -10,12 +10,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
@@ -26,6 +29,7 @@ from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.db_types import utcnow
 from mobility.errors import Forbidden, ValidationFailed
 from mobility.extensions import db, write_transaction
+from mobility.notifications.calendar import events_for_message, to_ics
 from mobility.notifications.kinds import KINDS
 from mobility.notifications.models import (
     CHANNELS,
@@ -33,8 +37,17 @@ from mobility.notifications.models import (
     NotificationPreference,
     OutboxMessage,
 )
-from mobility.notifications.phones import InvalidPhoneNumber, normalise_mobile
-from mobility.notifications.rendering import decode_context, encode_context, render_message
+from mobility.notifications.phones import (
+    InvalidPhoneNumber,
+    default_region,
+    normalise_mobile,
+)
+from mobility.notifications.rendering import (
+    absolute_link,
+    decode_context,
+    encode_context,
+    render_message,
+)
 from mobility.notifications.settings import setting
 from mobility.notifications.transports import (
     DeliveryError,
@@ -130,9 +143,9 @@ def load_recipients(keys) -> dict[tuple[str, int], Recipient]:
     return out
 
 
-def _has_mobile(phone: str | None) -> bool:
+def _has_mobile(phone: str | None, region: str | None = None) -> bool:
     try:
-        normalise_mobile(phone)
+        normalise_mobile(phone, region)
     except InvalidPhoneNumber:
         return False
     return True
@@ -143,7 +156,8 @@ def choose_channel(recipient: Recipient) -> str:
     e-mail when there is an address, else a phone call by the advisor."""
     if recipient.preferred_channel in CHANNELS:
         return recipient.preferred_channel
-    if recipient.type == "beneficiary" and _has_mobile(recipient.phone):
+    if recipient.type == "beneficiary" and _has_mobile(
+            recipient.phone, default_region(recipient.platform_id)):
         return "sms"
     if recipient.email:
         return "email"
@@ -238,7 +252,7 @@ def _claim(now: datetime, limit: int, kinds: tuple[str, ...] | None = None
                 update(table).where(table.c.status == "pending",
                                     table.c.channel.in_(unconfigured))
                 .values(status="held", last_error="no sending service configured "
-                                                  "(SMTP_HOST / SMS_ENDPOINT_URL)")
+                                                  "(SMTP_HOST / SMS_PROVIDER settings)")
             )
         if not channels:
             return [], token
@@ -269,32 +283,65 @@ def _address(message: OutboxMessage, recipient: Recipient) -> str:
         except EmailNotValidError as error:
             raise DeliveryError("malformed e-mail address") from error
     try:
-        return normalise_mobile(recipient.phone)
+        return normalise_mobile(recipient.phone, default_region(message.platform_id))
     except InvalidPhoneNumber as error:
-        raise DeliveryError("missing or malformed French mobile number") from error
+        # not permanent: a corrected number on the file heals the message at its next attempt
+        raise DeliveryError("missing or malformed mobile number (or a landline)") from error
 
 
-def _deliver(message: OutboxMessage, smtp: SmtpTransport, sms: SmsTransport) -> str:
-    """Send one claimed message; returns the address used, raises `DeliveryError`."""
+def status_token(message_id: int) -> str:
+    """The secret part of a message's delivery-status URL (HMAC of its id with SECRET_KEY)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"sms-status:{message_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def status_url(message: OutboxMessage) -> str:
+    """Where the SMS provider reports what became of the message (Brevo webUrl, OVH callBack)."""
+    return absolute_link("notifications.sms_status", message_id=message.id,
+                         token=status_token(message.id))
+
+
+def _with_sign_in_link(message: OutboxMessage, context: dict) -> dict:
+    """A beneficiary's link into the platform becomes a single-use sign-in link."""
+    if (message.recipient_type != "beneficiary" or not context.get("link")
+            or not setting("SIGNIN_LINKS")):
+        return context
+    from mobility.portal.links import link_for_message
+
+    link = link_for_message(beneficiary_id=message.recipient_id, url=context["link"],
+                            message_id=message.id)
+    return {**context, "link": link} if link else context
+
+
+def _deliver(message: OutboxMessage, smtp: SmtpTransport, sms) -> tuple[str, str | None]:
+    """Send one claimed message; returns the address used and the provider's message id,
+    raises `DeliveryError`."""
     recipient = load_recipient(message.recipient_type, message.recipient_id)
     if recipient is None:
         raise DeliveryError("the recipient no longer exists")
     address = _address(message, recipient)
     context = {"recipient_name": recipient.name, **decode_context(message.context)}
     try:
+        context = _with_sign_in_link(message, context)
         rendered = render_message(message.kind, message.locale, context)
+        events = events_for_message(message, context) if message.channel == "email" else []
+        attachments = (("rendez-vous.ics", "text/calendar",
+                        to_ics(events, locale=message.locale or "fr")),) if events else ()
+    except DeliveryError:
+        raise
     except Exception as error:  # a template error must not stop the other messages
         raise DeliveryError(f"template error: {error.__class__.__name__}: {error}"[:500]) from error
     if message.channel == "email":
         smtp.send(to=address, subject=rendered.subject, text=rendered.text,
-                  html=rendered.html, key=message.key)
-    else:
-        sms.send(to=address, text=rendered.sms, key=message.key)
-    return address
+                  html=rendered.html, key=message.key, attachments=attachments)
+        return address, None
+    provider_id = sms.send(to=address, text=rendered.sms, key=message.key,
+                           status_url=status_url(message))
+    return address, provider_id
 
 
 def _record(message_id: int, token: str, *, error: DeliveryError | None,
-            address: str | None, report: SendReport) -> None:
+            address: str | None, report: SendReport, provider_id: str | None = None) -> None:
     with write_transaction():
         message = db.session.scalar(
             select(OutboxMessage).where(OutboxMessage.id == message_id,
@@ -310,6 +357,10 @@ def _record(message_id: int, token: str, *, error: DeliveryError | None,
         if error is None:
             message.status, message.sent_at, message.last_error = "sent", now, None
             message.attempts += 1
+            if message.channel == "sms":
+                message.provider_message_id = provider_id
+                message.delivery_status, message.delivery_updated_at = "sent", now
+                message.delivery_reason = None
             report.sent += 1
         elif isinstance(error, NotConfigured):
             message.status, message.last_error = "held", str(error)
@@ -318,12 +369,17 @@ def _record(message_id: int, token: str, *, error: DeliveryError | None,
             message.attempts += 1
             message.last_error = str(error)[:2000]
             report.errors.append(str(error))
-            if message.attempts >= setting("NOTIFY_MAX_ATTEMPTS"):
+            if error.permanent or message.attempts >= setting("NOTIFY_MAX_ATTEMPTS"):
                 message.status = "failed"
                 report.failed += 1
+                if message.channel == "sms":
+                    message.delivery_status, message.delivery_updated_at = "failed", now
+                    message.delivery_reason = str(error)[:255]
+                    _fall_back_to_email(message)
             else:
                 message.status = "pending"
-                message.next_attempt_at = now + timedelta(seconds=backoff_s(message.attempts))
+                wait = max(backoff_s(message.attempts), error.retry_after_s or 0)
+                message.next_attempt_at = now + timedelta(seconds=wait)
                 report.retried += 1
 
 
@@ -342,16 +398,89 @@ def send_due_messages(*, now: datetime | None = None, batch_size: int | None = N
             for message_id in ids:
                 message = db.session.get(OutboxMessage, message_id, populate_existing=True)
                 try:
-                    address = _deliver(message, smtp, sms)
+                    address, provider_id = _deliver(message, smtp, sms)
                     error = None
                 except DeliveryError as failure:
-                    address, error = None, failure
+                    address, provider_id, error = None, None, failure
                     log.warning("notification %s not sent: %s", message_id, failure)
                 db.session.rollback()  # end the read transaction before writing
-                _record(message_id, token, error=error, address=address, report=report)
+                _record(message_id, token, error=error, address=address, report=report,
+                        provider_id=provider_id)
             if len(ids) < batch_size:
                 break
     return report
+
+
+# --- delivery reports -------------------------------------------------------------------------
+
+#: provider words for a message that reached the phone, is on its way, or will never arrive
+_DELIVERED = {"delivered", "delivery_ok", "1"}
+_ON_ITS_WAY = {"sent", "accepted", "queued", "buffered", "submitted", "pending", "4", "8"}
+
+
+def _fall_back_to_email(message: OutboxMessage) -> None:
+    """An SMS that will not arrive goes again by e-mail, when the person has an address
+    (in the caller's transaction); the failed SMS is then handled, not left to the advisor."""
+    if not setting("SMS_FALLBACK_TO_EMAIL") or message.fallback_id is not None:
+        return
+    recipient = load_recipient(message.recipient_type, message.recipient_id)
+    if recipient is None or not recipient.email:
+        return
+    key = f"{message.key}:email"[:255]
+    enqueue_notification(
+        kind=message.kind, key=key, recipient=_recipient_obj(message),
+        context=decode_context(message.context), advisor_id=message.advisor_id,
+        about=(message.object_type, message.object_id) if message.object_type else None,
+        channel="email", platform_id=message.platform_id)
+    fallback = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    if fallback is not None:
+        message.fallback_id = fallback.id
+        message.status, message.handled_at = "handled", utcnow()
+        message.last_error = (f"{message.last_error or message.delivery_reason or ''}; "
+                              "sent again by e-mail").strip("; ")[:2000]
+
+
+def _recipient_obj(message: OutboxMessage):
+    return db.session.get(_RECIPIENT_MODELS[message.recipient_type], message.recipient_id)
+
+
+def record_delivery_report(message_id: int, *, status: str, reason: str | None = None,
+                           provider_id: str | None = None) -> OutboxMessage | None:
+    """What the provider says became of an SMS: `delivered`, on its way, or failed (with the
+    reason). A failure falls back to e-mail. Returns the message (None when unknown)."""
+    word = (status or "").strip().lower()
+    with write_transaction():
+        message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+        if message is None or message.channel != "sms":
+            return None
+        if (provider_id and message.provider_message_id
+                and str(provider_id) != message.provider_message_id):
+            return None  # a report about another message of the same job
+        now = utcnow()
+        if word in _DELIVERED:
+            message.delivery_status, message.delivery_reason = "delivered", None
+        elif word in _ON_ITS_WAY:
+            if message.delivery_status != "delivered":
+                message.delivery_status = "sent"
+        else:
+            message.delivery_status = "failed"
+            message.delivery_reason = (reason or word or "not delivered")[:255]
+            if message.status == "sent":
+                message.status = "failed"
+                message.last_error = f"not delivered: {message.delivery_reason}"
+                _fall_back_to_email(message)
+        message.delivery_updated_at = now
+    return message
+
+
+def last_reminder(beneficiary_id: int) -> OutboxMessage | None:
+    """The last message sent (or tried) to a beneficiary, for their file."""
+    return db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient_type == "beneficiary",
+                                    OutboxMessage.recipient_id == beneficiary_id,
+                                    OutboxMessage.kind != "portal_code",
+                                    OutboxMessage.status.notin_(("pending", "cancelled")))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(1))
 
 
 # --- the advisor's and the admin's actions ----------------------------------------------------
@@ -422,16 +551,17 @@ def preview(message: OutboxMessage, recipient: Recipient | None = None):
 
 # --- channel preferences ----------------------------------------------------------------------
 
-def _validate_channel(channel: str, *, email: str | None, phone: str | None) -> None:
+def _validate_channel(channel: str, *, email: str | None, phone: str | None,
+                      region: str | None = None) -> None:
     if channel not in CHANNELS:
         raise ValidationFailed(details={"channel": _l("This value is not one of the allowed "
                                                       "choices.")})
     if channel == "email" and not email:
         raise ValidationFailed(details={"channel": _l("There is no e-mail address to write "
                                                       "to.")})
-    if channel == "sms" and not _has_mobile(phone):
-        raise ValidationFailed(details={"phone": _l("Give a French mobile number "
-                                                    "(06 or 07).")})
+    if channel == "sms" and not _has_mobile(phone, region):
+        raise ValidationFailed(details={"phone": _l("Give a mobile number: a landline cannot "
+                                                    "receive text messages.")})
 
 
 def preference_for(*, user: User | None = None,
@@ -447,11 +577,12 @@ def set_user_channel(actor: User, user: User, *, channel: str,
     if actor.id != user.id and not (actor.role == ADMIN and actor.platform_id == user.platform_id):
         raise Forbidden()
     phone = (phone or "").strip() or None
-    _validate_channel(channel, email=user.email, phone=phone)
+    region = default_region(user.platform_id)
+    _validate_channel(channel, email=user.email, phone=phone, region=region)
     preference = preference_for(user=user) or NotificationPreference(
         user_id=user.id, platform_id=user.platform_id)
     preference.channel = channel
-    preference.phone = normalise_mobile(phone) if channel == "sms" else None
+    preference.phone = normalise_mobile(phone, region) if channel == "sms" else None
     preference.updated_by_id = actor.id
     db.session.add(preference)
     db.session.flush()
@@ -467,7 +598,8 @@ def set_beneficiary_channel(actor: User, beneficiary: Beneficiary, *,
     if not (beneficiary.can_edit(actor) or beneficiary.can_view(actor)
             and beneficiary.user_id == actor.id):
         raise Forbidden()
-    _validate_channel(channel, email=beneficiary.email, phone=beneficiary.phone)
+    _validate_channel(channel, email=beneficiary.email, phone=beneficiary.phone,
+                      region=default_region(beneficiary.platform_id))
     preference = preference_for(beneficiary=beneficiary) or NotificationPreference(
         beneficiary_id=beneficiary.id, platform_id=beneficiary.platform_id)
     preference.channel = channel

@@ -20,13 +20,25 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TLS": "starttls",  # starttls | ssl | none (true/false are read as starttls/none)
     "SMTP_TIMEOUT_S": 10,
     "MAIL_FROM": "Plateforme mobilité <no-reply@localhost>",
-    # -- SMS over HTTP (no SMS_ENDPOINT_URL: text messages stay in the outbox, "held") --
-    "SMS_ENDPOINT_URL": "",
+    # -- SMS (no provider settings: text messages stay in the outbox, "held") --
+    "SMS_PROVIDER": "http",  # brevo | ovh | http (a JSON relay of your own)
+    "SMS_API_URL": "",  # the provider's base URL (brevo/ovh: their public API by default)
+    "SMS_ENDPOINT_URL": "",  # older name of SMS_API_URL for the http provider
     "SMS_API_KEY": "",
-    "SMS_SENDER": "MOBILITE",
+    "SMS_SENDER": "MOBILITE",  # at most 11 letters and digits
     "SMS_TIMEOUT_S": 10,
+    "OVH_ENDPOINT": "ovh-eu",
+    "OVH_APPLICATION_KEY": "",
+    "OVH_APPLICATION_SECRET": "",
+    "OVH_CONSUMER_KEY": "",
+    "OVH_SMS_SERVICE": "",  # e.g. sms-ab12345-1
+    # a failed SMS is sent again by e-mail when the person has an address
+    "SMS_FALLBACK_TO_EMAIL": True,
     # -- links in messages --
     "PUBLIC_BASE_URL": "http://localhost:5000",
+    # sign-in links (PUBLIC_BASE_URL/r/<token>) in beneficiaries' reminders
+    "SIGNIN_LINKS": True,
+    "SIGNIN_LINK_TTL_H": 48,
     # -- retries: attempt n waits NOTIFY_RETRY_BASE_S * 2**(n-1), at most NOTIFY_RETRY_MAX_S --
     "NOTIFY_MAX_ATTEMPTS": 8,
     "NOTIFY_RETRY_BASE_S": 60,

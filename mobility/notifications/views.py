@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from mobility.auth.policies import get_or_404, requires_roles
+from mobility.auth.policies import get_or_404, public, requires_roles
 from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.dashboard.views import dashboard_panel
 from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import csrf, db
 from mobility.notifications import services
 from mobility.notifications.forms import ActionForm, ChannelForm
 from mobility.notifications.models import (
@@ -29,6 +29,7 @@ PAGE_SIZE = 50
 
 nav_item("notifications.tasks", _l("Calls to make"), {ADVISOR})
 nav_item("notifications.outbox", _l("Outbox"), {ADMIN})
+nav_item("notifications.templates", _l("Message templates"), {ADMIN})
 nav_item("notifications.preferences", _l("My notifications"),
          {BENEFICIARY, FLEET_MANAGER, PRESCRIBER})
 
@@ -178,3 +179,91 @@ def _channel_page(*, user=None, beneficiary=None, own: bool):
         recipient=recipient, chosen=preference is not None, channels=CHANNEL_LABELS,
         ask_phone=beneficiary is None,
     ), status
+
+
+# --- phone numbers on pages -------------------------------------------------------------------
+
+@bp.app_template_filter("phone")
+def phone_filter(value: str | None) -> str:
+    """`{{ person.phone|phone }}`: national form in the platform's country, else international."""
+    from mobility.notifications.phones import default_region, display_phone
+
+    platform_id = getattr(current_user, "platform_id", None) if current_user else None
+    return display_phone(value, default_region(platform_id))
+
+
+# --- delivery reports from the SMS provider -----------------------------------------------------
+
+#: provider events that say nothing about delivery (a reply, an opt-out): acknowledged, ignored
+_IGNORED_EVENTS = {"replied", "reply", "subscribe", "unsubscribe", "unsubscribed"}
+
+
+def _report_fields() -> tuple[str, str | None, str | None]:
+    """(status, reason, provider id) from Brevo's JSON (`msg_status`/`event`, `messageId`,
+    `description`/`reason`) or OVH's receipt (`dlr`, `id`, `description`, query or form)."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        data = {**request.args.to_dict(), **request.form.to_dict()}
+    status = str(data.get("msg_status") or data.get("event") or data.get("status")
+                 or data.get("dlr") or "")
+    reason = data.get("description") or data.get("reason") or data.get("error")
+    provider_id = data.get("messageId") or data.get("message_id") or data.get("id")
+    return status, (str(reason)[:255] if reason else None), \
+        (str(provider_id) if provider_id is not None else None)
+
+
+@bp.route("/sms-status/<int:message_id>/<token>", methods=["GET", "POST"])
+@csrf.exempt
+@public
+def sms_status(message_id: int, token: str):
+    """The SMS provider's delivery report (Brevo `webUrl`, OVH `callBack`): the URL's token
+    is the message's HMAC, so nobody else can mark a message delivered or failed."""
+    import hmac as _hmac
+
+    if not _hmac.compare_digest(token, services.status_token(message_id)):
+        abort(404)
+    status, reason, provider_id = _report_fields()
+    if not status:
+        return {"error": "missing status"}, 400
+    if status.strip().lower() not in _IGNORED_EVENTS and services.record_delivery_report(
+            message_id, status=status, reason=reason, provider_id=provider_id) is None:
+        abort(404)
+    return {"ok": True}
+
+
+# --- message templates and their SMS length -----------------------------------------------------
+
+@bp.route("/templates")
+@requires_roles(ADMIN)
+def templates():
+    """Each kind's SMS as sent, with its segment count; and a counter for a text to try."""
+    from mobility.notifications.kinds import KINDS
+    from mobility.notifications.rendering import render_message
+    from mobility.notifications.samples import sample_context
+    from mobility.notifications.segments import count_segments, gsm_friendly
+    from mobility.notifications.settings import setting
+
+    rows = []
+    for kind, label in KINDS.items():
+        try:
+            sms = render_message(kind, "fr", sample_context(kind,
+                                                            setting("PUBLIC_BASE_URL"))).sms
+        except Exception as error:  # shown next to the kind, like the outbox does
+            rows.append({"kind": kind, "label": label, "sms": None, "error": str(error)})
+            continue
+        rows.append({"kind": kind, "label": label, "sms": sms, "count": count_segments(sms)})
+    text = request.args.get("text", "")[:2000]
+    tried = count_segments(gsm_friendly(text)) if text else None
+    return render_template("notifications/templates.html", rows=rows, text=text, tried=tried)
+
+
+@bp.app_context_processor
+def _notification_helpers():
+    """`last_reminder(beneficiary_id)` and `phone_is_mobile(phone, platform_id)` for the
+    person's file."""
+    from mobility.notifications.phones import default_region, is_mobile
+
+    def phone_is_mobile(phone, platform_id=None):
+        return is_mobile(phone, default_region(platform_id))
+
+    return {"last_reminder": services.last_reminder, "phone_is_mobile": phone_is_mobile}

@@ -25,6 +25,7 @@ from mobility.db_types import utcnow
 from mobility.errors import Conflict, NotFound, ValidationFailed
 from mobility.extensions import db, write_transaction
 from mobility.i18n import local_date
+from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.people import eligibility as rules
 from mobility.people import grid
@@ -196,12 +197,15 @@ def create_referent(actor, organisation: PartnerOrganisation, *, first_name: str
             errors["user_id"] = _l("Choose a prescriber account of this organisation.")
         elif db.session.scalar(select(Referent.id).where(Referent.user_id == user_id)):
             errors["user_id"] = _l("This account is already linked to a referent.")
+    phone = clean_phone(phone, default_region(actor.platform_id))
+    if phone and match_key(phone) is None:
+        errors["phone"] = PHONE_INVALID
     if errors:
         raise ValidationFailed(details=errors)
     referent = Referent(
         platform_id=actor.platform_id, organisation_id=organisation.id,
         first_name=first_name.strip(), last_name=last_name.strip(), email=email or None,
-        phone=phone or None, job_title=job_title or None, user_id=user_id,
+        phone=phone, job_title=job_title or None, user_id=user_id,
     )
     db.session.add(referent)
     db.session.flush()
@@ -253,6 +257,8 @@ def check_person(values: Mapping[str, Any], *, on: date | None = None) -> dict[s
                     errors["licences"] = _l("A licence cannot be obtained before the birth date.")
         except LicenceError as error:
             errors[error.field] = error.message
+    if values.get("phone") and match_key(values["phone"]) is None:
+        errors["phone"] = PHONE_INVALID
     start, end = values.get("contract_start"), values.get("contract_end")
     if start is not None and end is not None and end < start:
         errors["contract_end"] = _l("The contract cannot end before it starts.")
@@ -290,12 +296,15 @@ def _duplicate_conflict(duplicates: list[Beneficiary]) -> Conflict:
     )
 
 
-def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
+def _clean(values: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
     out = {}
     for key, value in values.items():
         if isinstance(value, str):
             value = value.strip() or None
         out[key] = value
+    if out.get("phone"):
+        # E.164 in the database; what is not a number stays as typed and `check_person` refuses it
+        out["phone"] = clean_phone(out["phone"], region)
     if out.get("licence_b_since") is not None:
         out["has_licence_b"] = True
     return out
@@ -349,7 +358,8 @@ def _new_pathway(actor, beneficiary: Beneficiary, opened_on: date) -> Pathway:
 def create_beneficiary(actor, values: Mapping[str, Any], *, open_pathway: bool = True,
                        allow_duplicate: bool = False) -> Beneficiary:
     """Create a beneficiary file (and open their pathway). Refuses a duplicate (409)."""
-    values = _clean({k: v for k, v in values.items() if k in BENEFICIARY_FIELDS})
+    values = _clean({k: v for k, v in values.items() if k in BENEFICIARY_FIELDS},
+                    default_region(actor.platform_id))
     for field in ("first_name", "last_name"):
         values.setdefault(field, None)
     errors = check_person(values)
@@ -378,7 +388,7 @@ def update_beneficiary(actor, beneficiary: Beneficiary, changes: Mapping[str, An
     unknown = [k for k in changes if k not in BENEFICIARY_FIELDS]
     if unknown:
         raise ValidationFailed(details={k: _l("This field is not expected.") for k in unknown})
-    changes = _clean(changes)
+    changes = _clean(changes, default_region(actor.platform_id))
     merged = {f: getattr(beneficiary, f) for f in BENEFICIARY_FIELDS} | changes
     errors = check_person(merged)
     errors = {k: v for k, v in errors.items()
@@ -424,7 +434,8 @@ REFERRAL_FIELDS = (
 
 def submit_referral(actor, values: Mapping[str, Any]) -> Referral:
     """A prescriber (for their organisation) or an advisor (for any partner) refers a person."""
-    values = _clean({k: v for k, v in values.items() if k in REFERRAL_FIELDS})
+    values = _clean({k: v for k, v in values.items() if k in REFERRAL_FIELDS},
+                    default_region(actor.platform_id))
     if actor.role == PRESCRIBER:
         values["organisation_id"] = actor.organisation_id
     errors = check_person({**values, "first_name": values.get("first_name"),
@@ -1167,11 +1178,14 @@ def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None
     query = select(Beneficiary).where(Beneficiary.platform_id == user.platform_id)
     if q:
         like = f"%{q.strip().lower()}%"
+        # a whole number typed in any form finds its E.164 spelling
+        number = match_key(q, default_region(user.platform_id)) or "no number"
         query = query.where(
             func.lower(Beneficiary.first_name + " " + Beneficiary.last_name).like(like)
             | func.lower(Beneficiary.last_name + " " + Beneficiary.first_name).like(like)
             | func.lower(func.coalesce(Beneficiary.email, "")).like(like)
-            | func.coalesce(Beneficiary.phone, "").like(like))
+            | func.coalesce(Beneficiary.phone, "").like(like)
+            | (Beneficiary.phone == number))
     # the list shows each person's stage: load pathways and assessments in two queries
     rows = db.session.scalars(query.order_by(Beneficiary.last_name, Beneficiary.first_name)
                               .options(selectinload(Beneficiary.pathways)

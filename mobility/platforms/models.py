@@ -18,6 +18,8 @@ class Platform(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: ISO 3166 country: the region of phone numbers typed without a country code
+    country: Mapped[str] = mapped_column(String(2), default="FR", server_default="FR")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -13,3 +13,9 @@ class CodeRequestForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField(_l("The 6-digit code you received"), validators=[
         DataRequired(), Regexp(r"^\s*\d{6}\s*$", message=_l("The code has 6 digits."))])
+
+
+class BirthDateForm(FlaskForm):
+    """What a sign-in link asks before opening the portal."""
+
+    birth_date = DateField(_l("Your date of birth"), validators=[DataRequired()])

@@ -58,3 +58,43 @@ class OneTimeCode(PlatformScoped, db.Model):
 
     def matches(self, code: str) -> bool:
         return secrets.compare_digest(self.code_hash, hash_secret(code.strip()))
+
+
+LINK_TTL_H_DEFAULT = 48
+MAX_LINK_ATTEMPTS = MAX_CODE_ATTEMPTS
+
+
+class SignInLink(PlatformScoped, db.Model):
+    """A short link (`PUBLIC_BASE_URL/r/<token>`) in a reminder that signs the beneficiary in
+    once they confirm their birth date, then opens `target_path`. Only the token's hash is
+    kept; it dies after use, after `MAX_LINK_ATTEMPTS` wrong birth dates or at `expires_at`."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    target_path: Mapped[str] = mapped_column(String(255))
+    #: the outbox message that carried it (a new attempt replaces the link)
+    message_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    beneficiary = relationship("Beneficiary")
+
+    @classmethod
+    def issue(cls, beneficiary, *, target_path: str, ttl_h: int = LINK_TTL_H_DEFAULT,
+              message_id: int | None = None) -> tuple[SignInLink, str]:
+        """A new link for `beneficiary` to `target_path`: returns the row and the token."""
+        token = secrets.token_urlsafe(12)  # 96 bits, 16 characters: short enough for an SMS
+        row = cls(platform_id=beneficiary.platform_id, beneficiary_id=beneficiary.id,
+                  target_path=target_path, message_id=message_id,
+                  token_hash=hash_secret(token),
+                  expires_at=utcnow() + timedelta(hours=ttl_h))
+        return row, token
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return (self.used_at is None and self.attempts < MAX_LINK_ATTEMPTS
+                and self.expires_at > (now or utcnow()))

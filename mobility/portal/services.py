@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import date
 
@@ -15,6 +14,7 @@ from mobility.auth.roles import BENEFICIARY
 from mobility.db_types import utcnow
 from mobility.errors import DomainError
 from mobility.extensions import db
+from mobility.notifications.phones import default_region, match_key
 from mobility.people.models import Beneficiary
 from mobility.portal.models import OneTimeCode
 
@@ -31,30 +31,24 @@ class CodeExpired(DomainError):
     default_message = _l("This code has expired or was tried too many times. Ask for a new one.")
 
 
-def phone_key(value: str | None) -> str | None:
-    """Digits of a French phone number in national form: '+33 6 12..' and '06 12..' match."""
-    if not value:
-        return None
-    digits = re.sub(r"\D", "", value)
-    if digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits or None
-
-
 def find_beneficiary(contact: str, birth_date: date) -> Beneficiary | None:
     """The beneficiary whose phone or e-mail and birth date match, if exactly one does."""
     contact = (contact or "").strip()
     wanted_email = contact.lower() if "@" in contact else None
-    wanted_phone = None if wanted_email else phone_key(contact)
     candidates = db.session.scalars(
         select(Beneficiary).where(Beneficiary.birth_date == birth_date)
     ).all()
+
+    def same_phone(b: Beneficiary) -> bool:
+        # whatever way the number is typed (06…, +33 6…, 0033…, 0692…), in the file's country
+        region = default_region(b.platform_id)
+        wanted = match_key(contact, region)
+        return wanted is not None and match_key(b.phone, region) == wanted
+
     matches = [
         b for b in candidates
         if (wanted_email and (b.email or "").strip().lower() == wanted_email)
-        or (wanted_phone and phone_key(b.phone) == wanted_phone)
+        or (not wanted_email and same_phone(b))
     ]
     return matches[0] if len(matches) == 1 else None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     flash,
     redirect,
     render_template,
@@ -23,10 +24,17 @@ from mobility.extensions import limiter
 from mobility.notifications.services import send_due_messages
 from mobility.portal import services
 from mobility.portal.delivery import send_code
-from mobility.portal.forms import CodeForm, CodeRequestForm
+from mobility.portal.forms import BirthDateForm, CodeForm, CodeRequestForm
 from mobility.portal.summary import beneficiary_of, portal_summary
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+#: the short sign-in links of reminders live at the root: PUBLIC_BASE_URL/r/<token>
+links_bp = Blueprint("links", __name__)
+
+
+@bp.record_once
+def _register_links(state) -> None:
+    state.app.register_blueprint(links_bp)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -101,6 +109,52 @@ def my_commute():
     map_data = commute.map_data(commute.check_data(check)) if check is not None else None
     return render_template("portal/commute.html", result=result, map=map_data,
                            level_labels=commute.LEVEL_LABELS)
+
+
+@links_bp.route("/r/<token>", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit)
+@public
+def sign_in_link(token: str):
+    """A reminder's link: the person confirms their birth date, is signed in once, and lands
+    on the page the reminder is about. Used, expired or unknown links all answer 410."""
+    from mobility.portal import links
+
+    try:
+        links.find_link(token)
+    except links.LinkUnusable as error:
+        return render_template("portal/link.html", form=None, dead=str(error.message)), 410
+    form = BirthDateForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user, target = links.confirm_link(token, form.birth_date.data)
+            except links.LinkUnusable as error:
+                return render_template("portal/link.html", form=None,
+                                       dead=str(error.message)), 410
+            except links.WrongBirthDate as error:
+                form.birth_date.errors.append(str(error.message))
+                status = error.status
+            else:
+                sign_in(user)
+                return redirect(target, 303)
+        else:
+            status = 400
+    return render_template("portal/link.html", form=form, dead=None), status
+
+
+@bp.route("/calendar.ics")
+@requires_roles(BENEFICIARY)
+def my_calendar():
+    """The dates to keep (hand-over, checkpoints, return, workshops) as a calendar file."""
+    from mobility.notifications.calendar import to_ics, upcoming_events
+
+    beneficiary = beneficiary_of(current_user)
+    if beneficiary is None:
+        raise NotFound()
+    body = to_ics(upcoming_events(beneficiary, current_user), locale=current_user.locale or "fr")
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": 'attachment; filename="mes-rendez-vous.ics"'})
 
 
 from mobility.portal import sheet  # noqa: E402, F401  (the advisor's printable summary sheet)

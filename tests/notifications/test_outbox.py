@@ -181,7 +181,7 @@ def test_malformed_phone_fails_then_heals_when_the_file_is_corrected(app, sms_re
         db.session.commit()
         send_due_messages()
     [row] = _messages()
-    assert row.status == "pending" and "malformed French mobile" in row.last_error
+    assert row.status == "pending" and "malformed mobile number" in row.last_error
     assert sms_receiver.requests == []
 
     person.phone = "+33 (0)7 98 76 54 32"
