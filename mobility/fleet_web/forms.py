@@ -71,15 +71,22 @@ class AvailabilityForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind of vehicle"),
+    # a link may leave out the kind or the site (any); the search refuses an unknown kind
+    # itself and only looks at the platform's own sites
+    kind = SelectField(_l("Kind of vehicle"), validate_choice=False,
                        choices=[("", _l("Any kind"))] + list(VEHICLE_KIND_LABELS.items()))
-    site_id = SelectField(_l("Site"), coerce=lambda v: int(v) if v else None)
+    site_id = SelectField(_l("Site"), coerce=lambda v: int(v) if v else None,
+                          validate_choice=False)
     start = DateField(_l("From"), validators=[InputRequired()])
     end = DateField(_l("Planned return date"), validators=[InputRequired()])
+    beneficiary_id = IntegerField(validators=[Optional()])
+    q = StringField(_l("Name or phone number"), validators=[Optional(), Length(max=100)])
 
 
 class BookingForm(FlaskForm):
-    beneficiary_id = SelectField(_l("Beneficiary"), coerce=int)
+    #: chosen first on the availability page (searched, never a list of every person); the
+    #: booking checks the person belongs to the platform and has a pathway in progress
+    beneficiary_id = IntegerField(_l("Beneficiary"), validators=[InputRequired()])
     vehicle_id = IntegerField(_l("Vehicle"), validators=[InputRequired()])
     start = DateField(_l("From"), validators=[InputRequired()])
     end = DateField(_l("Planned return date"), validators=[InputRequired()])

@@ -339,11 +339,27 @@ def replace(rental_id: int):
 
 # --- availability and rentals -----------------------------------------------------------------
 
+def _person_to_book_for(beneficiary_id: int | None) -> Beneficiary | None:
+    """The person the advisor is booking for (carried from their file or a quote), checked."""
+    if not beneficiary_id:
+        return None
+    return get_or_404(Beneficiary, beneficiary_id, current_user)
+
+
 @bp.route("/availability")
 @requires_roles(STAFF)
 def availability():
+    """Find a vehicle, for a person chosen first (from their file, a quote, or searched here
+    among the people whose pathway is in progress)."""
+    from mobility.people.services import search_beneficiaries
+
     form = forms.AvailabilityForm(request.args)
     form.site_id.choices = [("", _("All sites"))] + [(s.id, s.name) for s in _sites()]
+    person = _person_to_book_for(request.args.get("beneficiary_id", type=int))
+    found = None
+    if current_user.role in BOOKERS and person is None and (request.args.get("q") or "").strip():
+        found = search_beneficiaries(current_user, q=request.args["q"][:100], limit=20,
+                                     open_pathway=True)
     result = None
     status = 200
     if request.args.get("start"):
@@ -361,10 +377,11 @@ def availability():
         form.start.data = services.today()
         form.end.data = services.today() + timedelta(days=28)
     booking_form = forms.BookingForm()
-    booking_form.beneficiary_id.choices = _beneficiary_choices()
+    booking_form.scheme.data = request.args.get("scheme") or "bougez"
     return render_template("fleet/availability.html", form=form, result=result,
-                           booking_form=booking_form,
-                           can_book=current_user.role in BOOKERS), status
+                           booking_form=booking_form, person=person, found=found,
+                           can_book=current_user.role in BOOKERS
+                           and (person is None or person.open_pathway is not None)), status
 
 
 @bp.route("/rentals", methods=["GET", "POST"])
@@ -375,10 +392,10 @@ def rentals():
             raise ValidationFailed(_l("You are not allowed to do this."), status=403,
                                    code="forbidden")
         form = forms.BookingForm()
-        form.beneficiary_id.choices = _beneficiary_choices()
         if not form.validate_on_submit():
             flash(_("Some fields are missing or not valid."), "error")
-            return redirect(url_for("fleet.availability"))
+            return redirect(url_for("fleet.availability",
+                                    beneficiary_id=form.beneficiary_id.data or None))
         try:
             rental = lifecycle.book(
                 current_user, beneficiary_id=form.beneficiary_id.data,
@@ -390,7 +407,9 @@ def rentals():
         except DomainError as error:
             _flash_error(error)
             return redirect(url_for("fleet.availability", start=form.start.data,
-                                    end=form.end.data)), 303
+                                    end=form.end.data, beneficiary_id=form.beneficiary_id.data,
+                                    kind=request.form.get("kind") or None,
+                                    scheme=form.scheme.data)), 303
         flash(_("The vehicle is booked."), "success")
         return redirect(url_for("fleet.rental", rental_id=rental.id))
     open_rentals = db.session.scalars(

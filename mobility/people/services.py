@@ -1173,9 +1173,13 @@ def timeline(beneficiary: Beneficiary) -> list[dict[str, Any]]:
 
 
 def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None,
-                         limit: int = 200) -> list[Beneficiary]:
-    """The platform's beneficiaries matching a name/phone/e-mail search and a stage."""
+                         limit: int = 200, open_pathway: bool = False) -> list[Beneficiary]:
+    """The platform's beneficiaries matching a name/phone/e-mail search and a stage; with
+    `open_pathway`, only people whose pathway is in progress (those one may book for)."""
     query = select(Beneficiary).where(Beneficiary.platform_id == user.platform_id)
+    if open_pathway:
+        query = query.where(Beneficiary.id.in_(select(Pathway.beneficiary_id).where(
+            Pathway.status == "open", Pathway.platform_id == user.platform_id)))
     if q:
         like = f"%{q.strip().lower()}%"
         # a whole number typed in any form finds its E.164 spelling

@@ -24,6 +24,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
+from fleet.services import today as fleet_today
 from mobility.audit.services import record_view
 from mobility.auth.models import User
 from mobility.auth.policies import get_or_404, public, requires_roles, scoped
@@ -45,6 +46,7 @@ from mobility.people.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
+from mobility.rentals.summary import rentals_of_person
 from mobility.templating import nav_item
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -313,6 +315,7 @@ def _render_file(beneficiary: Beneficiary, status: int = 200, **overrides):
     eligibility = {scheme: services.eligibility_for(beneficiary, scheme) for scheme in m.SCHEMES}
     return render_template(
         "people/beneficiary.html", beneficiary=beneficiary,
+        rentals=rentals_of_person(beneficiary), today=fleet_today(),
         pathway=beneficiary.current_pathway, stage=services.stage_of(beneficiary),
         timeline=services.timeline(beneficiary), eligibility=eligibility,
         referrals=db.session.scalars(select(Referral).where(

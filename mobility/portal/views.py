@@ -150,9 +150,10 @@ def my_calendar():
     from mobility.notifications.calendar import to_ics, upcoming_events
 
     beneficiary = beneficiary_of(current_user)
-    if beneficiary is None:
-        raise NotFound()
-    body = to_ics(upcoming_events(beneficiary, current_user), locale=current_user.locale or "fr")
+    # an account not linked to a file yet has nothing to keep: an empty calendar, like the
+    # portal's other pages that show nothing yet
+    events = upcoming_events(beneficiary, current_user) if beneficiary is not None else []
+    body = to_ics(events, locale=current_user.locale or "fr")
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'attachment; filename="mes-rendez-vous.ics"'})
 

@@ -13,7 +13,7 @@ from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
 from mobility.people.models import Beneficiary
 from mobility.pricing import services
-from mobility.pricing.engine import TariffRates
+from mobility.pricing.engine import VEHICLE_KINDS, TariffRates
 from mobility.pricing.forms import QuoteForm, TariffForm
 from mobility.pricing.models import Tariff
 from mobility.templating import nav_item
@@ -82,4 +82,5 @@ def quote():
     return render_template(
         "pricing/quote.html", form=form, quote=result, tariff=tariff, beneficiary=beneficiary,
         error=error, line_label=services.line_label, reduction_labels=services.REDUCTION_LABELS,
+        vehicle_kinds=VEHICLE_KINDS,
     ), status

@@ -1,0 +1,87 @@
+"""A person's rentals as their file shows them: each with its vehicle, dates and status, what is
+still missing before the hand-over, the contract, the deposit, what is owed and paid, and the
+next checkpoint, so that the advisor's day starts and ends on the person's file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from fleet import services as fleet
+from fleet.models import Rental, Vehicle
+from mobility.extensions import db
+from mobility.rentals.lifecycle import ReadyItem, handover_readiness
+
+#: rentals shown on the file (the most recent first); older ones stay on the fleet pages
+FILE_RENTALS_LIMIT = 20
+
+
+@dataclass
+class RentalSummary:
+    """One rental of the person, in the words of their file."""
+
+    rental: Rental
+    scheme: str
+    contract_signed: bool
+    contract_current: bool
+    deposit_status: str | None
+    deposit_label: str | None
+    deposit_exempted: bool
+    due_cents: int
+    paid_cents: int
+    next_checkpoint: date | None
+    missing: list[ReadyItem] = field(default_factory=list)
+
+    @property
+    def arrears_cents(self) -> int:
+        return max(0, self.due_cents - self.paid_cents)
+
+
+def next_checkpoint_of(rental: Rental, scheme: str) -> date | None:
+    """The date of the rental's next checkpoint: the one the last checkpoint set, else a week
+    (a month for AMIE) after the hand-over; none unless the vehicle is out."""
+    from mobility.checkpoints.models import Checkpoint
+    from mobility.checkpoints.services import default_next_date
+
+    if rental.status != "in_progress":
+        return None
+    latest = db.session.scalar(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
+                               .order_by(Checkpoint.date.desc(), Checkpoint.id.desc()).limit(1))
+    if latest is not None:
+        return latest.next_date
+    return default_next_date("monthly" if scheme == "amie" else "weekly", rental.start_date)
+
+
+def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
+    """The person's rentals, most recent first (at most `FILE_RENTALS_LIMIT`)."""
+    from mobility.contracts.services import contract_is_current, contract_of
+    from mobility.payments.services import deposit_of, ledger
+
+    today = today or fleet.today()
+    rentals = db.session.scalars(
+        select(Rental).where(Rental.beneficiary_id == person.id,
+                             Rental.platform_id == person.platform_id)
+        .options(joinedload(Rental.vehicle).joinedload(Vehicle.site))
+        .order_by(Rental.start_date.desc(), Rental.id.desc())
+        .limit(FILE_RENTALS_LIMIT)).unique().all()
+    out = []
+    for rental in rentals:
+        money = ledger(rental, today=today)
+        contract = contract_of(rental)
+        deposit = deposit_of(rental)
+        out.append(RentalSummary(
+            rental=rental, scheme=money["scheme"],
+            contract_signed=contract is not None and contract.is_signed,
+            contract_current=contract is not None and contract.is_signed
+            and contract_is_current(rental),
+            deposit_status=deposit.status if deposit else None,
+            deposit_label=deposit.status_label if deposit else None,
+            deposit_exempted=bool(rental.deposit_exemption_reason),
+            due_cents=money["due_cents"], paid_cents=money["paid_cents"],
+            next_checkpoint=next_checkpoint_of(rental, money["scheme"]),
+            missing=[item for item in handover_readiness(rental, today) if not item.ok],
+        ))
+    return out
