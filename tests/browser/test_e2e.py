@@ -290,9 +290,9 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
 def test_wrong_then_expired_code_in_the_browser(live_server, page_fr, sms_live):
     """Five tries at most, each wrong one says how many are left; then a new code is needed."""
     from mobility.extensions import db
+    from mobility.notifications.phones import normalise_phone
     from mobility.people.models import Beneficiary
     from mobility.platforms.models import Platform
-    from mobility.notifications.phones import normalise_phone
     from mobility.portal.models import OneTimeCode
 
     person = _unique_person()
