@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet.models import CHECKLISTS
+from mobility.partners import events as webhook_events
 from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
@@ -156,6 +157,7 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
     record_audit(actor, "create", object_type="Checkpoint", object_id=checkpoint.id,
                  platform_id=rental.platform_id,
                  fields=["odometer_km", "condition", "payment", "note", "exit_solution"])
+    webhook_events.checkpoint_recorded(checkpoint)
     db.session.commit()
     if checkpoint.payment is not None and checkpoint.payment.method == "stripe":
         try:
