@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.auth.roles import ADMIN
+from mobility.auth.roles import ADMIN, PRESCRIBER
 from mobility.errors import DomainError, NotFound
 from mobility.extensions import db, limiter
 from mobility.organisations.models import PartnerOrganisation
@@ -260,7 +260,11 @@ def proconnect_callback():
     if id_token:
         session[proconnect.SESSION_KEY_ID_TOKEN] = id_token
     flash(_("Welcome, %(name)s.", name=user.full_name or user.email), "success")
-    return redirect(next_path or _safe_next(None))
+    if next_path:
+        return redirect(_safe_next(next_path))
+    # prescribers come for their organisation's referrals
+    return redirect(url_for("people.referrals") if user.role == PRESCRIBER
+                    else _safe_next(None))
 
 
 @bp.route("/auth/proconnect/logout", methods=["POST"])
