@@ -240,7 +240,7 @@ def _published_structures() -> list[tuple[Platform, PublishedStructure]]:
         select(Platform, PublishedStructure)
         .join(PublishedStructure, PublishedStructure.platform_id == Platform.id)
         .where(PublishedStructure.published.is_(True), Platform.siret.is_not(None))
-        .order_by(Platform.id)).tuples())
+        .order_by(Platform.id)).all())
 
 
 def structure_json(platform: Platform, row: PublishedStructure) -> dict[str, Any]:
