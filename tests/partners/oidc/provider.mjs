@@ -45,7 +45,15 @@ server.listen(0, '127.0.0.1', () => {
     features: {
       devInteractions: { enabled: false },
       jwtUserinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // the end-session confirmation, submitted at once (ProConnect asks nothing either)
+        async logoutSource(ctx, form) {
+          ctx.body = `<!doctype html><html lang="en"><head><title>Signing out</title></head>
+<body><main>${form}<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>
+<script>document.querySelector('button[name=logout]').click();</script></main></body></html>`;
+        },
+      },
     },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['loopback-test-only'] },
