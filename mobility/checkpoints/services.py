@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet.models import CHECKLISTS
-from mobility.partners import events as webhook_events
 from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
+from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.engine import add_months

@@ -247,7 +247,7 @@ def proconnect_login():
 @public
 def proconnect_callback():
     if not proconnect.is_configured():
-        raise NotFound()
+        return redirect(url_for("auth.login"))
     try:
         user, next_path = proconnect.finish(request.args)
     except DomainError as error:
