@@ -91,6 +91,11 @@ def test_a_booking_delivers_one_signed_webhook_and_never_twice(world, receiver):
     [delivery] = _deliveries()
     assert delivery.status == "delivered" and delivery.attempts == 1
     assert delivery.last_status_code == 204
+    # visible to admins through the API too
+    [seen] = world.client.get(f"/api/v1/webhooks/{created['id']}/deliveries",
+                              headers=world.headers(admin)).get_json()
+    assert seen["status"] == "delivered" and seen["event_id"] == delivery.event_id
+    assert world.get(f"/webhooks/{created['id']}/deliveries").status_code == 403  # advisor
 
 
 def test_a_refused_booking_writes_no_delivery(world, receiver):
