@@ -193,3 +193,25 @@ def test_no_button_when_unset_and_the_app_works_when_the_provider_is_down(client
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "ProConnect does not answer" in text or "ProConnect ne répond pas" in text
+
+
+def test_an_id_token_signed_by_another_key_or_unsigned_is_refused(app, configured):
+    import time
+
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import RSAKey
+
+    from mobility.partners.proconnect import ProConnectRefused, _verify_id_token
+
+    now = int(time.time())
+    claims = {"iss": configured.issuer, "aud": CLIENT_ID, "sub": "x", "iat": now,
+              "exp": now + 600, "nonce": "n"}
+    forged = jose_jwt.encode({"alg": "RS256", "kid": "forged"}, claims,
+                             RSAKey.generate_key(2048))
+    with app.test_request_context():
+        with pytest.raises(ProConnectRefused) as refused:
+            _verify_id_token(forged, nonce="n", access_token=None)
+        assert refused.value.details == {"id_token": "signature"}
+        unsigned = "eyJhbGciOiJub25lIn0." + forged.split(".")[1] + "."
+        with pytest.raises(ProConnectRefused):
+            _verify_id_token(unsigned, nonce="n", access_token=None)
