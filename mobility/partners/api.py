@@ -9,8 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
 from mobility.auth.roles import ADMIN
-from mobility.partners import datainclusion, webhooks
+from mobility.extensions import db
+from mobility.organisations.models import PartnerOrganisation
+from mobility.partners import datainclusion, proconnect, webhooks
 from mobility.partners.models import WebhookEndpoint
+from mobility.partners.siret import clean_siret
+from mobility.platforms.models import Platform
 
 
 class WebhookIn(BaseModel):
@@ -74,3 +78,26 @@ def data_inclusion_structures(user):
            summary="The published services (data·inclusion schema v1), public")
 def data_inclusion_services(user):
     return datainclusion.cached_response("services")
+
+
+class SiretIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    siret: str | None = Field(default=None, max_length=20)
+
+
+@api_route("/platform/siret", methods=("PUT",), roles={ADMIN}, body=SiretIn,
+           summary="Record the platform's SIRET (checked)", tags=["partners"])
+def put_platform_siret(user, body: SiretIn) -> dict[str, Any]:
+    platform = db.session.get(Platform, user.platform_id)
+    proconnect.set_siret(user, platform, clean_siret(body.siret))
+    return {"id": platform.id, "siret": platform.siret}
+
+
+@api_route("/partner-organisations/<int:organisation_id>/siret", methods=("PUT",),
+           roles={ADMIN}, body=SiretIn, tags=["partners"],
+           summary="Record a partner organisation's SIRET (checked)")
+def put_organisation_siret(user, organisation_id: int, body: SiretIn) -> dict[str, Any]:
+    organisation = get_or_404(PartnerOrganisation, organisation_id, user, action="edit")
+    proconnect.set_siret(user, organisation, clean_siret(body.siret))
+    return {"id": organisation.id, "siret": organisation.siret}

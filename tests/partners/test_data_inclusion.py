@@ -151,3 +151,27 @@ def test_siret_check(sqlite_app, value, ok):
     else:
         with pytest.raises(ValidationFailed):
             clean_siret(value)
+
+
+def test_sirets_through_the_api(client):
+    from mobility.organisations.models import PartnerOrganisation
+    from tests.factories import api_token, bearer, create_organisation
+
+    admin = create_user("admin")
+    organisation = create_organisation(admin.platform)
+    foreign = create_organisation(create_platform())
+    headers = bearer(api_token(client, admin))
+    bad = client.put("/api/v1/platform/siret", json={"siret": "12345678901234"},
+                     headers=headers)
+    assert bad.status_code == 400 and "siret" in bad.get_json()["error"]["details"]
+    ok = client.put(f"/api/v1/partner-organisations/{organisation.id}/siret",
+                    json={"siret": "732 829 320 00074"}, headers=headers)
+    assert ok.status_code == 200 and ok.get_json()["siret"] == "73282932000074"
+    assert client.put(f"/api/v1/partner-organisations/{foreign.id}/siret",
+                      json={"siret": "73282932000074"}, headers=headers).status_code == 404
+    advisor = create_user("advisor", platform=admin.platform)
+    assert client.put("/api/v1/platform/siret", json={"siret": None},
+                      headers=bearer(api_token(client, advisor))).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(PartnerOrganisation, foreign.id).siret is None
+    assert db.session.get(Platform, admin.platform_id).siret is None
