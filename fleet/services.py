@@ -525,8 +525,10 @@ def _inspection(actor, rental: Rental, kind: str, odometer_km: int | None,
 
 def check_out(actor, rental: Rental, *, odometer_km: int | None,
               energy_level_pct: int | None = None, checklist: dict | None = None,
-              damage_notes: str | None = None) -> Inspection:
-    """Hand the vehicle over: the check-out inspection, the rental starts."""
+              damage_notes: str | None = None,
+              in_transaction: Callable[[Rental], None] | None = None) -> Inspection:
+    """Hand the vehicle over: the check-out inspection, the rental starts.
+    `in_transaction(rental)` adds what belongs with it in the same transaction."""
     if rental.status != "booked":
         raise Conflict(_l("This rental is not waiting for its check-out."), code="not_booked")
     if today() < rental.start_date:
@@ -546,6 +548,8 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None,
     rental.vehicle.status = "rented"
     db.session.flush()
     _audit(actor, "update", rental, ["status"])
+    if in_transaction is not None:
+        in_transaction(rental)
     db.session.commit()
     return inspection
 
@@ -553,7 +557,8 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None,
 def check_in(actor, rental: Rental, *, odometer_km: int | None,
              energy_level_pct: int | None = None, checklist: dict | None = None,
              damage_notes: str | None = None,
-             open_maintenance: bool = False, immobilise: bool = False
+             open_maintenance: bool = False, immobilise: bool = False,
+             in_transaction: Callable[[Rental], None] | None = None
              ) -> tuple[Inspection, MaintenanceJob | None]:
     """Take the vehicle back: the check-in inspection; an early return frees the rest.
 
@@ -583,6 +588,8 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None,
     rental.vehicle.status = "maintenance" if immobilise else "available"
     db.session.flush()
     _audit(actor, "update", rental, ["status", "end_date"])
+    if in_transaction is not None:
+        in_transaction(rental)
     db.session.commit()
     return inspection, job
 

@@ -15,6 +15,7 @@ from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
+from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.engine import add_months
@@ -158,6 +159,7 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
     record_audit(actor, "create", object_type="Checkpoint", object_id=checkpoint.id,
                  platform_id=rental.platform_id,
                  fields=["odometer_km", "condition", "payment", "note", "exit_solution"])
+    webhook_events.checkpoint_recorded(checkpoint)
     db.session.commit()
     if checkpoint.payment is not None and checkpoint.payment.method == "stripe":
         try:

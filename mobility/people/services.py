@@ -27,6 +27,7 @@ from mobility.extensions import db, write_transaction
 from mobility.i18n import local_date
 from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
+from mobility.partners import events as webhook_events
 from mobility.people import eligibility as rules
 from mobility.people import grid
 from mobility.people.models import (
@@ -461,6 +462,7 @@ def submit_referral(actor, values: Mapping[str, Any]) -> Referral:
     db.session.flush()
     record_audit(actor, "create", object_type="Referral", object_id=referral.id,
                  fields=[k for k, v in values.items() if v is not None])
+    webhook_events.referral_created(referral)
     db.session.commit()
     return referral
 
@@ -533,6 +535,7 @@ def accept_referral(actor, referral: Referral, *, beneficiary_id: int | None = N
                          fields=["from_referral"])
         record_audit(actor, "update", object_type="Referral", object_id=referral.id,
                      fields=["status", "beneficiary_id", "pathway_id"])
+        webhook_events.referral_decided(referral)
     return referral
 
 
@@ -553,6 +556,7 @@ def decline_referral(actor, referral: Referral, *, reason: str) -> Referral:
         referral.decided_by_id = actor.id
         record_audit(actor, "update", object_type="Referral", object_id=referral.id,
                      fields=["status", "decline_reason"])
+        webhook_events.referral_decided(referral)
     return referral
 
 
@@ -998,6 +1002,7 @@ def record_exit(actor, beneficiary: Beneficiary, *, exit_date: date, reason: str
                      context={"exit_date": exit_date,
                               "summary": f"{label(EXIT_SOLUTIONS, solution)} · "
                                          f"{label(EXIT_EMPLOYMENT, employment)}"})
+    webhook_events.pathway_exited(pathway)
     db.session.commit()
     return pathway
 

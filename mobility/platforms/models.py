@@ -20,6 +20,8 @@ class Platform(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     #: ISO 3166 country: the region of phone numbers typed without a country code
     country: Mapped[str] = mapped_column(String(2), default="FR", server_default="FR")
+    # the legal entity running the platform (ProConnect, data·inclusion); mobility.partners.siret
+    siret: Mapped[str | None] = mapped_column(String(14))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -27,6 +27,7 @@ from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, DomainError, NotQualified, ValidationFailed
 from mobility.extensions import db
+from mobility.partners import events as webhook_events
 from mobility.pricing import services as pricing
 from mobility.pricing.engine import SCHEMES, add_months
 from mobility.rentals import rules
@@ -176,6 +177,7 @@ def book(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end: date,
         for name in recorded:
             record_audit(actor, "override", object_type="Rental", object_id=rental.id,
                          platform_id=rental.platform_id, fields=[f"overrides.{name}"])
+        webhook_events.rental_booked(rental)
 
     return fleet.book_rental(actor, beneficiary_id=person.id, vehicle_id=vehicle.id,
                              start=start, end=end, notes=notes, in_transaction=add_terms)
@@ -416,7 +418,8 @@ def hand_over(actor, rental: Rental, *, odometer_km: int | None,
             code="checklist_failed", details={"failed": failed, "maintenance_job_id": job.id})
     return fleet.check_out(actor, rental, odometer_km=odometer_km,
                            energy_level_pct=energy_level_pct, checklist=checklist,
-                           damage_notes=damage_notes)
+                           damage_notes=damage_notes,
+                           in_transaction=webhook_events.rental_handed_over)
 
 
 # -- extend, shorten, replace ---------------------------------------------------------------
@@ -537,7 +540,8 @@ def take_back(actor, rental: Rental, *, odometer_km: int | None,
     return fleet.check_in(actor, rental, odometer_km=odometer_km,
                           energy_level_pct=energy_level_pct, checklist=checklist,
                           damage_notes=damage_notes, open_maintenance=open_maintenance,
-                          immobilise=immobilise)
+                          immobilise=immobilise,
+                          in_transaction=webhook_events.rental_returned)
 
 
 def mileage_summary(rental: Rental) -> dict[str, Any] | None:
