@@ -17,9 +17,9 @@ class Platform(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     # the legal entity running the platform (ProConnect, data·inclusion); mobility.partners.siret
     siret: Mapped[str | None] = mapped_column(String(14))
-    name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
