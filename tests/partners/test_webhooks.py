@@ -154,6 +154,9 @@ def test_a_receiver_answering_500_is_retried_with_backoff_then_fails(world, rece
     page = world.client.get("/partners/webhooks")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-status="failed"' in html
+    dashboard = world.client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="panel-partners"' in dashboard
+    assert "1 envoi de webhook en échec" in dashboard
     receiver.mode = "ok"
     retried = world.client.post(f"/partners/webhooks/deliveries/{delivery.id}/retry",
                                 data={"csrf_token": csrf_token_from(html)})
