@@ -7,10 +7,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mobility.auth.policies import get_or_404, public, requires_roles
 from mobility.auth.roles import ADMIN, PRESCRIBER
+from mobility.dashboard.views import dashboard_panel
 from mobility.errors import DomainError, NotFound
 from mobility.extensions import db, limiter
 from mobility.organisations.models import PartnerOrganisation
@@ -51,6 +52,21 @@ AUDIENCE_LABELS = {
     "residents-qpv-frr": _l("Residents of priority neighbourhoods (QPV, FRR)"),
     "seniors": _l("Seniors"),
 }
+
+
+@dashboard_panel(ADMIN)
+def _webhooks_panel(user):
+    """Webhook deliveries that failed or keep failing, and identities waiting to be attached."""
+    failed = db.session.scalar(select(func.count()).select_from(WebhookDelivery).where(
+        WebhookDelivery.platform_id == user.platform_id, WebhookDelivery.status == "failed"))
+    retrying = db.session.scalar(select(func.count()).select_from(WebhookDelivery).where(
+        WebhookDelivery.platform_id == user.platform_id, WebhookDelivery.status == "pending",
+        WebhookDelivery.attempts > 0))
+    waiting = len(proconnect.waiting_identities(user))
+    if not (failed or retrying or waiting):
+        return None
+    return {"template": "partners/_panel.html", "failed": failed, "retrying": retrying,
+            "waiting": waiting}
 
 
 def _errors_into(form, error: DomainError) -> None:

@@ -24,7 +24,10 @@ from urllib.parse import urlsplit
 
 import requests
 from flask_babel import lazy_gettext as _l
+from requests.adapters import HTTPAdapter
 from sqlalchemy import select, update
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
@@ -180,6 +183,58 @@ def emit(event: str, *, platform_id: int, data: dict[str, Any]) -> int:
 
 # -- sending ----------------------------------------------------------------------------------
 
+class RefusedPeer(Exception):
+    """The connection reached an address webhooks may not be sent to (DNS rebinding)."""
+
+
+def _check_peer(sock) -> None:
+    # The host was checked when resolved, but resolved again by the connection: check the
+    # address actually reached, before any byte of the request is sent.
+    if sock is not None and not _address_allowed(sock.getpeername()[0]):
+        sock.close()
+        raise RefusedPeer("refused address: the host now resolves to a private network")
+
+
+class _CheckedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _CheckedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """A requests adapter whose connections refuse a peer outside the allowed addresses."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedHTTPPool,
+                                                   "https": _CheckedHTTPSPool}
+
+
+def http_session() -> requests.Session:
+    """The sender's session: direct connections only (no proxy from the environment, whose
+    address would be the peer) through `PublicOnlyAdapter`."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = PublicOnlyAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 @dataclass
 class SendReport:
     delivered: int = 0
@@ -217,7 +272,8 @@ def _claim(now: datetime, limit: int) -> tuple[list[int], str]:
     return ids, token
 
 
-def _post(delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+def _post(delivery: WebhookDelivery, session: requests.Session
+          ) -> tuple[int | None, str | None]:
     """One attempt: (HTTP status, error or None when 2xx)."""
     endpoint = delivery.endpoint
     try:
@@ -233,10 +289,12 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str | None]:
         "X-Mobility-Delivery": delivery.event_id,
     }
     try:
-        response = requests.post(endpoint.url, data=body, headers=headers,
-                                 timeout=setting("WEBHOOK_TIMEOUT_S"), allow_redirects=False)
+        response = session.post(endpoint.url, data=body, headers=headers,
+                                timeout=setting("WEBHOOK_TIMEOUT_S"), allow_redirects=False)
     except requests.Timeout:
         return None, "timed out"
+    except RefusedPeer as refused:
+        return None, str(refused)
     except requests.RequestException as error:
         return None, f"connection failed: {type(error).__name__}"
     if 200 <= response.status_code < 300:
@@ -277,13 +335,14 @@ def send_due_deliveries(*, now: datetime | None = None, batch_size: int = 50,
     """Send every delivery due now; a 2xx marks it delivered (never sent again), anything else
     (refused connection, timeout, 4xx/5xx) schedules a retry."""
     report = SendReport()
+    session = http_session()
     for _ in range(max_batches):
         ids, token = _claim(now or utcnow(), batch_size)
         if not ids:
             break
         for delivery_id in ids:
             delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
-            status_code, error = _post(delivery)
+            status_code, error = _post(delivery, session)
             if error:
                 log.warning("webhook delivery %s not delivered: %s", delivery_id, error)
             db.session.rollback()  # end the read transaction before writing

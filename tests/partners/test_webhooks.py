@@ -5,6 +5,7 @@ is down, slow or answers 500, visible to admins; addresses of private networks r
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -154,6 +155,9 @@ def test_a_receiver_answering_500_is_retried_with_backoff_then_fails(world, rece
     page = world.client.get("/partners/webhooks")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-status="failed"' in html
+    dashboard = world.client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="panel-partners"' in dashboard
+    assert "1 envoi de webhook en échec" in dashboard
     receiver.mode = "ok"
     retried = world.client.post(f"/partners/webhooks/deliveries/{delivery.id}/retry",
                                 data={"csrf_token": csrf_token_from(html)})
@@ -315,3 +319,18 @@ def test_signature_scheme_matches_the_documented_one():
     assert webhooks.verify("whsec_test", body, header, now=1700000100)
     assert not webhooks.verify("whsec_test", body + b" ", header, now=1700000100)
     assert not webhooks.verify("whsec_test", body, header, now=1700001000)  # too old
+
+
+def test_the_sender_checks_the_address_it_actually_reaches(sqlite_app, receiver):
+    """Against DNS rebinding: the connection's peer is checked, not only the name."""
+    receiver.secret = "whsec_x"
+    session = webhooks.http_session()
+    sqlite_app.config["WEBHOOK_ALLOW_LOOPBACK"] = False
+    with pytest.raises(webhooks.RefusedPeer):
+        session.post(receiver.url, data=b"{}", timeout=2)
+    assert receiver.received == [] and receiver.rejected == 0  # nothing was sent
+    sqlite_app.config["WEBHOOK_ALLOW_LOOPBACK"] = True
+    body = b'{"id":"evt_1"}'
+    answer = session.post(receiver.url, data=body, timeout=2, headers={
+        "X-Mobility-Signature": webhooks.sign("whsec_x", body, int(time.time()))})
+    assert answer.status_code == 204 and len(receiver.received) == 1
