@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from mobility.api import idempotency, models  # noqa: F401  (registers the table)
 from mobility.auth.services import user_for_api_token
 from mobility.errors import Forbidden, Unauthorized, ValidationFailed
 
@@ -131,18 +132,18 @@ def api_route(
                 g.api_user = user
                 if user.role not in allowed:
                     raise Forbidden()
-            extra = {}
-            if body is not None:
-                extra["body"] = parse_model(body, request.get_json(silent=True))
-            if query is not None:
-                extra["query"] = parse_model(query, request.args.to_dict())
-            result = handler(user, **path_params, **extra)
-            if isinstance(result, tuple):
-                value, code = result
-                return jsonify(value), code
-            if isinstance(result, dict | list):
-                return jsonify(result), status
-            return result
+            def run() -> Response:
+                extra = {}
+                if body is not None:
+                    extra["body"] = parse_model(body, request.get_json(silent=True))
+                if query is not None:
+                    extra["query"] = parse_model(query, request.args.to_dict())
+                return _as_response(handler(user, **path_params, **extra), status)
+
+            key = request.headers.get(idempotency.HEADER)
+            if key is not None and user is not None and request.method == "POST":
+                return idempotency.run_once(user, key, run)
+            return run()
 
         view.allowed_roles = "public" if allowed is None else allowed
         ROUTES.append(ApiRoute(
@@ -154,6 +155,19 @@ def api_route(
         return view
 
     return decorate
+
+
+def _as_response(result: Any, status: int) -> Response:
+    if isinstance(result, tuple):
+        value, code = result
+        response = jsonify(value)
+        response.status_code = code
+        return response
+    if isinstance(result, dict | list):
+        response = jsonify(result)
+        response.status_code = status
+        return response
+    return result
 
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")

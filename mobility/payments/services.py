@@ -100,6 +100,12 @@ def _check_amount(amount_cents, field: str = "amount_cents") -> int:
     return amount_cents
 
 
+class DuplicateReference(Conflict):
+    code = "duplicate_reference"
+    default_message = _l("A payment with this cheque or receipt number is already recorded "
+                         "for this rental.")
+
+
 def new_payment(actor, rental, *, amount_cents: int, method: str, paid_on: date,
                 reference: str | None = None, idempotency_key: str | None = None) -> Payment:
     """Add a payment to the session (not committed): in person it is received at once; through
@@ -110,14 +116,22 @@ def new_payment(actor, rental, *, amount_cents: int, method: str, paid_on: date,
                                                      "card_terminal or stripe.")})
     if method == "stripe" and not gateway.is_configured():
         raise gateway.StripeNotConfigured()
+    reference = (reference or "").strip()[:80] or None
+    if reference is not None and db.session.scalar(select(Payment.id).where(
+            Payment.rental_id == rental.id, Payment.reference == reference)) is not None:
+        raise DuplicateReference()
     payment = Payment(
         platform_id=rental.platform_id, rental_id=rental.id, amount_cents=amount_cents,
         method=method, status="pending" if method == "stripe" else "succeeded",
-        reference=(reference or "").strip()[:80] or None, paid_on=None if method == "stripe"
+        reference=reference, paid_on=None if method == "stripe"
         else paid_on, idempotency_key=idempotency_key, recorded_by_id=actor.id,
     )
     db.session.add(payment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # a parallel request recorded the same reference first
+        raise DuplicateReference() from None
     record_audit(actor, "create", object_type="Payment", object_id=payment.id,
                  platform_id=rental.platform_id, fields=["amount_cents", "method"])
     return payment
