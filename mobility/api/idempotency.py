@@ -115,10 +115,10 @@ def claim_form_token(user, token: str | None) -> bool:
     key = "form:" + token[:200]
     if _find(user.id, key) is not None:
         return False
-    db.session.add(IdempotencyRecord(user_id=user.id, key=key, request_hash="form", status=200))
+    record = IdempotencyRecord(user_id=user.id, key=key, request_hash="form", status=200)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        with db.session.begin_nested():  # waits on the unique index while a twin runs
+            db.session.add(record)
     except IntegrityError:
         return False
     return True

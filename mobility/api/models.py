@@ -19,7 +19,7 @@ class IdempotencyRecord(db.Model):
     """
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("user_id", "key", name="once"),)
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_records_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

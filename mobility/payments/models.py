@@ -73,7 +73,7 @@ class Payment(_RentalOwned, PlatformScoped, db.Model):
         CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
         CheckConstraint(_in("status", PAYMENT_STATUSES), name="status_known"),
         # one cheque, one terminal receipt: recorded once per rental (issue 14)
-        UniqueConstraint("rental_id", "reference", name="reference_once"),
+        UniqueConstraint("rental_id", "reference", name="uq_payments_reference_once"),
     )
     view_roles = STAFF
     edit_roles = MONEY_EDIT

@@ -126,10 +126,9 @@ def new_payment(actor, rental, *, amount_cents: int, method: str, paid_on: date,
         reference=reference, paid_on=None if method == "stripe"
         else paid_on, idempotency_key=idempotency_key, recorded_by_id=actor.id,
     )
-    db.session.add(payment)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(payment)
     except IntegrityError:  # a parallel request recorded the same reference first
         raise DuplicateReference() from None
     record_audit(actor, "create", object_type="Payment", object_id=payment.id,
