@@ -67,6 +67,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    from mobility.security import register_security_headers
+
+    register_security_headers(app)
 
     @app.after_request
     def _security_headers(response):

@@ -108,6 +108,9 @@ def current_api_user():
     if user is None:
         raise Unauthorized(_l("This token is unknown, expired or revoked. Ask for a new one."),
                            code="invalid_token")
+    if user.must_change_password:
+        raise Forbidden(_l("Your password was reset: change it on the web page first."),
+                        code="password_change_required")
     return user
 
 

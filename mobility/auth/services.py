@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from mobility.audit.services import record_audit
-from mobility.auth.models import MIN_PASSWORD_LENGTH, ApiToken, User, UserSession, hash_secret
+from mobility.auth.models import ApiToken, User, UserSession, hash_secret
 from mobility.auth.roles import PRESCRIBER, ROLES
 from mobility.db_types import utcnow
 from mobility.errors import DomainError, ValidationFailed
@@ -182,8 +182,12 @@ def create_user(
         errors["email"] = _l("An account with this e-mail address already exists.")
     if role not in ROLES:
         errors["role"] = _l("Unknown role.")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = _l("The password must have at least 10 characters.")
+    if password is not None:
+        from mobility.auth.passwords import password_problem
+
+        problem = password_problem(password, email=email)
+        if problem is not None:
+            errors["password"] = problem
     if role == PRESCRIBER and organisation_id is None:
         errors["organisation_id"] = _l("A prescriber belongs to a partner organisation.")
     if organisation_id is not None:
