@@ -32,6 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    from mobility.security import BoundedIntConverter
+
+    # ids beyond the database's INTEGER never match a route: 404, not an overflow (500)
+    app.url_map.converters["int"] = BoundedIntConverter
 
     from mobility.i18n import select_locale, translation_directories
 

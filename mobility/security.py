@@ -11,6 +11,7 @@ import os
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
+from werkzeug.routing import IntegerConverter
 
 #: Stripe.js loads from js.stripe.com, calls api.stripe.com and opens frames for 3-D Secure
 #: (https://docs.stripe.com/security/guide#content-security-policy)
@@ -21,6 +22,18 @@ STRIPE_SOURCES = {
 }
 #: HSTS for one year (RFC 6797); sent only on HTTPS responses
 HSTS = "max-age=31536000; includeSubDomains"
+
+
+#: the largest id a table holds (INTEGER primary keys: 32-bit on PostgreSQL)
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in URLs, limited to what an INTEGER column holds: a larger id is a 404."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's parameter name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _setting(name: str) -> str:
