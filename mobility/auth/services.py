@@ -41,6 +41,18 @@ class AccountDisabled(DomainError):
     default_message = _l("This account is disabled. Please contact your administrator.")
 
 
+def is_valid_email(email: str) -> bool:
+    """The sign-in form's rule (WTForms `Email()`, i.e. `email_validator` without a DNS
+    look-up), so that the CLI and the API accept exactly the addresses the form accepts."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
@@ -176,7 +188,7 @@ def create_user(
 
     errors = {}
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
+    if not is_valid_email(email) or len(email) > 254:
         errors["email"] = _l("Enter a valid e-mail address.")
     elif find_user_by_email(email) is not None:
         errors["email"] = _l("An account with this e-mail address already exists.")

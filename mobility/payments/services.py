@@ -8,6 +8,7 @@ sent again. Webhook events are stored by id, uniquely, in the same transaction a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -46,6 +47,8 @@ HOLD_LIFETIME = timedelta(days=7)
 #: holds expiring within this delay are handled by `handle_expiring_holds`
 HOLD_EXPIRY_MARGIN = timedelta(days=1)
 IN_PERSON_METHODS = ("cash", "cheque", "card_terminal")
+
+log = logging.getLogger(__name__)
 
 
 # -- Stripe operations with stored idempotency keys ---------------------------------------
@@ -536,13 +539,20 @@ def handle_event(event: dict) -> str:
     if db.session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event_id)):
         return "duplicate"
     fresh = None
-    if event_type in HANDLED_EVENTS and object_id:
+    if event_type in HANDLED_EVENTS and object_id and not _known_intent(object_id):
+        # not ours (another installation on the account, a deleted record): answer 200 so
+        # that Stripe stops retrying, and leave a trace for the operator
+        log.warning("Stripe event %s (%s) about unknown object %s", event_id, event_type,
+                    object_id)
+    elif event_type in HANDLED_EVENTS and object_id:
         fresh = (gateway.retrieve_setup_intent(object_id) if event_type.startswith("setup_intent")
                  else gateway.retrieve_payment_intent(object_id))
     db.session.rollback()
     try:
         with write_transaction():
-            outcome = _apply(event_type, fresh) if fresh else "ignored"
+            outcome = (_apply(event_type, fresh) if fresh
+                       else "unknown_object" if event_type in HANDLED_EVENTS and object_id
+                       else "ignored")
             db.session.add(StripeEvent(event_id=event_id, type=event_type[:80],
                                        object_id=object_id, outcome=outcome))
             db.session.flush()
@@ -550,6 +560,13 @@ def handle_event(event: dict) -> str:
         db.session.rollback()
         return "duplicate"
     return outcome
+
+
+def _known_intent(object_id: str) -> bool:
+    """True when a deposit or a payment of ours points to this Stripe object."""
+    return any(db.session.scalar(select(column).where(column == object_id).limit(1))
+               for column in (Deposit.stripe_setup_intent_id, Deposit.stripe_payment_intent_id,
+                              Payment.stripe_payment_intent_id))
 
 
 def _apply(event_type: str, intent: dict) -> str:
