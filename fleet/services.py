@@ -832,6 +832,25 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int,
 
 # --- photos -----------------------------------------------------------------------------------
 
+def without_metadata(data: bytes, image_format: str) -> bytes:
+    """The picture re-encoded from its pixels only: EXIF (GPS position, camera, date), XMP
+    and comments are dropped; the EXIF orientation is applied first so it still shows upright.
+    """
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image)
+        pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+        if "transparency" in upright.info and upright.mode in ("P", "L", "RGB"):
+            pixels.info["transparency"] = upright.info["transparency"]
+        if upright.mode == "P":
+            pixels.putpalette(upright.getpalette())
+        out = io.BytesIO()
+        options = {"quality": 90} if image_format in ("JPEG", "WEBP") else {}
+        pixels.save(out, format=image_format, **options)
+    return out.getvalue()
+
+
 def save_photo(actor, vehicle: Vehicle, data: bytes, *, upload_folder: str | Path,
                max_bytes: int, inspection: Inspection | None = None) -> Photo:
     """Store an uploaded picture after checking its size and its real type from the bytes."""
@@ -859,6 +878,7 @@ def save_photo(actor, vehicle: Vehicle, data: bytes, *, upload_folder: str | Pat
         raise ValidationFailed(details={"photo": _l(
             "This file is not a picture (JPEG, PNG or WebP).")})
     extension, content_type = ALLOWED_IMAGE_FORMATS[image_format]
+    data = without_metadata(data, image_format)
     folder = Path(upload_folder) / "fleet"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{extension}"

@@ -32,6 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    from mobility.security import BoundedIntConverter
+
+    # ids beyond the database's INTEGER never match a route: 404, not an overflow (500)
+    app.url_map.converters["int"] = BoundedIntConverter
 
     from mobility.i18n import select_locale, translation_directories
 
@@ -67,6 +71,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    from mobility.security import register_security_headers
+
+    register_security_headers(app)
 
     @app.after_request
     def _security_headers(response):

@@ -151,6 +151,37 @@ def register_error_handlers(app: Flask) -> None:
                 429: "too_many_requests"}.get(status, "http_error")
         return _respond(status, code, message, title=title)
 
+    from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(error: Exception):
+        """A value the database cannot hold (an id beyond its INTEGER, a NUL character on
+        PostgreSQL): the input is refused, nothing was written."""
+        from mobility.extensions import db
+
+        db.session.rollback()
+        return _respond(400, "value_out_of_range", _l(
+            "A value is out of the accepted range or holds a character that is not allowed."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def _database_unavailable(error: Exception):
+        """The database does not answer (down, restarting, locked too long): 503, retry."""
+        from mobility.extensions import db
+
+        app.logger.error("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection itself may be gone)
+            db.session.remove()
+        response = _respond(503, "database_unavailable", _l(
+            "The database is not available right now. Please try again in a minute."))
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "30"
+        return response
+
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
         from mobility.extensions import db

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -51,10 +52,27 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+#: requests that only read: their transactions stay deferred (WAL readers never wait)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _will_write() -> bool:
+    """A request whose method changes things writes: it takes the write lock up front."""
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
+    """On SQLite, BEGIN IMMEDIATE for every transaction that will write.
+
+    A deferred transaction that read and then writes must upgrade its lock; under WAL, when
+    another connection committed in between, SQLite answers "database is locked" at once
+    without waiting (SQLITE_BUSY_SNAPSHOT, https://sqlite.org/wal.html#busy). Taking the lock
+    at BEGIN makes writers queue on the busy timeout instead. Reads (GET) stay deferred; the
+    few writes a GET makes (access log, session last-seen) go through `write_transaction`.
+    """
     if conn.dialect.name == "sqlite":
-        immediate = conn.get_execution_options().get("sqlite_immediate")
+        immediate = conn.get_execution_options().get("sqlite_immediate") or _will_write()
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -27,4 +27,5 @@ FEATURES: tuple[str, ...] = (
     "privacy",
     "commute",
     "partners",
+    "account",
 )

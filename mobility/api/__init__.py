@@ -6,17 +6,22 @@ carries its roles and its request/response models, from which `/api/v1/openapi.j
 
 from __future__ import annotations
 
+import ast
+import inspect
+import math
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from mobility.api import idempotency, models  # noqa: F401  (registers the table)
 from mobility.auth.services import user_for_api_token
 from mobility.errors import Forbidden, Unauthorized, ValidationFailed
 
@@ -35,6 +40,8 @@ class ApiRoute:
     status: int = 200
     tags: list[str] = field(default_factory=list)
     endpoint: str = ""
+    #: the handler answers a JSON array (found in its code when no response model is given)
+    returns_list: bool = False
 
 
 ROUTES: list[ApiRoute] = []
@@ -86,10 +93,50 @@ def _field_errors(error: PydanticValidationError) -> dict[str, Any]:
     return details
 
 
+#: deeper JSON is refused before it reaches a model (a bomb of nested arrays)
+MAX_JSON_DEPTH = 20
+#: no text in the API is longer (each model sets its own, smaller, limits where it matters)
+MAX_TEXT_LENGTH = 20_000
+
+
+def _check_values(data: Any, path: str = "", depth: int = 0) -> dict[str, Any]:
+    """Problems a JSON Schema does not catch: NaN/Infinity, NUL characters, depth, length."""
+    name = path or "body"
+    if depth > MAX_JSON_DEPTH:
+        return {name: _l("This value is nested too deeply.")}
+    if isinstance(data, float) and not math.isfinite(data):
+        return {name: _l("Must be a finite number.")}
+    if isinstance(data, str):
+        if "\x00" in data:
+            return {name: _l("This text holds a character that is not allowed.")}
+        if len(data) > MAX_TEXT_LENGTH:
+            return {name: _l("This text is too long.")}
+        return {}
+    problems: dict[str, Any] = {}
+    items = data.items() if isinstance(data, dict) else enumerate(data) \
+        if isinstance(data, list) else ()
+    for key, value in items:
+        problems.update(_check_values(value, f"{path}.{key}" if path else str(key), depth + 1))
+        if problems:
+            break
+    return problems
+
+
+def request_json() -> Any:
+    """The request's JSON body (None when it is not JSON); too deep a nesting is a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise ValidationFailed(_l("This value is nested too deeply.")) from None
+
+
 def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
     """Validate input against a model; bad input becomes a 400 with a message per field."""
     if not isinstance(data, dict):
         raise ValidationFailed(_l("A JSON object is expected in the request body."))
+    problems = _check_values(data)
+    if problems:
+        raise ValidationFailed(details=problems)
     try:
         return model.model_validate(data)
     except PydanticValidationError as error:
@@ -107,6 +154,9 @@ def current_api_user():
     if user is None:
         raise Unauthorized(_l("This token is unknown, expired or revoked. Ask for a new one."),
                            code="invalid_token")
+    if user.must_change_password:
+        raise Forbidden(_l("Your password was reset: change it on the web page first."),
+                        code="password_change_required")
     return user
 
 
@@ -131,30 +181,83 @@ def api_route(
                 g.api_user = user
                 if user.role not in allowed:
                     raise Forbidden()
-            extra = {}
-            if body is not None:
-                extra["body"] = parse_model(body, request.get_json(silent=True))
-            if query is not None:
-                extra["query"] = parse_model(query, request.args.to_dict())
-            result = handler(user, **path_params, **extra)
-            if isinstance(result, tuple):
-                value, code = result
-                return jsonify(value), code
-            if isinstance(result, dict | list):
-                return jsonify(result), status
-            return result
+            def run() -> Response:
+                extra = {}
+                if body is not None:
+                    extra["body"] = parse_model(body, request_json())
+                if query is not None:
+                    extra["query"] = parse_model(query, request.args.to_dict())
+                return _as_response(handler(user, **path_params, **extra), status)
+
+            key = request.headers.get(idempotency.HEADER)
+            if key is not None and user is not None and request.method == "POST":
+                return idempotency.run_once(user, key, run)
+            return run()
 
         view.allowed_roles = "public" if allowed is None else allowed
         ROUTES.append(ApiRoute(
             rule=rule, methods=tuple(methods), roles=allowed, summary=summary, body=body,
             query=query, response=response, status=status, tags=tags or [],
             endpoint=handler.__name__,
+            returns_list=response is list or (response is None and _returns_list(handler)),
         ))
         bp.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=list(methods))
         return view
 
     return decorate
 
+
+def _returns_list(handler: Callable) -> bool:
+    """True when the handler's `return` statements give a list (`[...]` or `[...], code`),
+    so that the document declares an array without each endpoint saying so."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(handler)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    lists = (ast.List, ast.ListComp)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            if isinstance(value, ast.Tuple) and value.elts:
+                value = value.elts[0]
+            if isinstance(value, lists):
+                return True
+    return False
+
+
+def _query_schema(model: type[BaseModel], name: str) -> dict:
+    """A query parameter's JSON schema from the pydantic model (null dropped: absent)."""
+    prop = dict(model.model_json_schema()["properties"].get(name, {}))
+    options = [o for o in prop.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        prop.update(options[0])
+    elif options:
+        prop["anyOf"] = options
+    prop.pop("title", None)
+    prop.pop("default", None)
+    return prop or {"type": "string"}
+
+
+def _as_response(result: Any, status: int) -> Response:
+    if isinstance(result, tuple):
+        value, code = result
+        response = jsonify(value)
+        response.status_code = code
+        return response
+    if isinstance(result, dict | list):
+        response = jsonify(result)
+        response.status_code = status
+        return response
+    return result
+
+
+#: the errors any operation may answer (mobility.errors and the rate limiter)
+ERROR_RESPONSES = (
+    (400, "Bad input"), (401, "Not signed in"), (403, "Role not allowed"), (404, "Not found"),
+    (409, "Conflict with the record's state (double booking, duplicate, key in use)"),
+    (422, "Rule not met, or an Idempotency-Key reused for another request"),
+    (429, "Too many requests"), (503, "Database unavailable"),
+)
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -174,9 +277,9 @@ def openapi_document() -> dict:
         }
     }
 
-    def schema_of(model: Any) -> dict:
-        if model is None:
-            return {"type": "object"}
+    def schema_of(model: Any, many: bool = False) -> dict:
+        if model is None or model is list:
+            return {"type": "array", "items": {}} if many else {"type": "object"}
         if isinstance(model, dict):
             return model
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -190,14 +293,16 @@ def openapi_document() -> dict:
         path = "/api/v1" + _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", route.rule)
         parameters = [
             {"name": m.group(2), "in": "path", "required": True,
-             "schema": {"type": "integer" if m.group(1) == "int" else "string"}}
+             "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+             if m.group(1) == "int" else {"type": "string"}}
             for m in _CONVERTER.finditer(route.rule)
         ]
         if route.query is not None:
             for name, info in route.query.model_fields.items():
                 parameters.append({
                     "name": name, "in": "query", "required": info.is_required(),
-                    "schema": {"type": "string"}, "description": info.description or "",
+                    "schema": _query_schema(route.query, name),
+                    "description": info.description or "",
                 })
         for method in route.methods:
             operation: dict[str, Any] = {
@@ -208,13 +313,13 @@ def openapi_document() -> dict:
                 "responses": {
                     str(route.status): {
                         "description": "OK",
-                        "content": {"application/json": {"schema": schema_of(route.response)}},
+                        "content": {"application/json": {
+                            "schema": schema_of(route.response, route.returns_list)}},
                     },
                     **{
                         str(code): {"description": text, "content": {"application/json": {
                             "schema": {"$ref": "#/components/schemas/Error"}}}}
-                        for code, text in ((400, "Bad input"), (401, "Not signed in"),
-                                           (403, "Role not allowed"), (404, "Not found"))
+                        for code, text in ERROR_RESPONSES
                     },
                 },
             }

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask import has_request_context, request
 
 from mobility.audit.models import AUDIT_ACTIONS, AuditEvent
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 
 
 def record_audit(
@@ -44,9 +44,14 @@ def record_audit(
 
 
 def record_view(actor, obj, *, fields: Iterable[str] | None = None) -> None:
-    """Log that `actor` read a personal record, and commit the log entry."""
-    record_audit(
-        actor, "view", object_type=type(obj).__name__, object_id=obj.id,
-        platform_id=obj.platform_id, fields=fields,
-    )
-    db.session.commit()
+    """Log that `actor` read a personal record, and commit the log entry.
+
+    The entry is written in its own transaction holding the write lock from its start, so that
+    two windows opening files at once queue for a moment instead of failing (SQLite).
+    """
+    object_type, object_id, platform_id = type(obj).__name__, obj.id, obj.platform_id
+    with write_transaction():
+        record_audit(
+            actor, "view", object_type=object_type, object_id=object_id,
+            platform_id=platform_id, fields=fields,
+        )

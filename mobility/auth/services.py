@@ -10,11 +10,11 @@ from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from mobility.audit.services import record_audit
-from mobility.auth.models import MIN_PASSWORD_LENGTH, ApiToken, User, UserSession, hash_secret
+from mobility.auth.models import ApiToken, User, UserSession, hash_secret
 from mobility.auth.roles import PRESCRIBER, ROLES
 from mobility.db_types import utcnow
 from mobility.errors import DomainError, ValidationFailed
-from mobility.extensions import db
+from mobility.extensions import db, write_transaction
 
 # Checked against when the e-mail is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -41,23 +41,39 @@ class AccountDisabled(DomainError):
     default_message = _l("This account is disabled. Please contact your administrator.")
 
 
+def is_valid_email(email: str) -> bool:
+    """The sign-in form's rule (WTForms `Email()`, i.e. `email_validator` without a DNS
+    look-up), so that the CLI and the API accept exactly the addresses the form accepts."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
 def authenticate(email: str, password: str) -> User:
-    """Check an e-mail and password; count failures and lock the account after too many."""
+    """Check an e-mail and password; count failures and lock the account after too many.
+
+    A locked account answers exactly like a wrong password (same error, same work), so the
+    answer never tells an attacker which addresses exist or are locked. The failure count is
+    incremented in one `UPDATE ... RETURNING`, so a burst of parallel tries cannot lose
+    increments and stay under the limit.
+    """
     user = find_user_by_email(email or "")
     if user is None:
         User(password_hash=_DUMMY_HASH).check_password(password or "")
         raise InvalidCredentials()
-    if user.is_locked():
-        raise AccountLocked()
-    if not user.check_password(password or ""):
-        user.failed_login_count = (user.failed_login_count or 0) + 1
-        if user.failed_login_count >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = utcnow() + timedelta(seconds=current_app.config["LOGIN_LOCKOUT_S"])
-            user.failed_login_count = 0
+    locked = user.is_locked()
+    right = user.check_password(password or "")  # checked even when locked: same time
+    if locked or not right:
+        if not locked:
+            _count_failure(user)
         record_audit(user, "login_failed", object_type="User", object_id=user.id)
         db.session.commit()
         raise InvalidCredentials()
@@ -67,6 +83,25 @@ def authenticate(email: str, password: str) -> User:
     user.locked_until = None
     user.last_login_at = utcnow()
     return user
+
+
+def _count_failure(user: User) -> None:
+    """Add one failure atomically; at the limit, lock the account and start counting again."""
+    config = current_app.config
+    count = db.session.execute(
+        update(User).where(User.id == user.id)
+        .values(failed_login_count=func.coalesce(User.failed_login_count, 0) + 1)
+        .returning(User.failed_login_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if count >= config["LOGIN_MAX_FAILURES"]:
+        db.session.execute(
+            update(User).where(User.id == user.id)
+            .values(locked_until=utcnow() + timedelta(seconds=config["LOGIN_LOCKOUT_S"]),
+                    failed_login_count=0)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire(user, ["failed_login_count", "locked_until"])
 
 
 def open_web_session(user: User, *, ip: str | None) -> str:
@@ -100,8 +135,12 @@ def user_for_session_token(token: str) -> User | None:
         return None
     now = utcnow()
     if now - row.last_seen_at > timedelta(seconds=60):  # one write a minute, not per request
-        row.last_seen_at = now
-        db.session.commit()
+        row_id = row.id
+        with write_transaction():  # a GET's only write: take the lock up front (SQLite)
+            db.session.execute(update(UserSession).where(UserSession.id == row_id)
+                               .values(last_seen_at=now)
+                               .execution_options(synchronize_session=False))
+        row = db.session.get(UserSession, row_id)
     user = row.user
     user._session_token = token
     return user
@@ -149,14 +188,18 @@ def create_user(
 
     errors = {}
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
+    if not is_valid_email(email) or len(email) > 254:
         errors["email"] = _l("Enter a valid e-mail address.")
     elif find_user_by_email(email) is not None:
         errors["email"] = _l("An account with this e-mail address already exists.")
     if role not in ROLES:
         errors["role"] = _l("Unknown role.")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = _l("The password must have at least 10 characters.")
+    if password is not None:
+        from mobility.auth.passwords import password_problem
+
+        problem = password_problem(password, email=email)
+        if problem is not None:
+            errors["password"] = problem
     if role == PRESCRIBER and organisation_id is None:
         errors["organisation_id"] = _l("A prescriber belongs to a partner organisation.")
     if organisation_id is not None:

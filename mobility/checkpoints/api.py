@@ -76,4 +76,14 @@ def create_checkpoint(user, rental_id: int, body: CheckpointBody):
            tags=["checkpoints"], summary="The rental's checkpoints, oldest first")
 def list_checkpoints(user, rental_id: int):
     rental = get_or_404(Rental, rental_id, user)
-    return [checkpoint_payload(c) for c in services.checkpoints_of(rental)]
+    payloads = [checkpoint_payload(c) for c in services.checkpoints_of(rental)]
+    if user.role not in PRIVATE_READERS:
+        payloads = [{k: v for k, v in p.items() if k not in PRIVATE_FIELDS} for p in payloads]
+    return payloads
+
+
+#: who reads the advisor's side of a checkpoint (the checkpoint page is theirs alone)
+PRIVATE_READERS = frozenset({ADMIN, ADVISOR})
+#: what a fleet manager does not see: the advisor's notes about the person, the money
+PRIVATE_FIELDS = frozenset({"note", "exit_solution", "payment", "arrears_cents",
+                            "microcredit_proposed", "sent_to_referent"})

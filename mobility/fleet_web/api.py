@@ -47,8 +47,8 @@ class SiteIn(Strict):
     kind: Literal["pole", "parking"] = "pole"
     opening_hours: str | None = Field(default=None, max_length=300)
     phone: str | None = Field(default=None, max_length=32)
-    lat: float | None = None
-    lon: float | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
 
 class VehicleIn(Strict):

@@ -340,6 +340,21 @@ def _deliver(message: OutboxMessage, smtp: SmtpTransport, sms) -> tuple[str, str
     return address, provider_id
 
 
+#: context values that are secrets (a sign-in code): masked once the message left the outbox,
+#: and never shown on the outbox pages, so no admin can read one and sign in as the person
+SECRET_CONTEXT_KEYS = {"portal_code": ("code",)}
+MASK = "••••••"
+
+
+def mask_secrets(kind: str, context: dict | None) -> dict:
+    """The context with its secret values replaced by a mask."""
+    context = dict(context or {})
+    for name in SECRET_CONTEXT_KEYS.get(kind, ()):
+        if context.get(name):
+            context[name] = MASK
+    return context
+
+
 def _record(message_id: int, token: str, *, error: DeliveryError | None,
             address: str | None, report: SendReport, provider_id: str | None = None) -> None:
     with write_transaction():
@@ -361,6 +376,7 @@ def _record(message_id: int, token: str, *, error: DeliveryError | None,
                 message.provider_message_id = provider_id
                 message.delivery_status, message.delivery_updated_at = "sent", now
                 message.delivery_reason = None
+            message.context = mask_secrets(message.kind, message.context)
             report.sent += 1
         elif isinstance(error, NotConfigured):
             message.status, message.last_error = "held", str(error)
@@ -371,6 +387,7 @@ def _record(message_id: int, token: str, *, error: DeliveryError | None,
             report.errors.append(str(error))
             if error.permanent or message.attempts >= setting("NOTIFY_MAX_ATTEMPTS"):
                 message.status = "failed"
+                message.context = mask_secrets(message.kind, message.context)
                 report.failed += 1
                 if message.channel == "sms":
                     message.delivery_status, message.delivery_updated_at = "failed", now
@@ -505,6 +522,7 @@ def cancel_message(actor, message: OutboxMessage) -> None:
     if not message.can_cancel(actor):
         raise Forbidden()
     message.status = "cancelled"
+    message.context = mask_secrets(message.kind, message.context)
     db.session.commit()
 
 
@@ -542,7 +560,7 @@ def preview(message: OutboxMessage, recipient: Recipient | None = None):
     """The rendered message, or the template error as text."""
     recipient = recipient or recipient_contact(message)
     context = {"recipient_name": recipient.name if recipient else "",
-               **decode_context(message.context)}
+               **decode_context(mask_secrets(message.kind, message.context))}
     try:
         return render_message(message.kind, message.locale, context), None
     except Exception as error:  # shown to the admin next to the message

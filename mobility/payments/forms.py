@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from mobility.payments.models import DEPOSIT_METHOD_LABELS, PAYMENT_METHOD_LABELS
@@ -21,6 +23,9 @@ class PaymentForm(FlaskForm):
     reference = StringField(_l("Cheque or receipt number"), validators=[Optional(),
                                                                         Length(max=80)])
     paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    #: one-time token: the same form sent twice (double click, back and resend) records once
+    once = HiddenField(default=lambda: secrets.token_urlsafe(16),
+                       validators=[DataRequired(), Length(max=64)])
 
     def validate_amount(self, field):
         if field.cents is not None and field.cents <= 0:

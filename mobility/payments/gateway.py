@@ -170,14 +170,35 @@ def retrieve_setup_intent(setup_intent_id: str) -> dict:
     return _call(stripe.SetupIntent.retrieve, setup_intent_id)
 
 
+#: Stripe's default tolerance; the SDK only refuses timestamps too far in the past, we refuse
+#: them too far in the future as well (https://docs.stripe.com/webhooks#replay-attacks)
+WEBHOOK_TOLERANCE_S = 300
+
+
+def _check_timestamp(signature_header: str | None) -> None:
+    """Refuse a signature whose `t=` is more than 5 minutes from now, either way."""
+    import time
+
+    stamps = [part.split("=", 1)[1] for part in (signature_header or "").split(",")
+              if part.strip().startswith("t=")]
+    try:
+        stamp = int(stamps[0])
+    except (IndexError, ValueError):
+        raise BadSignature() from None
+    if abs(time.time() - stamp) > WEBHOOK_TOLERANCE_S:
+        raise BadSignature(_l("The webhook's timestamp is too far from now."))
+
+
 def construct_event(payload: bytes, signature_header: str | None) -> dict:
     """Verify a webhook's signature (`Stripe-Signature: t=..., v1=...`) and parse it."""
     secret = _setting("STRIPE_WEBHOOK_SECRET")
     if not secret:
         raise StripeNotConfigured(_l("Stripe webhooks are not set up on this installation."),
                                   status=503)
+    _check_timestamp(signature_header)
     try:
-        event = stripe.Webhook.construct_event(payload, signature_header or "", secret)
+        event = stripe.Webhook.construct_event(payload, signature_header or "", secret,
+                                               tolerance=WEBHOOK_TOLERANCE_S)
     except stripe.SignatureVerificationError:
         raise BadSignature() from None
     except ValueError:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,6 +72,8 @@ class Payment(_RentalOwned, PlatformScoped, db.Model):
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
         CheckConstraint(_in("status", PAYMENT_STATUSES), name="status_known"),
+        # one cheque, one terminal receipt: recorded once per rental (issue 14)
+        UniqueConstraint("rental_id", "reference", name="uq_payments_reference_once"),
     )
     view_roles = STAFF
     edit_roles = MONEY_EDIT

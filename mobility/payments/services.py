@@ -8,6 +8,7 @@ sent again. Webhook events are stored by id, uniquely, in the same transaction a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -47,6 +48,8 @@ HOLD_LIFETIME = timedelta(days=7)
 #: holds expiring within this delay are handled by `handle_expiring_holds`
 HOLD_EXPIRY_MARGIN = timedelta(days=1)
 IN_PERSON_METHODS = ("cash", "cheque", "card_terminal")
+
+log = logging.getLogger(__name__)
 
 
 # -- Stripe operations with stored idempotency keys ---------------------------------------
@@ -101,24 +104,53 @@ def _check_amount(amount_cents, field: str = "amount_cents") -> int:
     return amount_cents
 
 
+#: how far back a payment may be dated (a cheque is valid one year and eight days, Code
+#: monétaire et financier art. L131-59) and ahead (a post-dated entry is a typing error)
+PAID_ON_PAST = timedelta(days=373)
+PAID_ON_AHEAD = timedelta(days=7)
+
+
+def _check_paid_on(paid_on: date | None) -> None:
+    if paid_on is None:
+        return
+    today = utcnow().date()
+    if not (today - PAID_ON_PAST <= paid_on <= today + PAID_ON_AHEAD):
+        raise ValidationFailed(details={"paid_on": _l(
+            "The payment date must be within the last year and at most a week ahead.")})
+
+
+class DuplicateReference(Conflict):
+    code = "duplicate_reference"
+    default_message = _l("A payment with this cheque or receipt number is already recorded "
+                         "for this rental.")
+
+
 def new_payment(actor, rental, *, amount_cents: int, method: str, paid_on: date,
                 reference: str | None = None, idempotency_key: str | None = None) -> Payment:
     """Add a payment to the session (not committed): in person it is received at once; through
     Stripe it waits for the card (`start_online_payment`)."""
     _check_amount(amount_cents)
+    _check_paid_on(paid_on)
     if method not in PAYMENT_METHODS:
         raise ValidationFailed(details={"method": _l("Unknown payment method: cash, cheque, "
                                                      "card_terminal or stripe.")})
     if method == "stripe" and not gateway.is_configured():
         raise gateway.StripeNotConfigured()
+    reference = (reference or "").strip()[:80] or None
+    if reference is not None and db.session.scalar(select(Payment.id).where(
+            Payment.rental_id == rental.id, Payment.reference == reference)) is not None:
+        raise DuplicateReference()
     payment = Payment(
         platform_id=rental.platform_id, rental_id=rental.id, amount_cents=amount_cents,
         method=method, status="pending" if method == "stripe" else "succeeded",
-        reference=(reference or "").strip()[:80] or None, paid_on=None if method == "stripe"
+        reference=reference, paid_on=None if method == "stripe"
         else paid_on, idempotency_key=idempotency_key, recorded_by_id=actor.id,
     )
-    db.session.add(payment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:  # a parallel request recorded the same reference first
+        raise DuplicateReference() from None
     record_audit(actor, "create", object_type="Payment", object_id=payment.id,
                  platform_id=rental.platform_id, fields=["amount_cents", "method"])
     return payment
@@ -508,13 +540,20 @@ def handle_event(event: dict) -> str:
     if db.session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event_id)):
         return "duplicate"
     fresh = None
-    if event_type in HANDLED_EVENTS and object_id:
+    if event_type in HANDLED_EVENTS and object_id and not _known_intent(object_id):
+        # not ours (another installation on the account, a deleted record): answer 200 so
+        # that Stripe stops retrying, and leave a trace for the operator
+        log.warning("Stripe event %s (%s) about unknown object %s", event_id, event_type,
+                    object_id)
+    elif event_type in HANDLED_EVENTS and object_id:
         fresh = (gateway.retrieve_setup_intent(object_id) if event_type.startswith("setup_intent")
                  else gateway.retrieve_payment_intent(object_id))
     db.session.rollback()
     try:
         with write_transaction():
-            outcome = _apply(event_type, fresh) if fresh else "ignored"
+            outcome = (_apply(event_type, fresh) if fresh
+                       else "unknown_object" if event_type in HANDLED_EVENTS and object_id
+                       else "ignored")
             db.session.add(StripeEvent(event_id=event_id, type=event_type[:80],
                                        object_id=object_id, outcome=outcome))
             db.session.flush()
@@ -522,6 +561,13 @@ def handle_event(event: dict) -> str:
         db.session.rollback()
         return "duplicate"
     return outcome
+
+
+def _known_intent(object_id: str) -> bool:
+    """True when a deposit or a payment of ours points to this Stripe object."""
+    return any(db.session.scalar(select(column).where(column == object_id).limit(1))
+               for column in (Deposit.stripe_setup_intent_id, Deposit.stripe_payment_intent_id,
+                              Payment.stripe_payment_intent_id))
 
 
 def _apply(event_type: str, intent: dict) -> str:

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental
+from mobility.api.idempotency import claim_form_token
 from mobility.auth.policies import get_or_404, public, requires_roles, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.db_types import utcnow
@@ -75,14 +76,22 @@ def add_payment(rental_id: int):
     form = PaymentForm()
     if not form.validate_on_submit():
         return _ledger_page(rental, 400, payment_form=form)
+    if not claim_form_token(current_user, form.once.data):
+        flash(_("This form was already sent: the payment is recorded once."), "info")
+        return redirect(url_for("payments.ledger", rental_id=rental.id))
     try:
         services.record_payment(current_user, rental, amount_cents=form.amount.cents,
                                 method=form.method.data, reference=form.reference.data,
                                 paid_on=form.paid_on.data or utcnow().date())
     except ValidationFailed as error:
+        db.session.rollback()
         for message in (error.details or {}).values():
             form.amount.errors.append(str(message))
         return _ledger_page(rental, 400, payment_form=form)
+    except services.DuplicateReference as error:
+        db.session.rollback()
+        form.reference.errors.append(str(error.message))
+        return _ledger_page(rental, 409, payment_form=form)
     flash(_("The payment was recorded."), "success")
     return redirect(url_for("payments.ledger", rental_id=rental.id))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from mobility.notifications.services import enqueue_notification
 
 
@@ -9,7 +11,8 @@ def send_code(beneficiary, code: str, channel: str) -> None:
     """Queue the code in the outbox, in the caller's transaction; the sender delivers it."""
     enqueue_notification(
         kind="portal_code",
-        key=f"portal_code:{beneficiary.id}:{code}",
+        # a random key: the code itself must not be readable in the outbox's key
+        key=f"portal_code:{beneficiary.id}:{secrets.token_urlsafe(12)}",
         recipient=beneficiary,
         channel=channel,
         context={"code": code, "link": None},

@@ -6,7 +6,7 @@ import secrets
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import User, hash_secret
@@ -80,18 +80,42 @@ def verify_code(challenge: str | None, code: str) -> User:
         )
     if row is None:
         raise CodeRefused()
-    if not row.is_usable():
+    if not _take_attempt(row):
         raise CodeExpired()
     if not row.matches(code or ""):
-        row.attempts += 1
         db.session.commit()
         if not row.is_usable():
             raise CodeExpired()
         raise CodeRefused(details={"attempts_left": row.attempts_left})
-    row.used_at = utcnow()
+    used = db.session.execute(
+        update(OneTimeCode).where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:  # a parallel request signed in with this code first
+        db.session.rollback()
+        raise CodeExpired()
+    # the attempt that succeeded is not a wrong try
+    row.attempts = OneTimeCode.attempts - 1
     user = beneficiary_account(row.beneficiary)
     db.session.commit()
     return user
+
+
+def _take_attempt(row: OneTimeCode) -> bool:
+    """Count one try BEFORE comparing, in one conditional UPDATE, so that parallel requests
+    compare at most `MAX_CODE_ATTEMPTS` guesses against a code; False when none is left."""
+    from mobility.portal.models import MAX_CODE_ATTEMPTS
+
+    taken = db.session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None),
+               OneTimeCode.attempts < MAX_CODE_ATTEMPTS, OneTimeCode.expires_at > utcnow())
+        .values(attempts=OneTimeCode.attempts + 1)
+        .returning(OneTimeCode.attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expire(row, ["attempts", "used_at"])
+    return taken is not None
 
 
 def beneficiary_account(beneficiary: Beneficiary) -> User:

@@ -430,11 +430,20 @@ def anonymise_inactive(now: datetime | None = None) -> int:
     return done
 
 
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier; 29 February gives 28 February (a shorter wait
+    would purge a day early; this purges a day late)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
 def purge_expired_contracts(now: datetime | None = None) -> int:
     """Empty the document and signer's name of contracts of anonymised people whose rental
     ended more than `CONTRACT_RETENTION_YEARS` ago (the hash and dates stay as proof)."""
     now = now or utcnow()
-    limit = now.date().replace(year=now.date().year - CONTRACT_RETENTION_YEARS)
+    limit = years_before(now.date(), CONTRACT_RETENTION_YEARS)
     expired = (select(Rental.id).join(Anonymisation,
                                       Anonymisation.beneficiary_id == Rental.beneficiary_id)
                .where(Rental.end_date < limit))

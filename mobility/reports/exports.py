@@ -41,13 +41,27 @@ def _header_lines(report: dict) -> list[str]:
     ]
 
 
+#: a spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV Injection")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    """A text a spreadsheet would run: starts with = + - @, a tab or a carriage return."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise(value):
+    """Text made inert for spreadsheets by a leading apostrophe (OWASP); other values as is."""
+    return "'" + value if is_formula_like(value) else value
+
+
 def _plain_cell(table: Table, index: int, value):
     """A machine-friendly cell: money in euros with a decimal comma, numbers as they are."""
     if value is None:
         return ""
     if index in table.money_columns and isinstance(value, int):
         return f"{value / 100:.2f}".replace(".", ",")
-    return value
+    return neutralise(value)
 
 
 def to_csv(report: dict) -> bytes:
@@ -55,15 +69,25 @@ def to_csv(report: dict) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for line in _header_lines(report):
-        writer.writerow([line])
+        writer.writerow([neutralise(line)])
     for table in report_tables(report):
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([c + (" (EUR)" if i in table.money_columns else "")
+        writer.writerow([neutralise(table.title)])
+        writer.writerow([neutralise(c + (" (EUR)" if i in table.money_columns else ""))
                          for i, c in enumerate(table.columns)])
         for row in table.rows:
             writer.writerow([_plain_cell(table, i, v) for i, v in enumerate(row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _text_not_formulas(sheet) -> None:
+    """Every cell we wrote is data: a text starting like a formula stays text (string type,
+    with Excel's quote prefix), so no site or person named "=HYPERLINK(...)" ever runs."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if is_formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def to_xlsx(report: dict) -> bytes:
@@ -94,6 +118,7 @@ def to_xlsx(report: dict) -> bytes:
                 sheet.cell(row=sheet.max_row, column=i + 1).number_format = '#,##0.00 "€"'
         if table.note:
             sheet.append([table.note])
+        _text_not_formulas(sheet)
         for index, _column in enumerate(table.columns):
             letter = sheet.cell(row=3, column=index + 1).column_letter
             sheet.column_dimensions[letter].width = 40 if index == 0 else 16

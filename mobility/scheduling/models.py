@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Float, Index, LargeBinary, String, Table, Text, Unicode
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    Unicode,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mobility.db_types import UTCDateTime, utcnow
@@ -45,6 +55,8 @@ class JobRun(db.Model):
     #: how it was started: scheduler, run-once, admin
     trigger: Mapped[str] = mapped_column(String(16), default="scheduler")
     host: Mapped[str | None] = mapped_column(String(120))
+    #: the platform an admin ran it for (None: the whole installation)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id"), index=True)
 
     @property
     def duration_s(self) -> float | None:

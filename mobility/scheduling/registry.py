@@ -49,6 +49,9 @@ class JobSpec:
     every_setting: str | None = None
     #: run-once runs jobs by increasing order: reminders first, the outbox sender last
     order: int = 50
+    #: a job that can run for one platform only (`func(now, platform_id=)`): the reminders.
+    #: Other jobs cover the whole installation and only the scheduler or the CLI runs them.
+    per_platform: bool = False
 
     def trigger(self):
         """The APScheduler trigger (UTC). Needs an app context for the settings."""
@@ -69,14 +72,15 @@ JOBS: dict[str, JobSpec] = {}
 
 def scheduled_job(job_id: str, *, label, daily_minute: int | None = None,
                   every_s: int | None = None, every_setting: str | None = None,
-                  order: int = 50):
+                  order: int = 50, per_platform: bool = False):
     """Register `func(now) -> str` as a periodic job (daily by default)."""
     if daily_minute is None and every_s is None and every_setting is None:
         daily_minute = 0
 
     def decorate(func):
         JOBS[job_id] = JobSpec(id=job_id, label=label, func=func, daily_minute=daily_minute,
-                               every_s=every_s, every_setting=every_setting, order=order)
+                               every_s=every_s, every_setting=every_setting, order=order,
+                               per_platform=per_platform)
         return func
 
     return decorate
@@ -130,14 +134,17 @@ def reminder_job(job_id: str, *, label, daily_minute: int | None = None,
     """Register a catch-up query `(today, now) -> Iterable[Reminder]` as a job."""
 
     def decorate(query):
-        def run(now: datetime) -> str:
-            created = enqueue_reminders(query(today=local_today(now), now=now))
+        def run(now: datetime, platform_id: int | None = None) -> str:
+            reminders = query(today=local_today(now), now=now)
+            if platform_id is not None:  # run by a platform's admin: their platform only
+                reminders = (r for r in reminders if r.platform_id == platform_id)
+            created = enqueue_reminders(reminders)
             return f"{created} new notification(s)"
 
         run.__name__ = run.__qualname__ = f"{job_id}_job"
         run.__doc__ = query.__doc__
         scheduled_job(job_id, label=label, daily_minute=daily_minute, every_s=every_s,
-                      order=order)(run)
+                      order=order, per_platform=True)(run)
         return query
 
     return decorate

@@ -25,14 +25,22 @@ def _host() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
-def run_job(job_id: str, *, trigger: str = "scheduler", now: datetime | None = None) -> JobRun:
-    """Run one job now and record the run (status, summary, error); never raises."""
+def run_job(job_id: str, *, trigger: str = "scheduler", now: datetime | None = None,
+            platform_id: int | None = None) -> JobRun:
+    """Run one job now and record the run (status, summary, error); never raises.
+
+    With `platform_id`, a per-platform job runs for that platform only; an installation-wide
+    job refuses (ValueError): a platform's admin never acts on another platform.
+    """
     spec = get_job(job_id)
     if spec is None:
         raise KeyError(job_id)
+    if platform_id is not None and not spec.per_platform:
+        raise ValueError(f"{job_id} covers the whole installation")
     db.session.rollback()
     with write_transaction():  # BEGIN IMMEDIATE on SQLite: never a stale read upgraded
-        run = JobRun(job_id=job_id, started_at=now or utcnow(), trigger=trigger, host=_host())
+        run = JobRun(job_id=job_id, started_at=now or utcnow(), trigger=trigger, host=_host(),
+                     platform_id=platform_id)
         db.session.add(run)
         db.session.flush()
         run_id, started_at = run.id, run.started_at
@@ -41,7 +49,9 @@ def run_job(job_id: str, *, trigger: str = "scheduler", now: datetime | None = N
         # outside a request the locale selector cannot run: jobs work in the default language
         # (each message is rendered later in its recipient's language)
         with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
-            summary = str(spec.func(started_at))[:300]
+            result = (spec.func(started_at) if platform_id is None
+                      else spec.func(started_at, platform_id=platform_id))
+            summary = str(result)[:300]
     except Exception as failure:  # recorded on the run and shown on the admin page
         db.session.rollback()
         log.exception("job %s failed", job_id)
@@ -83,17 +93,25 @@ def run_due_jobs(*, trigger: str = "run-once", now: datetime | None = None,
     return [run_job(spec.id, trigger=trigger) for spec in specs]
 
 
-def job_overview(now: datetime | None = None) -> list[dict]:
-    """For the admin page: each job's last run, last error and next run."""
+def job_overview(now: datetime | None = None, *, platform_id: int | None = None) -> list[dict]:
+    """For the admin page: each job's last run, last error and next run.
+
+    With `platform_id`: the per-platform jobs only, and their runs for that platform or by the
+    scheduler (whose summary and error the template keeps for the installation's operator).
+    """
     now = now or utcnow()
+    mine = (JobRun.platform_id.is_(None) | (JobRun.platform_id == platform_id)
+            if platform_id is not None else JobRun.id.is_not(None))
     stored = {row.id: row.next_run_time for row in db.session.execute(
         select(scheduler_jobs.c.id, scheduler_jobs.c.next_run_time))}
     rows = []
     for spec in all_jobs():
-        last = db.session.scalar(select(JobRun).where(JobRun.job_id == spec.id)
+        if platform_id is not None and not spec.per_platform:
+            continue
+        last = db.session.scalar(select(JobRun).where(JobRun.job_id == spec.id, mine)
                                  .order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1))
         last_error = db.session.scalar(
-            select(JobRun).where(JobRun.job_id == spec.id, JobRun.status == "error")
+            select(JobRun).where(JobRun.job_id == spec.id, JobRun.status == "error", mine)
             .order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1))
         if spec.id in stored and stored[spec.id] is not None:
             next_run, planned = datetime.fromtimestamp(stored[spec.id], tz=now.tzinfo), False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -28,10 +29,13 @@ class RunForm(FlaskForm):
 @bp.route("")
 @requires_roles(ADMIN)
 def jobs():
+    """A platform's admin sees the jobs that can run for their platform, and their own runs."""
+    platform_id = current_user.platform_id
     recent = db.session.scalars(
-        select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(30)).all()
-    return render_template("scheduling/jobs.html", rows=job_overview(), recent=recent,
-                           form=RunForm())
+        select(JobRun).where(JobRun.platform_id == platform_id)
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(30)).all()
+    return render_template("scheduling/jobs.html", rows=job_overview(platform_id=platform_id),
+                           recent=recent, form=RunForm(), platform_id=platform_id)
 
 
 @bp.route("/<job_id>/run", methods=["POST"])
@@ -39,9 +43,10 @@ def jobs():
 def run_now(job_id: str):
     if not RunForm().validate_on_submit():
         abort(400)
-    if get_job(job_id) is None:
+    spec = get_job(job_id)
+    if spec is None or not spec.per_platform:  # installation-wide: scheduler and CLI only
         abort(404)
-    job_run = run_job(job_id, trigger="admin")
+    job_run = run_job(job_id, trigger="admin", platform_id=current_user.platform_id)
     if job_run.status == "ok":
         flash(_("The job ran: %(summary)s", summary=job_run.summary or ""), "success")
     else:

@@ -50,8 +50,9 @@ def test_account_locks_after_repeated_failures(client, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         assert login(client, user, password="wrong-password").status_code == 401
     locked = login(client, user)  # even the right password is refused while locked
-    assert locked.status_code == 429
-    assert "verrouillé" in locked.get_data(as_text=True)
+    # a locked account answers exactly like a wrong password (issue 14, item 8)
+    assert locked.status_code == 401
+    assert "Adresse e-mail ou mot de passe incorrect" in locked.get_data(as_text=True)
     db.session.refresh(user)
     user.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()

@@ -1,5 +1,6 @@
 """In-person payments and deposits (no Stripe key), the ledger, bad input, access rules."""
 
+import re
 from datetime import date
 
 import pytest
@@ -179,8 +180,10 @@ def test_ledger_and_deposit_pages(client, advisor):
     bad = client.post(f"/payments/rentals/{rental.id}/payments",
                       data={"csrf_token": token, "amount": "-3", "method": "cash"})
     assert bad.status_code == 400
+    once = re.search(r'name="once"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
     good = client.post(f"/payments/rentals/{rental.id}/payments",
-                       data={"csrf_token": token, "amount": "17,50", "method": "cash"})
+                       data={"csrf_token": token, "amount": "17,50", "method": "cash",
+                             "once": once})
     assert good.status_code == 302
     assert db.session.query(Payment).one().amount_cents == 1750
     deposit_page = client.get(f"/payments/rentals/{rental.id}/deposit")

@@ -13,7 +13,7 @@ import mobility.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0013_partners'
-down_revision = '0011_notifications_reach'
+down_revision = '0012_hardening'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,85 @@
+"""The change-password page, the forced change after an admin's reset, the reset itself."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from mobility.auth import passwords
+from mobility.auth.models import User, hash_secret
+from mobility.auth.policies import get_or_404, requires_roles
+from mobility.auth.roles import ADMIN, ALL_ROLES
+from mobility.errors import ValidationFailed
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+#: what a person who must change their password can still open
+ALLOWED_WHILE_FORCED = {"account.password", "auth.logout", "auth.set_language", "static"}
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+        render_kw={"autocomplete": "new-password"})
+
+
+@bp.before_app_request
+def _force_password_change():
+    """After an admin's reset, every page leads to the change-password page first."""
+    if request.endpoint is None or request.path.startswith("/api/"):
+        return None
+    if request.endpoint in ALLOWED_WHILE_FORCED or request.endpoint.endswith(".static"):
+        return None
+    if current_user.is_authenticated and getattr(current_user, "must_change_password", False):
+        return redirect(url_for("account.password"))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires_roles(*sorted(ALL_ROLES))
+def password():
+    form = ChangePasswordForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            token = current_user.get_id()
+            try:
+                passwords.change_password(
+                    current_user, current=form.current.data, new=form.new.data,
+                    keep_session_hash=hash_secret(token) if token else None)
+            except ValidationFailed as error:
+                for name, message in (error.details or {}).items():
+                    getattr(form, name).errors.append(str(message))
+                status = 400
+            else:
+                flash(_("Your password was changed."), "success")
+                return redirect(url_for("dashboard.home"))
+        else:
+            status = 400
+    return render_template("account/password.html", form=form,
+                           forced=current_user.must_change_password), status
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@requires_roles(ADMIN)
+def reset(user_id: int):
+    """An admin gives a temporary password (shown once on this page, never stored in clear)."""
+    if not FlaskForm().validate_on_submit():
+        raise ValidationFailed()
+    account = get_or_404(User, user_id, current_user)
+    if account.id == current_user.id:
+        raise ValidationFailed(_("Change your own password on your account page."))
+    if account.password_hash is None and account.role == "beneficiary":
+        raise ValidationFailed(_("This person signs in with a code: there is no password."))
+    email = account.email
+    temporary = passwords.reset_password(current_user, account)
+    return render_template("account/reset_done.html", email=email, temporary=temporary)
