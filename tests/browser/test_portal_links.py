@@ -43,3 +43,18 @@ def test_a_reminder_link_signs_in_once(live_server, chromium):
     assert response.status == 410
     assert page.locator("[data-testid=link-dead]").is_visible()
     other.close()
+
+
+def test_the_template_page_counts_segments(live_server, page_fr):
+    from tests.browser.conftest import browser_login
+
+    browser_login(page_fr, live_server, "admin@demo.mobilite.fr")
+    page_fr.goto(f"{live_server.url}/notifications/templates")
+    row = page_fr.locator("[data-testid=template-row][data-kind=checkpoint_reminder]")
+    assert row.locator("[data-testid=segments]").get_attribute("data-segments") == "1"
+    page_fr.fill("#text", "Rendez-vous demain 🚲 " * 4)
+    page_fr.click("main form button[type=submit]")
+    assert page_fr.locator("[data-testid=tried] [data-testid=segments]").get_attribute(
+        "data-encoding") == "UCS-2"
+    assert accessibility_violations(page_fr) == []
+    screenshot(page_fr, "notifications-templates-fr-desktop")

@@ -54,6 +54,7 @@ def test_the_template_page_shows_each_count_to_admins_only(app, client):
     login(client, admin)
     page = client.get("/notifications/templates").get_data(as_text=True)
     assert 'data-kind="checkpoint_reminder"' in page and "1 segment SMS" in page
+    assert "Erreur de modèle" not in page  # every kind renders with its sample values
     tried = client.get("/notifications/templates", query_string={"text": "🚲" * 36})
     assert 'data-segments="2"' in tried.get_data(as_text=True)
     advisor = app.test_client()
