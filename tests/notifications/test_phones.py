@@ -170,3 +170,20 @@ def test_the_migration_normalises_stored_numbers(tmp_path):
     assert phones == ["+33612345678", "+262692123456", "not a phone", None]
     assert country == "FR"
     assert Platform.__table__.c.country.server_default is not None
+
+
+def test_a_platform_created_for_monaco_reads_monegasque_numbers(app):
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["platforms", "create", "--slug", "x", "--name", "X",
+                              "--country", "ZZ"])
+    assert bad.exit_code != 0 and "deux lettres" in bad.output
+    assert db.session.scalar(select(Platform).where(Platform.slug == "x")) is None
+    result = runner.invoke(args=["platforms", "create", "--slug", "monaco", "--name", "Monaco",
+                                 "--country", "mc"])
+    assert result.exit_code == 0, result.output
+    platform = db.session.scalar(select(Platform).where(Platform.slug == "monaco"))
+    assert platform.country == "MC"
+    advisor = create_user("advisor", platform=platform)
+    person = create_file(advisor, {"first_name": "A", "last_name": "B",
+                                   "phone": "06 12 34 56 78"})
+    assert person.phone == "+377612345678"
