@@ -28,8 +28,9 @@ def _fail(error: DomainError) -> None:
     raise click.ClickException("\n".join(lines))
 
 
-def create_platform(slug: str, name: str) -> Platform:
-    """Create a platform; the slug is its short, unique name."""
+def create_platform(slug: str, name: str, country: str = "FR") -> Platform:
+    """Create a platform; the slug is its short, unique name; `country` (ISO 3166) is where
+    phone numbers typed without a country code belong."""
     from flask_babel import lazy_gettext as _l
 
     from mobility.errors import ValidationFailed
@@ -39,7 +40,13 @@ def create_platform(slug: str, name: str) -> Platform:
         raise ValidationFailed(details={"slug": _l("Use lowercase letters, digits and dashes.")})
     if db.session.scalar(select(Platform).where(Platform.slug == slug)):
         raise ValidationFailed(details={"slug": _l("A platform with this slug already exists.")})
-    platform = Platform(slug=slug, name=name.strip() or slug)
+    country = (country or "FR").strip().upper()
+    import phonenumbers
+
+    if country not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationFailed(details={"country": _l("Give a country code of two letters, "
+                                                      "e.g. FR, MC, BE.")})
+    platform = Platform(slug=slug, name=name.strip() or slug, country=country)
     db.session.add(platform)
     db.session.commit()
     return platform
@@ -48,10 +55,12 @@ def create_platform(slug: str, name: str) -> Platform:
 @platforms_cli.command("create")
 @click.option("--slug", required=True)
 @click.option("--name", required=True)
-def platforms_create(slug: str, name: str) -> None:
+@click.option("--country", default="FR", show_default=True,
+              help="ISO country of national phone numbers (FR, MC, BE, RE...)")
+def platforms_create(slug: str, name: str, country: str) -> None:
     """Create a platform."""
     try:
-        platform = create_platform(slug, name)
+        platform = create_platform(slug, name, country)
     except DomainError as error:
         _fail(error)
     click.echo(f"platform {platform.slug} created (id {platform.id})")

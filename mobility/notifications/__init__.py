@@ -1,4 +1,5 @@
-"""Notifications: an outbox table, email over SMTP, SMS over HTTP, and the advisor's call list.
+"""Notifications: an outbox table, e-mail over SMTP, SMS through Brevo, OVHcloud or an HTTP
+relay (with delivery reports), calendar files, and the advisor's call list.
 
 Other features call `enqueue_notification(...)` inside the transaction that causes the
 message; the scheduler's `send_outbox` job sends it later (see `docs/scheduler.md`).

@@ -15,7 +15,10 @@ BENEFICIARY_REMINDERS = ("checkpoint_reminder", "rental_return_due", "workshop_r
 
 def sample_context(kind: str, base_url: str) -> dict:
     """Template variables for `kind` as a real reminder would have them."""
-    link = f"{base_url.rstrip('/')}/r/{SAMPLE_LINK_TOKEN}"
+    base = base_url.rstrip("/")
+    # beneficiaries get a sign-in link; staff a plain link to the record
+    link = f"{base}/r/{SAMPLE_LINK_TOKEN}" if kind in BENEFICIARY_REMINDERS \
+        else f"{base}/fleet/rentals/1234"
     common = {"recipient_name": "Marie-Françoise Dupont-Lefèvre",
               "beneficiary_name": "Marie-Françoise Dupont-Lefèvre", "link": link}
     samples = {
@@ -34,8 +37,8 @@ def sample_context(kind: str, base_url: str) -> dict:
         "rental_overdue": {"vehicle": "Peugeot 208 GA-123-BC", "end_date": date(2026, 3, 12)},
         "amie_monthly_step": {"month": 3, "month_start": date(2026, 3, 12),
                               "price_cents": 12000},
-        "amie_microcredit": {},
-        "deposit_expiring": {"expires_at": datetime(2026, 3, 12, 10, 0)},
+        "amie_microcredit": {"month_start": date(2026, 3, 12), "end_date": date(2026, 4, 11)},
+        "deposit_expiring": {"expires_at": datetime(2026, 3, 12, 10, 0), "amount_cents": 30000},
         "maintenance_due": {"vehicle": "Peugeot 208 GA-123-BC", "job_kind": "service"},
         "vehicle_document_expiring": {"vehicle": "Peugeot 208 GA-123-BC",
                                       "document": "insurance", "expires_on": date(2026, 3, 12)},

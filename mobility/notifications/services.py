@@ -374,8 +374,8 @@ def _record(message_id: int, token: str, *, error: DeliveryError | None,
             message.attempts += 1
             if message.channel == "sms":
                 message.provider_message_id = provider_id
-                message.delivery_status, message.delivery_updated_at = "sent", now
-                message.delivery_reason = None
+                if message.delivery_status is None:  # a report may have come back already
+                    message.delivery_status, message.delivery_updated_at = "sent", now
             message.context = mask_secrets(message.kind, message.context)
             report.sent += 1
         elif isinstance(error, NotConfigured):
@@ -507,6 +507,8 @@ def retry_message(actor, message: OutboxMessage) -> None:
     if not message.can_retry(actor):
         raise Forbidden()
     message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+    # the new attempt gets its own delivery report
+    message.delivery_status = message.delivery_reason = message.provider_message_id = None
     db.session.commit()
 
 

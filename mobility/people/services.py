@@ -1187,14 +1187,14 @@ def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None
             Pathway.status == "open", Pathway.platform_id == user.platform_id)))
     if q:
         like = f"%{q.strip().lower()}%"
-        # a whole number typed in any form finds its E.164 spelling
-        number = match_key(q, default_region(user.platform_id)) or "no number"
-        query = query.where(
+        matches = (
             func.lower(Beneficiary.first_name + " " + Beneficiary.last_name).like(like)
             | func.lower(Beneficiary.last_name + " " + Beneficiary.first_name).like(like)
             | func.lower(func.coalesce(Beneficiary.email, "")).like(like)
-            | func.coalesce(Beneficiary.phone, "").like(like)
-            | (Beneficiary.phone == number))
+            | func.coalesce(Beneficiary.phone, "").like(like))
+        # a whole number typed in any form finds its E.164 spelling
+        number = match_key(q, default_region(user.platform_id))
+        query = query.where(matches | (Beneficiary.phone == number) if number else matches)
     # the list shows each person's stage: load pathways and assessments in two queries
     rows = db.session.scalars(query.order_by(Beneficiary.last_name, Beneficiary.first_name)
                               .options(selectinload(Beneficiary.pathways)

@@ -329,3 +329,21 @@ def test_unicode_text_goes_as_8bit_to_ovh(app, ovh_api):
     db.session.commit()
     send_due_messages()
     assert ovh_api.sent[0]["body"]["coding"] == "8bit" and ovh_api.violations == []
+
+
+# --- a relay of one's own (SMS_PROVIDER=http) ---------------------------------------------------
+
+def test_an_http_relay_gets_the_status_url_and_can_report(app, client, sms_receiver):
+    notify_config(app, sms=sms_receiver)
+    _checkpoint(_person())
+    send_due_messages()
+    [request] = sms_receiver.requests
+    body = request["json"]
+    assert set(body) == {"to", "text", "sender", "status_url"} and body["to"] == "+33612345678"
+    assert request["headers"]["Authorization"] == "Bearer test-key"
+    url = local_path(body["status_url"])
+    assert client.post(url, json={"status": "failed", "reason": "switched off"}
+                       ).status_code == 200
+    message = _message()
+    assert (message.delivery_status, message.delivery_reason) == ("failed", "switched off")
+    assert client.post(url, json={}).status_code == 400
