@@ -68,13 +68,13 @@ def list_deliveries(user, endpoint_id: int) -> list[dict[str, Any]]:
             for d in endpoint.deliveries.limit(200)]
 
 
-@api_route("/data-inclusion/structures", roles=None, tags=["data-inclusion"],
+@api_route("/data-inclusion/structures", roles=None, tags=["data-inclusion"], response=list,
            summary="The published structures (data·inclusion schema v1), public")
 def data_inclusion_structures(user):
     return datainclusion.cached_response("structures")
 
 
-@api_route("/data-inclusion/services", roles=None, tags=["data-inclusion"],
+@api_route("/data-inclusion/services", roles=None, tags=["data-inclusion"], response=list,
            summary="The published services (data·inclusion schema v1), public")
 def data_inclusion_services(user):
     return datainclusion.cached_response("services")
