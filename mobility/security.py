@@ -66,6 +66,12 @@ def content_security_policy() -> str:
                 for directive in into:
                     if extra not in directive:
                         directive.append(extra)
+    # the ProConnect buttons post to us and we redirect to the provider: Chromium applies
+    # form-action to the redirect too, so the provider's origin must be allowed
+    form_action = ["'self'"]
+    issuer = origin(_setting("PROCONNECT_ISSUER"))
+    if issuer:
+        form_action.append(issuer)
     tiles = origin(_setting("MAP_TILE_URL"))
     if tiles:
         img.append(tiles)
@@ -79,7 +85,7 @@ def content_security_policy() -> str:
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": form_action,
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())

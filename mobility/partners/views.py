@@ -314,5 +314,11 @@ def proconnect_signed_out():
 
 @bp.app_context_processor
 def _proconnect_button() -> dict:
-    """`proconnect_enabled` for the sign-in page: the button shows only when configured."""
-    return {"proconnect_enabled": proconnect.is_configured(), "proconnect_form": ButtonForm}
+    """`proconnect_enabled` for the sign-in page: the button shows only when configured;
+    `signed_in_with_proconnect` for the sign-out form (logout at the provider too). A function,
+    not Flask's `session` in templates: pages may name a workshop session `session`."""
+    from flask import session
+
+    return {"proconnect_enabled": proconnect.is_configured(), "proconnect_form": ButtonForm,
+            "signed_in_with_proconnect": lambda: bool(
+                session.get(proconnect.SESSION_KEY_ID_TOKEN))}

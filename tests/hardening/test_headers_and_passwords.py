@@ -138,3 +138,17 @@ def test_an_admin_reset_forces_a_change_at_next_sign_in(app, client):
     page = stranger_client.get("/admin/users").get_data(as_text=True)
     assert stranger_client.post(f"/account/users/{user.id}/reset-password",
                                 data={"csrf_token": csrf_token_from(page)}).status_code == 404
+
+
+def test_forms_may_lead_to_the_configured_proconnect_provider_only(sqlite_app):
+    from mobility.security import content_security_policy
+
+    def form_action() -> str:
+        with sqlite_app.test_request_context("/"):
+            return next(d for d in content_security_policy().split("; ")
+                        if d.startswith("form-action"))
+
+    sqlite_app.config["PROCONNECT_ISSUER"] = ""
+    assert form_action() == "form-action 'self'"
+    sqlite_app.config["PROCONNECT_ISSUER"] = "https://auth.example.gouv.fr/api/v2"
+    assert form_action() == "form-action 'self' https://auth.example.gouv.fr"
