@@ -26,4 +26,5 @@ FEATURES: tuple[str, ...] = (
     "reports",
     "privacy",
     "commute",
+    "documents",
 )

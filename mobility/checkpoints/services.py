@@ -19,6 +19,7 @@ from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.engine import add_months
 from mobility.pricing.services import amie_max_months, ensure_terms
+from mobility.rentals.rules import allowance_for
 
 #: a checkpoint more than this many days after the previous one is refused as a typo
 MAX_GAP_DAYS = 400
@@ -131,9 +132,8 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
         checkpoint.previous_odometer_km = previous.odometer_km
         checkpoint.previous_reading_on = previous.on
         checkpoint.working_days = working_days(previous.on, day)
-        if rental.daily_mileage_allowance_km:
-            checkpoint.allowance_km = round(
-                rental.daily_mileage_allowance_km * checkpoint.working_days, 1)
+        checkpoint.allowance_km = allowance_for(rental, checkpoint.working_days)
+        if checkpoint.allowance_km is not None:
             checkpoint.over_allowance = (odometer_km - previous.odometer_km) > \
                 checkpoint.allowance_km
     if kind == "monthly":

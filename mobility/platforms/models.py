@@ -18,10 +18,35 @@ class Platform(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: the lender on the provision contract: the association that carries the platform
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    legal_address: Mapped[str | None] = mapped_column(String(300))
+    #: 14 digits (INSEE's SIRENE register), checked with `valid_siret`
+    siret: Mapped[str | None] = mapped_column(String(14))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
         return f"<Platform {self.slug}>"
+
+    @property
+    def lender_name(self) -> str:
+        """The association named as lender on contracts (the platform's name until set)."""
+        return self.legal_name or self.name
+
+
+def valid_siret(value: str) -> bool:
+    """14 digits whose Luhn sum is a multiple of 10 (INSEE's check key for SIREN/SIRET; La
+    Poste's establishments, SIREN 356000000, use a digit sum multiple of 5 instead)."""
+    digits = value.replace(" ", "")
+    if len(digits) != 14 or not digits.isdigit():
+        return False
+    if digits.startswith("356000000"):
+        return sum(int(d) for d in digits) % 5 == 0
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        d = int(char) * (2 if index % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
 
 
 class PlatformScoped:
