@@ -190,7 +190,7 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
         pdf.heading(_("Signature record"), size=14)
         pdf.key_values([
             (_("Signed by"), trail["signer_name"]),
-            (_("Signed on"), local_datetime(trail["signed_at"], "long")),
+            (_("Signed on"), local_datetime(trail["signed_at"], "d MMMM y, HH:mm:ss zzzz")),
             (_("How"), str(SIGNED_VIA_LABELS.get(trail["via"], trail["via"]))),
             (_("Account signed in"), trail.get("account") or "—"),
             (_("Version"), str(version)),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -101,13 +101,14 @@ def _render(rental, out_, in_) -> bytes:
     ])
 
     pdf.heading(_("Check-out against check-in"))
-    pdf.grid([_("Item checked"), _("Check-out"), _("Check-in"), _("What changed")], comparison_rows(rental),
-             widths=(0.31, 0.23, 0.23, 0.23))
+    pdf.grid([_("Item checked"), _("Check-out"), _("Check-in"), _("What changed")],
+             comparison_rows(rental), widths=(0.31, 0.23, 0.23, 0.23))
     summary = mileage_summary(rental)
     if summary and summary["allowance_km"] is not None:
         pdf.ln(1)
-        pdf.paragraph(_("Allowance over %(days)s working days: %(km)s km.",
-                        days=summary["working_days"], km=number(summary["allowance_km"])),
+        pdf.paragraph(ngettext("Allowance over %(num)d working day: %(km)s km.",
+                               "Allowance over %(num)d working days: %(km)s km.",
+                               summary["working_days"], km=number(summary["allowance_km"])),
                       size=9)
         if summary["over_allowance"]:
             pdf.paragraph(_("Over the allowance by %(km)s km.", km=number(summary["over_km"])),
@@ -123,7 +124,7 @@ def _render(rental, out_, in_) -> bytes:
     for inspection, label in ((out_, _("Photos at check-out")), (in_, _("Photos at check-in"))):
         files = _photo_files(inspection)
         if files:
-            pdf.heading(label)
+            pdf.heading(label, keep_with=50)
             pdf.image_row(files, height=38)
 
     pdf.heading(_("Signatures"))

@@ -114,8 +114,9 @@ class Document(FPDF):
             self.set_text_color(*INK)
         self.font(10)
 
-    def heading(self, text: str, size: float = 12) -> None:
-        if self.will_page_break(20):
+    def heading(self, text: str, size: float = 12, keep_with: float = 20) -> None:
+        """A section title, moved to the next page unless `keep_with` mm follow it there."""
+        if self.will_page_break(keep_with):
             self.add_page()
         self.ln(3)
         self.font(size, "B")
@@ -126,14 +127,17 @@ class Document(FPDF):
 
     def paragraph(self, text: str, size: float = 10, style: str = "") -> None:
         self.font(size, style)
-        self.multi_cell(self.epw, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT")
+        # ragged right: justified text opens rivers of space (WCAG 1.4.8)
+        self.multi_cell(self.epw, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT",
+                        align="L")
         self.font(10)
 
     def bullets(self, items: Iterable[str]) -> None:
         for item in items:
             self.set_x(self.l_margin)
             self.cell(5, 5, "•")
-            self.multi_cell(self.epw - 5, 5, clean(item), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(self.epw - 5, 5, clean(item), new_x="LMARGIN", new_y="NEXT",
+                            align="L")
 
     def key_values(self, rows: Sequence[tuple[str, str]], key_width: float = 0.35) -> None:
         """Label / value lines (label in bold), for identities and vehicle details."""
