@@ -377,3 +377,46 @@ def test_checkpoint_checklist_starts_unanswered_and_refuses_a_missing_answer(app
     assert done.status_code == 302
     checkpoint = db.session.query(Checkpoint).one()
     assert checkpoint.condition["bodywork"] is False and checkpoint.condition["brakes"] is True
+
+
+def test_retention_empties_the_signed_copy_too(app, client):
+    """Past the contract's retention the signed copy (it names the person) goes with the
+    accepted document and the signer's name; both hashes stay as proof."""
+    from datetime import UTC, datetime
+
+    from mobility.privacy.models import Anonymisation
+    from mobility.privacy.services import purge_expired_contracts
+
+    world = make_world(client)
+    person = world.person(first_name="Łukasz", last_name="Wiśniewski")
+    rental_id = world.booked(person, world.vehicle("scooter"))
+    assert world.sign(rental_id, person).status_code == 200
+    db.session.add(Anonymisation(platform_id=world.platform.id, beneficiary_id=person.id,
+                                 reason="request"))
+    db.session.commit()
+    rental = db.session.get(Rental, rental_id)
+    assert purge_expired_contracts(now=datetime(rental.end_date.year + 5, 12, 31,
+                                                tzinfo=UTC)) == 1
+    db.session.expire_all()
+    contract = db.session.query(RentalContract).one()
+    assert contract.signed_document is None and contract.document == b""
+    assert contract.signer_name is None
+    assert contract.sha256 and contract.signed_document_sha256
+
+
+def test_lender_identity_from_the_command_line(app):
+    platform = create_platform()
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["platforms", "identity", "--slug", platform.slug, "--legal-name",
+                              "Association Mobilité", "--address", "1 rue A, Menton",
+                              "--siret", "12345678200011"])
+    assert bad.exit_code != 0 and "SIRET" in bad.output
+    db.session.expire_all()
+    assert db.session.get(Platform, platform.id).siret is None
+    done = runner.invoke(args=["platforms", "identity", "--slug", platform.slug, "--legal-name",
+                               "Association Mobilité", "--address", "1 rue A, Menton",
+                               "--siret", "123 456 782 00010"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    saved = db.session.get(Platform, platform.id)
+    assert (saved.legal_name, saved.siret) == ("Association Mobilité", SIRET)
