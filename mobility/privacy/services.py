@@ -431,8 +431,9 @@ def anonymise_inactive(now: datetime | None = None) -> int:
 
 
 def purge_expired_contracts(now: datetime | None = None) -> int:
-    """Empty the documents (accepted and signed copy) and signer's name of contracts of anonymised people whose rental
-    ended more than `CONTRACT_RETENTION_YEARS` ago (the hash and dates stay as proof)."""
+    """Empty the documents (accepted and signed copy) and signer's name of contracts of
+    anonymised people whose rental ended more than `CONTRACT_RETENTION_YEARS` ago (the hashes
+    and dates stay as proof)."""
     now = now or utcnow()
     limit = now.date().replace(year=now.date().year - CONTRACT_RETENTION_YEARS)
     expired = (select(Rental.id).join(Anonymisation,
