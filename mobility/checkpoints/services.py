@@ -15,6 +15,7 @@ from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
+from mobility.i18n import number
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.engine import add_months
@@ -184,7 +185,7 @@ def summary(rental, checkpoint: Checkpoint) -> str:
         parts.append(_("%(km)d km since the last reading.", km=checkpoint.km_driven))
     if checkpoint.over_allowance:
         parts.append(_("Over the mileage allowance (%(allowance)s km): to be discussed.",
-                       allowance=f"{checkpoint.allowance_km:g}"))
+                       allowance=number(checkpoint.allowance_km)))
     parts.append(_("Payments up to date.") if checkpoint.arrears_cents == 0
                  else _("Payments behind schedule."))
     if checkpoint.exit_solution:
