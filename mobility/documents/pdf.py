@@ -106,11 +106,12 @@ class Document(FPDF):
     def title_block(self, title: str, subtitle: str | None = None) -> None:
         """The document's title (and a smaller line under it)."""
         self.font(16, "B")
-        self.multi_cell(self.epw, 8, clean(title), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(self.epw, 8, clean(title), new_x="LMARGIN", new_y="NEXT", align="L")
         if subtitle:
             self.font(9)
             self.set_text_color(*MUTED)
-            self.multi_cell(self.epw, 5, clean(subtitle), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(self.epw, 5, clean(subtitle), new_x="LMARGIN", new_y="NEXT",
+                            align="L")
             self.set_text_color(*INK)
         self.font(10)
 
@@ -121,7 +122,7 @@ class Document(FPDF):
         self.ln(3)
         self.font(size, "B")
         self.set_text_color(*ACCENT)
-        self.multi_cell(self.epw, 7, clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(self.epw, 7, clean(text), new_x="LMARGIN", new_y="NEXT", align="L")
         self.set_text_color(*INK)
         self.font(10)
 
@@ -154,7 +155,8 @@ class Document(FPDF):
         self.font(size)
         self.set_text_color(*INK)
         self.set_fill_color(*WHITE)
-        headings = FontFace(family=FAMILY, emphasis="BOLD", color=WHITE, fill_color=ACCENT)
+        headings = FontFace(family=FAMILY, emphasis="BOLD", color=WHITE, fill_color=ACCENT,
+                            size_pt=size - 1)
         with self.table(col_widths=widths, text_align=tuple(align) if align else "LEFT",
                         line_height=size * 0.6, first_row_as_headings=bool(columns),
                         headings_style=headings, cell_fill_color=ZEBRA, cell_fill_mode="ROWS",
@@ -212,6 +214,15 @@ class Document(FPDF):
                     self.add_page()
                     y = self.get_y()
         self.set_xy(self.l_margin, y + (height + 3 if x > self.l_margin else 0))
+
+    def fit(self, text: str, width: float) -> str:
+        """The text cut with an ellipsis to fit `width` mm in the current font."""
+        text = clean(text)
+        if self.get_string_width(text) <= width:
+            return text
+        while text and self.get_string_width(text + "…") > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

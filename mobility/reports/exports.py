@@ -106,6 +106,12 @@ def to_pdf(report: dict) -> bytes:
     return pdf.output_bytes()
 
 
+def _is_figure(value) -> bool:
+    if value is None or isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and value.rstrip(" %\u202f\u00a0").replace(",", "").isdigit()
+
+
 def _pdf_table(pdf: Document, table: Table) -> None:
     width = pdf.epw
     if pdf.will_page_break(30):
@@ -114,13 +120,17 @@ def _pdf_table(pdf: Document, table: Table) -> None:
     if not table.rows:
         pdf.paragraph(_("Nothing in this period."), size=9)
         return
-    first = 0.42 if len(table.columns) > 2 else 0.6
-    rest = (1 - first) / max(1, len(table.columns) - 1)
+    count = len(table.columns)
+    first = 0.34 if count > 4 else 0.42 if count > 2 else 0.6
+    rest = (1 - first) / max(1, count - 1)
+    # figures right-aligned (they line up by digit), words left-aligned
+    numeric = [index > 0 and all(_is_figure(row[index]) for row in table.rows)
+               for index in range(count)]
     pdf.grid(table.columns,
              [[display_value(table, index, value) for index, value in enumerate(row)]
               for row in table.rows],
-             widths=[first] + [rest] * (len(table.columns) - 1),
-             align=["LEFT"] + ["RIGHT"] * (len(table.columns) - 1))
+             widths=[first] + [rest] * (count - 1),
+             align=["RIGHT" if figure else "LEFT" for figure in numeric])
     if table.chart and table.rows:
         values = table.chart_items()
         largest = max(v for _n, v in values) or 1
@@ -131,7 +141,7 @@ def _pdf_table(pdf: Document, table: Table) -> None:
             y = pdf.get_y()
             pdf.font(8)
             pdf.set_text_color(*INK)
-            pdf.cell(60, 5, name[:40])
+            pdf.cell(60, 5, pdf.fit(name, 58))
             bar = (width - 80) * value / largest
             pdf.set_fill_color(*ACCENT)
             if bar > 0:

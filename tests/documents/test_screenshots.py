@@ -83,3 +83,17 @@ def test_screenshots_of_the_contract_and_the_condition_report(sqlite_app, tmp_pa
     files += render(report, "etat-des-lieux", tmp_path, {"page1": 1, "signature": pages})
     assert len(files) == 8
 
+
+
+def test_screenshot_of_the_funders_report(sqlite_app, tmp_path):
+    from tests.factories import create_user, login
+    from tests.reports.factories import END, START, create_year
+
+    client = sqlite_app.test_client()
+    year = create_year()
+    login(client, create_user("advisor", year.platform))
+    response = client.get(f"/reports/activity/export.pdf?start={START.isoformat()}"
+                          f"&end={END.isoformat()}")
+    assert response.status_code == 200
+    assert len(render(response.get_data(), "funders-report", tmp_path, {"page1": 1,
+                                                                        "page2": 2})) == 4
