@@ -49,11 +49,12 @@ def _fingerprint(rental, terms, quote) -> str:
                         a.resources_band] for a in terms.amendments],
         "beneficiary": [rental.beneficiary.first_name, rental.beneficiary.last_name,
                         rental.beneficiary.address],
+        # the lender and the vehicle's papers are stated by the contract; the return slot is
+        # not part of it (scheduling the return must not call for a new signature)
         "lender": _lender(rental.platform_id),
         "papers": [rental.vehicle.insurance_policy,
                    _iso(rental.vehicle.insurance_expires_on),
                    _iso(rental.vehicle.technical_inspection_expires_on)],
-        "return_site": rental.return_site_id,
     }
     return hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
 
