@@ -5,7 +5,7 @@ return, signatures; once signed, a copy closes on the signature record."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -102,7 +102,8 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
                                        date=_day(vehicle.insurance_expires_on))))
     if vehicle.kind in INSPECTED_KINDS or vehicle.technical_inspection_expires_on:
         rows.append((_("Technical inspection"),
-                     _("valid until %(date)s", date=_day(vehicle.technical_inspection_expires_on))))
+                     _("inspection valid until %(date)s",
+                       date=_day(vehicle.technical_inspection_expires_on))))
     pdf.key_values(rows)
 
     pdf.heading(_("3. Period and place"))
@@ -117,7 +118,7 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
 
     pdf.heading(_("4. Prices and instalments"))
     pdf.paragraph(_("Price plan: %(plan)s.", plan=pricing.SCHEME_LABELS[terms.scheme]))
-    pdf.grid([_("Description"), _("Amount")],
+    pdf.grid([_("Price item"), _("Amount")],
              [(pricing.line_label(line), money(line.amount_cents)) for line in quote.lines]
              + [(_("Total"), money(quote.total_cents))],
              widths=(0.75, 0.25), align=("LEFT", "RIGHT"))
@@ -126,8 +127,9 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
     pdf.paragraph(label, style="B")
     pdf.grid([_("No."), _("Due on"), _("Period"), _("Amount")],
              [(str(item.number), _day(item.due_date),
+               # periods end the day before the next starts: "du 1er au 7", said inclusively
                _("%(start)s to %(end)s", start=_day(item.period_start),
-                 end=_day(item.period_end)), money(item.amount_cents))
+                 end=_day(item.period_end - timedelta(days=1))), money(item.amount_cents))
               for item in quote.instalments],
              widths=(0.1, 0.22, 0.43, 0.25), align=("LEFT", "LEFT", "LEFT", "RIGHT"))
     if quote.microcredit:
