@@ -66,6 +66,51 @@ def platforms_create(slug: str, name: str, country: str) -> None:
     click.echo(f"platform {platform.slug} created (id {platform.id})")
 
 
+def set_lender_identity(platform: Platform, *, legal_name: str, address: str,
+                        siret: str) -> Platform:
+    """The association named as lender on the provision contracts: name, address, SIRET."""
+    from flask_babel import lazy_gettext as _l
+
+    from mobility.errors import ValidationFailed
+    from mobility.partners.siret import clean_siret
+
+    errors = {}
+    if not legal_name.strip():
+        errors["legal_name"] = _l("Give the association's name.")
+    if not address.strip():
+        errors["address"] = _l("Give the association's address.")
+    try:
+        siret = clean_siret(siret) or ""
+    except ValidationFailed as error:
+        errors.update(error.details)
+    if not siret and "siret" not in errors:
+        errors["siret"] = _l("A SIRET number has 14 digits and a valid check key.")
+    if errors:
+        raise ValidationFailed(details=errors)
+    platform.legal_name = " ".join(legal_name.split())[:200]
+    platform.legal_address = " ".join(address.split())[:300]
+    platform.siret = siret.replace(" ", "")
+    db.session.commit()
+    return platform
+
+
+@platforms_cli.command("identity")
+@click.option("--slug", required=True)
+@click.option("--legal-name", required=True, help="the association, lender on the contracts")
+@click.option("--address", required=True)
+@click.option("--siret", required=True)
+def platforms_identity(slug: str, legal_name: str, address: str, siret: str) -> None:
+    """Set the lender named on the provision contracts."""
+    platform = db.session.scalar(select(Platform).where(Platform.slug == slug))
+    if platform is None:
+        raise click.ClickException(f"no platform {slug}")
+    try:
+        set_lender_identity(platform, legal_name=legal_name, address=address, siret=siret)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"platform {platform.slug}: lender {platform.legal_name}, SIRET {platform.siret}")
+
+
 @platforms_cli.command("list")
 def platforms_list() -> None:
     for platform in db.session.scalars(select(Platform).order_by(Platform.slug)):

@@ -60,6 +60,11 @@ def load_demo() -> Platform:
         Platform, slug=DEMO_SLUG,
         defaults={"name": "Plateforme mobilité Riviera (démo)"},
     )
+    if platform.legal_name is None:
+        # illustrative identity (the SIRET only has a valid check key)
+        platform.legal_name = "Association Mobilité Riviera (démo)"
+        platform.legal_address = "12 avenue de Verdun, 06500 Menton"
+        platform.siret = "12345678200010"
     organisations = {
         name: _get_or_create(PartnerOrganisation, platform_id=platform.id, name=name,
                              defaults={"kind": kind})

@@ -28,4 +28,5 @@ FEATURES: tuple[str, ...] = (
     "commute",
     "partners",
     "account",
+    "documents",
 )

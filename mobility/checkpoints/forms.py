@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS
 from mobility.payments.models import PAYMENT_METHOD_LABELS
 from mobility.pricing.forms import EurosField
+
+CONDITION_CHOICES = [("ok", _l("Good order")), ("issue", _l("Something to note"))]
 
 
 class CheckpointForm(FlaskForm):
@@ -35,7 +45,8 @@ class CheckpointForm(FlaskForm):
                 if hasattr(self, f"item_{item}")]
 
     def condition(self) -> dict:
-        return {item: bool(getattr(self, f"item_{item}").data) for item in self._items}
+        """Item -> True (good order) / False (to note); the form refuses unanswered items."""
+        return {item: getattr(self, f"item_{item}").data == "ok" for item in self._items}
 
     def payment(self) -> dict | None:
         if self.amount.cents is None and not self.method.data:
@@ -45,12 +56,17 @@ class CheckpointForm(FlaskForm):
 
 
 def checkpoint_form(kind: str, **kwargs) -> CheckpointForm:
-    """The form with one checkbox per checklist item of this vehicle kind."""
+    """The form with one question per checklist item of this vehicle kind: "good order" or "to
+    note", nothing chosen beforehand, so that an item left unanswered is refused (a pre-ticked
+    "good order" once archived a noted scratch as "Bodywork: good order")."""
     items = CHECKLISTS.get(kind, ())
 
     class KindForm(CheckpointForm):
         _items = items
 
     for item in items:
-        setattr(KindForm, f"item_{item}", BooleanField(CHECKLIST_LABELS[item], default=True))
+        setattr(KindForm, f"item_{item}", RadioField(
+            CHECKLIST_LABELS[item], choices=CONDITION_CHOICES, default=None,
+            validators=[InputRequired(message=_l("Say whether this item is in good order or "
+                                                 "has something to note."))]))
     return KindForm(**kwargs)

@@ -15,11 +15,13 @@ from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
+from mobility.i18n import number
 from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.engine import add_months
 from mobility.pricing.services import amie_first_month_of, amie_max_months, ensure_terms
+from mobility.rentals.rules import allowance_for
 
 #: a checkpoint more than this many days after the previous one is refused as a typo
 MAX_GAP_DAYS = 400
@@ -134,9 +136,8 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
         checkpoint.previous_odometer_km = previous.odometer_km
         checkpoint.previous_reading_on = previous.on
         checkpoint.working_days = working_days(previous.on, day)
-        if rental.daily_mileage_allowance_km:
-            checkpoint.allowance_km = round(
-                rental.daily_mileage_allowance_km * checkpoint.working_days, 1)
+        checkpoint.allowance_km = allowance_for(rental, checkpoint.working_days)
+        if checkpoint.allowance_km is not None:
             checkpoint.over_allowance = (odometer_km - previous.odometer_km) > \
                 checkpoint.allowance_km
     if kind == "monthly":
@@ -188,7 +189,7 @@ def summary(rental, checkpoint: Checkpoint) -> str:
         parts.append(_("%(km)d km since the last reading.", km=checkpoint.km_driven))
     if checkpoint.over_allowance:
         parts.append(_("Over the mileage allowance (%(allowance)s km): to be discussed.",
-                       allowance=f"{checkpoint.allowance_km:g}"))
+                       allowance=number(checkpoint.allowance_km)))
     parts.append(_("Payments up to date.") if checkpoint.arrears_cents == 0
                  else _("Payments behind schedule."))
     if checkpoint.exit_solution:

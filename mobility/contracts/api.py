@@ -28,6 +28,7 @@ class SignBody(BaseModel):
 class ContractResponse(BaseModel):
     rental_id: int
     sha256: str
+    signed_copy_sha256: str | None
     template_version: str
     generated_at: str
     signed: bool
@@ -38,6 +39,7 @@ class ContractResponse(BaseModel):
 
 def contract_payload(contract: RentalContract) -> dict:
     return {"rental_id": contract.rental_id, "sha256": contract.sha256,
+            "signed_copy_sha256": contract.signed_document_sha256,
             "template_version": contract.template_version,
             "generated_at": contract.generated_at.isoformat(), "signed": contract.is_signed,
             "signed_at": contract.signed_at.isoformat() if contract.signed_at else None,
@@ -68,17 +70,33 @@ def get_contract(user, rental_id: int):
     return contract_payload(services.ensure_contract(_rental_for(user, rental_id)))
 
 
+class PdfQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accepted: bool = Field(False, description="once signed: the exact bytes accepted, without "
+                                              "the signature record page")
+
+
 @api_route("/rentals/<int:rental_id>/contract.pdf", roles=CONTRACT_ROLES, tags=["contracts"],
-           response={"type": "string", "format": "binary"},
-           summary="The contract as PDF: the exact archived bytes once signed")
-def contract_pdf(user, rental_id: int):
+           response={"type": "string", "format": "binary"}, query=PdfQuery,
+           summary="The contract as PDF: once signed, the signed copy ending on the signature "
+                   "record (?accepted=true: the exact bytes accepted)")
+def contract_pdf(user, rental_id: int, query: PdfQuery | None = None):
     contract = services.ensure_contract(_rental_for(user, rental_id))
-    return pdf_response(contract)
+    return pdf_response(contract, accepted=bool(query and query.accepted))
 
 
-def pdf_response(contract: RentalContract) -> Response:
-    response = Response(contract.document, mimetype="application/pdf")
+def pdf_response(contract: RentalContract, *, accepted: bool = False) -> Response:
+    """The draft, or once signed the signed copy (its last page records the signature);
+    `accepted` gives the exact bytes accepted. X-Content-SHA256 is always the accepted
+    document's fingerprint, the one the signature covers."""
+    copy = not accepted and contract.signed_document is not None
+    body = services.served_document(contract) if copy else contract.document
+    suffix = "-signe" if copy else ""
+    response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="contrat-{contract.platform_id}-{contract.rental_id}.pdf"')
+        f'attachment; filename="contrat-{contract.platform_id}-{contract.rental_id}'
+        f'-v{contract.version}{suffix}.pdf"')
     response.headers["X-Content-SHA256"] = contract.sha256
+    if copy:
+        response.headers["X-Signed-Copy-SHA256"] = contract.signed_document_sha256 or ""
     return response

@@ -14,7 +14,7 @@ from mobility.db_types import UTCDateTime, utcnow
 from mobility.extensions import db
 from mobility.platforms.models import PlatformScoped
 
-TEMPLATE_VERSION = "2026-1"
+TEMPLATE_VERSION = "2026-2"
 
 
 class RentalContract(PlatformScoped, db.Model):
@@ -41,6 +41,10 @@ class RentalContract(PlatformScoped, db.Model):
     #: the account that was signed in when the beneficiary accepted (advisor's screen or own)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_via: Mapped[str | None] = mapped_column(String(8))
+    #: the copy handed out once signed: the accepted pages, then the signature record (who,
+    #: when, how, the SHA-256 of `document`); `document` itself stays what was accepted
+    signed_document: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    signed_document_sha256: Mapped[str | None] = mapped_column(String(64))
 
     rental = relationship("Rental")
     signed_by = relationship("User")

@@ -7,13 +7,11 @@ import json
 import unicodedata
 from datetime import datetime
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from fpdf import FPDF
 from sqlalchemy import select, update
 
 from mobility.audit.services import record_audit
+from mobility.contracts.document import OBLIGATIONS, allowance_words, render_contract
 from mobility.contracts.models import TEMPLATE_VERSION, RentalContract
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, ValidationFailed
@@ -21,23 +19,22 @@ from mobility.extensions import db, write_transaction
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
 
-#: what the beneficiary commits to (rendered in the contract's language)
-OBLIGATIONS = (
-    _l("Use the vehicle for the trips to work, training or job search agreed with the advisor."),
-    _l("Fuel or charging is paid by the beneficiary."),
-    _l("Come to the weekly checkpoint (monthly for the progressive plan) with the vehicle; pay "
-       "the instalment there."),
-    _l("Keep within the daily mileage allowance; past it the service can be stopped."),
-    _l("Do not lend the vehicle; report any accident, damage, theft or fine within 48 hours."),
-    _l("Return the vehicle on the return date, clean and in the condition noted at check-out; "
-       "documented damage may be kept from the deposit."),
-)
-
+__all__ = ["OBLIGATIONS", "allowance_words", "contract_is_current", "contract_of",
+           "ensure_contract", "render_pdf", "served_document", "sign_contract"]
 
 def contract_of(rental) -> RentalContract | None:
     """The rental's current (latest) contract version."""
     return db.session.scalar(select(RentalContract).where(RentalContract.rental_id == rental.id)
                              .order_by(RentalContract.version.desc()).limit(1))
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _lender(platform_id: int) -> list:
+    platform = db.session.get(Platform, platform_id)
+    return [platform.lender_name, platform.legal_address, platform.siret] if platform else []
 
 
 def _fingerprint(rental, terms, quote) -> str:
@@ -52,6 +49,12 @@ def _fingerprint(rental, terms, quote) -> str:
                         a.resources_band] for a in terms.amendments],
         "beneficiary": [rental.beneficiary.first_name, rental.beneficiary.last_name,
                         rental.beneficiary.address],
+        # the lender and the vehicle's papers are stated by the contract; the return slot is
+        # not part of it (scheduling the return must not call for a new signature)
+        "lender": _lender(rental.platform_id),
+        "papers": [rental.vehicle.insurance_policy,
+                   _iso(rental.vehicle.insurance_expires_on),
+                   _iso(rental.vehicle.technical_inspection_expires_on)],
     }
     return hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()
 
@@ -123,13 +126,23 @@ def sign_contract(actor, rental, *, signer_name: str, accepted: bool,
     if hashlib.sha256(contract.document).hexdigest() != contract.sha256:
         raise Conflict(_l("The archived document does not match its fingerprint."),
                        code="document_corrupted")
+    signed_at, name = utcnow(), " ".join(signer_name.split())[:200]
+    # the signed copy: the accepted pages (same inputs, same generation time) and, last, the
+    # signature record naming the accepted document's SHA-256
+    terms = pricing.ensure_terms(rental)
+    copy = render_pdf(rental, terms, pricing.rental_quote(rental, terms),
+                      generated_at=contract.generated_at, version=contract.version,
+                      trail={"signer_name": name, "signed_at": signed_at, "via": via,
+                             "account": getattr(actor, "full_name", None) or actor.email,
+                             "sha256": contract.sha256})
     with write_transaction():
         done = db.session.execute(
             update(RentalContract)
             .where(RentalContract.id == contract.id, RentalContract.signed_at.is_(None),
                    RentalContract.sha256 == contract.sha256)
-            .values(signed_at=utcnow(), signer_name=" ".join(signer_name.split())[:200],
-                    signed_by_id=actor.id, signed_via=via)
+            .values(signed_at=signed_at, signer_name=name, signed_by_id=actor.id,
+                    signed_via=via, signed_document=copy,
+                    signed_document_sha256=hashlib.sha256(copy).hexdigest())
         )
         if done.rowcount != 1:
             raise Conflict(_l("This contract is already signed."), code="already_signed")
@@ -141,130 +154,15 @@ def sign_contract(actor, rental, *, signer_name: str, accepted: bool,
 
 # -- the PDF -------------------------------------------------------------------------------
 
-_REPLACEMENTS = {"\u202f": " ", "\u00a0": " ", "\u2019": "'", "\u2018": "'", "\u201c": '"',
-                 "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u20ac": "EUR",
-                 "\u2212": "-", "\u0153": "oe", "\u0152": "OE"}
+def render_pdf(rental, terms, quote, *, generated_at: datetime, version: int = 1,
+               trail: dict | None = None) -> bytes:
+    """The contract as PDF bytes, always in French (the legal document); with `trail`, the
+    signed copy closing on the signature record."""
+    return render_contract(rental, terms, quote, generated_at=generated_at, version=version,
+                           trail=trail)
 
 
-def _latin1(text: str) -> str:
-    """The PDF's core fonts are Latin-1: map typographic characters, drop the rest."""
-    for char, replacement in _REPLACEMENTS.items():
-        text = text.replace(char, replacement)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def allowance_words(km: float) -> str:
-    """The daily allowance as the checkpoints apply it: one decimal, French notation."""
-    from mobility.i18n import number
-
-    return number(round(float(km), 1))
-
-
-def _amendment_words(amendment) -> list[str]:
-    words = []
-    if amendment.receives_rsa:
-        words.append(str(pricing.REDUCTION_LABELS["rsa"]))
-    if amendment.lives_in_qpv:
-        words.append(str(pricing.REDUCTION_LABELS["qpv"]))
-    return words
-
-
-def _eur(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100:,}".replace(",", " ") + f",{cents % 100:02d} EUR"
-
-
-def _day(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else "-"
-
-
-def render_pdf(rental, terms, quote, *, generated_at: datetime, version: int = 1) -> bytes:
-    """The contract as PDF bytes, always in French (the legal document)."""
-    with force_locale("fr"):
-        return _render(rental, terms, quote, generated_at, version)
-
-
-def _render(rental, terms, quote, generated_at: datetime, version: int) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(generated_at)
-    pdf.set_title(_latin1(_("Provision contract")))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    width = pdf.epw
-
-    def heading(text: str) -> None:
-        pdf.ln(3)
-        pdf.set_font("helvetica", "B", 12)
-        pdf.multi_cell(width, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("helvetica", "", 10)
-
-    def para(text: str) -> None:
-        pdf.multi_cell(width, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-
-    pdf.set_font("helvetica", "B", 15)
-    pdf.multi_cell(width, 9, _latin1(_("Vehicle provision contract")), new_x="LMARGIN",
-                   new_y="NEXT", align="C")
-    pdf.set_font("helvetica", "", 9)
-    para(_("Contract no. %(number)s, version %(contract_version)d - template %(version)s - "
-           "generated on %(date)s", number=f"{rental.platform_id}-{rental.id}",
-           contract_version=version, version=TEMPLATE_VERSION,
-           date=generated_at.strftime("%d/%m/%Y %H:%M UTC")))
-    beneficiary, vehicle = rental.beneficiary, rental.vehicle
-
-    heading(_("1. Parties"))
-    platform = db.session.get(Platform, rental.platform_id)
-    para(_("The lender: %(name)s, mobility platform.", name=platform.name if platform else ""))
-    para(_("The beneficiary: %(name)s, born on %(birth)s, living at %(address)s.",
-           name=beneficiary.full_name, birth=_day(beneficiary.birth_date),
-           address=beneficiary.address or "-"))
-
-    heading(_("2. Vehicle"))
-    para(_("%(kind)s, registration or frame number %(plate)s%(label)s.",
-           kind=pricing.KIND_LABELS.get(vehicle.kind, vehicle.kind), plate=vehicle.plate,
-           label=f" ({vehicle.label})" if vehicle.label else ""))
-
-    heading(_("3. Period"))
-    para(_("From %(start)s to the return date %(end)s: %(days)d days charged.",
-           start=_day(rental.start_date), end=_day(rental.end_date), days=quote.days))
-
-    heading(_("4. Prices"))
-    para(_("Price plan: %(plan)s.", plan=pricing.SCHEME_LABELS[terms.scheme]))
-    for line in quote.lines:
-        para(f"- {pricing.line_label(line)} : {_eur(line.amount_cents)}")
-    para(_("Total: %(total)s.", total=_eur(quote.total_cents)))
-    label = _("Monthly instalments:") if quote.period == "month" else _("Weekly instalments:")
-    para(label)
-    for item in quote.instalments:
-        para(_("- no. %(number)d due on %(date)s: %(amount)s", number=item.number,
-               date=_day(item.due_date), amount=_eur(item.amount_cents)))
-    if quote.microcredit:
-        para(_("At month %(month)d (from %(date)s) the plan proposes a microcredit to buy a "
-               "car.", month=quote.microcredit["month"], date=_day(quote.microcredit["date"])))
-    for amendment in terms.amendments:
-        para(_("Amendment from %(date)s: the beneficiary's new situation applies (%(what)s).",
-               date=_day(amendment.effective_from),
-               what=", ".join(_amendment_words(amendment)) or _("no reduction")))
-    para(_("Days kept after the return date are charged at the full daily rate of the "
-           "vehicle (%(rate)s a day).",
-           rate=_eur(int(terms.tariff_rates().daily_rates_cents.get(vehicle.kind, 0)))))
-
-    heading(_("5. Deposit"))
-    para(_("A deposit of %(amount)s is taken before the vehicle leaves and given back at its "
-           "return, less documented damage.", amount=_eur(terms.deposit_cents)))
-
-    heading(_("6. Mileage allowance"))
-    if rental.daily_mileage_allowance_km:
-        para(_("%(km)s km per working day (120 %% of the home-work round trip).",
-               km=allowance_words(rental.daily_mileage_allowance_km)))
-    else:
-        para(_("Set by the advisor at the first checkpoint."))
-
-    heading(_("7. Obligations of the beneficiary"))
-    for obligation in OBLIGATIONS:
-        para(f"- {obligation}")
-
-    heading(_("8. Acceptance"))
-    para(_("The beneficiary accepts this contract on screen by typing their name. The time and "
-           "the SHA-256 fingerprint of this exact document are archived with the acceptance."))
-    return bytes(pdf.output())
+def served_document(contract: RentalContract) -> bytes:
+    """What a download gets: the signed copy (with its signature record) once signed, the
+    draft before."""
+    return contract.signed_document or contract.document

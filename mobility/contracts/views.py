@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -50,4 +50,5 @@ def contract(rental_id: int):
 @requires_roles(ADVISOR, ADMIN, BENEFICIARY)
 def contract_pdf(rental_id: int):
     rental = get_or_404(Rental, rental_id, current_user)
-    return pdf_response(services.ensure_contract(rental))
+    return pdf_response(services.ensure_contract(rental),
+                        accepted=request.args.get("accepted") in ("1", "true"))

@@ -440,8 +440,9 @@ def years_before(day: date, years: int) -> date:
 
 
 def purge_expired_contracts(now: datetime | None = None) -> int:
-    """Empty the document and signer's name of contracts of anonymised people whose rental
-    ended more than `CONTRACT_RETENTION_YEARS` ago (the hash and dates stay as proof)."""
+    """Empty the documents (accepted and signed copy) and signer's name of contracts of
+    anonymised people whose rental ended more than `CONTRACT_RETENTION_YEARS` ago (the hashes
+    and dates stay as proof)."""
     now = now or utcnow()
     limit = years_before(now.date(), CONTRACT_RETENTION_YEARS)
     expired = (select(Rental.id).join(Anonymisation,
@@ -450,8 +451,10 @@ def purge_expired_contracts(now: datetime | None = None) -> int:
     result = db.session.execute(
         update(RentalContract)
         .where(RentalContract.rental_id.in_(expired),
-               or_(RentalContract.signer_name.is_not(None), RentalContract.document != b""))
-        .values(document=b"", signer_name=None)
+               or_(RentalContract.signer_name.is_not(None), RentalContract.document != b"",
+                   RentalContract.signed_document.is_not(None)))
+        # the signed copy names the person too; its hash stays with the accepted one's
+        .values(document=b"", signer_name=None, signed_document=None)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount or 0

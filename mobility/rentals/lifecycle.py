@@ -554,9 +554,7 @@ def mileage_summary(rental: Rental) -> dict[str, Any] | None:
         return None
     driven = in_.odometer_km - out_.odometer_km
     days = working_days(out_.inspected_at.date(), in_.inspected_at.date())
-    allowance = None
-    if rental.daily_mileage_allowance_km:
-        allowance = round(rental.daily_mileage_allowance_km * days, 1)
+    allowance = rules.allowance_for(rental, days)
     return {"driven_km": driven, "working_days": days, "allowance_km": allowance,
             "over_allowance": allowance is not None and driven > allowance,
             "over_km": round(max(0.0, driven - allowance), 1) if allowance is not None else None}

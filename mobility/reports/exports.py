@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from mobility.documents.pdf import ACCENT, INK, Document
+from mobility.i18n import local_date, local_datetime, number
 from mobility.reports.tables import Table, display_value, report_tables
-
-_REPLACEMENTS = {"\u202f": " ", "\u00a0": " ", "\u2019": "'", "\u2018": "'", "\u201c": '"',
-                 "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u20ac": "EUR",
-                 "\u2212": "-", "\u0153": "oe", "\u0152": "OE"}
-
-
-def latin1(text: str) -> str:
-    """PDF core fonts are Latin-1: map typographic characters, replace the rest."""
-    for char, replacement in _REPLACEMENTS.items():
-        text = text.replace(char, replacement)
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def filename(report: dict, extension: str) -> str:
@@ -36,8 +26,8 @@ def _header_lines(report: dict) -> list[str]:
     return [
         _("Activity report: %(name)s", name=report["scope"]["name"]),
         _("Period from %(start)s to %(end)s",
-          start=date.fromisoformat(period["start"]).strftime("%d/%m/%Y"),
-          end=date.fromisoformat(period["end"]).strftime("%d/%m/%Y")),
+          start=local_date(date.fromisoformat(period["start"]), "short"),
+          end=local_date(date.fromisoformat(period["end"]), "short")),
     ]
 
 
@@ -127,61 +117,45 @@ def to_xlsx(report: dict) -> bytes:
     return buffer.getvalue()
 
 
-class _ReportPDF(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 6, latin1(f"{self.footer_text} - {self.page_no()}/{{nb}}"), align="C")
-
-
 def to_pdf(report: dict) -> bytes:
-    """The printable activity report: title, period, every table, with bars for the charts."""
-    pdf = _ReportPDF(format="A4")
-    pdf.footer_text = _("Activity report: %(name)s", name=report["scope"]["name"])
-    pdf.set_title(latin1(pdf.footer_text))
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_page()
-    width = pdf.epw
-    pdf.set_font("helvetica", "B", 16)
+    """The printable activity report: title, period, every table (the cells the page shows,
+    `display_value`), with bars for the charts; readable colours (see mobility.documents.pdf)."""
     title, period_line = _header_lines(report)
-    pdf.multi_cell(width, 9, latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 11)
-    pdf.multi_cell(width, 6, latin1(period_line), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 8)
-    pdf.multi_cell(width, 5, latin1(_("Generated on %(when)s (UTC). Figures only: no personal "
-                                      "data.", when=report["generated_at"].replace("T", " "))),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf = Document(title, footer_text=title)
+    generated = datetime.fromisoformat(report["generated_at"])
+    pdf.title_block(title, _("%(period)s. Generated on %(when)s. Figures only: no personal "
+                             "data.", period=period_line,
+                             when=local_datetime(generated, "short")))
     for table in report_tables(report):
         _pdf_table(pdf, table)
-    return bytes(pdf.output())
+    return pdf.output_bytes()
 
 
-def _pdf_table(pdf: FPDF, table: Table) -> None:
+def _is_figure(value) -> bool:
+    if value is None or isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and value.rstrip(" %\u202f\u00a0").replace(",", "").isdigit()
+
+
+def _pdf_table(pdf: Document, table: Table) -> None:
     width = pdf.epw
     if pdf.will_page_break(30):
         pdf.add_page()
-    pdf.ln(4)
-    pdf.set_font("helvetica", "B", 12)
-    pdf.multi_cell(width, 7, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 9)
+    pdf.heading(table.title)
     if not table.rows:
-        pdf.multi_cell(width, 6, latin1(_("Nothing in this period.")), new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.paragraph(_("Nothing in this period."), size=9)
         return
-    first = 0.42 if len(table.columns) > 2 else 0.6
-    rest = (1 - first) / max(1, len(table.columns) - 1)
-    widths = [first] + [rest] * (len(table.columns) - 1)
-    with pdf.table(col_widths=tuple(widths), text_align="LEFT", line_height=5.5,
-                   first_row_as_headings=True) as grid:
-        header = grid.row()
-        for column in table.columns:
-            header.cell(latin1(column))
-        for row in table.rows:
-            line = grid.row()
-            for index, value in enumerate(row):
-                line.cell(latin1(display_value(table, index, value)))
+    count = len(table.columns)
+    first = 0.34 if count > 4 else 0.42 if count > 2 else 0.6
+    rest = (1 - first) / max(1, count - 1)
+    # figures right-aligned (they line up by digit), words left-aligned
+    numeric = [index > 0 and all(_is_figure(row[index]) for row in table.rows)
+               for index in range(count)]
+    pdf.grid(table.columns,
+             [[display_value(table, index, value) for index, value in enumerate(row)]
+              for row in table.rows],
+             widths=[first] + [rest] * (count - 1),
+             align=["RIGHT" if figure else "LEFT" for figure in numeric])
     if table.chart and table.rows:
         values = table.chart_items()
         largest = max(v for _n, v in values) or 1
@@ -190,14 +164,14 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
             if pdf.will_page_break(6):
                 pdf.add_page()
             y = pdf.get_y()
-            pdf.set_font("helvetica", "", 8)
-            pdf.cell(60, 5, latin1(name[:40]))
+            pdf.font(8)
+            pdf.set_text_color(*INK)
+            pdf.cell(60, 5, pdf.fit(name, 58))
             bar = (width - 80) * value / largest
-            pdf.set_fill_color(31, 95, 139)
+            pdf.set_fill_color(*ACCENT)
             if bar > 0:
                 pdf.rect(pdf.l_margin + 60, y + 1, bar, 3.5, style="F")
             pdf.set_xy(pdf.l_margin + 62 + bar, y)
-            pdf.cell(18, 5, latin1(f"{value:g}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(18, 5, number(value), new_x="LMARGIN", new_y="NEXT")
     if table.note:
-        pdf.set_font("helvetica", "I", 8)
-        pdf.multi_cell(width, 5, latin1(table.note), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(table.note, size=8, style="I")

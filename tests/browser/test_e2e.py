@@ -244,6 +244,8 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     page.select_option("#method", "cash")
     page.fill("#exit_solution", "Achat d'une voiture d'occasion")
     page.fill("#note", "Note interne : ne pas transmettre")
+    for answer in page.locator("[data-testid=checklist] input[value=ok]").all():
+        answer.check()  # nothing is pre-ticked: every item is answered
     page.click("[data-testid=checkpoint-form] button[type=submit]")
     assert text["checkpoint_done"] in page.locator(".flashes").inner_text()
     page.goto(file_url)

@@ -117,6 +117,8 @@ def test_advisor_runs_a_rental_from_quote_to_a_balanced_ledger(live_server, page
         page.fill("#amount", amount)
         page.select_option("#method", "cash")
         page.fill("#exit_solution", "Recherche d'une voiture d'occasion")
+        for answer in page.locator("[data-testid=checklist] input[value=ok]").all():
+            answer.check()  # nothing is pre-ticked: every item is answered
         page.click("[data-testid=checkpoint-form] button[type=submit]")
         assert "Le point étape a été enregistré." in page.locator(".flashes").inner_text()
     assert page.locator("[data-testid=over-allowance]").count() == 1

@@ -197,7 +197,10 @@ def test_checkpoint_screen_records_in_one_form(client, advisor):
     token = csrf_token_from(html)
     assert 'name="item_brakes"' in html
     form = {"csrf_token": token, "date": "2026-03-09", "odometer_km": "10200",
-            "item_brakes": "y", "item_lights": "y", "amount": "14", "method": "cash",
+            # every item answered (none is pre-ticked): the mirrors have something to note
+            **{f"item_{item}": "ok" for item in ("lights", "brakes", "tyres", "lock", "helmet",
+                                                 "documents")},
+            "item_mirrors": "issue", "amount": "14", "method": "cash",
             "note": "Tout va bien", "exit_solution": "Permis AM en cours",
             "send_to_referent": "y"}
     bad = client.post(f"/checkpoints/rentals/{rental.id}", data={**form, "odometer_km": "5"})

@@ -37,7 +37,7 @@ def test_contract_pdf_carries_the_terms_and_its_hash(client, advisor):
 
     text = "".join(page.extract_text() for page in PdfReader(_bytes_io(document)).pages)
     for expected in (rental.beneficiary.last_name, rental.vehicle.plate, "36 km",
-                     "300,00 EUR", "02/03/2026"):
+                     "300,00", "02/03/2026"):
         assert expected in text, expected
 
 
@@ -56,7 +56,10 @@ def test_signing_archives_name_time_and_the_exact_documents_hash(client, advisor
     assert response.status_code == 200, response.get_json()
     data = response.get_json()
     assert data["signed"] and data["signed_at"] and data["sha256"] == shown["sha256"]
-    pdf = client.get(f"/api/v1/rentals/{rental.id}/contract.pdf", headers=bearer(token))
+    # the download is now the signed copy (accepted pages + the signature record); the exact
+    # bytes accepted stay available and keep their hash
+    pdf = client.get(f"/api/v1/rentals/{rental.id}/contract.pdf?accepted=true",
+                     headers=bearer(token))
     assert hashlib.sha256(pdf.get_data()).hexdigest() == shown["sha256"]
     assert db.session.query(AuditEvent).filter_by(object_type="RentalContract").count() == 1
 

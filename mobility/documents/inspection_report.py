@@ -1,0 +1,137 @@
+"""The état des lieux of a rental as a PDF: the check-out against the check-in, item by item,
+odometer, energy level, damage notes and photos, with room for the beneficiary's and the
+inspector's signatures. It is what supports keeping part of a deposit (see `lifecycle.settle`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from fleet.models import CHECKLIST_LABELS, CHECKLISTS, Rental
+from fleet.services import photo_path
+from mobility.documents.pdf import Document
+from mobility.errors import Conflict
+from mobility.extensions import db
+from mobility.i18n import local_date, local_datetime, number
+from mobility.platforms.models import Platform
+from mobility.pricing import services as pricing
+
+
+def _state(value) -> str:
+    if value is None:
+        return "—"
+    return _("Good order") if value else _("Something to note")
+
+
+def _level(value) -> str:
+    return "—" if value is None else f"{number(value)} %"
+
+
+def _photo_files(inspection) -> list[Path]:
+    folder = current_app.config.get("UPLOAD_FOLDER") or f"{current_app.instance_path}/uploads"
+    files = [photo_path(photo, folder) for photo in (inspection.photos if inspection else [])]
+    return [path for path in files if path.is_file()]
+
+
+def comparison_rows(rental: Rental) -> list[tuple[str, str, str, str]]:
+    """(item, at check-out, at check-in, what changed) for the odometer, the energy level and
+    every checklist item of the vehicle's kind (or recorded on either inspection)."""
+    out_, in_ = rental.inspection("check_out"), rental.inspection("check_in")
+    rows = []
+    driven = ""
+    if out_ and in_:
+        driven = _("%(km)s km driven", km=number(in_.odometer_km - out_.odometer_km))
+    rows.append((_("Odometer"), f"{number(out_.odometer_km)} km" if out_ else "—",
+                 f"{number(in_.odometer_km)} km" if in_ else "—", driven))
+    before = out_.energy_level_pct if out_ else None
+    after = in_.energy_level_pct if in_ else None
+    change = ""
+    if before is not None and after is not None and after != before:
+        change = _("%(points)s points", points=number(after - before))
+    rows.append((_("Fuel or battery level"), _level(before), _level(after), change))
+    items = list(CHECKLISTS.get(rental.vehicle.kind, ()))
+    for inspection in (out_, in_):
+        recorded = inspection.checklist if inspection else {}
+        items += [item for item in recorded if item not in items]
+    for item in items:
+        was = out_.checklist.get(item) if out_ else None
+        now = in_.checklist.get(item) if in_ else None
+        flag = _("Changed") if out_ and in_ and was is not None and now is not None \
+            and was != now else ""
+        rows.append((str(CHECKLIST_LABELS.get(item, item)), _state(was), _state(now), flag))
+    return rows
+
+
+def inspection_report_pdf(rental: Rental) -> bytes:
+    """The état des lieux, in French. A 409 before the check-out: there is nothing to state."""
+    out_, in_ = rental.inspection("check_out"), rental.inspection("check_in")
+    if out_ is None:
+        raise Conflict(_l("The vehicle has not been checked out yet: there is no condition "
+                          "report."), code="no_inspection")
+    with force_locale("fr"):
+        return _render(rental, out_, in_)
+
+
+def _render(rental, out_, in_) -> bytes:
+    from mobility.rentals.lifecycle import mileage_summary
+
+    platform = db.session.get(Platform, rental.platform_id)
+    vehicle, person = rental.vehicle, rental.beneficiary
+    reference = f"{rental.platform_id}-{rental.id}"
+    pdf = Document(_("Condition report, rental no. %(number)s", number=reference),
+                   footer_text=_("Condition report %(number)s", number=reference))
+    pdf.title_block(_("Vehicle condition report (état des lieux)"),
+                    _("Rental no. %(number)s, %(platform)s", number=reference,
+                      platform=platform.lender_name if platform else ""))
+    pdf.key_values([
+        (_("Beneficiary"), person.full_name),
+        (_("Vehicle"), f"{pricing.KIND_LABELS.get(vehicle.kind, vehicle.kind)} {vehicle.plate}"
+         + (f" ({vehicle.label})" if vehicle.label else "")),
+        (_("Period"), _("%(start)s to %(end)s", start=local_date(rental.start_date, "short"),
+                        end=local_date(rental.end_date, "short"))),
+        (_("Check-out"), _("%(when)s, by %(who)s", when=local_datetime(out_.inspected_at, "short"),
+                           who=out_.inspector.full_name if out_.inspector else "—")),
+        (_("Check-in"), _("%(when)s, by %(who)s", when=local_datetime(in_.inspected_at, "short"),
+                          who=in_.inspector.full_name if in_.inspector else "—")
+         if in_ else _("not yet")),
+    ])
+
+    pdf.heading(_("Check-out against check-in"))
+    pdf.grid([_("Item checked"), _("Check-out"), _("Check-in"), _("What changed")],
+             comparison_rows(rental), widths=(0.31, 0.23, 0.23, 0.23))
+    summary = mileage_summary(rental)
+    if summary and summary["allowance_km"] is not None:
+        pdf.ln(1)
+        pdf.paragraph(ngettext("Allowance over %(num)d working day: %(km)s km.",
+                               "Allowance over %(num)d working days: %(km)s km.",
+                               summary["working_days"], km=number(summary["allowance_km"])),
+                      size=9)
+        if summary["over_allowance"]:
+            pdf.paragraph(_("Over the allowance by %(km)s km.", km=number(summary["over_km"])),
+                          size=9, style="B")
+
+    pdf.heading(_("Damage notes"))
+    for inspection, label in ((out_, _("At check-out")), (in_, _("At check-in"))):
+        if inspection is None:
+            continue
+        pdf.paragraph(label, size=10, style="B")
+        pdf.paragraph(inspection.damage_notes or _("No damage noted."), size=9)
+
+    for inspection, label in ((out_, _("Photos at check-out")), (in_, _("Photos at check-in"))):
+        files = _photo_files(inspection)
+        if files:
+            pdf.heading(label, keep_with=50)
+            pdf.image_row(files, height=38)
+
+    pdf.heading(_("Signatures"))
+    pdf.paragraph(_("The beneficiary confirms that this report states the vehicle's condition "
+                    "when it left and when it came back. Damage it shows that the check-out did "
+                    "not may be kept from the deposit."), size=9)
+    inspector = (in_ or out_).inspector
+    pdf.signature_block([(_("The beneficiary"), person.full_name),
+                         (_("For the platform"), inspector.full_name if inspector else "")])
+    return pdf.output_bytes()
