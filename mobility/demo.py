@@ -61,10 +61,9 @@ def load_demo() -> Platform:
         defaults={"name": "Plateforme mobilité Riviera (démo)"},
     )
     if platform.legal_name is None:
-        # illustrative identity (the SIRET only has a valid check key)
+        # illustrative identity; its fictitious SIRET comes with the partners' demo
         platform.legal_name = "Association Mobilité Riviera (démo)"
         platform.legal_address = "12 avenue de Verdun, 06500 Menton"
-        platform.siret = "12345678200010"
     organisations = {
         name: _get_or_create(PartnerOrganisation, platform_id=platform.id, name=name,
                              defaults={"kind": kind})

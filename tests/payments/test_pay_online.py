@@ -12,6 +12,7 @@ import re
 import pytest
 import stripe
 
+from fleet.models import CHECKLISTS
 from mobility.auth.models import User
 from mobility.extensions import db
 from mobility.payments import services
@@ -299,7 +300,9 @@ def test_checkpoint_with_an_online_payment_flashes_the_link(client, people, onli
     page = client.get(f"/checkpoints/rentals/{rental.id}").get_data(as_text=True)
     response = client.post(f"/checkpoints/rentals/{rental.id}", headers=FR, data={
         "csrf_token": csrf_token_from(page), "date": "2026-03-09", "odometer_km": "10100",
-        "amount": "7", "method": "stripe"}, follow_redirects=True)
+        "amount": "7", "method": "stripe",
+        **{f"item_{item}": "ok" for item in CHECKLISTS[rental.vehicle.kind]}},
+        follow_redirects=True)
     text = response.get_data(as_text=True)
     assert response.status_code == 200, text[:2000]
     payment = db.session.scalars(db.select(Payment).where(Payment.rental_id == rental.id)).one()
