@@ -111,8 +111,9 @@ def test_one_time_codes_live_their_ttl(app):
     for offset, works in ((CODE_TTL_S - 1, True), (CODE_TTL_S + 1, False)):
         sent = []
         with time_machine.travel(T0, tick=False) as clock:
-            challenge = portal.request_code("0612345678", date(1994, 3, 2),
-                                            send=lambda b, code, channel, sent=sent: sent.append(code))
+            challenge = portal.request_code(
+                "0612345678", date(1994, 3, 2),
+                send=lambda b, code, channel, sent=sent: sent.append(code))
             clock.move_to(T0 + timedelta(seconds=offset))
             if works:
                 assert portal.verify_code(challenge, sent[0]).role == "beneficiary"
