@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import (
-    AXE_SOURCE,
     accessibility_violations,
     browser_login,
+    inject_axe,
     screenshot,
 )
 
@@ -107,7 +107,7 @@ LAYOUT_RULES = ["scrollable-region-focusable"]
 
 def _layout_violations(page) -> list[dict]:
     """The axe rules that change with the width only (much faster than a full run)."""
-    page.add_script_tag(path=str(AXE_SOURCE))
+    inject_axe(page)
     result = page.evaluate("rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})",
                            LAYOUT_RULES)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],

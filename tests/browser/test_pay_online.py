@@ -144,9 +144,9 @@ def _type_card(page) -> None:
 def _axe_outside_the_card_field(page) -> list[dict]:
     """axe-core on our page; the card field belongs to Stripe (an iframe with real Stripe.js,
     label-less inputs with the stand-in) and is left out."""
-    from tests.browser.conftest import AXE_SOURCE
+    from tests.browser.conftest import inject_axe
 
-    page.add_script_tag(path=str(AXE_SOURCE))
+    inject_axe(page)
     result = page.evaluate("""async () => await axe.run({exclude: [['#card-element']]},
         {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
