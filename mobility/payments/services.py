@@ -104,19 +104,20 @@ def _check_amount(amount_cents, field: str = "amount_cents") -> int:
     return amount_cents
 
 
-#: how far back a payment may be dated (a cheque is valid one year and eight days, Code
-#: monétaire et financier art. L131-59) and ahead (a post-dated entry is a typing error)
-PAID_ON_PAST = timedelta(days=373)
+#: a payment may be dated from a month before its rental starts (a deposit cheque, a first
+#: instalment) to a week ahead of today (later is a typing error: 2099 for 2029)
+PAID_BEFORE_START = timedelta(days=31)
 PAID_ON_AHEAD = timedelta(days=7)
 
 
-def _check_paid_on(paid_on: date | None) -> None:
+def _check_paid_on(rental, paid_on: date | None) -> None:
     if paid_on is None:
         return
-    today = utcnow().date()
-    if not (today - PAID_ON_PAST <= paid_on <= today + PAID_ON_AHEAD):
+    earliest = rental.start_date - PAID_BEFORE_START
+    if not (earliest <= paid_on <= utcnow().date() + PAID_ON_AHEAD):
         raise ValidationFailed(details={"paid_on": _l(
-            "The payment date must be within the last year and at most a week ahead.")})
+            "The payment date must be between a month before the rental starts and a week "
+            "from today.")})
 
 
 class DuplicateReference(Conflict):
@@ -130,7 +131,7 @@ def new_payment(actor, rental, *, amount_cents: int, method: str, paid_on: date,
     """Add a payment to the session (not committed): in person it is received at once; through
     Stripe it waits for the card (`start_online_payment`)."""
     _check_amount(amount_cents)
-    _check_paid_on(paid_on)
+    _check_paid_on(rental, paid_on)
     if method not in PAYMENT_METHODS:
         raise ValidationFailed(details={"method": _l("Unknown payment method: cash, cheque, "
                                                      "card_terminal or stripe.")})

@@ -118,10 +118,14 @@ def test_audit_records_logins_without_secrets(client):
     assert events[0].actor_id == user.id
 
 
-def test_cookies_are_secure_by_default(tmp_path, sqlite_url):
-    from tests.conftest import make_app
+def test_cookies_are_secure_by_default(tmp_path, sqlite_url, monkeypatch):
+    from mobility import create_app
 
-    app = make_app(sqlite_url, tmp_path, SESSION_COOKIE_SECURE=True)
+    # the configuration as a fresh installation reads it: nothing in the environment, and
+    # none of the test settings that turn the flag off (issue 14: the test set it itself)
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url, "SECRET_KEY": "x" * 32,
+                      "RATELIMIT_ENABLED": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     response = app.test_client().get("/login")

@@ -175,3 +175,24 @@ def test_a_form_sent_several_times_records_once(app, live):
                                    cookies=cookies, allow_redirects=False) for _ in range(6)]
     assert Counter(r.status_code for r in race(calls)) == {302: 6}
     assert _count(Payment, Payment.rental_id == rental_id) == 1
+
+
+def test_keys_are_forgotten_after_a_day(app, client):
+    from datetime import timedelta
+
+    from mobility.api.idempotency import KEEP
+    from mobility.api.models import IdempotencyRecord
+    from mobility.db_types import utcnow
+    from mobility.scheduling.runner import run_job
+
+    user = create_user("advisor")
+    now = utcnow()
+    db.session.add_all([
+        IdempotencyRecord(user_id=user.id, key="old", request_hash="x", status=201,
+                          created_at=now - KEEP - timedelta(seconds=1)),
+        IdempotencyRecord(user_id=user.id, key="new", request_hash="x", status=201,
+                          created_at=now - KEEP + timedelta(seconds=60))])
+    db.session.commit()
+    run = run_job("prune_idempotency_keys")
+    assert run.status == "ok" and run.summary == "1 key(s) forgotten"
+    assert [r.key for r in db.session.scalars(select(IdempotencyRecord))] == ["new"]

@@ -11,3 +11,15 @@ from mobility.scheduling.runner import prune_runs
 @scheduled_job("prune_job_runs", label=_l("Forget old job runs"), daily_minute=50, order=95)
 def prune_job_runs(now) -> str:
     return f"{prune_runs(now)} run(s) forgotten"
+
+
+@scheduled_job("prune_idempotency_keys", label=_l("Forget used Idempotency-Keys"),
+               daily_minute=52, order=95)
+def prune_idempotency_keys(now) -> str:
+    """Keys and form tokens older than a day: a retry comes within minutes, not days."""
+    from mobility.api.idempotency import purge_old
+    from mobility.extensions import db
+
+    count = purge_old(now)
+    db.session.commit()
+    return f"{count} key(s) forgotten"
