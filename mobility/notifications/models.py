@@ -59,6 +59,11 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+#: context values that are secrets (a sign-in code): masked once the message left the outbox,
+#: and never shown on the outbox pages, so no admin can read one and sign in as the person
+SECRET_CONTEXT_KEYS = {"portal_code": ("code",)}
+
+
 class OutboxMessage(PlatformScoped, db.Model):
     """One message to one person, sent by the scheduler, retried with backoff.
 
@@ -144,7 +149,9 @@ class OutboxMessage(PlatformScoped, db.Model):
         return kind_label(self.kind)
 
     def can_retry(self, user) -> bool:
-        return self.can_edit(user) and self.status in ("failed", "held")
+        # a sign-in code is masked once it failed: sending it again would send the mask
+        return (self.can_edit(user) and self.status in ("failed", "held")
+                and not (self.status == "failed" and self.kind in SECRET_CONTEXT_KEYS))
 
     def can_mark_handled(self, user) -> bool:
         return self.can_edit(user) and self.status in NEEDS_ADVISOR

@@ -34,6 +34,7 @@ from mobility.notifications.kinds import KINDS
 from mobility.notifications.models import (
     CHANNELS,
     NEEDS_ADVISOR,
+    SECRET_CONTEXT_KEYS,
     NotificationPreference,
     OutboxMessage,
 )
@@ -340,9 +341,6 @@ def _deliver(message: OutboxMessage, smtp: SmtpTransport, sms) -> tuple[str, str
     return address, provider_id
 
 
-#: context values that are secrets (a sign-in code): masked once the message left the outbox,
-#: and never shown on the outbox pages, so no admin can read one and sign in as the person
-SECRET_CONTEXT_KEYS = {"portal_code": ("code",)}
 MASK = "••••••"
 
 
@@ -439,6 +437,10 @@ def _fall_back_to_email(message: OutboxMessage) -> None:
     """An SMS that will not arrive goes again by e-mail, when the person has an address
     (in the caller's transaction); the failed SMS is then handled, not left to the advisor."""
     if not setting("SMS_FALLBACK_TO_EMAIL") or message.fallback_id is not None:
+        return
+    if message.kind in SECRET_CONTEXT_KEYS:
+        # its secret is masked once the SMS left: a copy would carry the mask, not the code;
+        # the person asks for a new code (the portal offers e-mail)
         return
     recipient = load_recipient(message.recipient_type, message.recipient_id)
     if recipient is None or not recipient.email:

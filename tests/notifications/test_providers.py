@@ -130,6 +130,31 @@ def test_brevo_refusing_the_number_fails_at_once_and_falls_back(app, brevo, smtp
     assert brevo.violations == []
 
 
+def test_a_sign_in_code_that_fails_is_neither_copied_by_e_mail_nor_sent_again(app, brevo,
+                                                                              smtp_server):
+    """Its code is masked once it failed: a copy or a retry would send the mask, so the person
+    asks for a new code instead."""
+    from mobility.portal.delivery import send_code
+
+    notify_config(app, smtp=smtp_server)
+    brevo_config(app, brevo)
+    brevo.invalid_numbers.add("33612345678")
+    platform = create_platform()
+    person = _person(platform, email="lea@example.org")
+    admin = create_user("admin", platform=platform)
+    with time_machine.travel(T0, tick=False):
+        send_code(person, "481516", "sms")
+        db.session.commit()
+        send_due_messages()
+    db.session.expire_all()
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "portal_code"))
+    assert message.status == "failed" and message.fallback_id is None
+    assert "481516" not in str(message.context)
+    assert db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.kind == "portal_code", OutboxMessage.channel == "email")) is None
+    assert not message.can_retry(admin)
+
+
 def test_brevo_refusing_the_number_without_an_e_mail_is_left_to_the_advisor(app, brevo):
     notify_config(app)
     brevo_config(app, brevo)
