@@ -61,9 +61,13 @@ def load_demo() -> Platform:
         defaults={"name": "Plateforme mobilité Riviera (démo)"},
     )
     if platform.legal_name is None:
-        # illustrative identity; its fictitious SIRET comes with the partners' demo
+        # illustrative identity, set before any contract is signed (the contracts state it);
+        # the SIRET is the fictitious one the partners' demo publishes
+        from mobility.partners.demo import DEMO_SIRETS
+
         platform.legal_name = "Association Mobilité Riviera (démo)"
         platform.legal_address = "12 avenue de Verdun, 06500 Menton"
+        platform.siret = platform.siret or DEMO_SIRETS["platform"]
     organisations = {
         name: _get_or_create(PartnerOrganisation, platform_id=platform.id, name=name,
                              defaults={"kind": kind})

@@ -42,6 +42,8 @@ class ApiRoute:
     endpoint: str = ""
     #: the handler answers a JSON array (found in its code when no response model is given)
     returns_list: bool = False
+    #: what a success answers: JSON, or a document (`application/pdf`), or either
+    media_types: tuple[str, ...] = ("application/json",)
 
 
 ROUTES: list[ApiRoute] = []
@@ -164,11 +166,13 @@ def api_route(
     rule: str, *, methods: tuple[str, ...] = ("GET",), roles: Any, summary: str,
     body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     response: Any = None, status: int = 200, tags: list[str] | None = None,
+    media_types: tuple[str, ...] = ("application/json",),
 ) -> Callable:
     """Declare an API endpoint. The handler is called as `handler(user, **path, body=, query=)`.
 
     `roles` is an iterable of roles, or None for a public endpoint. The handler returns a
-    JSON-able value, a `(value, status)` pair, or a Response.
+    JSON-able value, a `(value, status)` pair, or a Response (a document: declare its
+    `media_types`, e.g. `("application/pdf",)`).
     """
     allowed = None if roles is None else frozenset(roles)
 
@@ -200,6 +204,7 @@ def api_route(
             query=query, response=response, status=status, tags=tags or [],
             endpoint=handler.__name__,
             returns_list=response is list or (response is None and _returns_list(handler)),
+            media_types=tuple(media_types),
         ))
         bp.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=list(methods))
         return view
@@ -313,8 +318,11 @@ def openapi_document() -> dict:
                 "responses": {
                     str(route.status): {
                         "description": "OK",
-                        "content": {"application/json": {
-                            "schema": schema_of(route.response, route.returns_list)}},
+                        "content": {
+                            media: {"schema": schema_of(route.response, route.returns_list)
+                                    if media == "application/json"
+                                    else {"type": "string", "format": "binary"}}
+                            for media in route.media_types},
                     },
                     **{
                         str(code): {"description": text, "content": {"application/json": {

@@ -77,6 +77,7 @@ class PdfQuery(BaseModel):
 
 
 @api_route("/rentals/<int:rental_id>/contract.pdf", roles=CONTRACT_ROLES, tags=["contracts"],
+           media_types=("application/pdf",),
            response={"type": "string", "format": "binary"}, query=PdfQuery,
            summary="The contract as PDF: once signed, the signed copy ending on the signature "
                    "record (?accepted=true: the exact bytes accepted)")

@@ -9,6 +9,7 @@ from mobility.documents.views import REPORT_ROLES, report_response
 
 
 @api_route("/rentals/<int:rental_id>/inspection-report.pdf", roles=set(REPORT_ROLES),
+           media_types=("application/pdf",),
            tags=["documents"], response={"type": "string", "format": "binary"},
            summary="The état des lieux: check-out against check-in, item by item (409 before "
                    "the check-out)")

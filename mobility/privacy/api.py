@@ -46,7 +46,8 @@ def download(body: bytes, mimetype: str, name: str) -> Response:
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/export", roles=services.PRIVACY_ROLES,
-           query=ExportQuery, summary="Everything held about a person (right of access and "
+           query=ExportQuery, media_types=("application/json", "application/pdf"),
+           summary="Everything held about a person (right of access and "
            "portability), as JSON or PDF; the export is logged", tags=TAGS)
 def export_beneficiary(user, beneficiary_id: int, query: ExportQuery):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, user)

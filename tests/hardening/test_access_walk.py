@@ -29,10 +29,15 @@ ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 def _other_platform(client) -> None:
+    from mobility.partners import datainclusion
+
     world = make_world(client)
     person, vehicle = world.person(), world.vehicle()
     world.booked(person, vehicle)
     create_money_rental(world.platform)
+    # the published offer is made on first view: made here, ids 1 and 2 are the other's
+    datainclusion.structure_of(world.platform)
+    datainclusion.services_of(world.platform)
     db.session.commit()
 
 

@@ -163,9 +163,12 @@ def test_two_scheduler_processes_and_run_once_send_each_reminder_exactly_once(
         assert _wait(lambda: sorted(roles() or []) == ["running", "standby"]), [
             p.read_text() for p in logs]
         # the running scheduler stored its jobs (the persistent job store)
-        assert _wait(lambda: db.session.scalar(
-            select(func.count()).select_from(scheduler_jobs)
-            .where(scheduler_jobs.c.next_run_time.is_not(None))) >= 8)
+        def stored_jobs() -> int:
+            db.session.rollback()  # a fresh snapshot each time (SQLite in WAL mode keeps one)
+            return db.session.scalar(select(func.count()).select_from(scheduler_jobs)
+                                     .where(scheduler_jobs.c.next_run_time.is_not(None)))
+
+        assert _wait(lambda: stored_jobs() >= 8)
         time.sleep(1.5)  # a duplicate would have arrived by now
         assert len(inbox.keys()) == len(set(inbox.keys())) == expected
         assert sorted(inbox.keys()) == _outbox_keys()
