@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from fleet.licences import required_category
 from fleet.models import (
@@ -642,7 +642,9 @@ def returns_board(platform_id: int, day: date | None = None) -> dict[str, list[R
             Rental.end_date <= day + timedelta(days=6),
         ).options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
                   joinedload(Rental.beneficiary), joinedload(Rental.advisor),
-                  joinedload(Rental.return_site))
+                  joinedload(Rental.return_site),
+                  # the API's rows show each rental's inspections and their photos
+                  selectinload(Rental.inspections).selectinload(Inspection.photos))
         .order_by(Rental.end_date, Rental.id)
     ).all()
     return {

@@ -8,6 +8,7 @@ from typing import Literal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import joinedload, selectinload
 
 from fleet import services
 from fleet.models import (
@@ -357,7 +358,9 @@ def list_vehicles(user, query: VehicleQuery):
         q = q.where(Vehicle.site_id == query.site_id)
     if query.status:
         q = q.where(Vehicle.status == query.status)
-    return [vehicle_json(v) for v in db.session.scalars(q)]
+    # the site and the photos of every vehicle in two more queries, not two per vehicle
+    q = q.options(joinedload(Vehicle.site), selectinload(Vehicle.photos))
+    return [vehicle_json(v) for v in db.session.scalars(q).unique()]
 
 
 @api_route("/vehicles", methods=("POST",), roles=FLEET, body=VehicleIn, status=201,

@@ -231,7 +231,8 @@ def proconnect_page():
                             for u in users]
     status = 200
     if request.method == "POST":
-        identity = db.session.get(ProConnectIdentity, request.form.get("identity_id", type=int))
+        identity_id = request.form.get("identity_id", type=int)
+        identity = db.session.get(ProConnectIdentity, identity_id) if identity_id else None
         if identity is None or identity not in waiting:
             raise NotFound()
         if form.validate_on_submit():

@@ -112,3 +112,27 @@ def test_list_pages_do_not_query_per_row(sqlite_app, kind, role, path):
         assert response.status_code == 200
         counts.append(counter["n"])
     assert counts[0] == counts[1], f"{path}: {counts[0]} queries for 20 rows, {counts[1]} for 200"
+
+
+API_LISTS = [
+    ("vehicles", "fleet_manager", "/api/v1/vehicles"),
+    ("returns", "fleet_manager", "/api/v1/returns"),
+]
+
+
+@pytest.mark.parametrize("kind,role,path", API_LISTS)
+def test_api_lists_do_not_query_per_row(sqlite_app, kind, role, path):
+    from tests.factories import api_token, bearer
+
+    user = create_user(role)
+    client = sqlite_app.test_client()
+    headers = bearer(api_token(client, user))
+    counts = []
+    for target in (20, 200):
+        _grow(kind, user.platform, target - (counts and 20 or 0))
+        client.get(path, headers=headers)
+        with counted_queries() as counter:
+            response = client.get(path, headers=headers)
+        assert response.status_code == 200 and len(response.get_json()) == target
+        counts.append(counter["n"])
+    assert counts[0] == counts[1], f"{path}: {counts[0]} queries for 20 rows, {counts[1]} for 200"
