@@ -8,10 +8,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import selectors
+import queue
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,20 +76,33 @@ def start_provider(tmp_path: Path, *, redirect_base: str, accounts: dict) -> Oid
     provider = OidcProvider(issuer="", process=process, accounts=accounts)
     deadline = time.monotonic() + START_TIMEOUT_S
     output: list[str] = []
+    # lines read by a thread: a selector on the pipe misses a READY line that Python's buffer
+    # already took in with the line before it (both often arrive in one read)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read_lines() -> None:
+        # it goes on reading after start-up, so a chatty provider never blocks on a full pipe
+        with contextlib.suppress(ValueError, OSError):  # the pipe closed by `stop`
+            for line in process.stdout:
+                lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read_lines, daemon=True).start()
     try:
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
         port = None
         while port is None:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or process.poll() is not None:
+            if remaining <= 0:
                 raise RuntimeError("provider did not start: " + "".join(output)[-2000:])
-            if selector.select(timeout=min(remaining, 0.5)):
-                line = process.stdout.readline()
-                output.append(line)
-                if line.startswith("READY "):
-                    port = int(line.split()[1])
-        selector.close()
+            try:
+                line = lines.get(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                continue
+            if line is None:
+                raise RuntimeError("provider stopped: " + "".join(output)[-2000:])
+            output.append(line)
+            if line.startswith("READY "):
+                port = int(line.split()[1])
         provider.issuer = f"http://127.0.0.1:{port}"
         while True:  # readiness: discovery answers
             try:
