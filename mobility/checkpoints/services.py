@@ -67,6 +67,15 @@ def default_next_date(kind: str, day: date) -> date:
     return add_months(day, 1) if kind == "monthly" else day + timedelta(days=7)
 
 
+def next_checkpoint_date(rental, checkpoints: list[Checkpoint], kind: str) -> date | None:
+    """The date set at the last checkpoint, else a week (a month for AMIE) after the start."""
+    if not rental.is_open:
+        return None
+    if checkpoints:
+        return checkpoints[-1].next_date
+    return default_next_date(kind, rental.start_date)
+
+
 def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: dict | None,
                       payment: dict | None = None, condition_note: str | None = None,
                       note: str | None = None, exit_solution: str | None = None,

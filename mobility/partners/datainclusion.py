@@ -138,16 +138,23 @@ def _text(values: dict, name: str, limit: int) -> str | None:
     return value[:limit] or None
 
 
+def _name_problem(name: str | None):
+    """What the schema refuses in a structure's or a service's name, or None."""
+    if not name or len(name) < 3:
+        return _l("Give a name of 3 to 150 characters.")
+    if name.endswith("."):
+        return _l("The name must not end with a full stop.")
+    return None
+
+
 def update_structure(actor, values: dict[str, Any]) -> PublishedStructure:
     """Change what the platform publishes about itself (admins)."""
     platform = db.session.get(Platform, actor.platform_id)
     row = structure_of(platform)
     errors: dict[str, Any] = {}
     name = _text(values, "name", 150)
-    if not name or len(name) < 3:
-        errors["name"] = _l("Give a name of 3 to 150 characters.")
-    elif name.endswith("."):
-        errors["name"] = _l("The name must not end with a full stop.")
+    if problem := _name_problem(name):
+        errors["name"] = problem
     postcode = _text(values, "postcode", 5)
     if postcode and not _POSTCODE.match(postcode):
         errors["postcode"] = _l("A postcode has 5 digits.")
@@ -190,10 +197,8 @@ def update_service(actor, service: PublishedService, values: dict[str, Any]
     """Change one published service (admins)."""
     errors: dict[str, Any] = {}
     name = _text(values, "name", 150)
-    if not name or len(name) < 3:
-        errors["name"] = _l("Give a name of 3 to 150 characters.")
-    elif name.endswith("."):
-        errors["name"] = _l("The name must not end with a full stop.")
+    if problem := _name_problem(name):
+        errors["name"] = problem
     description = _text(values, "description", 10000)
     if not description or len(description) < 5:
         errors["description"] = _l("Describe the service (at least 5 characters).")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking
 from mobility.checkpoints.models import Checkpoint
-from mobility.checkpoints.services import default_next_date
+from mobility.checkpoints.services import next_checkpoint_date
 from mobility.contracts.models import RentalContract
 from mobility.extensions import db
 from mobility.people.models import Beneficiary
@@ -46,15 +46,6 @@ def beneficiary_of(user) -> Beneficiary | None:
     """The beneficiary file linked to a beneficiary's login."""
     return db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id,
                                                        Beneficiary.platform_id == user.platform_id))
-
-
-def next_checkpoint_date(rental: Rental, checkpoints: list[Checkpoint], kind: str) -> date | None:
-    """The date set at the last checkpoint, else a week (a month for AMIE) after the start."""
-    if not rental.is_open:
-        return None
-    if checkpoints:
-        return checkpoints[-1].next_date
-    return default_next_date(kind, rental.start_date)
 
 
 def portal_summary(user) -> PortalSummary | None:

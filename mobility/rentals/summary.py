@@ -41,18 +41,17 @@ class RentalSummary:
 
 
 def next_checkpoint_of(rental: Rental, scheme: str) -> date | None:
-    """The date of the rental's next checkpoint: the one the last checkpoint set, else a week
-    (a month for AMIE) after the hand-over; none unless the vehicle is out."""
+    """The date of the rental's next checkpoint (`checkpoints.next_checkpoint_date`); none
+    unless the vehicle is out."""
     from mobility.checkpoints.models import Checkpoint
-    from mobility.checkpoints.services import default_next_date
+    from mobility.checkpoints.services import next_checkpoint_date
 
     if rental.status != "in_progress":
         return None
     latest = db.session.scalar(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
                                .order_by(Checkpoint.date.desc(), Checkpoint.id.desc()).limit(1))
-    if latest is not None:
-        return latest.next_date
-    return default_next_date("monthly" if scheme == "amie" else "weekly", rental.start_date)
+    return next_checkpoint_date(rental, [latest] if latest is not None else [],
+                                "monthly" if scheme == "amie" else "weekly")
 
 
 def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
@@ -75,8 +74,7 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
         out.append(RentalSummary(
             rental=rental, scheme=money["scheme"],
             contract_signed=contract is not None and contract.is_signed,
-            contract_current=contract is not None and contract.is_signed
-            and contract_is_current(rental),
+            contract_current=contract_is_current(rental),
             deposit_status=deposit.status if deposit else None,
             deposit_label=deposit.status_label if deposit else None,
             deposit_exempted=bool(rental.deposit_exemption_reason),

@@ -111,6 +111,7 @@ def test_beneficiary_file_fits_a_phone(live_server, phone_page_fr):
     browser_login(page, live_server, "conseillere@demo.mobilite.fr")
     page.goto(f"{live_server.url}/people/beneficiaries")
     page.click("a:has-text('Lambert Nicolas')")
+    page.wait_for_url(re.compile(r".*/people/beneficiaries/\d+$"))  # the file, loaded
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert "Gain" in page.locator("[data-testid=gain]").inner_text()
     screenshot(page, "people-beneficiary-file-fr-phone")
