@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
@@ -219,8 +220,9 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"sent {self.sent}, retry later {self.retried}, failed {self.failed}, "
-                f"held {self.held}")
+        return gettext("sent %(sent)d, retry later %(retried)d, failed %(failed)d, held "
+                       "%(held)d", sent=self.sent, retried=self.retried, failed=self.failed,
+                       held=self.held)
 
 
 def backoff_s(attempts: int) -> int:

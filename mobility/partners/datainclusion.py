@@ -59,12 +59,12 @@ OFFERS: dict[str, Offer] = {o.code: o for o in (
           "Ateliers mobilité",
           "Ateliers collectifs : lire un plan de transport, préparer un trajet, remise en "
           "selle à vélo, code de la route."),
-    Offer("bike_rental", _l("Bike rental"), "aide-materielle",
+    Offer("bike_rental", _l("Bike rentals"), "aide-materielle",
           ("mobilite--acceder-a-un-vehicule", "mobilite--mobilite-douce-partagee-collective"),
           "Location solidaire de vélos",
           "Location de vélos à tarif solidaire pour se rendre au travail ou en formation, "
           "avec antivol et entretien compris."),
-    Offer("ebike_rental", _l("E-bike rental"), "aide-materielle",
+    Offer("ebike_rental", _l("E-bike rentals"), "aide-materielle",
           ("mobilite--acceder-a-un-vehicule", "mobilite--mobilite-douce-partagee-collective"),
           "Location solidaire de vélos à assistance électrique",
           "Location de vélos à assistance électrique à tarif solidaire, avec batterie, "
@@ -74,7 +74,7 @@ OFFERS: dict[str, Offer] = {o.code: o for o in (
           "Location solidaire de scooters",
           "Location de scooters 50 cm³ à tarif solidaire, casque fourni, pour les personnes "
           "titulaires du permis AM ou B."),
-    Offer("car_rental", _l("Car rental"), "aide-materielle",
+    Offer("car_rental", _l("Car rentals"), "aide-materielle",
           ("mobilite--acceder-a-un-vehicule", "mobilite--financer-ma-mobilite"),
           "Location solidaire de voitures",
           "Location de voitures à tarif solidaire pour une reprise d’emploi, avec un plan "

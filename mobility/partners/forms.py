@@ -58,7 +58,7 @@ class ServiceForm(FlaskForm):
     published = BooleanField(_l("Publish this service"))
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=150)])
     description = TextAreaField(_l("Description"), validators=[InputRequired()])
-    fees = SelectField(_l("Fees"), choices=[("gratuit", _l("Free")), ("payant", _l("Paid"))])
+    fees = SelectField(_l("Fees"), choices=[("gratuit", _l("Free")), ("payant", _l("Fee-paying"))])
     fees_details = StringField(_l("Fee details"), validators=[Optional(), Length(max=500)])
     audiences = MultiCheckboxField(_l("Audiences"))
     audiences_details = StringField(_l("Audience details"),

@@ -261,7 +261,7 @@ def load(platform) -> None:
             db.session.add(CaseNote(
                 platform_id=platform.id, beneficiary_id=person.id, pathway_id=pathway.id,
                 author_id=advisor.id if advisor else None, kind="meeting", noted_on=entry_on,
-                text="Premier entretien et bilan d'entrée. Motivé(e), horaires à confirmer."))
+                text="Premier entretien et bilan d'entrée. Très motivée, horaires à confirmer."))
             db.session.add(ReferentFeedback(
                 platform_id=platform.id, pathway_id=pathway.id,
                 author_id=advisor.id if advisor else None, sent_at=_at(entry_on, 16),

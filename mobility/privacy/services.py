@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -151,7 +151,7 @@ SECTIONS = {
     "actions": _l("Actions"),
     "assessments": _l("Mobility assessments"),
     "case_notes": _l("Advisor's notes"),
-    "referent_feedback": _l("Feedback sent to the referent"),
+    "referent_feedback": _l("Feedback sent to referents"),
     "eligibility_overrides": _l("Eligibility decisions"),
     "workshop_attendances": _l("Workshops"),
     "rentals": _l("Rentals"),
@@ -469,5 +469,5 @@ def anonymised_ids(beneficiary_ids: list[int]) -> set[int]:
 
 
 def summary_line(count: int) -> str:
-    return _("%(count)d file(s) anonymised", count=count)
+    return ngettext("%(num)d file anonymised", "%(num)d files anonymised", count)
 

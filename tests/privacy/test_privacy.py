@@ -239,7 +239,7 @@ def test_retention_job_runs_from_the_scheduler(app, client):
     assert "privacy_purge_audit_log" in {spec.id for spec in all_jobs()}
     run = run_job("privacy_anonymise_inactive", trigger="test", now=now)
     assert run.status == "ok", run.error
-    assert run.summary == "1 file(s) anonymised"
+    assert run.summary == "1 dossier anonymisé"
 
     db.session.expire_all()
     assert db.session.get(Beneficiary, gone.id).first_name == "ANONYME"
@@ -252,7 +252,7 @@ def test_retention_job_runs_from_the_scheduler(app, client):
     for key in ("people", "exits", "actions", "money"):
         assert after[key] == before[key]
     again = run_job("privacy_anonymise_inactive", trigger="test", now=now)
-    assert again.summary == "0 file(s) anonymised"
+    assert again.summary == "0 dossier anonymisé"
 
 
 def test_audit_purge_keeps_the_configured_months(app):
@@ -264,7 +264,7 @@ def test_audit_purge_keeps_the_configured_months(app):
         event.at = now - timedelta(days=days)
     db.session.commit()
     run = run_job("privacy_purge_audit_log", trigger="test", now=now)
-    assert run.status == "ok" and run.summary == "2 audit event(s) deleted"
+    assert run.status == "ok" and run.summary == "2 entrées du journal des accès supprimées"
     ages = sorted((now - e.at).days for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "view")))
     assert ages == [10, 364]
