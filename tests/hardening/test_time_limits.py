@@ -157,3 +157,22 @@ def test_the_time_limits_are_the_documented_ones(sqlite_url, monkeypatch):
     assert {n: app.config[n] for n in names} == {n: documented[n] for n in names}
     assert documented["SESSION_IDLE_TIMEOUT_S"] < documented["SESSION_MAX_AGE_S"]
     assert CODE_TTL_S == 10 * 60  # "valid 10 minutes", as the code's message tells the person
+
+
+#: 22:30 UTC on 30 June is 00:30 on 1 July in Paris (summer time): the platform's day is 1 July
+PARIS_NIGHT = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
+
+
+def test_the_day_is_the_paris_day_at_night(app):
+    """Between 22:00 (summer) or 23:00 (winter) UTC and midnight the machine's date is the day
+    before the platform's: the default report period and the published offer's date follow
+    Paris, not the machine."""
+    from mobility.partners import datainclusion
+    from mobility.reports.services import default_period
+
+    with time_machine.travel(PARIS_NIGHT, tick=False):
+        assert default_period().end == date(2026, 7, 1)
+        structure = datainclusion.structure_of(create_platform())
+        assert structure.updated_on == date(2026, 7, 1)
+    with time_machine.travel(PARIS_NIGHT - timedelta(hours=1), tick=False):  # 23:30 in Paris
+        assert default_period().end == date(2026, 6, 30)
