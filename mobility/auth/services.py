@@ -159,21 +159,27 @@ def user_for_api_token(token: str) -> User | None:
     return row.user if row is not None and row.is_valid() else None
 
 
+def end_sessions_and_tokens(user_id: int) -> None:
+    """Revoke every live web session and API token of the account (no commit): they stay dead
+    even if the account is enabled again."""
+    now = utcnow()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
 def set_account_active(actor: User, user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its sessions and tokens at once."""
     user.active = active
     if not active:
-        now = utcnow()
-        db.session.execute(
-            update(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        db.session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        end_sessions_and_tokens(user.id)
     record_audit(actor, "enable" if active else "disable", object_type="User", object_id=user.id)
     db.session.commit()
 

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -28,6 +27,7 @@ from fleet.models import (
     VEHICLE_STATUS_LABELS,
     WEEKDAY_LABELS,
 )
+from mobility.security import FiniteDecimalField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -106,7 +106,7 @@ class ReasonForm(FlaskForm):
 
 
 class SettleForm(FlaskForm):
-    kept = DecimalField(_l("Part of the deposit kept (€)"), places=2,
+    kept = FiniteDecimalField(_l("Part of the deposit kept (€)"), places=2,
                         validators=[Optional(), NumberRange(min=0)])
     damage_note = TextAreaField(_l("Damage that justifies it"),
                                 validators=[Optional(), Length(max=2000)])
@@ -141,12 +141,13 @@ class MaintenanceForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional()])
     due_on = DateField(_l("Due on"), validators=[Optional()])
     due_odometer_km = IntegerField(_l("Due at (km)"), validators=[Optional(), NumberRange(min=0)])
-    cost = DecimalField(_l("Estimated cost (EUR)"), places=2,
+    cost = FiniteDecimalField(_l("Estimated cost (EUR)"), places=2,
                         validators=[Optional(), NumberRange(min=0)])
 
 
 class CompleteJobForm(FlaskForm):
-    cost = DecimalField(_l("Cost (EUR)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    cost = FiniteDecimalField(_l("Cost (EUR)"), places=2,
+                              validators=[Optional(), NumberRange(min=0)])
 
 
 class ImmobiliseForm(FlaskForm):

@@ -32,6 +32,7 @@ from mobility.audit.models import AuditEvent
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
 from mobility.auth.roles import ADMIN, ADVISOR
+from mobility.auth.services import end_sessions_and_tokens
 from mobility.checkpoints.models import Checkpoint
 from mobility.contracts.models import RentalContract
 from mobility.db_types import utcnow
@@ -50,7 +51,7 @@ from mobility.people.models import (
     Referral,
     WorkshopAttendance,
 )
-from mobility.portal.models import OneTimeCode
+from mobility.portal.models import OneTimeCode, SignInLink
 from mobility.pricing.models import RentalTerms
 from mobility.privacy.models import Anonymisation
 
@@ -336,6 +337,9 @@ def _scrub(b: Beneficiary) -> list[str]:
             user.full_name = ""
             user.password_hash = None
             user.active = False
+            # revoked, not only dead while inactive: enabling the account again brings back
+            # no session or token of the person
+            end_sessions_and_tokens(user.id)
     for referral in db.session.scalars(select(Referral).where(Referral.beneficiary_id == b_id)):
         _scrub_referral(referral, b_id)
     db.session.execute(update(Pathway).where(Pathway.beneficiary_id == b_id)
@@ -363,6 +367,8 @@ def _scrub(b: Beneficiary) -> list[str]:
         OutboxMessage.recipient_type == "beneficiary", OutboxMessage.recipient_id == b_id)
         .values(context={}, to_address=None, last_error=None))
     db.session.execute(delete(OneTimeCode).where(OneTimeCode.beneficiary_id == b_id))
+    # a reminder's sign-in link would otherwise still open a (new) account for the file
+    db.session.execute(delete(SignInLink).where(SignInLink.beneficiary_id == b_id))
     return ["address", "birth_date", "case_notes", "contact", "free_text", "identity"]
 
 

@@ -9,6 +9,14 @@ from tests.browser.conftest import browser_login, screenshot
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests hand over, check and return rentals
+    return own_live_server
+
+
 ADVISOR = "conseillere@demo.mobilite.fr"
 
 
