@@ -1,0 +1,182 @@
+"""A team at work: locust against gunicorn on PostgreSQL with the demo, on loopback.
+
+    python -m benchmarks.team [--users 10 50] [--duration 60] [--workers 2] [--profile]
+
+Creates a scratch PostgreSQL database (``BENCH_POSTGRES_URL``, default the local server;
+dropped at the end, never the development database), migrates it and loads the demo, starts
+``gunicorn --preload -w 2`` on 127.0.0.1 with the routing engine opened before the fork
+(``ROUTING_PRELOAD=1``), then runs ``benchmarks/locustfile.py`` headless for each number of
+users and prints requests per second, p95 and errors next to the goal (50 users: >= 150 req/s,
+p95 < 200 ms, 0 errors). Every virtual user signs in from 127.0.0.1, so the login rate limit
+(per address) is raised for the run. ``--profile`` also profiles each page of the scenario
+in-process with pyinstrument (signed in as its role) and prints where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchmarks.fleet_data import PG_ADMIN_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+GOAL = {"rps": 150.0, "p95_ms": 200.0, "errors": 0}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def scratch_database():
+    """A PostgreSQL database made for the run and dropped after; yields its URL."""
+    name = f"team_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def app_env(database_url: str, instance: Path) -> dict[str, str]:
+    """Environment of the app under test: its own instance folder, the scratch database."""
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
+                "SECRET_KEY": "benchmark-" + uuid.uuid4().hex, "SESSION_COOKIE_SECURE": "false",
+                "LOGIN_RATE_LIMIT": "100000 per minute", "ROUTING_PRELOAD": "1"})
+    return env
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate the scratch database and load the demo."""
+    for args in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([str(BIN / "flask"), "--app", "mobility", *args], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int):
+    """gunicorn --preload on a free loopback port; yields its base URL."""
+    port = _free_port()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--preload", "-w", str(workers), "-b",
+                             f"127.0.0.1:{port}", "--log-level", "warning",
+                             "mobility:create_app()"], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run_locust(url: str, users: int, duration_s: int, work: Path) -> dict:
+    """One headless locust run; the aggregated figures from its CSV."""
+    prefix = work / f"locust-{users}"
+    subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"),
+                    "--headless", "--host", url, "-u", str(users),
+                    "-r", str(max(1, users // 5)), "-t", f"{duration_s}s", "--csv", str(prefix),
+                    "--only-summary", "--loglevel", "WARNING"],
+                   cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(f"{prefix}_failures.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            print(f"  failed: {row['Method']} {row['Name']} {row['Error']} x{row['Occurrences']}")
+    with open(f"{prefix}_stats.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    pages = sorted((r for r in rows if r["Name"] != "Aggregated"),
+                   key=lambda r: -float(r["95%"] or 0))
+    return {"rps": float(total["Requests/s"]), "p95_ms": float(total["95%"]),
+            "p50_ms": float(total["50%"]), "requests": int(total["Request Count"]),
+            "errors": int(total["Failure Count"]),
+            "slowest": [(r["Name"], float(r["50%"]), float(r["95%"])) for r in pages[:5]]}
+
+
+def profile_pages(env: dict[str, str]) -> None:
+    """Each page of the scenario under pyinstrument, in-process, 20 times, as its role."""
+    from pyinstrument import Profiler
+
+    os.environ.update({k: v for k, v in env.items() if k != "ROUTING_PRELOAD"})
+    from benchmarks.locustfile import PASSWORD
+    from mobility import create_app
+
+    app = create_app()
+    pages = {"conseillere@demo.mobilite.fr": ["/dashboard", "/people/beneficiaries",
+                                              "/people/referrals", "/fleet/availability"],
+             "parc@demo.mobilite.fr": ["/fleet/vehicles", "/fleet/returns",
+                                       "/fleet/maintenance"],
+             "beneficiaire@demo.mobilite.fr": ["/people/me", "/portal/commute"]}
+    app.config["WTF_CSRF_ENABLED"] = False
+    for email, paths in pages.items():
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": PASSWORD})
+        for path in paths:
+            client.get(path)  # warm-up
+            profiler = Profiler(interval=0.0005)
+            started = time.perf_counter()
+            with profiler:
+                for _ in range(20):
+                    assert client.get(path).status_code == 200, path
+            each = (time.perf_counter() - started) / 20
+            print(f"\n--- {path} as {email}: {each * 1000:.1f} ms per request")
+            print(profiler.output_text(unicode=False, color=False, show_all=False,
+                                       short_mode=True)[:3000])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--duration", type=int, default=60, help="seconds per run")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with scratch_database() as database_url, tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        env = app_env(database_url, work / "instance")
+        prepare(env)
+        if args.profile:
+            profile_pages(env)
+        print(f"gunicorn --preload -w {args.workers}, PostgreSQL on loopback, the demo; "
+              f"{args.duration} s per run; load average {os.getloadavg()[0]:.1f} at start")
+        with gunicorn(env, args.workers) as url:
+            for users in args.users:
+                r = run_locust(url, users, args.duration, work)
+                goal = (f" | goal >= {GOAL['rps']:.0f} req/s, p95 < {GOAL['p95_ms']:.0f} ms, "
+                        f"{GOAL['errors']} errors" if users == 50 else "")
+                print(f"{users} users: {r['rps']:.1f} req/s, p50 {r['p50_ms']:.0f} ms, "
+                      f"p95 {r['p95_ms']:.0f} ms, {r['errors']} errors of {r['requests']} "
+                      f"requests (load average {os.getloadavg()[0]:.1f}){goal}")
+                print("  slowest p95: " + "; ".join(f"{n} {p50:.0f}/{p95:.0f} ms"
+                                                   for n, p50, p95 in r["slowest"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
