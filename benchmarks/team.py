@@ -8,8 +8,9 @@ dropped at the end, never the development database), migrates it and loads the d
 (``ROUTING_PRELOAD=1``), then runs ``benchmarks/locustfile.py`` headless for each number of
 users and prints requests per second, p95 and errors next to the goal (50 users: >= 150 req/s,
 p95 < 200 ms, 0 errors). Every virtual user signs in from 127.0.0.1, so the login rate limit
-(per address) is raised for the run. ``--profile`` also profiles each page of the scenario
-in-process with pyinstrument (signed in as its role) and prints where the time goes.
+(per address) is raised for the run. ``--profile`` first times each page of the scenario
+in-process, signed in as its role (wall, CPU, SQL statements; ``--tree``: pyinstrument's call
+tree of each), ``--users`` with no number skips the load test.
 """
 
 from __future__ import annotations
@@ -119,50 +120,87 @@ def run_locust(url: str, users: int, duration_s: int, work: Path) -> dict:
             "slowest": [(r["Name"], float(r["50%"]), float(r["95%"])) for r in pages[:5]]}
 
 
-def profile_pages(env: dict[str, str]) -> None:
-    """Each page of the scenario under pyinstrument, in-process, 20 times, as its role."""
+PROFILED = {
+    "conseillere@demo.mobilite.fr": ["/dashboard", "/people/beneficiaries",
+                                     "/people/beneficiaries/{beneficiary}", "/people/referrals",
+                                     "/fleet/availability", "/fleet/rentals"],
+    "parc@demo.mobilite.fr": ["/dashboard", "/fleet/vehicles", "/fleet/vehicles/{vehicle}",
+                              "/fleet/returns", "/fleet/rentals/{rental}", "/fleet/maintenance"],
+    "beneficiaire@demo.mobilite.fr": ["/people/me", "/portal/commute"],
+}
+
+
+def profile_pages(env: dict[str, str], *, repeat: int = 20, tree: bool = False) -> None:
+    """Each page of the scenario in-process, as its role: wall and CPU time of this process
+    per request (the database's own work is not in the CPU figure) and SQL statements; with
+    ``tree``, pyinstrument's call tree of each page."""
+    import re
+
     from pyinstrument import Profiler
 
     os.environ.update({k: v for k, v in env.items() if k != "ROUTING_PRELOAD"})
-    from benchmarks.locustfile import PASSWORD
+    # not benchmarks.locustfile: importing locust would patch this process with gevent
     from mobility import create_app
+    from mobility.demo import DEMO_PASSWORD
+    from mobility.extensions import db
 
     app = create_app()
-    pages = {"conseillere@demo.mobilite.fr": ["/dashboard", "/people/beneficiaries",
-                                              "/people/referrals", "/fleet/availability"],
-             "parc@demo.mobilite.fr": ["/fleet/vehicles", "/fleet/returns",
-                                       "/fleet/maintenance"],
-             "beneficiaire@demo.mobilite.fr": ["/people/me", "/portal/commute"]}
     app.config["WTF_CSRF_ENABLED"] = False
-    for email, paths in pages.items():
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda _c, _cur, stmt, *_a: statements.append(stmt))
+    total_cpu = total_n = 0.0
+    for email, paths in PROFILED.items():
         client = app.test_client()
-        client.post("/login", data={"email": email, "password": PASSWORD})
-        for path in paths:
-            client.get(path)  # warm-up
-            profiler = Profiler(interval=0.0005)
-            started = time.perf_counter()
-            with profiler:
-                for _ in range(20):
-                    assert client.get(path).status_code == 200, path
-            each = (time.perf_counter() - started) / 20
-            print(f"\n--- {path} as {email}: {each * 1000:.1f} ms per request")
-            print(profiler.output_text(unicode=False, color=False, show_all=False,
-                                       short_mode=True)[:3000])
+        client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        ids = {}
+        for key, path, link in (("beneficiary", "/people/beneficiaries", "/people/beneficiaries/"),
+                                ("vehicle", "/fleet/vehicles", "/fleet/vehicles/"),
+                                ("rental", "/fleet/returns", "/fleet/rentals/")):
+            found = re.search(f'href="{link}(\\d+)"', client.get(path).get_data(as_text=True))
+            ids[key] = found.group(1) if found else "0"
+        for template in paths:
+            path = template.format(**ids)
+            assert client.get(path).status_code == 200, path  # warm-up
+            statements.clear()
+            client.get(path)
+            queries = len(statements)
+            profiler = Profiler(interval=0.0005) if tree else None
+            wall, cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.start()
+            for _ in range(repeat):
+                client.get(path)
+            if profiler:
+                profiler.stop()
+            wall = (time.perf_counter() - wall) / repeat
+            cpu = (time.process_time() - cpu) / repeat
+            total_cpu += cpu
+            total_n += 1
+            print(f"{template:38} {email.split('@')[0]:12} wall {wall * 1000:6.1f} ms, "
+                  f"CPU {cpu * 1000:6.1f} ms, {queries:3d} SQL statements")
+            if profiler:
+                print(profiler.output_text(unicode=False, color=False, short_mode=True))
+    print(f"mean CPU per page {total_cpu / total_n * 1000:.1f} ms")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--users", type=int, nargs="*", default=[10, 50])
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="time each page in-process (CPU, SQL statements) first")
+    parser.add_argument("--tree", action="store_true", help="with --profile: call trees")
     args = parser.parse_args()
     with scratch_database() as database_url, tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         env = app_env(database_url, work / "instance")
         prepare(env)
         if args.profile:
-            profile_pages(env)
+            profile_pages(env, tree=args.tree)
         print(f"gunicorn --preload -w {args.workers}, PostgreSQL on loopback, the demo; "
               f"{args.duration} s per run; load average {os.getloadavg()[0]:.1f} at start")
         with gunicorn(env, args.workers) as url:
