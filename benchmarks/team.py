@@ -1,6 +1,7 @@
 """A team at work: locust against gunicorn on PostgreSQL with the demo, on loopback.
 
-    python -m benchmarks.team [--users 10 50] [--duration 60] [--workers 2] [--profile]
+    python -m benchmarks.team [--users 10 50] [--duration 60] [--workers 2] [--threads 1]
+                              [--profile [--tree]]
 
 Creates a scratch PostgreSQL database (``BENCH_POSTGRES_URL``, default the local server;
 dropped at the end, never the development database), migrates it and loads the demo, starts
@@ -75,12 +76,14 @@ def prepare(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int):
-    """gunicorn --preload on a free loopback port; yields its base URL."""
+def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
+    """gunicorn --preload on a free loopback port; yields its base URL. ``threads`` > 1:
+    gthread workers, whose threads overlap the waits on the database and password hashing."""
     port = _free_port()
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "--preload", "-w", str(workers), "-b",
-                             f"127.0.0.1:{port}", "--log-level", "warning",
-                             "mobility:create_app()"], cwd=ROOT, env=env)
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--preload", "-w", str(workers),
+                             "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+                             "--log-level", "warning", "mobility:create_app()"],
+                            cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -191,6 +194,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, nargs="*", default=[10, 50])
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (1: sync workers, more: gthread)")
     parser.add_argument("--profile", action="store_true",
                         help="time each page in-process (CPU, SQL statements) first")
     parser.add_argument("--tree", action="store_true", help="with --profile: call trees")
@@ -201,9 +206,10 @@ def main() -> int:
         prepare(env)
         if args.profile:
             profile_pages(env, tree=args.tree)
-        print(f"gunicorn --preload -w {args.workers}, PostgreSQL on loopback, the demo; "
+        print(f"gunicorn --preload -w {args.workers} --threads {args.threads}, PostgreSQL on "
+              f"loopback, the demo; "
               f"{args.duration} s per run; load average {os.getloadavg()[0]:.1f} at start")
-        with gunicorn(env, args.workers) as url:
+        with gunicorn(env, args.workers, args.threads) as url:
             for users in args.users:
                 r = run_locust(url, users, args.duration, work)
                 goal = (f" | goal >= {GOAL['rps']:.0f} req/s, p95 < {GOAL['p95_ms']:.0f} ms, "
