@@ -75,9 +75,24 @@ def prepare(env: dict[str, str]) -> None:
                        check=True, stdout=subprocess.DEVNULL)
 
 
+def workers_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) spent so far by the gunicorn master's worker processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
-    """gunicorn --preload on a free loopback port; yields its base URL. ``threads`` > 1:
+    """gunicorn --preload on a free loopback port; yields its base URL and the master's pid.
+    ``threads`` > 1:
     gthread workers, whose threads overlap the waits on the database and password hashing."""
     port = _free_port()
     proc = subprocess.Popen([str(BIN / "gunicorn"), "--preload", "-w", str(workers),
@@ -95,7 +110,7 @@ def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -209,14 +224,21 @@ def main() -> int:
         print(f"gunicorn --preload -w {args.workers} --threads {args.threads}, PostgreSQL on "
               f"loopback, the demo; "
               f"{args.duration} s per run; load average {os.getloadavg()[0]:.1f} at start")
-        with gunicorn(env, args.workers, args.threads) as url:
+        with gunicorn(env, args.workers, args.threads) as (url, master):
             for users in args.users:
+                cpu = workers_cpu_s(master)
                 r = run_locust(url, users, args.duration, work)
+                cpu = workers_cpu_s(master) - cpu
                 goal = (f" | goal >= {GOAL['rps']:.0f} req/s, p95 < {GOAL['p95_ms']:.0f} ms, "
                         f"{GOAL['errors']} errors" if users == 50 else "")
                 print(f"{users} users: {r['rps']:.1f} req/s, p50 {r['p50_ms']:.0f} ms, "
                       f"p95 {r['p95_ms']:.0f} ms, {r['errors']} errors of {r['requests']} "
                       f"requests (load average {os.getloadavg()[0]:.1f}){goal}")
+                per_request = cpu / max(r["requests"], 1)
+                cores = min(args.workers, os.cpu_count() or 1)
+                print(f"  the workers' CPU per request: {per_request * 1000:.1f} ms (so {cores} "
+                      f"free cores would serve at most ~{cores / max(per_request, 1e-9):.0f} req/s "
+                      f"before the database's and locust's own share)")
                 print("  slowest p95: " + "; ".join(f"{n} {p50:.0f}/{p95:.0f} ms"
                                                    for n, p50, p95 in r["slowest"]))
     return 0
