@@ -77,20 +77,28 @@ def _sqlite_begin(conn) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """Run a check-then-write block in its own transaction holding the write lock.
 
     On SQLite the transaction starts with `BEGIN IMMEDIATE`, so two writers cannot both pass
     the check; on PostgreSQL constraints (exclusion, unique) back the check. Commits at the
-    end, rolls back on error.
+    end, rolls back on error. `keep_loaded`: the commits leave the objects already loaded as
+    they were read, instead of expiring them (for a GET's side write, the access log or the
+    session's last-seen time, so the page does not read its user, platform and record again).
     """
     session = db.session()  # the scoped session's current Session
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_immediate": True})
+    expire = session.expire_on_commit
+    if keep_loaded:
+        session.expire_on_commit = False
     try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={"sqlite_immediate": True})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        session.expire_on_commit = expire
