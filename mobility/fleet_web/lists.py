@@ -8,10 +8,11 @@ from datetime import date
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from fleet.models import (
+    OPEN_RENTALS_SQL,
     RENTAL_STATUS_LABELS,
     RENTAL_STATUSES,
     VEHICLE_KIND_LABELS,
@@ -76,7 +77,7 @@ def rental_page(user, filters: RentalFilters, *, cursor: str | None,
         *eager)
     status = filters.status if filters.status in RENTAL_LIST_STATUSES else "open"
     if status == "open":
-        query = query.where(Rental.status.in_(OPEN_STATUSES))
+        query = query.where(text(f"fleet_rentals.{OPEN_RENTALS_SQL}"))
     elif status != "all":
         query = query.where(Rental.status == status)
     if filters.site_id or filters.kind in VEHICLE_KIND_LABELS:
