@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -633,25 +633,63 @@ def schedule_return(actor, rental: Rental, *, site_id: int, slot_at: datetime) -
     return rental
 
 
-def returns_board(platform_id: int, day: date | None = None) -> dict[str, list[Rental]]:
-    """Vehicles out: overdue, due back today, due back within the next 6 days."""
+#: the returns board's buckets, in the board's order
+RETURN_BUCKETS = ("overdue", "today", "week")
+#: "this week" on the returns board: due back within the next 6 days
+RETURN_WEEK_DAYS = 6
+
+
+def return_bucket(rental: Rental, day: date) -> str:
+    """Which bucket of the returns board a vehicle out falls in on `day`."""
+    if rental.end_date < day:
+        return "overdue"
+    return "today" if rental.end_date == day else "week"
+
+
+def returns_query(platform_id: int, day: date, buckets: Iterable[str] = RETURN_BUCKETS):
+    """The select of vehicles out in `buckets` (overdue, due back today, within 6 days), in
+    the board's order once sorted by (end_date, id); the board's rows' relations eager-loaded."""
+    buckets = set(buckets)
+    ends = []
+    if "overdue" in buckets:
+        ends.append(Rental.end_date < day)
+    if "today" in buckets:
+        ends.append(Rental.end_date == day)
+    if "week" in buckets:
+        ends.append(and_(Rental.end_date > day,
+                         Rental.end_date <= day + timedelta(days=RETURN_WEEK_DAYS)))
+    return (select(Rental).where(Rental.platform_id == platform_id,
+                                 Rental.status == "in_progress", or_(*ends) if ends else False)
+            .options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
+                     joinedload(Rental.beneficiary), joinedload(Rental.advisor),
+                     joinedload(Rental.return_site),
+                     # the API's rows show each rental's inspections and their photos
+                     selectinload(Rental.inspections).selectinload(Inspection.photos))
+            .order_by(Rental.end_date, Rental.id))
+
+
+def returns_counts(platform_id: int, day: date | None = None) -> dict[str, int]:
+    """How many vehicles are in each bucket of the returns board, in one query."""
     day = day or today()
-    rentals = db.session.scalars(
-        select(Rental).where(
+    bucket = case((Rental.end_date < day, "overdue"), (Rental.end_date == day, "today"),
+                  else_="week")
+    rows = db.session.execute(
+        select(bucket, func.count()).where(
             Rental.platform_id == platform_id, Rental.status == "in_progress",
-            Rental.end_date <= day + timedelta(days=6),
-        ).options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
-                  joinedload(Rental.beneficiary), joinedload(Rental.advisor),
-                  joinedload(Rental.return_site),
-                  # the API's rows show each rental's inspections and their photos
-                  selectinload(Rental.inspections).selectinload(Inspection.photos))
-        .order_by(Rental.end_date, Rental.id)
-    ).all()
-    return {
-        "overdue": [r for r in rentals if r.end_date < day],
-        "today": [r for r in rentals if r.end_date == day],
-        "week": [r for r in rentals if r.end_date > day],
-    }
+            Rental.end_date <= day + timedelta(days=RETURN_WEEK_DAYS)).group_by(bucket)).all()
+    counts = dict.fromkeys(RETURN_BUCKETS, 0)
+    counts.update({name: n for name, n in rows})
+    return counts
+
+
+def returns_board(platform_id: int, day: date | None = None) -> dict[str, list[Rental]]:
+    """Vehicles out: overdue, due back today, due back within the next 6 days (every row:
+    for the scheduler's reminders; pages show them a page at a time)."""
+    day = day or today()
+    board: dict[str, list[Rental]] = {name: [] for name in RETURN_BUCKETS}
+    for rental in db.session.scalars(returns_query(platform_id, day)):
+        board[return_bucket(rental, day)].append(rental)
+    return board
 
 
 # --- maintenance and immobilisation -------------------------------------------------------------

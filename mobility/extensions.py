@@ -91,6 +91,7 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     if keep_loaded:
         session.expire_on_commit = False
     try:
+<<<<<<< HEAD
         if session.in_transaction():
             session.commit()
         session.connection(execution_options={"sqlite_immediate": True})
@@ -102,3 +103,33 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
             raise
     finally:
         session.expire_on_commit = expire
+=======
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+#: up to this many ids, a plain `IN (...)`; beyond, the ids travel as one parameter
+MAX_INLINE_IDS = 500
+
+
+def id_in(column, ids):
+    """`column IN ids` for any number of ids, in ONE bound parameter beyond a few hundred:
+    a PostgreSQL integer array (`= ANY(...)`) or, on SQLite, a JSON array read by
+    `json_each` (PostgreSQL refuses more than 65,535 parameters; SQLite 32,766)."""
+    import json
+
+    from sqlalchemy import Integer, bindparam, func, select
+    from sqlalchemy import column as sql_column
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    values = sorted({int(i) for i in ids})
+    if len(values) <= MAX_INLINE_IDS:
+        return column.in_(values)
+    if db.engine.dialect.name == "postgresql":
+        return column == func.any(bindparam(None, values, type_=ARRAY(Integer)))
+    return column.in_(select(sql_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(values)))))
+>>>>>>> issue-18-pages

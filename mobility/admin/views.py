@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mobility.audit.models import AuditEvent
@@ -19,20 +18,13 @@ from mobility.auth.roles import ADMIN
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
 from mobility.organisations.models import PartnerOrganisation
+from mobility.pagination import page_cursor_arg, paginate
 from mobility.templating import nav_item
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-PAGE_SIZE = 50
 
 nav_item("admin.users", _l("Accounts"), {ADMIN})
 nav_item("admin.audit", _l("Audit log"), {ADMIN})
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -87,18 +79,14 @@ def set_active(user_id: int):
 @bp.route("/audit")
 @requires_roles(ADMIN)
 def audit():
-    page = _page()
-    query = scoped(AuditEvent, current_user)
+    query = scoped(AuditEvent, current_user).options(joinedload(AuditEvent.actor))
     object_type = request.args.get("object_type") or None
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(
-        query.options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    # newest first, a page at a time (keyset: no count nor offset over a log that only grows)
+    events = paginate(query, (AuditEvent.at, AuditEvent.id), cursor=page_cursor_arg(),
+                      descending=True)
     return render_template(
-        "admin/audit.html", events=events, page=page, total=total, page_size=PAGE_SIZE,
+        "admin/audit.html", events=events,
         object_type=object_type,
     )

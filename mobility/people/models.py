@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -160,6 +161,9 @@ class Beneficiary(PlatformScoped, db.Model):
     """A person accompanied by the platform (bénéficiaire)."""
 
     __tablename__ = "beneficiaries"
+    # the list of people, by name, a page at a time (keyset)
+    __table_args__ = (Index("ix_beneficiaries_platform_name", "platform_id", "last_name",
+                            "first_name", "id"),)
     view_roles = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
     edit_roles = STAFF_EDIT
 
@@ -262,6 +266,8 @@ class Referral(PlatformScoped, db.Model):
     """A referral (fiche de liaison) sent by a partner organisation."""
 
     __tablename__ = "referrals"
+    # the list of referrals, newest first, a page at a time (keyset)
+    __table_args__ = (Index("ix_referrals_platform_created", "platform_id", "created_at", "id"),)
     view_roles = STAFF_EDIT
     edit_roles = STAFF_EDIT
 

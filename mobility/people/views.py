@@ -37,6 +37,7 @@ from mobility.organisations.models import (
     PartnerOrganisation,
     Referent,
 )
+from mobility.pagination import page_cursor_arg
 from mobility.people import forms, grid, services
 from mobility.people import models as m
 from mobility.people.models import (
@@ -117,8 +118,8 @@ def referrals():
     status = request.args.get("status") or None
     if status not in (None, *m.REFERRAL_STATUSES):
         status = None
-    return render_template("people/referrals.html", referrals=services.referrals_for(
-        current_user, status=status), status=status)
+    return render_template("people/referrals.html", referrals=services.referral_page(
+        current_user, status=status, cursor=page_cursor_arg()), status=status)
 
 
 def _organisation_choices(form: forms.ReferralForm) -> None:
@@ -225,7 +226,8 @@ def beneficiaries():
     stage = request.args.get("stage") or None
     if stage not in (None, *services.STAGES):
         stage = None
-    rows = services.search_beneficiaries(current_user, q=q or None, stage=stage)
+    rows = services.beneficiary_page(current_user, q=q[:100] or None, stage=stage,
+                                     cursor=page_cursor_arg())
     return render_template("people/beneficiaries.html", beneficiaries=rows, q=q, stage=stage,
                            stage_of=services.stage_of)
 

@@ -181,8 +181,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     page.wait_for_selector("[data-testid=commute-table]")
 
     # 3. quote, booking of our car, contract signed on screen, deposit by cheque
-    page.goto(f"{url}/pricing/quote")
-    page.select_option("#beneficiary_id", str(person_id))
+    page.goto(f"{url}/pricing/quote?beneficiary_id={person_id}")
     page.select_option("#kind", "car")
     page.fill("#start", today.isoformat())
     page.fill("#end", end.isoformat())
