@@ -91,7 +91,6 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     if keep_loaded:
         session.expire_on_commit = False
     try:
-<<<<<<< HEAD
         if session.in_transaction():
             session.commit()
         session.connection(execution_options={"sqlite_immediate": True})
@@ -103,12 +102,6 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
             raise
     finally:
         session.expire_on_commit = expire
-=======
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 #: up to this many ids, a plain `IN (...)`; beyond, the ids travel as one parameter
@@ -132,4 +125,3 @@ def id_in(column, ids):
         return column == func.any(bindparam(None, values, type_=ARRAY(Integer)))
     return column.in_(select(sql_column("value")).select_from(
         func.json_each(bindparam(None, json.dumps(values)))))
->>>>>>> issue-18-pages
