@@ -62,7 +62,7 @@ def _ids(live_server) -> dict:
 
 def _pages(role: str, ids: dict) -> list[str]:
     pages = {
-        "admin": ["/dashboard", "/admin/users", "/admin/audit", "/people/organisations",
+        "admin": ["/dashboard", "/admin/users", "/admin/audit", "/admin/lender", "/people/organisations",
                   "/people/settings", "/pricing/tariffs", "/admin/jobs",
                   "/notifications/outbox", "/reports/activity"],
         "advisor": ["/dashboard", "/people/referrals", "/people/beneficiaries",
