@@ -439,6 +439,9 @@ def inactive_beneficiary_ids(now: datetime | None = None) -> list[int]:
                        MinibusBooking.created_at >= cutoff_at),
         exists().where(WorkshopAttendance.beneficiary_id == b.id,
                        WorkshopAttendance.created_at >= cutoff_at),
+        # a document added to the file is a contact too
+        exists().where(PersonDocument.beneficiary_id == b.id,
+                       PersonDocument.uploaded_at >= cutoff_at),
         exists().where(User.id == b.user_id, User.last_login_at >= cutoff_at),
     ]
     return list(db.session.scalars(

@@ -187,3 +187,20 @@ def test_lender_page_is_for_platform_admins_only(app, client, role, status):
         == status
     db.session.expire_all()
     assert db.session.get(Platform, platform.id).siret is None
+
+
+def test_signoff_through_the_api_follows_the_same_rule(app, client):
+    world, person, rental_id = ready_rental(client, "Chloé", "Giordano")
+    body = {"odometer_km": 1000, "checklist": dict.fromkeys(CHECKLISTS["car"], True)}
+    wrong = world.post(f"/rentals/{rental_id}/check-out",
+                       {**body, "signoff": {"name": "Chloé Martin", "checked": True}},
+                       user=world.manager)
+    assert wrong.status_code == 400
+    assert "signoff_name" in wrong.get_json()["error"]["details"]
+    assert inspections(rental_id) == {}
+    done = world.post(f"/rentals/{rental_id}/check-out",
+                      {**body, "signoff": {"name": "chloe giordano", "checked": True}},
+                      user=world.manager)
+    assert done.status_code == 200, done.get_json()
+    shown = world.rental(rental_id)["inspections"][0]["signoff"]
+    assert shown["name"] == "chloe giordano" and shown["witness_id"] == world.manager.id

@@ -20,7 +20,14 @@ from mobility.audit.models import AuditEvent
 from mobility.extensions import db
 from mobility.people import documents
 from mobility.people.models import PersonDocument
-from tests.factories import create_platform, create_user, csrf_token_from, login
+from tests.factories import (
+    api_token,
+    bearer,
+    create_platform,
+    create_user,
+    csrf_token_from,
+    login,
+)
 from tests.people.factories import create_beneficiary
 
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -235,7 +242,8 @@ def test_delete_needs_the_confirmation_and_is_audited(app, client):
 def test_export_zip_holds_the_files_and_anonymisation_purges_them(app, client):
     platform = create_platform()
     person = create_beneficiary(platform)
-    login(client, create_user("advisor", platform))
+    advisor = create_user("advisor", platform)
+    login(client, advisor)
     assert upload(client, person, PDF).status_code == 302
     assert upload(client, person, png(), kind="proof_of_address").status_code == 302
     other = create_beneficiary(platform)
@@ -255,6 +263,13 @@ def test_export_zip_holds_the_files_and_anonymisation_purges_them(app, client):
     assert [d["kind"] for d in data["data"]["documents"]] == ["driving_licence",
                                                              "proof_of_address"]
     assert archive.read(f"documents/driving-licence-{mine[0].id}.pdf") == PDF
+    # the API gives the same archive
+    token = api_token(app.test_client(), advisor)
+    by_api = client.get(f"/api/v1/beneficiaries/{person.id}/export?format=zip",
+                        headers=bearer(token))
+    assert by_api.status_code == 200 and by_api.mimetype == "application/zip"
+    assert f"donnees-beneficiaire-{person.id}.zip" in by_api.headers["Content-Disposition"]
+    assert zipfile.ZipFile(io.BytesIO(by_api.get_data())).namelist() == names
     # anonymisation: rows and files of this person gone, the other person's kept
     from mobility.people.models import Beneficiary
     from mobility.privacy.services import anonymise
@@ -268,3 +283,34 @@ def test_export_zip_holds_the_files_and_anonymisation_purges_them(app, client):
         PersonDocument.beneficiary_id == person.id)) == 0
     assert not any(path.exists() for path in paths)
     assert count_documents() == 1 and len(stored_files(app)) == 1
+
+
+def test_retention_counts_an_upload_as_contact_and_purges_the_files(app):
+    from datetime import UTC, date, datetime
+
+    from mobility.people.models import Beneficiary
+    from mobility.privacy.services import anonymise_inactive
+    from tests.reports.factories import at, create_pathway, create_person
+
+    platform = create_platform()
+    advisor = create_user("advisor", platform)
+    now = datetime(2028, 6, 1, tzinfo=UTC)
+    people = {}
+    for name, uploaded in (("Ancien", date(2025, 7, 1)), ("Récent", date(2027, 1, 1))):
+        person = create_person(platform, first_name=name, created_at=at(date(2025, 1, 1)))
+        create_pathway(person, date(2025, 1, 2), status="exited", exit_date=date(2025, 6, 1))
+        db.session.commit()
+        document = documents.add_document(advisor, person, kind="identity", title=None,
+                                          issued_on=date(2025, 1, 1), expires_on=None,
+                                          data=PDF, today=date(2025, 7, 1))
+        document.uploaded_at = at(uploaded)
+        db.session.commit()
+        people[name] = (person.id, documents.document_path(document))
+    assert anonymise_inactive(now) == 1
+    db.session.expire_all()
+    gone_id, gone_file = people["Ancien"]
+    kept_id, kept_file = people["Récent"]
+    assert db.session.get(Beneficiary, gone_id).first_name == "ANONYME"
+    assert not gone_file.exists()
+    assert db.session.get(Beneficiary, kept_id).first_name == "Récent"
+    assert kept_file.exists() and count_documents() == 1

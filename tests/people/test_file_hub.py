@@ -13,6 +13,7 @@ from mobility.notifications.services import enqueue_notification, messages_about
 from mobility.people import services as people
 from mobility.people.models import Referral
 from tests.factories import create_platform, create_user, login
+from tests.fleet.factories import create_rental, create_site, create_vehicle
 from tests.people.factories import create_beneficiary, create_referent
 
 
@@ -90,10 +91,22 @@ def test_messages_to_the_person_and_their_referent_never_a_sign_in_code(app, cli
     enqueue_notification(kind="referent_feedback", key="t:feedback-other", recipient=referent,
                          about=("pathway", other_pathway.id),
                          context={"beneficiary_name": other.full_name, "summary": "RAS"})
+    # the prescriber standing in for a referent is told about the pathway; an advisor's
+    # reminder about the person's rental is staff business, not a message to their side
+    prescriber = create_user("prescriber", platform, full_name="Paul Prescripteur")
+    enqueue_notification(kind="referent_feedback", key="t:feedback-prescriber",
+                         recipient=prescriber, about=("pathway", pathway.id),
+                         context={"beneficiary_name": person.full_name, "summary": "RAS"})
+    rental = create_rental(create_vehicle(create_site(platform)), person)
+    enqueue_notification(kind="rental_overdue", key="t:staff", recipient=advisor,
+                         about=("rental", rental.id), context={})
+    enqueue_notification(kind="rental_overdue", key="t:referent-rental", recipient=referent,
+                         about=("rental", rental.id), context={})
     db.session.commit()
     lines = messages_about_person(person)
-    assert sorted(line.message.kind for line in lines) == ["referent_feedback",
-                                                          "vehicle_replaced"]
+    assert sorted((line.message.kind, line.message.recipient_type) for line in lines) == [
+        ("referent_feedback", "referent"), ("referent_feedback", "user"),
+        ("rental_overdue", "referent"), ("vehicle_replaced", "beneficiary")]
     login(client, advisor)
     messages = section(file_page(client, person), "file-messages")
     assert "Votre véhicule de remplacement : Clio EF-123-GH" in messages.replace("\u202f", " ")
@@ -101,4 +114,5 @@ def test_messages_to_the_person_and_their_referent_never_a_sign_in_code(app, cli
     assert person.full_name in messages  # the referent's subject names the person
     assert other.full_name not in messages
     assert "482913" not in messages and "Code de connexion" not in messages
-    assert messages.count("data-message=") == 2
+    assert "Paul Prescripteur" in messages
+    assert messages.count("data-message=") == 4
