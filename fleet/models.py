@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    false,
     func,
     text,
 )
@@ -363,14 +364,28 @@ class Inspection(PlatformScoped, db.Model):
     damage_notes: Mapped[str | None] = mapped_column(Text)
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     inspected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # -- the beneficiary's sign-off on screen (`fleet.services.sign_off`) --
+    #: the name the beneficiary typed
+    signoff_name: Mapped[str | None] = mapped_column(String(200))
+    #: the beneficiary ticked "I have checked the condition report"
+    signoff_checked: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
+    #: the staff member who saw them sign
+    signoff_witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signoff_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     rental = relationship("Rental", back_populates="inspections")
-    inspector = relationship("User")
+    inspector = relationship("User", foreign_keys=[inspector_id])
+    signoff_witness = relationship("User", foreign_keys=[signoff_witness_id])
     photos = relationship("Photo", order_by="Photo.id", viewonly=True)
 
     @property
     def kind_label(self) -> str:
         return str(INSPECTION_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def is_signed_off(self) -> bool:
+        return bool(self.signoff_checked and self.signoff_name and self.signoff_at)
 
 
 class Photo(PlatformScoped, db.Model):

@@ -132,6 +132,13 @@ class EndIn(Strict):
     end: date
 
 
+class SignOffIn(Strict):
+    name: str = Field(max_length=200, description="the beneficiary's first and last name, "
+                      "typed by them")
+    checked: bool = Field(description="the beneficiary ticked \"I have checked the condition "
+                          "report\"")
+
+
 class InspectionIn(Strict):
     odometer_km: int = Field(ge=0, le=2_000_000)
     energy_level_pct: int | None = Field(default=None, ge=0, le=100)
@@ -139,6 +146,8 @@ class InspectionIn(Strict):
                                        "vehicle's checklist (GET /vehicles/{id}), true when in "
                                        "good order")
     damage_notes: str | None = Field(default=None, max_length=4000)
+    signoff: SignOffIn | None = Field(default=None, description="The beneficiary's sign-off "
+                                      "on screen, witnessed by the caller (optional)")
 
 
 class CheckInIn(InspectionIn):
@@ -255,7 +264,10 @@ def inspection_json(inspection: Inspection) -> dict:
             "energy_level_pct": inspection.energy_level_pct, "checklist": inspection.checklist,
             "damage_notes": inspection.damage_notes,
             "inspected_at": _iso(inspection.inspected_at),
-            "photos": [p.id for p in inspection.photos]}
+            "photos": [p.id for p in inspection.photos],
+            "signoff": {"name": inspection.signoff_name,
+                        "witness_id": inspection.signoff_witness_id,
+                        "at": _iso(inspection.signoff_at)} if inspection.is_signed_off else None}
 
 
 def rental_json(rental: Rental, *, for_beneficiary: bool = False) -> dict:

@@ -128,6 +128,17 @@ class InspectionForm(FlaskForm):
     photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
     open_maintenance = BooleanField(_l("New damage: open a repair job"))
     immobilise = BooleanField(_l("Keep the vehicle in maintenance"))
+    signoff_name = StringField(_l("Beneficiary's first and last name (typed by them)"),
+                               validators=[Optional(), Length(max=200)])
+    signoff_checked = BooleanField(_l("I have checked the condition report"))
+
+
+class SignOffForm(FlaskForm):
+    """The beneficiary's sign-off of a condition report, after the inspection."""
+
+    signoff_name = StringField(_l("Beneficiary's first and last name (typed by them)"),
+                               validators=[Optional(), Length(max=200)])
+    signoff_checked = BooleanField(_l("I have checked the condition report"))
 
 
 class ReturnSlotForm(FlaskForm):

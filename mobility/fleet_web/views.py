@@ -21,6 +21,7 @@ from fleet.models import (
     VEHICLE_KIND_LABELS,
     VEHICLE_STATUS_LABELS,
     CarpoolRide,
+    Inspection,
     MaintenanceJob,
     MinibusBooking,
     MinibusRun,
@@ -431,6 +432,7 @@ def rental(rental_id: int):
     return render_template(
         "fleet/rental.html", rental=rental, today=services.today(),
         end_form=forms.EndDateForm(), inspection_form=inspection_form, slot_form=slot_form,
+        signoff_form=forms.SignOffForm(prefix="signoff"),
         action_form=FlaskForm(), differences=services.inspection_differences(rental),
         checklist_labels=CHECKLIST_LABELS, can_book=rental.can_edit(current_user),
         can_inspect=rental.can_inspect(current_user),
@@ -519,7 +521,9 @@ def inspect(rental_id: int, kind: str):
     checklist = {item: item in ticked for item in CHECKLISTS[rental.vehicle.kind]}
     common = {"odometer_km": form.odometer_km.data,
               "energy_level_pct": form.energy_level_pct.data, "checklist": checklist,
-              "damage_notes": form.damage_notes.data}
+              "damage_notes": form.damage_notes.data,
+              "signoff": {"name": form.signoff_name.data,
+                          "checked": form.signoff_checked.data}}
     upload = form.photo.data
     data = upload.read() if upload else b""
     try:
@@ -547,6 +551,26 @@ def inspect(rental_id: int, kind: str):
         if job is not None:
             flash(_("A repair job was opened."), "warning")
     return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+@bp.route("/inspections/<int:inspection_id>/signoff", methods=["POST"])
+@requires_roles(FLEET)
+def sign_off(inspection_id: int):
+    """The beneficiary signs off a condition report after the inspection, on screen."""
+    inspection = get_or_404(Inspection, inspection_id, current_user)
+    rental = get_or_404(Rental, inspection.rental_id, current_user, action="inspect")
+    form = forms.SignOffForm(prefix="signoff")
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+        return redirect(url_for("fleet.rental", rental_id=rental.id)), 303
+    try:
+        services.sign_off(current_user, inspection, name=form.signoff_name.data,
+                          checked=form.signoff_checked.data)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(url_for("fleet.rental", rental_id=rental.id)), 303
+    flash(_("The beneficiary's sign-off was recorded."), "success")
+    return redirect(url_for("fleet.rental", rental_id=rental.id))
 
 
 @bp.route("/rentals/<int:rental_id>/return-slot", methods=["POST"])

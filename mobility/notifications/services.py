@@ -504,6 +504,53 @@ def last_reminder(beneficiary_id: int) -> OutboxMessage | None:
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(1))
 
 
+@dataclass
+class FileMessage:
+    """A message of the outbox as a person's file lists it."""
+
+    message: OutboxMessage
+    to_person: bool
+    recipient_name: str
+    subject: str
+
+
+def messages_about_person(beneficiary: Beneficiary, *, limit: int = 20) -> list[FileMessage]:
+    """Messages to the person, to their referents about their pathways or rentals, and to the
+    prescriber standing in for a referent about their pathways, the latest first. A sign-in
+    code's messages are left out altogether: the file never shows one, live or masked."""
+    from fleet.models import Rental
+    from mobility.people.models import Pathway
+
+    pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary.id)
+    rental_ids = select(Rental.id).where(Rental.beneficiary_id == beneficiary.id)
+    about_pathway = ((OutboxMessage.object_type == "pathway")
+                     & OutboxMessage.object_id.in_(pathway_ids))
+    about_rental = ((OutboxMessage.object_type == "rental")
+                    & OutboxMessage.object_id.in_(rental_ids))
+    messages = list(db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.platform_id == beneficiary.platform_id,
+            OutboxMessage.kind.notin_(tuple(SECRET_CONTEXT_KEYS)),
+            or_((OutboxMessage.recipient_type == "beneficiary")
+                & (OutboxMessage.recipient_id == beneficiary.id),
+                (OutboxMessage.recipient_type == "referent") & or_(about_pathway, about_rental),
+                # a user told about the pathway is the prescriber standing in for a referent;
+                # staff reminders about rentals are not messages to the person's side
+                (OutboxMessage.recipient_type == "user") & about_pathway))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+    recipients = recipients_of(messages)
+    out = []
+    for message in messages:
+        recipient = recipients.get((message.recipient_type, message.recipient_id))
+        rendered, _error = preview(message, recipient)
+        out.append(FileMessage(
+            message=message,
+            to_person=message.recipient_type == "beneficiary",
+            recipient_name=getattr(recipient, "name", "—"),
+            subject=rendered.subject if rendered else message.kind_label))
+    return out
+
+
 # --- the advisor's and the admin's actions ----------------------------------------------------
 
 def retry_message(actor, message: OutboxMessage) -> None:
