@@ -433,6 +433,7 @@ def rental(rental_id: int):
         "fleet/rental.html", rental=rental, today=services.today(),
         end_form=forms.EndDateForm(), inspection_form=inspection_form, slot_form=slot_form,
         signoff_form=forms.SignOffForm(prefix="signoff"),
+        **_licence_documents(rental),
         action_form=FlaskForm(), differences=services.inspection_differences(rental),
         checklist_labels=CHECKLIST_LABELS, can_book=rental.can_edit(current_user),
         can_inspect=rental.can_inspect(current_user),
@@ -551,6 +552,18 @@ def inspect(rental_id: int, kind: str):
         if job is not None:
             flash(_("A repair job was opened."), "warning")
     return redirect(url_for("fleet.rental", rental_id=rental_id))
+
+
+def _licence_documents(rental: Rental) -> dict:
+    """The person's licence documents next to the hand-over's licence check, for those who may
+    open the file (advisors, admins): evidence beside the licence record, not another rule."""
+    from mobility.people.documents import documents_of, expiry_text
+
+    if current_user.role not in (ADMIN, ADVISOR) or rental.status != "booked":
+        return {"licence_documents": None, "licence_expiry": expiry_text}
+    return {"licence_documents": [d for d in documents_of(rental.beneficiary)
+                                  if d.kind == "driving_licence"],
+            "licence_expiry": expiry_text}
 
 
 @bp.route("/inspections/<int:inspection_id>/signoff", methods=["POST"])

@@ -314,3 +314,30 @@ def test_retention_counts_an_upload_as_contact_and_purges_the_files(app):
     assert not gone_file.exists()
     assert db.session.get(Beneficiary, kept_id).first_name == "Récent"
     assert kept_file.exists() and count_documents() == 1
+
+
+def test_the_licence_document_sits_next_to_the_hand_overs_licence_check(app, client):
+    from tests.rentals.factories import make_world
+
+    world = make_world(client)
+    person = world.person()
+    rental_id = world.booked(person, world.vehicle("car"))
+    bare = world.person()
+    bare_rental_id = world.booked(bare, world.vehicle("car"))
+    document = documents.add_document(world.advisor, person, kind="driving_licence",
+                                      title=None, issued_on=today() - timedelta(days=900),
+                                      expires_on=today() + timedelta(days=2), data=PDF)
+    login(client, world.advisor)
+    page = html.unescape(client.get(f"/fleet/rentals/{rental_id}").get_data(as_text=True))
+    readiness = page[page.index('data-testid="readiness"'):]
+    readiness = readiness[:readiness.index("</section>")]
+    assert f"/people/documents/{document.id}" in readiness and "expire dans 2 jours" in readiness
+    other = html.unescape(client.get(f"/fleet/rentals/{bare_rental_id}").get_data(as_text=True))
+    assert "Aucune copie du permis dans le dossier" in other
+    # the rule is the licence record's: the readiness item is unchanged by the document
+    assert 'data-item="licence" data-ok="yes"' in page
+    # a fleet manager may not open the file: no link to it
+    manager = app.test_client()
+    login(manager, world.manager)
+    seen = manager.get(f"/fleet/rentals/{rental_id}").get_data(as_text=True)
+    assert 'data-testid="readiness"' in seen and "/people/documents/" not in seen
