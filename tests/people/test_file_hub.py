@@ -61,7 +61,7 @@ def test_seats_and_workshops_of_the_person_with_links(app, client):
     assert seats.count("data-seat-kind=") == 2  # not the other person's seat
     workshops = section(page, "file-workshops")
     assert "Lire le plan du bus" in workshops
-    assert f"/people/workshops/{session.id}" in workshops and "Inscrit" in workshops
+    assert f"/people/workshops/{session.id}" in workshops and "Inscription" in workshops
     # somebody without any shows the empty states
     lonely = section(file_page(client, other), "file-workshops")
     assert "Aucun atelier." in lonely
