@@ -40,26 +40,29 @@ def _expand_frequencies(st: pd.DataFrame, frequencies: pd.DataFrame | None) -> p
 
     if frequencies is None or frequencies.empty:
         return st
-    parts = [st[~st["trip_id"].isin(set(frequencies["trip_id"]))]]
+    runs = []  # (template trip, new trip id, shift in seconds)
     for trip_id, rows in frequencies.groupby("trip_id"):
         template = st[st["trip_id"] == trip_id]
         if template.empty:
             continue
         first = float(template["dep_s"].min())
         n = 0
-        for _index, row in rows.iterrows():
-            start, end = _to_seconds(row["start_time"]), _to_seconds(row["end_time"])
-            headway = int(row["headway_secs"])
-            if headway <= 0:
+        for start_time, end_time, headway in rows[["start_time", "end_time",
+                                                   "headway_secs"]].itertuples(index=False):
+            if int(headway) <= 0:
                 raise TransitFeedError(f"frequencies.txt: headway of {trip_id} must be > 0")
-            for departure in range(int(start), int(end), headway):
-                copy = template.copy()
-                shift = departure - first
-                copy["arr_s"] = copy["arr_s"] + shift
-                copy["dep_s"] = copy["dep_s"] + shift
-                copy["trip_id"] = f"{trip_id}@{n}"
-                parts.append(copy)
+            for departure in range(int(_to_seconds(start_time)), int(_to_seconds(end_time)),
+                                   int(headway)):
+                runs.append((trip_id, f"{trip_id}@{n}", departure - first))
                 n += 1
+    parts = [st[~st["trip_id"].isin(set(frequencies["trip_id"]))]]
+    if runs:  # one merge repeats every template trip for all its departures
+        table = pd.DataFrame(runs, columns=["trip_id", "run_id", "shift_s"])
+        repeated = st.merge(table, on="trip_id")
+        repeated["arr_s"] = repeated["arr_s"] + repeated["shift_s"]
+        repeated["dep_s"] = repeated["dep_s"] + repeated["shift_s"]
+        repeated["trip_id"] = repeated["run_id"]
+        parts.append(repeated.drop(columns=["run_id", "shift_s"]))
     return pd.concat(parts, ignore_index=True)
 
 

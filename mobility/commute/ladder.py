@@ -283,15 +283,13 @@ def latest_assessment_of(beneficiary):
 def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | None:
     """The platform's current carpool rides that can carry the person, smallest detour first
     (routing's detour ranking); None when the commute or the rides cannot be located."""
-    from datetime import date
-
     from sqlalchemy import or_, select
 
     from fleet.models import CarpoolRide
     from mobility.commute import services
     from mobility.extensions import db
 
-    today = date.today()
+    today = services.today()
     rides = db.session.scalars(select(CarpoolRide).where(
         CarpoolRide.platform_id == beneficiary.platform_id,
         CarpoolRide.driver_beneficiary_id.is_distinct_from(beneficiary.id),
@@ -324,15 +322,14 @@ def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | No
 
 def minibus_runs_for(platform_id: int) -> bool:
     """Whether the platform has a minibus run today or later."""
-    from datetime import date
-
     from sqlalchemy import select
 
     from fleet.models import MinibusRun
+    from mobility.commute.services import today
     from mobility.extensions import db
 
     return db.session.scalar(select(MinibusRun.id).where(
-        MinibusRun.platform_id == platform_id, MinibusRun.run_date >= date.today()).limit(1)
+        MinibusRun.platform_id == platform_id, MinibusRun.run_date >= today()).limit(1)
     ) is not None
 
 
@@ -346,16 +343,19 @@ def ladder_for(beneficiary, check=None, *, assessment=None) -> dict[str, Any]:
     assessment = assessment or latest_assessment_of(beneficiary)
     if check is None:
         check = services.latest_check_for(beneficiary)
-    licence = True if (beneficiary.has_licence_b or beneficiary.licence_b_since) else None
+    licence = bool(beneficiary.has_licence_b or beneficiary.licence_b_since)
     home = work = None
     if check is not None:
         home, work = (check.origin_lat, check.origin_lon), \
             (check.destination_lat, check.destination_lon)
     thresholds = scoring_for(beneficiary.platform_id)["thresholds"]
+    # capacities given with the check's request (API) stand for what the person can do
+    given = check.capacities if check is not None and (check.capacities or {}).get(
+        "source") == "request" else None
     return build_ladder(
         answers=assessment.answers if assessment is not None else None,
         scores=assessment.sub_scores if assessment is not None else None,
-        thresholds=thresholds, has_licence_b=licence,
+        thresholds=thresholds, has_licence_b=licence, capacities=given,
         modes=check.modes if check is not None else None,
         transit=check.transit if check is not None else None,
         carpool=carpool_matches_for(beneficiary, home=home, work=work),

@@ -97,7 +97,7 @@ def test_the_ladder_on_the_file_is_the_commute_pages(live_server, page_fr):
     page_fr.goto(f"{live_server.url}/people/beneficiaries/{person_id}")
     ladder = page_fr.locator("[data-testid=file-ladder]")
     text = ladder.inner_text()
-    assert "Échelle des solutions" in text
+    assert "Trajet et échelle des solutions" in text
     # the demo's illustrative timetable: Julien takes bus line 1 to work
     recommended = ladder.locator("[data-testid=ladder-recommended]")
     assert recommended.get_attribute("data-level") == "public_transport"
