@@ -262,7 +262,7 @@ def build_ladder(*, answers: Mapping[str, Any] | None = None,
             item["rides"] = rides
         levels.append(item)
     return {"recommended": recommended, "levels": levels,
-            "capacities": {k: v for k, v in caps.items()}}
+            "capacities": dict(caps)}
 
 
 # -- for a beneficiary -------------------------------------------------------------------------

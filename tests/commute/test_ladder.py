@@ -12,48 +12,14 @@ import pytest
 from mobility.commute.ladder import LEVELS, build_ladder, normalise, statuses
 from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
 
-
-def ok(minutes: int = 20) -> dict:
-    return {"feasible": True, "duration_s": minutes * 60,
-            "reasons": [{"code": "within_limit", "params": {"duration_min": minutes,
-                                                            "limit_min": 30}}]}
-
-
-def too_long() -> dict:
-    return {"feasible": False, "duration_s": 3600,
-            "reasons": [{"code": "too_long", "params": {"duration_min": 60, "limit_min": 30}}]}
-
-
-ALL_OK = {m: ok() for m in ("walk", "bike", "e_bike", "two_wheel_motor", "car")}
-
-
-def leg(route: str, board_at: str, arrive_at: str) -> dict:
-    return {"route": route, "board_stop": "Saint-Charles", "alight_stop": "Place du Casino",
-            "leave_at": board_at, "board_at": board_at, "alight_at": arrive_at,
-            "arrive_at": arrive_at}
-
-
-def transit_ok() -> dict:
-    return {"checked": True, "feasible": True, "reasons": [{"code": "transit_ok", "params": {}}],
-            "days": [{"date": "2025-03-03", "feasible": True,
-                      "outbound": leg("1", "05:31", "05:44"),
-                      "inbound": leg("1", "14:07", "14:20")}]}
-
-
-def transit_no_return() -> dict:
-    return {"checked": True, "feasible": False,
-            "reasons": [{"code": "no_return", "params": {"day": "2025-03-04", "wait_min": 45,
-                                                          "time": "05:00"}}],
-            "days": [{"date": "2025-03-03", "feasible": False,
-                      "outbound": leg("1", "20:31", "20:44"), "inbound": None}]}
-
-
-def level(ladder: dict, name: str) -> dict:
-    return next(lv for lv in ladder["levels"] if lv["level"] == name)
-
-
-def codes(ladder: dict, name: str) -> list[str]:
-    return [r["code"] for r in level(ladder, name)["reasons"]]
+from .factories import (
+    ALL_OK,
+    level_codes,
+    level_of,
+    too_long,
+    transit_no_return,
+    transit_ok,
+)
 
 
 def test_one_vocabulary_in_the_schemes_order():
@@ -64,12 +30,12 @@ def test_one_vocabulary_in_the_schemes_order():
     assert ladder["recommended"] == "public_transport"
     assert {lv["status"] for lv in ladder["levels"][1:4]} == {"possible"}
     # has tried a scooter but does not ride one regularly: coaching first
-    assert level(ladder, "moped_scooter")["status"] == "possible_with_coaching"
+    assert level_of(ladder, "moped_scooter")["status"] == "possible_with_coaching"
 
 
 def test_public_transport_with_a_timetable_names_the_line_and_times():
     ladder = build_ladder(answers=GOOD_ANSWERS, modes=ALL_OK, transit=transit_ok())
-    line = next(r for r in level(ladder, "public_transport")["reasons"]
+    line = next(r for r in level_of(ladder, "public_transport")["reasons"]
                 if r["code"] == "transit_line")
     assert line["params"]["line"] == "1" and line["params"]["leave"] == "05:31"
     assert line["params"]["back_board"] == "14:07"
@@ -80,8 +46,8 @@ def test_night_shift_is_judged_by_the_timetable_not_the_word_night():
     with_night_bus = build_ladder(answers=night, modes=ALL_OK, transit=transit_ok())
     assert with_night_bus["recommended"] == "public_transport"
     without = build_ladder(answers=night, modes=ALL_OK, transit=transit_no_return())
-    assert level(without, "public_transport")["status"] == "ruled_out"
-    assert codes(without, "public_transport") == ["no_return"]
+    assert level_of(without, "public_transport")["status"] == "ruled_out"
+    assert level_codes(without, "public_transport") == ["no_return"]
     assert without["recommended"] == "walk"
 
 
@@ -89,9 +55,9 @@ def test_without_a_timetable_transit_is_possible_but_never_recommended():
     not_checked = {"checked": False, "feasible": False, "days": [],
                    "reasons": [{"code": "no_feed", "params": {}}]}
     ladder = build_ladder(answers=GOOD_ANSWERS, modes=ALL_OK, transit=not_checked)
-    first = level(ladder, "public_transport")
+    first = level_of(ladder, "public_transport")
     assert first["status"] == "possible" and first["confirmed"] is None
-    assert codes(ladder, "public_transport") == ["no_feed"]
+    assert level_codes(ladder, "public_transport") == ["no_feed"]
     assert ladder["recommended"] == "walk"
 
 
@@ -99,13 +65,13 @@ def test_nothing_is_recommended_before_the_commute_is_checked():
     ladder = build_ladder(answers=GOOD_ANSWERS)
     assert ladder["recommended"] is None
     assert statuses(ladder)["walk"] == "possible"
-    assert codes(ladder, "walk") == ["commute_not_checked"]
+    assert level_codes(ladder, "walk") == ["commute_not_checked"]
 
 
 def test_a_mode_over_the_time_limit_is_ruled_out_with_the_checks_reason():
     ladder = build_ladder(answers=GOOD_ANSWERS, modes={**ALL_OK, "walk": too_long()},
                           transit=transit_no_return())
-    assert statuses(ladder)["walk"] == "ruled_out" and codes(ladder, "walk") == ["too_long"]
+    assert statuses(ladder)["walk"] == "ruled_out" and level_codes(ladder, "walk") == ["too_long"]
     assert ladder["recommended"] == "bike"
 
 
@@ -125,11 +91,11 @@ def test_urban_aptitudes_boundary(urban_answers, status):
                           transit=transit_ok())
     assert statuses(ladder)["public_transport"] in (status, "recommended")
     if status == "ruled_out":
-        assert codes(ladder, "public_transport") == ["urban_aptitudes_too_low"]
+        assert level_codes(ladder, "public_transport") == ["urban_aptitudes_too_low"]
         assert ladder["recommended"] == "walk"
     else:
         assert ladder["recommended"] == "public_transport"
-        assert level(ladder, "public_transport")["coaching"] is True
+        assert level_of(ladder, "public_transport")["coaching"] is True
 
 
 def test_coaching_threshold_boundary():
@@ -149,12 +115,12 @@ def test_capacities_rule_levels_out_with_reasons():
     ladder = build_ladder(answers=answers, has_licence_b=False, modes=ALL_OK,
                           transit=transit_ok(), carpool=[], minibus=True)
     st = statuses(ladder)
-    assert codes(ladder, "public_transport") == ["walking_difficult"]
-    assert codes(ladder, "walk") == ["cannot_walk"]
-    assert codes(ladder, "bike") == ["cannot_ride_bike"]
-    assert codes(ladder, "moped_scooter") == ["no_moped_capacity"]
-    assert codes(ladder, "car") == ["no_licence_b"]
-    assert st["carpool"] == "ruled_out" and codes(ladder, "carpool") == ["no_carpool"]
+    assert level_codes(ladder, "public_transport") == ["walking_difficult"]
+    assert level_codes(ladder, "walk") == ["cannot_walk"]
+    assert level_codes(ladder, "bike") == ["cannot_ride_bike"]
+    assert level_codes(ladder, "moped_scooter") == ["no_moped_capacity"]
+    assert level_codes(ladder, "car") == ["no_licence_b"]
+    assert st["carpool"] == "ruled_out" and level_codes(ladder, "carpool") == ["no_carpool"]
     assert ladder["recommended"] == "minibus"
 
 
@@ -174,17 +140,17 @@ def test_psychomotor_boundary_for_bikes():
     at_limit = build_ladder(answers=answers, modes=ALL_OK)
     assert statuses(at_limit)["bike"] == "possible"
     strict = build_ladder(answers=answers, modes=ALL_OK, thresholds={"bike_min_psychomotor": 51})
-    assert codes(strict, "bike") == ["psychomotor_too_low"]
+    assert level_codes(strict, "bike") == ["psychomotor_too_low"]
 
 
 def test_people_who_cannot_travel_alone_get_the_minibus_only():
     ladder = build_ladder(answers={**GOOD_ANSWERS, "trips_alone": "never"}, modes=ALL_OK,
                           transit=transit_ok(), minibus=True)
     assert ladder["recommended"] == "minibus"
-    assert all(codes(ladder, lv)[0] == "cannot_travel_alone" for lv in LEVELS
+    assert all(level_codes(ladder, lv)[0] == "cannot_travel_alone" for lv in LEVELS
                if lv != "minibus")
     no_run = build_ladder(answers={**GOOD_ANSWERS, "trips_alone": "never"}, minibus=False)
-    assert no_run["recommended"] is None and codes(no_run, "minibus") == ["no_minibus"]
+    assert no_run["recommended"] is None and level_codes(no_run, "minibus") == ["no_minibus"]
 
 
 def test_carpool_rides_ranked_by_detour_confirm_the_level():
@@ -193,11 +159,11 @@ def test_carpool_rides_ranked_by_detour_confirm_the_level():
                "licence_b": "no"}
     ladder = build_ladder(answers=answers, has_licence_b=False, modes=ALL_OK, carpool=rides)
     assert ladder["recommended"] == "carpool"
-    assert [r["ride_id"] for r in level(ladder, "carpool")["rides"]] == [7, 3]
-    assert level(ladder, "carpool")["reasons"][0]["params"]["detour_min"] == 4
+    assert [r["ride_id"] for r in level_of(ladder, "carpool")["rides"]] == [7, 3]
+    assert level_of(ladder, "carpool")["reasons"][0]["params"]["detour_min"] == 4
     unknown = build_ladder(answers=answers, has_licence_b=False, modes=ALL_OK, carpool=None)
     assert statuses(unknown)["carpool"] == "possible"
-    assert codes(unknown, "carpool") == ["carpool_not_checked"]
+    assert level_codes(unknown, "carpool") == ["carpool_not_checked"]
 
 
 def test_learning_riders_and_rusty_drivers_need_coaching():
@@ -205,7 +171,7 @@ def test_learning_riders_and_rusty_drivers_need_coaching():
                "driving_experience": "none"}
     ladder = build_ladder(answers=answers, modes=ALL_OK)
     assert statuses(ladder)["bike"] == "possible_with_coaching"
-    assert "coaching_bike" in codes(ladder, "bike")
+    assert "coaching_bike" in level_codes(ladder, "bike")
     assert statuses(ladder)["car"] == "possible_with_coaching"
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import time
 
 from mobility.commute.ladder import ladder_for
@@ -13,14 +12,7 @@ from tests.factories import create_platform, create_user, login
 from tests.fleet.factories import create_ride
 from tests.people.factories import GOOD_ANSWERS
 
-from .factories import WEEK, create_commuter
-
-LEVEL_RE = re.compile(r'data-level="([a-z_]+)" data-status="([a-z_]+)"')
-
-
-def shown_statuses(html: str) -> dict[str, str]:
-    block = html.split('data-testid="ladder-levels"', 1)[1].split("</ol>", 1)[0]
-    return dict(LEVEL_RE.findall(block))
+from .factories import LEVEL_RE, WEEK, create_commuter, shown_statuses
 
 
 def test_file_commute_page_portal_and_sheet_show_the_same_ladder(client, app, gtfs):
@@ -87,3 +79,25 @@ def test_the_sheet_prints_the_same_recommendation(client, app, gtfs):
     shown = dict(LEVEL_RE.findall(block))
     assert shown == {lv["level"]: lv["status"] for lv in ladder["levels"]
                      if lv["status"] != "ruled_out"}
+
+
+def test_capacities_given_with_an_api_check_are_the_ladders(client, app):
+    from mobility.commute.models import CommuteCheck
+    from tests.factories import api_token, bearer
+
+    platform = create_platform()
+    advisor = create_user("advisor", platform)
+    person = create_commuter(platform, has_licence_b=True)
+    headers = bearer(api_token(client, advisor))
+    response = client.post(f"/api/v1/beneficiaries/{person.id}/commute-check", headers=headers,
+                           json={"capacities": {"has_licence_b": False}})
+    assert response.status_code == 201
+    check = db.session.get(CommuteCheck, response.get_json()["id"])
+    levels = {lv["level"]: lv for lv in ladder_for(person, check)["levels"]}
+    assert levels["car"]["status"] == "ruled_out"
+    assert levels["car"]["reasons"][0]["code"] == "no_licence_b"
+    from mobility.commute import services
+
+    plain = services.run_check_for_beneficiary(None, person)
+    assert {lv["level"]: lv["status"] for lv in ladder_for(person, plain)["levels"]}[
+        "car"] != "ruled_out"  # without them, the file's licence counts

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, time
+from datetime import time
 
 import pytest
 from sqlalchemy import func, select
@@ -21,32 +21,16 @@ from routing.transit_lines import departures, extract_osm_lines, write_gtfs
 from tests.factories import create_platform, create_user, csrf_token_from, login
 from tests.routing.routing_data import MONACO_PBF, TEST_GTFS
 
-from .factories import create_commuter
-
-MONDAY, SUNDAY = date(2025, 3, 3), date(2025, 3, 9)
-#: a stop by the commuter's home in Beausoleil and one by the station where they work
-STOPS = [{"name": "Varavilla", "lat": 43.75390, "lon": 7.44060},
-         {"name": "Gare", "lat": 43.73700, "lon": 7.42150}]
-
-
-def make_line(platform, **timetable) -> TransitLine:
-    values = {"first": "05:00", "last": "22:00", "headway_min": 15, "days": [0, 1, 2, 3, 4]}
-    values.update(timetable)
-    stops_text = "\n".join(f"{s['name']}; {s['lat']}; {s['lon']}" for s in STOPS)
-    return transit_lines.save_line(
-        create_user("admin", platform), platform.id, None, ref="N1", name="Navette",
-        kind="bus", stops_text=stops_text, **values)
-
-
-def check(person, *, arrive_by: str, leave_at: str, day: date = MONDAY) -> dict:
-    return services.compute_for_beneficiary(person, arrive_by=arrive_by, leave_at=leave_at,
-                                            days=[day.isoformat()], modes=["public_transport"]
-                                            )["transit"]
-
-
-def reason_codes(transit: dict) -> set[str]:
-    return {r["code"] for r in transit["reasons"]}
-
+from .factories import (
+    MONDAY,
+    STOPS,
+    SUNDAY,
+    create_commuter,
+    make_line,
+    reason_codes,
+    transit_of,
+    zipped,
+)
 
 # -- GTFS writing (routing library) -------------------------------------------------------------
 
@@ -85,11 +69,11 @@ def test_last_departure_before_or_after_the_shift_end(app):
     platform = create_platform()
     person = create_commuter(platform)
     line = make_line(platform, last="16:50")  # shift ends 17:00: no trip home
-    assert reason_codes(check(person, arrive_by="08:00", leave_at="17:00")) == {"no_return"}
+    assert reason_codes(transit_of(person, arrive_by="08:00", leave_at="17:00")) == {"no_return"}
     transit_lines.save_line(create_user("admin", platform), platform.id, line, ref="N1",
                             name="Navette", kind="bus", first="05:00", last="17:10",
                             headway_min=15, days=[0, 1, 2, 3, 4])
-    assert check(person, arrive_by="08:00", leave_at="17:00")["feasible"] is True
+    assert transit_of(person, arrive_by="08:00", leave_at="17:00")["feasible"] is True
 
 
 def test_headway_longer_than_the_wait_allowed_misses_the_shift(app):
@@ -98,18 +82,18 @@ def test_headway_longer_than_the_wait_allowed_misses_the_shift(app):
     # every 2 h from 05:00: the 05:00 bus is at work over 45 min before 06:30, the 07:00 one
     # after it; every 10 min, one arrives within the 45 min
     make_line(platform, first="05:00", last="21:00", headway_min=120)
-    assert "no_outbound" in reason_codes(check(person, arrive_by="06:30", leave_at="17:00"))
+    assert "no_outbound" in reason_codes(transit_of(person, arrive_by="06:30", leave_at="17:00"))
     db.session.execute(TransitLine.__table__.update().values(headway_min=10))
     db.session.commit()
-    assert check(person, arrive_by="06:30", leave_at="17:00")["feasible"] is True
+    assert transit_of(person, arrive_by="06:30", leave_at="17:00")["feasible"] is True
 
 
 def test_days_of_service(app):
     platform = create_platform()
     person = create_commuter(platform)
     make_line(platform, days=[0, 1, 2, 3, 4])
-    assert check(person, arrive_by="08:00", leave_at="17:00", day=MONDAY)["feasible"] is True
-    sunday = check(person, arrive_by="08:00", leave_at="17:00", day=SUNDAY)
+    assert transit_of(person, arrive_by="08:00", leave_at="17:00", day=MONDAY)["feasible"] is True
+    sunday = transit_of(person, arrive_by="08:00", leave_at="17:00", day=SUNDAY)
     assert reason_codes(sunday) == {"no_outbound", "no_return"}
 
 
@@ -117,12 +101,12 @@ def test_night_shift_with_and_without_a_night_bus(app):
     platform = create_platform()
     person = create_commuter(platform, shift_start=time(21), shift_end=time(5))
     line = make_line(platform, first="06:00", last="23:30")
-    without = check(person, arrive_by="21:00", leave_at="05:00")
+    without = transit_of(person, arrive_by="21:00", leave_at="05:00")
     assert reason_codes(without) == {"no_return"}
     transit_lines.save_line(create_user("admin", platform), platform.id, line, ref="N1",
                             name="Noctambus", kind="bus", first="19:00", last="05:30",
                             headway_min=30, days=[0, 1, 2, 3, 4, 5, 6])
-    with_night_bus = check(person, arrive_by="21:00", leave_at="05:00")
+    with_night_bus = transit_of(person, arrive_by="21:00", leave_at="05:00")
     assert with_night_bus["feasible"] is True
     assert with_night_bus["days"][0]["inbound"]["route"] == "N1"
 
@@ -241,13 +225,6 @@ def test_another_platforms_line_is_not_found(client, app):
     assert db.session.get(TransitLine, line.id) is not None
 
 
-def _zipped(folder) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in folder.iterdir():
-            archive.write(path, path.name)
-    return buffer.getvalue()
-
 
 def test_import_a_published_gtfs_zip_then_go_back_to_the_lines(client, app):
     platform = create_platform()
@@ -262,7 +239,7 @@ def test_import_a_published_gtfs_zip_then_go_back_to_the_lines(client, app):
     assert db.session.scalar(select(CommuteSettings)) is None
     good = client.post("/commute/transit-lines/import",
                        data={"csrf_token": csrf_token_from(html),
-                             "gtfs_file": (io.BytesIO(_zipped(TEST_GTFS)), "feed.zip")},
+                             "gtfs_file": (io.BytesIO(zipped(TEST_GTFS)), "feed.zip")},
                        content_type="multipart/form-data")
     assert good.status_code == 302
     assert services.gtfs_path_for(platform.id) == transit_lines.imported_feed_path(platform.id)
