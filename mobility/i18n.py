@@ -11,6 +11,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_time as babel_format_time
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -97,3 +98,10 @@ def local_datetime(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     return babel_format_datetime(value, format)
+
+
+def local_time(value: datetime | None, format: str = "short") -> str:
+    """The time of day of a UTC timestamp, in Europe/Paris, in the user's language."""
+    if value is None:
+        return ""
+    return babel_format_time(value, format)

@@ -2,7 +2,7 @@
 timetables entered by an admin) written into its illustrative GTFS feed
 
 Revision ID: 0015_transit_lines
-Revises: 0014_documents
+Revises: 0018_person_documents
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -14,7 +14,7 @@ import mobility.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0015_transit_lines'
-down_revision = '0014_documents'
+down_revision = '0018_person_documents'
 branch_labels = None
 depends_on = None
 
