@@ -1,5 +1,6 @@
 """Routing library of the mobility platform: road networks per mode, routing engines,
-geocoding, commute feasibility, the transit-first ladder, mileage allowance and carpool matching.
+geocoding, commute feasibility, public-transport timetables, mileage allowance and carpool
+matching.
 
 Imports nothing from the web application. Every result shown to users must carry
 :data:`ATTRIBUTION` ("© OpenStreetMap contributors").
@@ -26,7 +27,6 @@ from .exceptions import (
     UnknownMode,
 )
 from .geocoding import GeocodedPlace, OfflineGeocoder, import_address_csv, make_geocoder
-from .ladder import Ladder, LadderLevel, transit_first_ladder
 from .mileage import daily_mileage_allowance_km
 from .settings import (
     ATTRIBUTION,
@@ -42,12 +42,12 @@ from .transit import TransitFeed
 __all__ = [
     "ATTRIBUTION", "MODES", "TRANSIT", "AddressNotFound", "CacheBuildError", "CarpoolLimits",
     "CarpoolMatch", "CarpoolRide", "CommuteCheck", "CommuteLimits", "GeocodedPlace",
-    "GeocoderNotConfigured", "GeocoderUnavailable", "InvalidCommute", "InvalidShift", "Ladder",
-    "LadderLevel", "LocalEngine", "ModeResult", "NetworkNotConfigured", "NoRouteFound",
+    "GeocoderNotConfigured", "GeocoderUnavailable", "InvalidCommute", "InvalidShift",
+    "LocalEngine", "ModeResult", "NetworkNotConfigured", "NoRouteFound",
     "OSRMEngine", "OfflineGeocoder", "OutsideNetworkArea", "Reason", "Route", "RoutingEngine",
     "RoutingError", "RoutingServerUnavailable", "SameOriginDestination", "Shift",
     "SpeedSettings", "Table", "TransitFeed", "TransitFeedError", "TransitResult",
     "UnknownMode", "build_cache", "check_commute", "daily_mileage_allowance_km",
     "default_cache_dir", "import_address_csv", "load_graph", "make_geocoder",
-    "match_carpools", "rank_carpool_rides", "transit_first_ladder",
+    "match_carpools", "rank_carpool_rides",
 ]

@@ -1,4 +1,5 @@
-"""Command line: ``python -m routing build --pbf PATH [--cache-dir DIR] [--force]``."""
+"""Command line: ``python -m routing build --pbf PATH [--cache-dir DIR] [--force]``,
+``python -m routing transit-lines --pbf PATH [--cache-dir DIR]``."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.add_argument("--elevation-raster", type=Path, default=None,
                        help="DEM GeoTIFF for grades (needs rasterio)")
+    lines = sub.add_parser("transit-lines", help="extract the bus and train lines (route "
+                           "relations and their ordered stops) into <cache>/transit/")
+    lines.add_argument("--pbf", required=True, type=Path)
+    lines.add_argument("--cache-dir", type=Path, default=None)
     osrm = sub.add_parser("osrm-prepare", help="install osrm-bindings (Python 3.12 venv) and "
                           "prepare OSRM data for a profile")
     osrm.add_argument("--pbf", required=True, type=Path)
@@ -38,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
             manifest = json.loads((cache / "manifest.json").read_text())
             print(f"routing cache ready in {cache} ({time.perf_counter() - started:.1f} s)")
             print(json.dumps(manifest["networks"]))
+        elif args.command == "transit-lines":
+            from .transit_lines import extract_osm_lines, save_lines
+
+            cache = args.cache_dir or default_cache_dir()
+            found = extract_osm_lines(args.pbf)
+            out = save_lines(found, Path(cache) / "transit" / "osm_lines.json")
+            print(f"{len(found)} route relations with stops written to {out}")
         else:
             from .osrm_server import ensure_osrm_venv, prepare_osrm_data
 

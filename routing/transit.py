@@ -32,6 +32,40 @@ def _to_seconds(value: str) -> float:
     return h * 3600 + m * 60 + s
 
 
+def _expand_frequencies(st: pd.DataFrame, frequencies: pd.DataFrame | None) -> pd.DataFrame:
+    """Repeat each trip of ``frequencies.txt`` from its start to its end time, every headway
+    (the template trip's times give the offsets between stops); ``service_trip_id`` keeps the
+    template's id for the calendar. Trips without a frequency are left as they are."""
+    import pandas as pd
+
+    if frequencies is None or frequencies.empty:
+        return st
+    runs = []  # (template trip, new trip id, shift in seconds)
+    for trip_id, rows in frequencies.groupby("trip_id"):
+        template = st[st["trip_id"] == trip_id]
+        if template.empty:
+            continue
+        first = float(template["dep_s"].min())
+        n = 0
+        for start_time, end_time, headway in rows[["start_time", "end_time",
+                                                   "headway_secs"]].itertuples(index=False):
+            if int(headway) <= 0:
+                raise TransitFeedError(f"frequencies.txt: headway of {trip_id} must be > 0")
+            for departure in range(int(_to_seconds(start_time)), int(_to_seconds(end_time)),
+                                   int(headway)):
+                runs.append((trip_id, f"{trip_id}@{n}", departure - first))
+                n += 1
+    parts = [st[~st["trip_id"].isin(set(frequencies["trip_id"]))]]
+    if runs:  # one merge repeats every template trip for all its departures
+        table = pd.DataFrame(runs, columns=["trip_id", "run_id", "shift_s"])
+        repeated = st.merge(table, on="trip_id")
+        repeated["arr_s"] = repeated["arr_s"] + repeated["shift_s"]
+        repeated["dep_s"] = repeated["dep_s"] + repeated["shift_s"]
+        repeated["trip_id"] = repeated["run_id"]
+        parts.append(repeated.drop(columns=["run_id", "shift_s"]))
+    return pd.concat(parts, ignore_index=True)
+
+
 @dataclass(frozen=True)
 class TransitLeg:
     """One direct public-transport trip, door to door."""
@@ -69,13 +103,15 @@ class TransitFeed:
         st["stop_id"] = st["stop_id"].astype(str)
         st["arr_s"] = st["arrival_time"].map(_to_seconds)
         st["dep_s"] = st["departure_time"].map(_to_seconds)
-        trips = feed.trips[["trip_id", "route_id"]]
+        st["service_trip_id"] = st["trip_id"]
+        st = _expand_frequencies(st, getattr(feed, "frequencies", None))
+        trips = feed.trips[["trip_id", "route_id"]].rename(columns={"trip_id": "service_trip_id"})
         routes = feed.routes[["route_id", "route_short_name"]] if feed.routes is not None else None
         if routes is not None:
             trips = trips.merge(routes, on="route_id", how="left")
         else:
             trips = trips.assign(route_short_name=trips["route_id"])
-        self.stop_times = st.merge(trips, on="trip_id")
+        self.stop_times = st.merge(trips, on="service_trip_id")
         self._active: dict[date, set[str]] = {}
 
     @classmethod
@@ -120,10 +156,11 @@ class TransitFeed:
     def _candidates(self, board: dict, alight: dict, service_day: date) -> pd.DataFrame:
         st = self.stop_times
         active = self.active_trips(service_day)
-        st = st[st["trip_id"].isin(active)]
+        st = st[st["service_trip_id"].isin(active)]
         b = st[st["stop_id"].isin(board.keys())]
         a = st[st["stop_id"].isin(alight.keys())]
-        pairs = b.merge(a, on=["trip_id", "route_short_name"], suffixes=("_b", "_a"))
+        pairs = b.merge(a, on=["trip_id", "service_trip_id", "route_short_name"],
+                        suffixes=("_b", "_a"))
         pairs = pairs[pairs["stop_sequence_b"] < pairs["stop_sequence_a"]].copy()
         pairs["walk_b_s"] = pairs["stop_id_b"].map(lambda s: board[s][1])
         pairs["walk_a_s"] = pairs["stop_id_a"].map(lambda s: alight[s][1])

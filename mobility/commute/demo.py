@@ -1,6 +1,10 @@
-"""Demo commute checks: one stored check for two demo people with addresses (idempotent).
+"""Demo public transport and commute checks (idempotent).
 
-Does nothing when there are no demo beneficiaries or no road network is set up.
+The demo platform gets the bus and train lines of its OpenStreetMap extract (Monaco's buses 1,
+2, 4, 5, 6 and the coastal TER, extracted into the routing cache at setup) with illustrative
+timetables an admin can change on *Lignes de transport en commun*; the commute checks then
+judge public transport on them. Then one stored check for three demo people with addresses.
+Nothing is done without the extract's lines, demo beneficiaries or a road network.
 """
 
 from __future__ import annotations
@@ -10,8 +14,8 @@ import logging
 from sqlalchemy import func, select
 
 from mobility.auth.models import User
-from mobility.commute import services
-from mobility.commute.models import CommuteCheck
+from mobility.commute import services, transit_lines
+from mobility.commute.models import CommuteCheck, TransitLine
 from mobility.errors import DomainError
 from mobility.extensions import db
 from mobility.people.models import Beneficiary
@@ -26,8 +30,29 @@ DEMO_PEOPLE = (("Julien", "Moreau", {}),
                ("Yasmine", "Chaabane", {}))
 
 
+_BUS = {"first": "05:30", "last": "21:30", "headway_min": 12, "days": [0, 1, 2, 3, 4, 5]}
+#: illustrative timetables per line number (not the operators' published ones)
+DEMO_TIMETABLES = {"1": _BUS, "2": _BUS, "4": {**_BUS, "headway_min": 15},
+                   "5": {**_BUS, "headway_min": 15}, "6": {**_BUS, "headway_min": 20},
+                   "TER 4": {"first": "05:10", "last": "23:40", "headway_min": 30,
+                             "days": [0, 1, 2, 3, 4, 5, 6]}}
+
+
+def load_lines(platform) -> None:
+    """Give the platform the extract's lines with the demo's timetables, once."""
+    has_lines = db.session.scalar(select(func.count(TransitLine.id)).where(
+        TransitLine.platform_id == platform.id))
+    if has_lines:
+        transit_lines.rebuild_feed(platform.id)  # the feed lives in the instance folder
+        return
+    if transit_lines.osm_line_groups():
+        transit_lines.add_osm_lines(None, platform.id, timetables=DEMO_TIMETABLES)
+
+
 def load(platform) -> None:
-    """Store a commute check for the demo people of `platform` that have none yet."""
+    """Public-transport lines, then a commute check for the demo people of `platform` that
+    have none yet."""
+    load_lines(platform)
     if not services.is_configured():
         return
     advisor = db.session.scalar(select(User).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
@@ -75,3 +75,45 @@ class CommuteSettings(PlatformScoped, db.Model):
     #: path of a GTFS directory or zip on the server; None: the `GTFS_PATH` setting
     gtfs_path: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TransitLine(PlatformScoped, db.Model):
+    """A public-transport line of a platform without a published feed (or whose feed the
+    platform completes): its ordered stops, read from OpenStreetMap or typed in, and the
+    timetable an admin enters (first and last departure, headway, days). The platform's
+    illustrative GTFS (with `frequencies.txt`) is written from these lines."""
+
+    __tablename__ = "commute_transit_lines"
+    view_roles = STAFF
+    edit_roles = frozenset({ADMIN})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the number or short name shown to people ("1", "TER 4")
+    ref: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    #: bus, train, tram or coach
+    kind: Mapped[str] = mapped_column(String(16), default="bus")
+    #: osm (route relations of the extract) or manual (described on the admin page)
+    source: Mapped[str] = mapped_column(String(8), default="manual")
+    #: the OSM relation ids the stops come from (one per direction)
+    osm_ids: Mapped[list | None] = mapped_column(JSON)
+    #: [{"name", "lat", "lon"}] in order; `return_stops` the way back (None: the same, reversed)
+    stops: Mapped[list] = mapped_column(JSON, default=list)
+    return_stops: Mapped[list | None] = mapped_column(JSON)
+    first_departure: Mapped[time | None] = mapped_column(Time)
+    last_departure: Mapped[time | None] = mapped_column(Time)
+    headway_min: Mapped[int | None] = mapped_column(Integer)
+    #: days of the week it runs, Monday = 0, e.g. "0,1,2,3,4,5"
+    days: Mapped[str] = mapped_column(String(20), default="0,1,2,3,4")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def day_numbers(self) -> list[int]:
+        """The days it runs, Monday = 0."""
+        return [int(d) for d in (self.days or "").split(",") if d.strip().isdigit()]
+
+    @property
+    def has_timetable(self) -> bool:
+        """True when first and last departure, headway and days are all set."""
+        return bool(self.first_departure and self.last_departure and self.headway_min
+                    and self.day_numbers)

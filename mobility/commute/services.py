@@ -39,7 +39,6 @@ from mobility.errors import DomainError, ValidationFailed, in_both_languages
 from mobility.extensions import db
 from routing.commute import SAME_PLACE_M
 from routing.graph import GRAPH_SUFFIX, Graph
-from routing.ladder import LADDER_LEVELS
 from routing.network import haversine_m
 
 log = logging.getLogger(__name__)
@@ -59,20 +58,6 @@ MODE_LABELS = {
     TRANSIT: _l("Public transport"),
     "carpool": _l("Carpool"),
     "minibus": _l("Minibus"),
-}
-LEVEL_LABELS = {
-    "public_transport": _l("Public transport"),
-    "walk_bike": _l("Walking or cycling"),
-    "e_bike": _l("E-bike"),
-    "two_wheel_motor": _l("Scooter or moped"),
-    "car": _l("Car"),
-    "carpool": _l("Carpool"),
-    "minibus": _l("Minibus (micro-collective transport)"),
-}
-STATUS_LABELS = {
-    "recommended": _l("Recommended"),
-    "passed": _l("Passed over"),
-    "available": _l("Also possible"),
 }
 #: Fleet vehicle kinds and the routing mode they travel with.
 VEHICLE_MODES = {"bike": "bike", "e_bike": "e_bike", "scooter": "two_wheel_motor",
@@ -303,8 +288,16 @@ def settings_for(platform_id: int) -> CommuteSettings | None:
 
 
 def gtfs_path_for(platform_id: int | None) -> Path | None:
-    """The GTFS feed of a platform: its settings row, else `GTFS_PATH`; None when neither."""
+    """The GTFS feed of a platform: its settings row (a real or imported feed), else the
+    illustrative feed written from its lines (`transit_lines`), else `GTFS_PATH`; None when
+    none exists."""
     row = settings_for(platform_id) if platform_id is not None else None
+    if (row is None or not row.gtfs_path) and platform_id is not None:
+        from mobility.commute.transit_lines import current_lines_feed
+
+        lines_feed = current_lines_feed(platform_id)
+        if lines_feed is not None:
+            return lines_feed
     text = (row.gtfs_path if row is not None and row.gtfs_path else None) or _config("GTFS_PATH")
     if not text:
         return None
@@ -627,61 +620,14 @@ def _transit_not_checked(code: str) -> dict:
             "reasons": [_reason(code)], "days": []}
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    feasible: bool
-    reasons: tuple = ()
-
-
-def _ladder(modes: Mapping[str, dict], transit: dict | None, capacities: Mapping[str, bool]
+def _ladder(modes: Mapping[str, dict], transit: dict | None, capacities: Mapping[str, Any]
             ) -> dict:
-    """The transit-first ladder (routing's), with structured reasons for each level."""
-    results: dict[str, Any] = {m: _Outcome(r["feasible"]) for m, r in modes.items()}
-    if transit is not None and transit.get("checked"):
-        results[TRANSIT] = _Outcome(transit["feasible"])
-    ladder = routing.transit_first_ladder(
-        results, can_ride_bike=capacities["can_ride_bike"],
-        has_licence_b=capacities["has_licence_b"],
-        has_moped_capacity=capacities["has_moped_capacity"], can_walk=capacities["can_walk"],
-        carpool_available=capacities.get("carpool_available", False),
-        minibus_available=capacities.get("minibus_available", True))
-    capable = {"walk": ("can_walk", "cannot_walk"), "bike": ("can_ride_bike", "cannot_ride_bike"),
-               "e_bike": ("can_ride_bike", "cannot_ride_bike"),
-               "two_wheel_motor": ("has_moped_capacity", "no_moped_capacity"),
-               "car": ("has_licence_b", "no_licence_b")}
-    level_modes = dict(LADDER_LEVELS)
-    levels = []
-    for level in ladder.levels:
-        reasons = []
-        if level.status == "passed":
-            if level.level == "carpool":
-                reasons.append(_reason("no_carpool"))
-            elif level.level == "minibus":
-                reasons.append(_reason("no_minibus"))
-            for mode in level_modes.get(level.level, ()):
-                if mode in capable and not capacities[capable[mode][0]]:
-                    reasons.append(_reason(capable[mode][1], mode=mode))
-                elif mode == TRANSIT and transit is not None and transit.get("checked"):
-                    reasons.extend({**r, "params": {**r["params"], "mode": mode}}
-                                   for r in transit["reasons"])
-                elif mode == TRANSIT:
-                    code = transit["reasons"][0]["code"] if transit else "not_requested"
-                    reasons.append(_reason(code, mode=mode))
-                elif mode not in modes:
-                    reasons.append(_reason("not_requested", mode=mode))
-                else:
-                    reasons.extend({**r, "params": {**r["params"], "mode": mode}}
-                                   for r in modes[mode]["reasons"])
-        levels.append({"level": level.level, "status": level.status, "mode": level.mode,
-                       "reasons": reasons})
-    recommended_mode = next((lv["mode"] for lv in levels if lv["status"] == "recommended"), None)
-    return {"recommended": ladder.recommended, "recommended_mode": recommended_mode,
-            "levels": levels}
+    """The one ladder (`mobility.commute.ladder`) of a check, from the given capacities; a
+    person's stored check gets the full ladder of their file (`ladder.ladder_for`)."""
+    from mobility.commute.ladder import build_ladder
 
-
-DEFAULT_CAPACITIES = {"can_walk": True, "can_ride_bike": True, "has_licence_b": True,
-                      "has_moped_capacity": True, "carpool_available": False,
-                      "minibus_available": True}
+    return build_ladder(capacities=capacities, modes=modes, transit=transit,
+                        minibus=capacities.get("minibus_available"))
 
 
 def compute_check(origin: Any, destination: Any, *, arrive_by: Any = None,
@@ -740,15 +686,15 @@ def compute_check(origin: Any, destination: Any, *, arrive_by: Any = None,
     if TRANSIT not in wanted and all(
             r["reasons"][0]["code"] == "not_configured" for r in results.values()):
         raise RoutingNotConfigured(_l("No road network is set up for the requested modes."))
-    caps = {**DEFAULT_CAPACITIES, **(capacities or {})}
+    ladder = _ladder(results, transit, dict(capacities or {}))
     return {
         "origin": {"text": home.text, "label": home.label, "lat": home.lat, "lon": home.lon},
         "destination": {"text": work.text, "label": work.label, "lat": work.lat,
                         "lon": work.lon},
         "arrive_by": arrive_by, "leave_at": leave_at,
         "days": [d.isoformat() for d in day_list],
-        "modes": results, "transit": transit, "ladder": _ladder(results, transit, caps),
-        "capacities": caps, "engine": context.engine_kind,
+        "modes": results, "transit": transit, "ladder": ladder,
+        "capacities": ladder.pop("capacities"), "engine": context.engine_kind,
     }
 
 
@@ -808,17 +754,11 @@ REASON_MESSAGES = {
                            "%(limit_min)s min."),
     "transit_ok": _l("Direct trips there and back on all %(days)s day(s), at most "
                      "%(duration_min)s min door to door."),
-    "no_feed": _l("No public transport timetable (GTFS) is set up for this platform."),
+    "no_feed": _l("No public transport timetable is set up for this platform."),
     "no_shift": _l("Public transport needs the shift times to be checked."),
     "feed_error": _l("The public transport timetable could not be read."),
     "no_walk_network": _l("Public transport could not be checked: no walking network to reach "
                           "the stops."),
-    "cannot_walk": _l("Cannot walk that far."),
-    "cannot_ride_bike": _l("Does not ride a bike."),
-    "no_moped_capacity": _l("No capacity to ride a scooter or moped."),
-    "no_licence_b": _l("No driving licence B."),
-    "no_carpool": _l("No carpool ride matches the trip."),
-    "no_minibus": _l("No minibus run serves the trip."),
 }
 
 
@@ -843,7 +783,9 @@ def _format_params(params: Mapping[str, Any]) -> dict:
 
 def reason_message(reason: Mapping[str, Any]) -> str:
     """The reason's message in the current language (prefixed by the mode in the ladder)."""
-    template = REASON_MESSAGES.get(reason["code"])
+    from mobility.commute.ladder import REASON_MESSAGES as LADDER_MESSAGES
+
+    template = REASON_MESSAGES.get(reason["code"]) or LADDER_MESSAGES.get(reason["code"])
     params = reason.get("params") or {}
     if template is None:
         return reason["code"]
@@ -861,7 +803,7 @@ def _is_fr() -> bool:
     return str(get_locale() or "fr").startswith("fr")
 
 
-def _present_reason(reason: Mapping[str, Any]) -> dict:
+def present_reason(reason: Mapping[str, Any]) -> dict:
     from flask_babel import force_locale
 
     messages = {}
@@ -891,7 +833,7 @@ def present(data: Mapping[str, Any], *, check: CommuteCheck | None = None,
                 "duration_min": None if r["duration_s"] is None
                 else _round_min(r["duration_s"]),
                 "feasible": r["feasible"],
-                "reasons": [_present_reason(x) for x in r["reasons"]]}
+                "reasons": [present_reason(x) for x in r["reasons"]]}
         if geometry:
             item["geometry"] = r.get("geometry") or []
         modes[mode] = item
@@ -899,18 +841,12 @@ def present(data: Mapping[str, Any], *, check: CommuteCheck | None = None,
     if transit is not None:
         transit = {**transit, "label": str(MODE_LABELS[TRANSIT]),
                    "days": [{**d, "label": _day_label(d["date"])} for d in transit["days"]],
-                   "reasons": [_present_reason(x) for x in transit["reasons"]],
+                   "reasons": [present_reason(x) for x in transit["reasons"]],
                    "duration_min": None if transit.get("duration_s") is None
                    else _round_min(transit["duration_s"])}
-    ladder = data["ladder"]
-    ladder = {**ladder, "recommended_label": str(LEVEL_LABELS.get(ladder["recommended"], ""))
-              if ladder.get("recommended") else None,
-              "levels": [{**lv, "label": str(LEVEL_LABELS.get(lv["level"], lv["level"])),
-                          "status_label": str(STATUS_LABELS.get(lv["status"], lv["status"])),
-                          "mode_label": str(MODE_LABELS.get(lv["mode"], lv["mode"] or ""))
-                          if lv.get("mode") else None,
-                          "reasons": [_present_reason(x) for x in lv["reasons"]]}
-                         for lv in ladder["levels"]]}
+    from mobility.commute.ladder import present_ladder
+
+    ladder = present_ladder(data["ladder"])
     arrive_by, leave_at = data.get("arrive_by"), data.get("leave_at")
     ends_next_day = None
     if arrive_by is not None and leave_at is not None:
@@ -951,25 +887,13 @@ def present_check(check: CommuteCheck, *, geometry: bool = True) -> dict:
 
 
 def capacities_for(beneficiary) -> dict:
-    """What the ladder needs to know about the person: the file, then the latest assessment."""
-    from mobility.people.models import MobilityAssessment
+    """What the ladder knows the person can do: the latest assessment, the file's licence."""
+    from mobility.commute.ladder import capacities_from, latest_assessment_of
 
-    licence = bool(beneficiary.has_licence_b or beneficiary.licence_b_since)
-    assessment = db.session.scalar(
-        select(MobilityAssessment).where(MobilityAssessment.beneficiary_id == beneficiary.id)
-        .order_by(MobilityAssessment.assessed_on.desc(), MobilityAssessment.id.desc()).limit(1))
-    caps = {**DEFAULT_CAPACITIES, "has_licence_b": licence, "has_moped_capacity": True,
-            "source": "default"}
-    if assessment is not None and assessment.answers:
-        answers = assessment.answers
-        caps.update(
-            can_walk=answers.get("walking") != "unable",
-            can_ride_bike=answers.get("rides_bike") in ("confident", "can_ride"),
-            has_licence_b=licence or answers.get("licence_b") == "held",
-            source="assessment")
-        caps["has_moped_capacity"] = (answers.get("two_wheeler") in ("yes", "some")
-                                      or caps["has_licence_b"])
-    return caps
+    assessment = latest_assessment_of(beneficiary)
+    return capacities_from(assessment.answers if assessment is not None else None,
+                           has_licence_b=bool(beneficiary.has_licence_b
+                                              or beneficiary.licence_b_since))
 
 
 def file_values(beneficiary) -> dict:
@@ -1014,8 +938,7 @@ def compute_for_beneficiary(beneficiary, **overrides) -> dict:
     if missing:
         raise ValidationFailed(_l("Complete the file's addresses first."),
                                code="missing_address", details=missing)
-    caps = capacities_for(beneficiary)
-    caps.update(overrides.get("capacities") or {})
+    caps = dict(overrides.get("capacities") or {})
     shift_given = "arrive_by" in overrides or "leave_at" in overrides
     data = compute_check(
         origin, destination,
@@ -1026,6 +949,8 @@ def compute_for_beneficiary(beneficiary, **overrides) -> dict:
     for key, place in (("origin", origin), ("destination", destination)):
         if isinstance(place, Mapping) and place.get("text"):
             data[key]["text"] = data[key]["label"] = place["text"]
+    if not caps:  # what the person can do comes from their file, not from the request
+        data["capacities"] = capacities_for(beneficiary)
     return data
 
 
@@ -1048,6 +973,12 @@ def store_check(actor, beneficiary, data: Mapping[str, Any]) -> CommuteCheck:
     )
     db.session.add(check)
     db.session.flush()
+    from mobility.commute.ladder import ladder_for
+
+    # the person's ladder (assessment, file, carpool rides, minibus) at the time of the check
+    ladder = ladder_for(beneficiary, check)
+    ladder.pop("capacities", None)
+    check.ladder, check.recommended = ladder, ladder["recommended"]
     if actor is not None:
         record_audit(actor, "create", object_type="CommuteCheck", object_id=check.id,
                      platform_id=beneficiary.platform_id,
@@ -1113,48 +1044,17 @@ def mileage_allowance_km(home: tuple[float, float], work: tuple[float, float],
         return None
 
 
-@dataclass(frozen=True)
-class Feasibility:
-    """A mode's outcome for the assessment ladder (`feasible`, `reasons` with `.message`)."""
-
-    feasible: bool
-    reasons: tuple
-    distance_m: float | None = None
-    duration_s: float | None = None
-
-
-@dataclass(frozen=True)
-class FeasibilityReason:
-    """A reason code and its message in the current language."""
-
-    code: str
-    message: str
-
-
-def commute_feasibility_for(beneficiary) -> dict[str, Feasibility] | None:
-    """Per-mode feasibility of the beneficiary's home → work commute (road modes, and
-    `public_transport` when a GTFS feed is set up and the file has shift times), for
-    `mobility.people.grid.recommend_ladder(feasibility=...)`. None when it cannot be computed
-    (no network, missing or unknown addresses, invalid shift). Nothing is stored."""
+def commute_feasibility_for(beneficiary) -> dict[str, Any] | None:
+    """The beneficiary's home → work commute checked now at the file's shift times
+    (`{"modes", "transit"}` as a check stores them), for the ladder of an assessment. None
+    when it cannot be computed (no network, missing or unknown addresses, invalid shift).
+    Nothing is stored."""
     try:
         data = compute_for_beneficiary(beneficiary)
     except DomainError as error:
         log.info("commute: no feasibility for beneficiary %s: %s", beneficiary.id, error.code)
         return None
-    out: dict[str, Feasibility] = {}
-    for mode, r in data["modes"].items():
-        if r["reasons"] and r["reasons"][0]["code"] == "not_configured":
-            continue
-        out[mode] = Feasibility(
-            r["feasible"], tuple(FeasibilityReason(x["code"], reason_message(x))
-                                 for x in r["reasons"]), r["distance_m"], r["duration_s"])
-    transit = data.get("transit")
-    if transit is not None and transit.get("checked"):
-        out[TRANSIT] = Feasibility(
-            transit["feasible"], tuple(FeasibilityReason(x["code"], reason_message(x))
-                                       for x in transit["reasons"]), None,
-            transit.get("duration_s"))
-    return out
+    return {"modes": data["modes"], "transit": data.get("transit")}
 
 
 def beneficiary_points(beneficiary) -> tuple[tuple[float, float], tuple[float, float]] | None:
@@ -1169,14 +1069,16 @@ def beneficiary_points(beneficiary) -> tuple[tuple[float, float], tuple[float, f
     return home, work
 
 
-def rank_rides_for(beneficiary, rides: Sequence) -> list | None:
+def rank_rides_for(beneficiary, rides: Sequence, *, home: tuple | None = None,
+                   work: tuple | None = None) -> list | None:
     """Carpool rides that fit the beneficiary's commute, smallest detour first.
 
     `rides` are `routing.CarpoolRide(origin, destination, ride_id)` or `(origin, destination)`
     pairs of (lat, lon); returns `routing.CarpoolMatch` objects (with `ride_id`, `detour_s`,
     `detour_m`), or None when the commute or the network is unknown.
     """
-    points = beneficiary_points(beneficiary)
+    points = (home, work) if home is not None and work is not None and None not in (
+        *home, *work) else beneficiary_points(beneficiary)
     engine = routing_context().engine
     if points is None or engine is None or "car" not in engine.modes:
         return None

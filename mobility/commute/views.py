@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -14,16 +15,19 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, public, requires_roles
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
-from mobility.commute import services
-from mobility.commute.forms import commute_form
-from mobility.commute.models import CommuteCheck
-from mobility.errors import DomainError, NotFound
+from mobility.commute import services, transit_lines
+from mobility.commute.forms import GtfsImportForm, commute_form, line_form
+from mobility.commute.ladder import ANY_LEVEL_LABELS
+from mobility.commute.models import CommuteCheck, TransitLine
+from mobility.errors import DomainError, NotFound, ValidationFailed
 from mobility.people.models import Beneficiary
 from mobility.templating import nav_item
 
@@ -32,6 +36,7 @@ STATIC = Path(__file__).parent / "static"
 ASSETS = {"commute.js": "text/javascript", "commute.css": "text/css"}
 
 nav_item("commute.check", _l("Check a commute"), {ADVISOR, ADMIN})
+nav_item("commute.lines", _l("Public transport lines"), {ADMIN})
 
 
 @bp.route("/assets/<name>")
@@ -133,10 +138,14 @@ def beneficiary(beneficiary_id: int):
     if status == 200 and request.method == "GET":
         record_view(current_user, person, fields=["address", "workplace_address"])
     result = services.present_check(selected) if selected is not None else None
+    if result is not None:
+        from mobility.commute.ladder import person_ladder
+
+        result["ladder"] = person_ladder(person, selected)  # the same ladder as the file's
     map_data = services.map_data(services.check_data(selected)) if selected else None
     return render_template(
         "commute/beneficiary.html", person=person, form=form, checks=checks, result=result,
-        map=map_data, selected=selected, error=error, level_labels=services.LEVEL_LABELS,
+        map=map_data, selected=selected, error=error, level_labels=ANY_LEVEL_LABELS,
         unavailable=None if configured else _unavailable()), status
 
 
@@ -157,3 +166,124 @@ def commute_url(beneficiary_id: int) -> str:
     """URL of a beneficiary's commute page (for links from other features)."""
     return url_for("commute.beneficiary", beneficiary_id=beneficiary_id)
 
+
+
+# -- public-transport lines (platform admins) --------------------------------------------------
+
+
+def _lines_page(status: int = 200, *, new_form=None, forms=None, import_form=None,
+                error: str | None = None):
+    platform_id = current_user.platform_id
+    lines = transit_lines.lines_of(platform_id)
+    forms = forms or {}
+    settings = services.settings_for(platform_id)
+    in_use = services.gtfs_path_for(platform_id)
+    if settings is not None and settings.gtfs_path:
+        feed = "imported" if in_use == transit_lines.imported_feed_path(platform_id) else "path"
+    elif in_use is not None and in_use == transit_lines.lines_feed_path(platform_id):
+        feed = "lines"
+    else:
+        feed = "setting" if in_use is not None else "none"
+    return render_template(
+        "commute/lines.html", lines=lines, feed=feed,
+        forms={line.id: forms.get(line.id) or line_form(line) for line in lines},
+        new_form=new_form or line_form(), import_form=import_form or GtfsImportForm(),
+        osm_groups=transit_lines.osm_line_groups(), osm_stops=transit_lines.osm_stops(),
+        kinds=transit_lines.KINDS, error=error), status
+
+
+def _line_values(form) -> dict:
+    return {"ref": form.ref.data, "name": form.name.data, "kind": form.kind.data,
+            "first": form.first_departure.data, "last": form.last_departure.data,
+            "headway_min": form.headway_min.data, "days": form.days.data}
+
+
+@bp.route("/transit-lines", methods=["GET", "POST"])
+@requires_roles(ADMIN)
+def lines():
+    """The platform's public-transport lines and their timetables; POST adds a line."""
+    form = line_form()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _lines_page(400, new_form=form)
+        try:
+            transit_lines.save_line(current_user, current_user.platform_id, None,
+                                    stops_text=form.stops.data or "", **_line_values(form))
+        except ValidationFailed as failure:
+            _apply_errors(form, failure)
+            return _lines_page(failure.status, new_form=form, error=failure.message)
+        flash(_("The line was added; the timetable feed is up to date."), "success")
+        return redirect(url_for("commute.lines"))
+    return _lines_page()
+
+
+@bp.route("/transit-lines/<int:line_id>", methods=["POST"])
+@requires_roles(ADMIN)
+def edit_line(line_id: int):
+    """Save a line's name and timetable (and stops, for a line described by hand)."""
+    line = get_or_404(TransitLine, line_id, current_user, action="edit")
+    form = line_form(line)
+    if not form.validate_on_submit():
+        return _lines_page(400, forms={line.id: form})
+    try:
+        transit_lines.save_line(
+            current_user, line.platform_id, line,
+            stops_text=form.stops.data if line.source == "manual" else None,
+            **_line_values(form))
+    except ValidationFailed as failure:
+        _apply_errors(form, failure)
+        return _lines_page(failure.status, forms={line.id: form}, error=failure.message)
+    flash(_("Line %(ref)s saved; the timetable feed is up to date.", ref=line.ref), "success")
+    return redirect(url_for("commute.lines") + f"#line-{line.id}")
+
+
+@bp.route("/transit-lines/<int:line_id>/delete", methods=["POST"])
+@requires_roles(ADMIN)
+def delete_line(line_id: int):
+    """Remove a line."""
+    line = get_or_404(TransitLine, line_id, current_user, action="edit")
+    if not line_form(line).validate_on_submit():
+        return _lines_page(400, error=_("The form had expired: send it again."))
+    transit_lines.delete_line(current_user, line)
+    flash(_("The line was removed."), "success")
+    return redirect(url_for("commute.lines"))
+
+
+@bp.route("/transit-lines/osm", methods=["POST"])
+@requires_roles(ADMIN)
+def add_osm_lines():
+    """Add the map's bus and train lines the platform does not have yet."""
+    if not GtfsImportForm().validate_on_submit():
+        return _lines_page(400, error=_("The form had expired: send it again."))
+    added = transit_lines.add_osm_lines(current_user, current_user.platform_id)
+    flash(ngettext("%(num)d line of the map added: enter its timetable.",
+                   "%(num)d lines of the map added: enter their timetables.", len(added)),
+          "success")
+    return redirect(url_for("commute.lines"))
+
+
+@bp.route("/transit-lines/import", methods=["POST"])
+@requires_roles(ADMIN)
+def import_gtfs():
+    """Use an uploaded GTFS zip (e.g. from transport.data.gouv.fr) instead of the lines."""
+    form = GtfsImportForm()
+    if not form.validate_on_submit():
+        return _lines_page(400, import_form=form)
+    try:
+        transit_lines.import_gtfs(current_user, current_user.platform_id, form.gtfs_file.data)
+    except ValidationFailed as failure:
+        _apply_errors(form, failure)
+        return _lines_page(failure.status, import_form=form, error=failure.message)
+    flash(_("The GTFS feed was imported: commute checks now use it."), "success")
+    return redirect(url_for("commute.lines"))
+
+
+@bp.route("/transit-lines/use-lines", methods=["POST"])
+@requires_roles(ADMIN)
+def use_lines():
+    """Go back to the platform's lines (forget the imported feed)."""
+    if not GtfsImportForm().validate_on_submit():
+        return _lines_page(400, error=_("The form had expired: send it again."))
+    transit_lines.use_lines(current_user, current_user.platform_id)
+    flash(_("Commute checks use the platform's lines again."), "success")
+    return redirect(url_for("commute.lines"))

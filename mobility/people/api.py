@@ -14,6 +14,7 @@ from mobility.api import api_route, parse_model
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
+from mobility.commute import ladder
 from mobility.extensions import db
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.pagination import PageQuery, page_response
@@ -379,8 +380,8 @@ def patch_beneficiary(user, beneficiary_id: int, body: BeneficiaryPatch):
 def assessment_grid(user):
     scoring = services.scoring_for(user.platform_id)
     return {"sections": grid.grid_document(), "scoring": scoring,
-            "ladder_levels": [{"level": lv, "label": str(grid.LEVEL_LABELS[lv])}
-                              for lv in grid.LADDER_LEVELS]}
+            "ladder_levels": [{"level": lv, "label": str(ladder.LEVEL_LABELS[lv])}
+                              for lv in ladder.LEVELS]}
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/assessments", methods=("POST",), roles=STAFF,

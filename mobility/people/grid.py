@@ -13,11 +13,8 @@ Scoring (documented in docs/people.md):
 - the **mobility potential** is the weighted mean of the sub-scores, with per-platform weights
   (`DEFAULT_SCORING["weights"]`), rounded to an integer 0–100.
 
-The ladder follows the schemes' order: public transport (with coaching when the urban or
-transit sub-score is below `coaching_below`), then the greenest rental that fits the person's
-capacities (bike, e-bike, scooter/moped, car), then carpool, then the minibus. Each level is
-"recommended" (the first that fits), "alternative" (fits, below the recommended one) or
-"rejected" with the reasons.
+The solution ladder these answers feed lives in `mobility.commute.ladder` (one ladder for the
+whole app); the thresholds below are the ones it reads.
 """
 
 from __future__ import annotations
@@ -276,134 +273,22 @@ def mobility_potential(scores: Mapping[str, int], weights: Mapping[str, float]) 
     return round(sum(scores[k] * weights.get(k, 0) for k in scores) / total)
 
 
-# -- the ladder --------------------------------------------------------------------------------
-
-LADDER_LEVELS = ("public_transport", "bike", "e_bike", "scooter_moped", "car", "carpool",
-                 "minibus")
-LEVEL_LABELS = {
-    "public_transport": _l("Public transport"),
-    "bike": _l("Bike rental"),
-    "e_bike": _l("E-bike rental"),
-    "scooter_moped": _l("Scooter or moped rental"),
-    "car": _l("Car rental"),
-    "carpool": _l("Carpool"),
-    "minibus": _l("Minibus (micro-collective transport)"),
-}
-#: vehicle kinds (fleet) each rental level books
-LEVEL_VEHICLE_KINDS = {"bike": ("bike",), "e_bike": ("e_bike",),
-                       "scooter_moped": ("scooter", "moped"), "car": ("car",)}
-REASONS = {
-    "cannot_travel_alone": _l("Does not travel alone yet."),
-    "urban_aptitudes_too_low": _l("Urban aptitudes too low for now, even with coaching."),
-    "night_hours": _l("Night shifts: no public transport at these hours."),
-    "walking_difficult": _l("Walking is not possible."),
-    "cannot_ride_bike": _l("Does not ride a bike."),
-    "psychomotor_too_low": _l("Balance or perception not sufficient for a bike."),
-    "no_two_wheeler_capacity": _l("No experience of scooters or mopeds and no licence B."),
-    "no_licence_b": _l("No valid driving licence B."),
-    "no_driving_experience": _l("No recent driving experience."),
-    "not_feasible": _l("Not feasible for this commute (distance, time or hours)."),
-    "no_match": _l("No ride or run matches this commute."),
-}
-_ROUTING_ALIASES = {"two_wheel_motor": "scooter_moped", "scooter": "scooter_moped",
-                    "moped": "scooter_moped", "transit": "public_transport"}
-
-
-def _feasibility_of(feasibility: Mapping[str, Any] | None, level: str) -> tuple[bool | None, str]:
-    """(feasible?, detail) for a level: None when unknown. Accepts bools, (bool, text) pairs or
-    objects with `feasible` and `reasons` (routing's results)."""
-    if not feasibility:
-        return None, ""
-    value = None
-    for key, item in feasibility.items():
-        if _ROUTING_ALIASES.get(key, key) == level:
-            value = item
-            break
-    if value is None:
-        return None, ""
-    if isinstance(value, bool):
-        return value, ""
-    if isinstance(value, tuple | list):
-        return bool(value[0]), str(value[1]) if len(value) > 1 else ""
-    feasible = bool(getattr(value, "feasible", False))
-    reasons = getattr(value, "reasons", ()) or ()
-    return feasible, "; ".join(str(getattr(r, "message", r)) for r in reasons)
-
-
-def recommend_ladder(answers: Mapping[str, Any], *, scores: Mapping[str, int] | None = None,
-                     thresholds: Mapping[str, float] | None = None,
-                     has_licence_b: bool | None = None,
-                     feasibility: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The solution ladder for validated answers, in the schemes' order.
-
-    `has_licence_b` (from the beneficiary file) overrides the grid's licence answer when given.
-    `feasibility` maps levels (or routing modes: `public_transport`, `bike`, `e_bike`,
-    `two_wheel_motor`, `car`, `carpool`, `minibus`) to whether the commute works with them;
-    a level known to be infeasible is rejected with the reason `not_feasible` (or `no_match`).
-
-    Returns one dict per level: `level`, `status` ("recommended" | "alternative" |
-    "rejected"), `reasons` (codes of `REASONS`), `detail` (text from routing, if any),
-    `coaching` (public transport only), `vehicle_kinds` (rental levels).
-    """
-    limits = {**DEFAULT_SCORING["thresholds"], **(thresholds or {})}
-    scores = dict(scores) if scores is not None else sub_scores(answers)
-    a = answers.get
-    travels_alone = a("trips_alone") not in ("never", "with_help")
-    licence = (a("licence_b") == "held") if has_licence_b is None else has_licence_b
-    rides_bike = a("rides_bike") in ("confident", "can_ride")
-
-    reasons: dict[str, list[str]] = {level: [] for level in LADDER_LEVELS}
-    if not travels_alone:
-        for level in LADDER_LEVELS[:-1]:  # only the minibus picks people up
-            reasons[level].append("cannot_travel_alone")
-    if scores.get("urban", 0) < limits["transit_min_urban"]:
-        reasons["public_transport"].append("urban_aptitudes_too_low")
-    if a("hours") == "night":
-        reasons["public_transport"].append("night_hours")
-    if a("walking") == "unable":
-        reasons["public_transport"].append("walking_difficult")
-    for level in ("bike", "e_bike"):
-        if not rides_bike:
-            reasons[level].append("cannot_ride_bike")
-        if scores.get("psychomotor", 0) < limits["bike_min_psychomotor"]:
-            reasons[level].append("psychomotor_too_low")
-    if a("two_wheeler") not in ("yes", "some") and not licence:
-        reasons["scooter_moped"].append("no_two_wheeler_capacity")
-    if not licence:
-        reasons["car"].append("no_licence_b")
-    elif a("driving_experience") == "none":
-        reasons["car"].append("no_driving_experience")
-
-    levels = []
-    recommended = False
-    for level in LADDER_LEVELS:
-        feasible, detail = _feasibility_of(feasibility, level)
-        if feasible is False:
-            reasons[level].append("no_match" if level in ("carpool", "minibus") else "not_feasible")
-        fits = not reasons[level]
-        status = "rejected"
-        if fits:
-            status = "alternative" if recommended else "recommended"
-            recommended = True
-        item: dict[str, Any] = {"level": level, "status": status, "reasons": reasons[level],
-                                "detail": detail}
-        if level == "public_transport":
-            item["coaching"] = (scores.get("urban", 0) < limits["coaching_below"]
-                                or scores.get("transit", 0) < limits["coaching_below"])
-        if level in LEVEL_VEHICLE_KINDS:
-            item["vehicle_kinds"] = list(LEVEL_VEHICLE_KINDS[level])
-        levels.append(item)
-    return levels
-
-
 def score_assessment(answers: Mapping[str, Any], scoring: Mapping[str, Any], *,
                      has_licence_b: bool | None = None,
                      feasibility: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Sub-scores, mobility potential and ladder for validated answers."""
+    """Sub-scores, mobility potential and the ladder (`mobility.commute.ladder`) for validated
+    answers; `feasibility` is a commute check's `{"modes", "transit"}` (or None)."""
+    from mobility.commute.ladder import build_ladder
+
     scores = sub_scores(answers)
+    feasibility = feasibility or {}
+    ladder = build_ladder(answers=answers, scores=scores, thresholds=scoring["thresholds"],
+                          has_licence_b=has_licence_b, modes=feasibility.get("modes"),
+                          transit=feasibility.get("transit"),
+                          carpool=feasibility.get("carpool"), minibus=feasibility.get("minibus"))
+    ladder.pop("capacities", None)
     return {
         "sub_scores": scores,
         "mobility_potential": mobility_potential(scores, scoring["weights"]),
-        "ladder": recommend_ladder(answers, scores=scores, thresholds=scoring["thresholds"],
-                                   has_licence_b=has_licence_b, feasibility=feasibility),
+        "ladder": ladder,
     }

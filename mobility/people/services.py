@@ -93,7 +93,8 @@ def geocode_address(text: str | None) -> tuple[float, float] | None:
 
 
 def feasibility_of(beneficiary: Beneficiary) -> Mapping[str, Any] | None:
-    """Per-mode commute feasibility of the person's home-work trip, for the ladder."""
+    """The commute check of the person's home-work trip at their shift times
+    (`{"modes", "transit"}`), for the ladder."""
     if not routing_in_files():
         return None
     from mobility.commute.services import commute_feasibility_for
@@ -803,8 +804,12 @@ def record_assessment(actor, beneficiary: Beneficiary, *, kind: str, answers: An
             raise ValidationFailed(details={
                 "assessed_on": _l("The exit assessment cannot be before the entry assessment.")})
     scoring = scoring_for(beneficiary.platform_id)
+    from mobility.commute.ladder import feasibility_from_flags
+
     if feasibility is None:
         feasibility = feasibility_of(beneficiary)
+    elif not {"modes", "transit"} & set(feasibility):  # the API's {mode or level: bool}
+        feasibility = feasibility_from_flags(feasibility)
     has_licence = True if (beneficiary.has_licence_b or beneficiary.licence_b_since) else None
     result = grid.score_assessment(clean, scoring, has_licence_b=has_licence,
                                    feasibility=feasibility)
@@ -823,11 +828,11 @@ def record_assessment(actor, beneficiary: Beneficiary, *, kind: str, answers: An
     return assessment
 
 
-def ladder_for_display(ladder: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The stored ladder with labels and reason messages in the current locale."""
-    return [{**level, "label": str(grid.LEVEL_LABELS.get(level["level"], level["level"])),
-             "messages": [str(grid.REASONS.get(r, r)) for r in level["reasons"]]}
-            for level in ladder]
+def ladder_for_display(ladder: Any) -> dict[str, Any]:
+    """The ladder stored with an assessment, labels and reasons in the current locale."""
+    from mobility.commute.ladder import present_ladder
+
+    return present_ladder(ladder)
 
 
 def assessment_json(assessment: MobilityAssessment) -> dict[str, Any]:
@@ -839,8 +844,7 @@ def assessment_json(assessment: MobilityAssessment) -> dict[str, Any]:
         "answers": assessment.answers, "sub_scores": assessment.sub_scores,
         "mobility_potential": assessment.mobility_potential,
         "ladder": ladder_for_display(assessment.ladder),
-        "recommended": next((lv["level"] for lv in assessment.ladder
-                             if lv["status"] == "recommended"), None),
+        "recommended": ladder_for_display(assessment.ladder)["recommended"],
         "scoring": assessment.scoring,
     }
     if entry is not None:

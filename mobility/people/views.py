@@ -319,8 +319,13 @@ def _file_forms(beneficiary: Beneficiary) -> dict:
 def _render_file(beneficiary: Beneficiary, status: int = 200, **overrides):
     context = _file_forms(beneficiary) | overrides
     eligibility = {scheme: services.eligibility_for(beneficiary, scheme) for scheme in m.SCHEMES}
+    from mobility.commute import services as commute
+    from mobility.commute.ladder import person_ladder
+
+    latest_check = commute.latest_check_for(beneficiary)
     return render_template(
         "people/beneficiary.html", beneficiary=beneficiary,
+        commute_check=latest_check, ladder=person_ladder(beneficiary, latest_check),
         rentals=rentals_of_person(beneficiary), today=fleet_today(),
         pathway=beneficiary.current_pathway, stage=services.stage_of(beneficiary),
         timeline=services.timeline(beneficiary), eligibility=eligibility,

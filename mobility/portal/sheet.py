@@ -27,7 +27,11 @@ def commute_for_sheet(beneficiary: Beneficiary) -> dict | None:
     check = commute.latest_check_for(beneficiary)
     if check is None:
         return None
-    return commute.present_check(check, geometry=False)
+    result = commute.present_check(check, geometry=False)
+    from mobility.commute.ladder import person_ladder
+
+    result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
+    return result
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/sheet")

@@ -106,9 +106,13 @@ def my_commute():
     if check is not None and not check.can_view(current_user):
         raise NotFound()
     result = commute.present_check(check) if check is not None else None
+    if result is not None:
+        from mobility.commute.ladder import person_ladder
+
+        result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
     map_data = commute.map_data(commute.check_data(check)) if check is not None else None
-    return render_template("portal/commute.html", result=result, map=map_data,
-                           level_labels=commute.LEVEL_LABELS)
+    return render_template("portal/commute.html", result=result, map=map_data, plain=True,
+                           person=beneficiary)
 
 
 @links_bp.route("/r/<token>", methods=["GET", "POST"])

@@ -91,3 +91,45 @@ def test_advisor_sees_a_night_shift_commute(live_server, page_fr):
     assert "Voiture" in table and "km" in table
     assert page_fr.locator("[data-testid=commute-history] li").count() >= 1
     screenshot(page_fr, "commute-night-shift-fr-desktop")
+
+
+def _statuses(page, scope: str) -> dict[str, str]:
+    items = page.locator(f"{scope} [data-testid=ladder-levels] > li")
+    return {items.nth(i).get_attribute("data-level"): items.nth(i).get_attribute("data-status")
+            for i in range(items.count())}
+
+
+def test_the_ladder_on_the_file_is_the_commute_pages(live_server, page_fr):
+    person_id = _beneficiary_id(live_server, "Julien", "Moreau")
+    browser_login(page_fr, live_server, ADVISOR)
+    page_fr.goto(f"{live_server.url}/people/beneficiaries/{person_id}")
+    ladder = page_fr.locator("[data-testid=file-ladder]")
+    text = ladder.inner_text()
+    assert "Trajet et échelle des solutions" in text
+    # the demo's illustrative timetable: Julien takes bus line 1 to work
+    recommended = ladder.locator("[data-testid=ladder-recommended]")
+    assert recommended.get_attribute("data-level") == "public_transport"
+    assert "Ligne 1 : départ à" in text
+    on_file = _statuses(page_fr, "[data-testid=file-ladder]")
+    assert list(on_file) == ["public_transport", "walk", "bike", "e_bike", "moped_scooter",
+                             "carpool", "minibus", "car"]
+    assert accessibility_violations(page_fr) == []
+    screenshot(page_fr, "people-file-ladder-fr-desktop")
+    page_fr.click("[data-testid=file-ladder] a:has-text('détail et carte')")
+    page_fr.wait_for_selector("[data-testid=commute-ladder]")
+    assert _statuses(page_fr, "[data-testid=commute-ladder]") == on_file
+
+
+def test_admin_edits_a_lines_timetable(live_server, page_fr):
+    browser_login(page_fr, live_server, "admin@demo.mobilite.fr")
+    page_fr.goto(f"{live_server.url}/commute/transit-lines")
+    assert page_fr.locator("h1").inner_text() == "Lignes de transport en commun"
+    assert page_fr.get_attribute("[data-testid=feed-status]", "data-feed") == "lines"
+    assert "Indicatifs" in page_fr.locator("[data-testid=feed-status]").inner_text()
+    line = page_fr.locator("details.transit-line[data-line='1']")
+    line.locator("summary").click()
+    line.locator("input[name$='-headway_min']").fill("0")
+    line.locator("button:has-text('Enregistrer la ligne')").click()
+    assert "Indiquez une fréquence" in page_fr.locator(".error-summary").inner_text()
+    assert accessibility_violations(page_fr) == []
+    screenshot(page_fr, "commute-lines-fr-desktop")

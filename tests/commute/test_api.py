@@ -72,8 +72,12 @@ def test_walking_is_slowest_and_car_fastest(client, advisor_headers):
     assert data["transit"]["checked"] is False
     assert data["transit"]["reasons"][0]["code"] == "no_feed"
     levels = [lv["level"] for lv in data["ladder"]["levels"]]
-    assert levels[0] == "public_transport"
-    assert data["ladder"]["levels"][0]["status"] == "passed"
+    assert levels == ["public_transport", "walk", "bike", "e_bike", "moped_scooter", "carpool",
+                      "minibus", "car"]
+    # no timetable: public transport stays possible, never recommended on a guess
+    first = data["ladder"]["levels"][0]
+    assert first["status"] == "possible" and first["confirmed"] is None
+    assert data["ladder"]["recommended"] != "public_transport"
 
 
 def test_addresses_are_geocoded(client, advisor_headers):
@@ -97,6 +101,9 @@ def test_demo_day_shift_from_beausoleil_by_bus(client, advisor_headers, gtfs):
     assert len(transit["days"]) == 5
     assert transit["days"][0]["outbound"]["route"] == "T1"
     assert data["ladder"]["recommended"] == "public_transport"
+    first = data["ladder"]["levels"][0]
+    line = next(r for r in first["reasons"] if r["code"] == "transit_line")
+    assert "T1" in line["messages"]["fr"] and "T1" in line["messages"]["en"]
     assert data["shift_ends_next_day"] is False
 
 
@@ -111,9 +118,9 @@ def test_demo_night_shift_has_no_bus_home(client, advisor_headers, gtfs):
     codes = {r["code"] for r in transit["reasons"]}
     assert codes == {"no_return"}
     first = data["ladder"]["levels"][0]
-    assert first["level"] == "public_transport" and first["status"] == "passed"
+    assert first["level"] == "public_transport" and first["status"] == "ruled_out"
     assert any("05:00" in r["messages"]["fr"] for r in first["reasons"])
-    assert data["ladder"]["recommended"] == "walk_bike"
+    assert data["ladder"]["recommended"] in ("walk", "bike")
 
 
 def test_demo_cap_dail_early_shift_before_first_bus(client, advisor_headers, gtfs):
@@ -133,9 +140,12 @@ def test_capacities_shape_the_ladder(client, advisor_headers):
                        "has_licence_b": True}}).get_json()
     levels = {lv["level"]: lv for lv in data["ladder"]["levels"]}
     assert data["ladder"]["recommended"] == "car"
-    codes = {r["code"] for r in levels["walk_bike"]["reasons"]}
-    assert codes == {"cannot_walk", "cannot_ride_bike"}
-    assert levels["two_wheel_motor"]["reasons"][0]["code"] == "no_moped_capacity"
+    assert levels["walk"]["reasons"][0]["code"] == "cannot_walk"
+    assert [r["code"] for r in levels["bike"]["reasons"]] == ["cannot_ride_bike"]
+    assert levels["moped_scooter"]["reasons"][0]["code"] == "no_moped_capacity"
+    assert {levels[k]["status"] for k in ("walk", "bike", "e_bike", "moped_scooter")} == {
+        "ruled_out"}
+    assert data["capacities"]["source"] == "request"
 
 
 def test_beneficiary_check_is_stored(client, app, platform):

@@ -62,14 +62,17 @@ def test_feasibility_feeds_the_assessment_ladder(app, gtfs):
     person = create_commuter(platform, shift_start=time(21), shift_end=time(5),
                              has_licence_b=False, licence_b_since=None)
     feasibility = services.commute_feasibility_for(person)
-    assert set(feasibility) == {"walk", "bike", "e_bike", "two_wheel_motor", "car",
-                                "public_transport"}
-    assert feasibility["public_transport"].feasible is False
-    assert feasibility["car"].feasible is True and feasibility["car"].distance_m > 0
-    assert feasibility["walk"].reasons[0].message
-    ladder = grid.recommend_ladder(GOOD_ANSWERS, feasibility=feasibility)
-    transit = next(lv for lv in ladder if lv["level"] == "public_transport")
-    assert transit["status"] == "rejected" and "not_feasible" in transit["reasons"]
+    assert set(feasibility["modes"]) == {"walk", "bike", "e_bike", "two_wheel_motor", "car"}
+    assert feasibility["transit"]["checked"] and feasibility["transit"]["feasible"] is False
+    assert feasibility["modes"]["car"]["feasible"] is True
+    assert feasibility["modes"]["car"]["distance_m"] > 0
+    scored = grid.score_assessment({**GOOD_ANSWERS, "hours": "night"},
+                                   grid.merged_scoring(None), feasibility=feasibility)
+    transit = next(lv for lv in scored["ladder"]["levels"]
+                   if lv["level"] == "public_transport")
+    # ruled out by the timetable (no trip home after 05:00), not by the word "night"
+    assert transit["status"] == "ruled_out"
+    assert {r["code"] for r in transit["reasons"]} == {"no_return"}
     assert db.session.scalar(select(func.count(CommuteCheck.id))) == 0
 
 
@@ -103,10 +106,14 @@ def test_capacities_from_the_latest_assessment(app):
     assert caps["source"] == "assessment"
     assert caps["can_ride_bike"] is False and caps["has_moped_capacity"] is False
     check = services.run_check_for_beneficiary(None, person)
-    assert check.recommended in ("walk_bike", "minibus", "public_transport")
     levels = {lv["level"]: lv for lv in check.ladder["levels"]}
-    assert levels["car"]["status"] == "passed"
+    # no feed, no rides, no minibus: walking is the only level the check can confirm
+    assert check.recommended == ("walk" if check.modes["walk"]["feasible"] else None)
+    assert levels["minibus"]["status"] == "ruled_out"
+    assert levels["carpool"]["reasons"][0]["code"] == "no_carpool"
+    assert levels["car"]["status"] == "ruled_out"
     assert levels["car"]["reasons"][0]["code"] == "no_licence_b"
+    assert "cannot_ride_bike" in {r["code"] for r in levels["bike"]["reasons"]}
 
 
 def test_parse_days(sqlite_app):

@@ -42,7 +42,11 @@ def _far_commuter(platform):
 
 
 def _levels(assessment) -> dict:
-    return {level["level"]: level for level in assessment.ladder}
+    return {level["level"]: level for level in assessment.ladder["levels"]}
+
+
+def _codes(level) -> set:
+    return {r["code"] for r in level["reasons"]}
 
 
 def test_assessment_ladder_uses_commute_feasibility(routing_on):
@@ -50,9 +54,10 @@ def test_assessment_ladder_uses_commute_feasibility(routing_on):
     person = _far_commuter(db.session.get(Platform, advisor.platform_id))
     levels = _levels(people.record_assessment(advisor, person, kind="entry",
                                               answers=GOOD_ANSWERS))
-    assert "not_feasible" in levels["bike"]["reasons"]
-    assert levels["bike"]["detail"]  # routing's own words: the duration over the limit
-    assert "not_feasible" not in levels["e_bike"]["reasons"]
+    assert levels["bike"]["status"] == "ruled_out"
+    assert "too_long" in _codes(levels["bike"])  # the check's own reason: over the limit
+    assert levels["e_bike"]["status"] != "ruled_out"
+    assert "too_long" not in _codes(levels["e_bike"])
 
 
 def test_without_routing_the_ladder_ignores_distance(app):
@@ -60,7 +65,9 @@ def test_without_routing_the_ladder_ignores_distance(app):
     person = _far_commuter(db.session.get(Platform, advisor.platform_id))
     levels = _levels(people.record_assessment(advisor, person, kind="entry",
                                               answers=GOOD_ANSWERS))
-    assert "not_feasible" not in levels["bike"]["reasons"]
+    assert levels["bike"]["status"] == "possible" and levels["bike"]["confirmed"] is None
+    assert _codes(levels["bike"]) == {"commute_not_checked"}
+    assert not any(lv["status"] == "recommended" for lv in levels.values())
 
 
 def test_assessment_without_routing_has_no_feasibility(app):

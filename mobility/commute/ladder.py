@@ -1,0 +1,429 @@
+"""The one solution ladder: which way to work fits this person, level by level.
+
+One vocabulary for the whole app (the file, the commute page, the assessment, the portal, the
+summary sheet): the levels, in the schemes' order ("public transport first, then the most
+environment-friendly solution that fits the person's capacities and the distance"), and four
+statuses:
+
+- **ruled out**: something the person cannot do (from the assessment or the file), or the
+  commute check found the mode does not work at the shift times;
+- **possible with coaching**: fits, with the platform's coaching first (network and
+  timetables, riding in traffic, a driving refresher);
+- **possible**: fits;
+- **recommended**: the first level, in order, that fits *and* whose commute is confirmed (a
+  route within the time limit, a timetable with trips there and back at the shift times, a
+  carpool ride with an acceptable detour, a minibus run). A level whose commute is not checked
+  yet stays possible: nothing is recommended on a guess.
+
+Public transport is judged by the timetable check alone: a night shift is not a reason to rule
+it out; no trip home after the shift is.
+
+`build_ladder` is a pure function on plain data (answers, capacities, the stored check's modes
+and transit, carpool matches); `ladder_for` gathers those for a beneficiary; `present_ladder`
+adds labels and messages in French and English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+#: levels in order, with the routing mode that checks each one's commute
+LEVELS: tuple[str, ...] = ("public_transport", "walk", "bike", "e_bike", "moped_scooter",
+                           "carpool", "minibus", "car")
+LEVEL_MODES: dict[str, str] = {"public_transport": "public_transport", "walk": "walk",
+                               "bike": "bike", "e_bike": "e_bike",
+                               "moped_scooter": "two_wheel_motor", "car": "car"}
+#: vehicle kinds (fleet) each rental level books
+LEVEL_VEHICLE_KINDS: dict[str, tuple[str, ...]] = {
+    "bike": ("bike",), "e_bike": ("e_bike",), "moped_scooter": ("scooter", "moped"),
+    "car": ("car",)}
+STATUSES: tuple[str, ...] = ("recommended", "possible", "possible_with_coaching", "ruled_out")
+
+LEVEL_LABELS = {
+    "public_transport": _l("Public transport"),
+    "walk": _l("Walking"),
+    "bike": _l("Bike"),
+    "e_bike": _l("E-bike"),
+    "moped_scooter": _l("Moped or scooter"),
+    "carpool": _l("Carpool"),
+    "minibus": _l("Minibus (micro-collective transport)"),
+    "car": _l("Car"),
+}
+STATUS_LABELS = {
+    "recommended": _l("Recommended"),
+    "possible": _l("Possible"),
+    "possible_with_coaching": _l("Possible with coaching"),
+    "ruled_out": _l("Ruled out"),
+}
+#: stored ladders written before the one ladder (assessments, checks) read with today's words
+LEGACY_LEVELS = {"scooter_moped": "moped_scooter", "two_wheel_motor": "moped_scooter",
+                 "walk_bike": "walk"}
+LEGACY_STATUSES = {"alternative": "possible", "available": "possible", "rejected": "ruled_out",
+                   "passed": "ruled_out"}
+
+#: level labels under today's and older codes (stored checks keep the code of their time)
+ANY_LEVEL_LABELS = {**LEVEL_LABELS,
+                    **{old: LEVEL_LABELS[new] for old, new in LEGACY_LEVELS.items()}}
+
+#: the ladder's own reasons (the commute check's reasons keep their codes and messages)
+REASON_MESSAGES = {
+    "cannot_travel_alone": _l("Does not travel alone yet."),
+    "urban_aptitudes_too_low": _l("Urban aptitudes too low for now, even with coaching."),
+    "walking_difficult": _l("Walking to and from the stops is not possible."),
+    "cannot_walk": _l("Cannot walk that far."),
+    "cannot_ride_bike": _l("Does not ride a bike."),
+    "psychomotor_too_low": _l("Balance or perception not sufficient for a bike."),
+    "no_moped_capacity": _l("No experience of scooters or mopeds and no licence B."),
+    "no_licence_b": _l("No valid driving licence B."),
+    "coaching_transit": _l("Coaching first: reading the network plan, timetables, tickets and "
+                           "fare rights."),
+    "coaching_bike": _l("Coaching first: riding in traffic."),
+    "coaching_moped": _l("Coaching first: riding a scooter or moped safely."),
+    "coaching_car": _l("Coaching first: a driving refresher."),
+    "commute_not_checked": _l("The commute has not been checked for this mode yet."),
+    "transit_line": _l("Line %(line)s: leave %(leave)s from %(board)s, at work %(arrive)s; "
+                       "back by line %(back_line)s at %(back_board)s from %(back_stop)s."),
+    "carpool_not_checked": _l("Carpool rides could not be compared with this commute (home or "
+                              "work not located)."),
+    "no_carpool": _l("No carpool ride of the platform passes close enough to this commute."),
+    "carpool_rides": _l("Carpool rides of the platform fit this commute; the closest costs "
+                        "its driver %(detour_min)s min of detour."),
+    "no_minibus": _l("The platform runs no minibus in the coming weeks."),
+    "minibus_runs": _l("The platform runs a minibus: ask for a seat on a run."),
+    "minibus_not_checked": _l("Minibus runs not checked."),
+}
+
+# codes of the commute check that leave a mode "not checked" rather than ruled out
+UNKNOWN_CODES = {"not_configured", "not_requested", "no_feed", "no_shift", "feed_error",
+                 "no_walk_network"}
+
+DEFAULT_THRESHOLDS = {"coaching_below": 60, "bike_min_psychomotor": 50, "transit_min_urban": 25}
+
+
+def _reason(code: str, **params: Any) -> dict:
+    return {"code": code, "params": params}
+
+
+def capacities_from(answers: Mapping[str, Any] | None, *, has_licence_b: bool | None = None,
+                    overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the person can do, from the assessment answers (else "able"), the file's licence
+    and explicit overrides (API: `can_walk`, `can_ride_bike`, `has_licence_b`,
+    `has_moped_capacity`)."""
+    a = (answers or {}).get
+    licence = bool(has_licence_b) or a("licence_b") == "held"
+    if not answers and has_licence_b is None:
+        licence = True
+    caps = {"travels_alone": a("trips_alone") not in ("never", "with_help"),
+            "can_walk": a("walking") != "unable",
+            "can_ride_bike": a("rides_bike") in (None, "confident", "can_ride", "learning"),
+            "has_licence_b": licence,
+            "has_moped_capacity": a("two_wheeler") in (None, "yes", "some") or licence,
+            "source": "assessment" if answers else "default"}
+    for key in ("travels_alone", "can_walk", "can_ride_bike", "has_licence_b",
+                "has_moped_capacity"):
+        if overrides and key in overrides and overrides[key] is not None:
+            caps[key] = bool(overrides[key])
+            caps["source"] = "request"
+    return caps
+
+
+def _mode_state(result: Mapping[str, Any] | None) -> tuple[bool | None, list[dict]]:
+    """(confirmed?, reasons) of a road mode: None when not checked."""
+    if result is None:
+        return None, [_reason("commute_not_checked")]
+    reasons = [dict(r) for r in result.get("reasons") or []]
+    if reasons and reasons[0]["code"] in UNKNOWN_CODES:
+        return None, reasons
+    return bool(result.get("feasible")), reasons
+
+
+def _transit_state(transit: Mapping[str, Any] | None) -> tuple[bool | None, list[dict]]:
+    """(confirmed?, reasons) of public transport, from the timetable check only."""
+    if transit is None:
+        return None, [_reason("commute_not_checked")]
+    reasons = [dict(r) for r in transit.get("reasons") or []]
+    if not transit.get("checked"):
+        return None, reasons or [_reason("commute_not_checked")]
+    if not transit.get("feasible"):
+        return False, reasons
+    day = next((d for d in transit.get("days") or [] if d.get("feasible")), None)
+    if day is not None:
+        out, back = day["outbound"], day["inbound"]
+        reasons.append(_reason("transit_line", line=out["route"], leave=out["board_at"],
+                               board=out["board_stop"], arrive=out["arrive_at"],
+                               back_line=back["route"], back_board=back["board_at"],
+                               back_stop=back["board_stop"]))
+    return True, reasons
+
+
+def build_ladder(*, answers: Mapping[str, Any] | None = None,
+                 scores: Mapping[str, int] | None = None,
+                 thresholds: Mapping[str, float] | None = None,
+                 has_licence_b: bool | None = None,
+                 capacities: Mapping[str, Any] | None = None,
+                 modes: Mapping[str, Mapping[str, Any]] | None = None,
+                 transit: Mapping[str, Any] | None = None,
+                 carpool: Sequence[Mapping[str, Any]] | None = None,
+                 minibus: bool | None = None) -> dict[str, Any]:
+    """The ladder from what is known of the person and of the commute (see the module doc).
+
+    `answers`: validated assessment answers (or None); `scores`: their sub-scores (computed
+    when None); `capacities`: explicit overrides of what the answers say; `modes` and
+    `transit`: a commute check's per-mode and public-transport results (codes and params, as
+    stored); `carpool`: the platform's rides that fit, smallest detour first (dicts with
+    `ride_id`, `detour_s`; [] = none fits, None = not compared); `minibus`: whether the
+    platform runs a minibus (None = unknown).
+
+    Returns `{"recommended": level | None, "levels": [{level, status, coaching, mode,
+    confirmed, reasons: [{code, params}], vehicle_kinds?, rides?}]}`.
+    """
+    from mobility.people.grid import sub_scores
+
+    limits = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    if answers and scores is None:
+        scores = sub_scores(answers)
+    scores = scores or {}
+    a = (answers or {}).get
+    caps = capacities_from(answers, has_licence_b=has_licence_b, overrides=capacities)
+    modes = modes or {}
+
+    blocking: dict[str, list[dict]] = {level: [] for level in LEVELS}
+    coaching: dict[str, list[dict]] = {level: [] for level in LEVELS}
+    if not caps["travels_alone"]:
+        for level in LEVELS:
+            if level != "minibus":  # only the minibus picks people up
+                blocking[level].append(_reason("cannot_travel_alone"))
+    if answers:
+        if scores.get("urban", 0) < limits["transit_min_urban"]:
+            blocking["public_transport"].append(_reason("urban_aptitudes_too_low"))
+        elif (scores.get("urban", 0) < limits["coaching_below"]
+              or scores.get("transit", 0) < limits["coaching_below"]):
+            coaching["public_transport"].append(_reason("coaching_transit"))
+        for level in ("bike", "e_bike"):
+            if scores.get("psychomotor", 0) < limits["bike_min_psychomotor"]:
+                blocking[level].append(_reason("psychomotor_too_low"))
+            if a("rides_bike") in ("can_ride", "learning"):
+                coaching[level].append(_reason("coaching_bike"))
+        if a("two_wheeler") != "yes" and caps["has_moped_capacity"]:
+            coaching["moped_scooter"].append(_reason("coaching_moped"))
+        if caps["has_licence_b"] and a("driving_experience") == "none":
+            coaching["car"].append(_reason("coaching_car"))
+    if not caps["can_walk"]:
+        blocking["walk"].append(_reason("cannot_walk"))
+        blocking["public_transport"].append(_reason("walking_difficult"))
+    for level in ("bike", "e_bike"):
+        if not caps["can_ride_bike"]:
+            blocking[level].append(_reason("cannot_ride_bike"))
+    if not caps["has_moped_capacity"]:
+        blocking["moped_scooter"].append(_reason("no_moped_capacity"))
+    if not caps["has_licence_b"]:
+        blocking["car"].append(_reason("no_licence_b"))
+
+    levels = []
+    recommended = None
+    for level in LEVELS:
+        rides: list[dict] | None = None
+        if level == "public_transport":
+            confirmed, facts = _transit_state(transit)
+        elif level in LEVEL_MODES:
+            confirmed, facts = _mode_state(modes.get(LEVEL_MODES[level]))
+        elif level == "carpool":
+            if carpool is None:
+                confirmed, facts = None, [_reason("carpool_not_checked")]
+            elif not carpool:
+                confirmed, facts = False, [_reason("no_carpool")]
+            else:
+                rides = [dict(r) for r in carpool]
+                confirmed, facts = True, [_reason(
+                    "carpool_rides", count=len(rides),
+                    detour_min=int(round(float(rides[0].get("detour_s") or 0) / 60)))]
+        else:  # minibus
+            confirmed = minibus
+            facts = [_reason({None: "minibus_not_checked", True: "minibus_runs",
+                              False: "no_minibus"}[minibus])]
+        if blocking[level] or confirmed is False:
+            status = "ruled_out"
+            reasons = blocking[level] + (facts if confirmed is False else [])
+        else:
+            status = "possible_with_coaching" if coaching[level] else "possible"
+            reasons = facts + coaching[level]
+            if confirmed and recommended is None:
+                status, recommended = "recommended", level
+        item: dict[str, Any] = {"level": level, "status": status,
+                                "coaching": bool(coaching[level]) and status != "ruled_out",
+                                "mode": LEVEL_MODES.get(level), "confirmed": confirmed,
+                                "reasons": reasons}
+        if level in LEVEL_VEHICLE_KINDS:
+            item["vehicle_kinds"] = list(LEVEL_VEHICLE_KINDS[level])
+        if rides is not None:
+            item["rides"] = rides
+        levels.append(item)
+    return {"recommended": recommended, "levels": levels,
+            "capacities": dict(caps)}
+
+
+# -- for a beneficiary -------------------------------------------------------------------------
+
+
+def latest_assessment_of(beneficiary):
+    """The person's latest mobility assessment (entry or exit), or None."""
+    from sqlalchemy import select
+
+    from mobility.extensions import db
+    from mobility.people.models import MobilityAssessment
+
+    return db.session.scalar(
+        select(MobilityAssessment).where(MobilityAssessment.beneficiary_id == beneficiary.id)
+        .order_by(MobilityAssessment.assessed_on.desc(), MobilityAssessment.id.desc()).limit(1))
+
+
+def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | None:
+    """The platform's current carpool rides that can carry the person, smallest detour first
+    (routing's detour ranking); None when the commute or the rides cannot be located."""
+    from sqlalchemy import or_, select
+
+    from fleet.models import CarpoolRide
+    from mobility.commute import services
+    from mobility.extensions import db
+
+    today = services.today()
+    rides = db.session.scalars(select(CarpoolRide).where(
+        CarpoolRide.platform_id == beneficiary.platform_id,
+        CarpoolRide.driver_beneficiary_id.is_distinct_from(beneficiary.id),
+        or_(CarpoolRide.valid_until.is_(None), CarpoolRide.valid_until >= today))
+        .order_by(CarpoolRide.id)).all()
+    if not rides:
+        return []
+    located = []
+    for ride in rides:
+        start = services.geocode_address(ride.origin)
+        end = services.geocode_address(ride.destination)
+        if start is not None and end is not None:
+            located.append((ride, start, end))
+    if not located:
+        return None
+    import routing
+
+    matches = services.rank_rides_for(
+        beneficiary, [routing.CarpoolRide(s, e, ride_id=r.id) for r, s, e in located],
+        home=home, work=work)
+    if matches is None:
+        return None
+    by_id = {r.id: r for r, _s, _e in located}
+    return [{"ride_id": m.ride_id, "detour_s": round(m.detour_s), "detour_m": round(m.detour_m),
+             "driver": by_id[m.ride_id].driver_name, "origin": by_id[m.ride_id].origin,
+             "destination": by_id[m.ride_id].destination,
+             "departure": by_id[m.ride_id].departure_time.strftime("%H:%M")}
+            for m in matches]
+
+
+def minibus_runs_for(platform_id: int) -> bool:
+    """Whether the platform has a minibus run today or later."""
+    from sqlalchemy import select
+
+    from fleet.models import MinibusRun
+    from mobility.commute.services import today
+    from mobility.extensions import db
+
+    return db.session.scalar(select(MinibusRun.id).where(
+        MinibusRun.platform_id == platform_id, MinibusRun.run_date >= today()).limit(1)
+    ) is not None
+
+
+def ladder_for(beneficiary, check=None, *, assessment=None) -> dict[str, Any]:
+    """THE ladder of a person: their latest assessment (or `assessment`), their file's
+    licence, a commute check (`check`, default their latest stored one) at their shift times,
+    the platform's carpool rides ranked by detour and its minibus runs."""
+    from mobility.commute import services
+    from mobility.people.services import scoring_for
+
+    assessment = assessment or latest_assessment_of(beneficiary)
+    if check is None:
+        check = services.latest_check_for(beneficiary)
+    licence = bool(beneficiary.has_licence_b or beneficiary.licence_b_since)
+    home = work = None
+    if check is not None:
+        home, work = (check.origin_lat, check.origin_lon), \
+            (check.destination_lat, check.destination_lon)
+    thresholds = scoring_for(beneficiary.platform_id)["thresholds"]
+    # capacities given with the check's request (API) stand for what the person can do
+    given = check.capacities if check is not None and (check.capacities or {}).get(
+        "source") == "request" else None
+    return build_ladder(
+        answers=assessment.answers if assessment is not None else None,
+        scores=assessment.sub_scores if assessment is not None else None,
+        thresholds=thresholds, has_licence_b=licence, capacities=given,
+        modes=check.modes if check is not None else None,
+        transit=check.transit if check is not None else None,
+        carpool=carpool_matches_for(beneficiary, home=home, work=work),
+        minibus=minibus_runs_for(beneficiary.platform_id))
+
+
+# -- presentation ------------------------------------------------------------------------------
+
+
+def normalise(ladder: Any) -> dict[str, Any]:
+    """A stored ladder (today's dict, or an older list / older words) in today's form."""
+    if isinstance(ladder, list):  # assessments stored a bare list of levels
+        ladder = {"levels": ladder, "recommended": next(
+            (lv["level"] for lv in ladder if lv.get("status") == "recommended"), None)}
+    ladder = dict(ladder or {})
+    levels = []
+    for lv in ladder.get("levels") or []:
+        reasons = [r if isinstance(r, Mapping) else _reason(str(r)) for r in lv.get("reasons", [])]
+        levels.append({**lv, "level": LEGACY_LEVELS.get(lv["level"], lv["level"]),
+                       "status": LEGACY_STATUSES.get(lv["status"], lv["status"]),
+                       "reasons": reasons})
+    recommended = ladder.get("recommended")
+    return {**ladder, "levels": levels,
+            "recommended": LEGACY_LEVELS.get(recommended, recommended)}
+
+
+def present_ladder(ladder: Any) -> dict[str, Any]:
+    """Labels, statuses and reasons in the reader's language (and both languages for the API)."""
+    from mobility.commute.services import present_reason
+
+    ladder = normalise(ladder)
+    levels = [{**lv, "label": str(LEVEL_LABELS.get(lv["level"], lv["level"])),
+               "status_label": str(STATUS_LABELS.get(lv["status"], lv["status"])),
+               "reasons": [present_reason(r) for r in lv["reasons"]]}
+              for lv in ladder["levels"]]
+    recommended = ladder.get("recommended")
+    return {**ladder, "levels": levels,
+            "recommended_label": str(LEVEL_LABELS[recommended]) if recommended else None,
+            "recommended_mode": LEVEL_MODES.get(recommended) if recommended else None}
+
+
+def statuses(ladder: Any) -> dict[str, str]:
+    """{level: status} of a ladder (stored or presented)."""
+    return {lv["level"]: lv["status"] for lv in normalise(ladder)["levels"]}
+
+
+def person_ladder(beneficiary, check=None) -> dict[str, Any]:
+    """The person's ladder ready for a page: what the file, the commute page, the portal and
+    the summary sheet all show."""
+    return present_ladder(ladder_for(beneficiary, check))
+
+
+def feasibility_from_flags(flags: Mapping[str, bool]) -> dict[str, Any]:
+    """The API's `{mode or level: bool}` as check results (`modes`, `transit`, `carpool`,
+    `minibus`) for `build_ladder`; carpool true is left to the platform's rides."""
+    aliases = {"moped_scooter": "two_wheel_motor", "scooter": "two_wheel_motor",
+               "moped": "two_wheel_motor", "transit": "public_transport"}
+    modes: dict[str, Any] = {}
+    out: dict[str, Any] = {"modes": modes, "transit": None}
+    for key, value in flags.items():
+        key = aliases.get(key, key)
+        if key == "public_transport":
+            out["transit"] = {"checked": True, "feasible": bool(value), "reasons": [],
+                              "days": []}
+        elif key == "carpool":
+            out["carpool"] = [] if not value else None
+        elif key == "minibus":
+            out["minibus"] = bool(value)
+        else:
+            modes[key] = {"feasible": bool(value), "reasons": []}
+    return out
