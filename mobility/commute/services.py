@@ -17,7 +17,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,6 +29,7 @@ import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 import routing
@@ -752,13 +753,21 @@ REASON_MESSAGES = {
                     "%(time)s."),
     "transit_too_long": _l("%(day)s: %(duration_min)s min by public transport, more than "
                            "%(limit_min)s min."),
-    "transit_ok": _l("Direct trips there and back on all %(days)s day(s), at most "
-                     "%(duration_min)s min door to door."),
     "no_feed": _l("No public transport timetable is set up for this platform."),
     "no_shift": _l("Public transport needs the shift times to be checked."),
     "feed_error": _l("The public transport timetable could not be read."),
     "no_walk_network": _l("Public transport could not be checked: no walking network to reach "
                           "the stops."),
+}
+
+
+#: reasons whose message counts something, rendered with ngettext from their parameters
+PLURAL_REASON_MESSAGES: dict[str, Callable[..., str]] = {
+    "transit_ok": lambda days, **values: ngettext(
+        "Direct trips there and back on the day checked, at most %(duration_min)s min door to "
+        "door.",
+        "Direct trips there and back on all %(num)d days, at most %(duration_min)s min door to "
+        "door.", int(days), **values),
 }
 
 
@@ -787,9 +796,13 @@ def reason_message(reason: Mapping[str, Any]) -> str:
 
     template = REASON_MESSAGES.get(reason["code"]) or LADDER_MESSAGES.get(reason["code"])
     params = reason.get("params") or {}
-    if template is None:
+    if reason["code"] in PLURAL_REASON_MESSAGES:
+        text = PLURAL_REASON_MESSAGES[reason["code"]](**_format_params(params))
+    elif template is None:
         return reason["code"]
-    text = str(template) % _format_params(params) if "%(" in str(template) else str(template)
+    else:
+        text = str(template) % _format_params(params) if "%(" in str(template) \
+            else str(template)
     mode = params.get("mode")
     if mode:
         return f"{MODE_LABELS.get(mode, mode)} : {text}" if _is_fr() else \
