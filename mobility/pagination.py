@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -38,6 +38,12 @@ class PageQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH,
                                description="Opaque: the `next` or `prev` link of a page")
     limit: int = Field(default=PAGE_SIZE, ge=1, le=MAX_LIMIT, description="Rows per page")
+
+
+class PageOnly(PageQuery):
+    """The query of a paginated API list without filters (any other parameter: a 400)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass

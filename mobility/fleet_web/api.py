@@ -28,7 +28,7 @@ from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, STAF
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
 from mobility.fleet_web import lists
-from mobility.pagination import PageQuery, page_response, paginate
+from mobility.pagination import PageOnly, PageQuery, page_response, paginate
 from mobility.rentals import lifecycle
 
 FLEET = {ADMIN, FLEET_MANAGER}
@@ -352,9 +352,12 @@ def _site_id_of_platform(user, site_id: int | None) -> int | None:
 
 # --- sites and vehicles -----------------------------------------------------------------------
 
-@api_route("/sites", roles=STAFF, summary="List the sites", tags=TAGS)
-def list_sites(user):
-    return [site_json(s) for s in db.session.scalars(scoped(Site, user).order_by(Site.name))]
+@api_route("/sites", roles=STAFF, query=PageOnly, response=list, tags=TAGS,
+           summary="List the sites, by name, a page at a time (Link: rel=next)")
+def list_sites(user, query: PageOnly):
+    page = paginate(scoped(Site, user), (Site.name, Site.id), cursor=query.cursor,
+                    limit=query.limit)
+    return page_response(page, [site_json(s) for s in page])
 
 
 @api_route("/sites", methods=("POST",), roles=FLEET, body=SiteIn, status=201,
@@ -600,10 +603,12 @@ def maintenance_complete(user, job_id: int, body: MaintenanceDoneIn):
 
 # --- carpool and minibus ----------------------------------------------------------------------
 
-@api_route("/carpool/rides", roles=STAFF, summary="List carpool rides", tags=TAGS)
-def list_rides(user):
-    return [ride_json(r) for r in db.session.scalars(scoped(CarpoolRide, user)
-                                                      .order_by(CarpoolRide.id))]
+@api_route("/carpool/rides", roles=STAFF, query=PageOnly, response=list, tags=TAGS,
+           summary="List carpool rides, a page at a time (Link: rel=next)")
+def list_rides(user, query: PageOnly):
+    page = paginate(scoped(CarpoolRide, user), (CarpoolRide.id,), cursor=query.cursor,
+                    limit=query.limit)
+    return page_response(page, [ride_json(r) for r in page])
 
 
 @api_route("/carpool/rides", methods=("POST",), roles=STAFF, body=RideIn, status=201,
@@ -621,10 +626,12 @@ def book_seats(user, ride_id: int, body: SeatsIn):
     return [seat_json(b) for b in bookings], 201
 
 
-@api_route("/minibus/runs", roles=STAFF, summary="List minibus runs", tags=TAGS)
-def list_runs(user):
-    return [run_json(r) for r in db.session.scalars(scoped(MinibusRun, user)
-                                                     .order_by(MinibusRun.run_date))]
+@api_route("/minibus/runs", roles=STAFF, query=PageOnly, response=list, tags=TAGS,
+           summary="List minibus runs by date, a page at a time (Link: rel=next)")
+def list_runs(user, query: PageOnly):
+    page = paginate(scoped(MinibusRun, user), (MinibusRun.run_date, MinibusRun.id),
+                    cursor=query.cursor, limit=query.limit)
+    return page_response(page, [run_json(r) for r in page])
 
 
 @api_route("/minibus/runs", methods=("POST",), roles=STAFF, body=RunIn, status=201,

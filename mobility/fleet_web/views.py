@@ -38,7 +38,7 @@ from mobility.errors import DomainError, ValidationFailed
 from mobility.extensions import db
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.api import upload_settings
-from mobility.pagination import page_cursor_arg, paginate
+from mobility.pagination import PAGE_SIZE, page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
 from mobility.rentals import lifecycle
 from mobility.templating import nav_item
@@ -46,6 +46,8 @@ from mobility.templating import nav_item
 bp = Blueprint("fleet", __name__, url_prefix="/fleet")
 FLEET = {ADMIN, FLEET_MANAGER}
 BOOKERS = {ADMIN, ADVISOR}
+#: rows of each bucket on the whole returns board ("see all" opens the bucket's pages)
+BOARD_ROWS = 20
 
 nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS)
 nav_item("fleet.vehicles", _l("Vehicles"), FLEET)
@@ -617,6 +619,9 @@ def returns():
     board = {bucket: paginate(
         services.returns_query(current_user.platform_id, day, (bucket,)),
         (Rental.end_date, Rental.id), unique=True,
+        # the whole board: each bucket's first rows (every row carries a form); one bucket:
+        # a full page at a time
+        limit=PAGE_SIZE if bucket == only else BOARD_ROWS,
         cursor=page_cursor_arg() if bucket == only else None) for bucket in shown}
     return render_template("fleet/returns.html", board=board, only=only if len(shown) == 1
                            else None, counts=services.returns_counts(current_user.platform_id,

@@ -17,7 +17,7 @@ from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MA
 from mobility.commute import ladder
 from mobility.extensions import db
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
-from mobility.pagination import PageQuery, page_response
+from mobility.pagination import PageOnly, PageQuery, page_response, paginate
 from mobility.people import grid, services
 from mobility.people.models import (
     CONTRACT_TYPES,
@@ -265,13 +265,16 @@ def create_partner_organisation(user, body: OrganisationIn):
     return organisation_json(services.create_organisation(user, name=body.name, kind=body.kind))
 
 
-@api_route("/partner-organisations", roles={ADMIN, ADVISOR, PRESCRIBER},
-           summary="Partner organisations of the platform (a prescriber: their own)", tags=TAGS)
-def list_partner_organisations(user):
-    query = scoped(PartnerOrganisation, user).order_by(PartnerOrganisation.name)
+@api_route("/partner-organisations", roles={ADMIN, ADVISOR, PRESCRIBER}, query=PageOnly,
+           response=list, tags=TAGS, summary="Partner organisations of the platform (a "
+           "prescriber: their own), by name, a page at a time (Link: rel=next)")
+def list_partner_organisations(user, query: PageOnly):
+    rows = scoped(PartnerOrganisation, user)
     if user.role == PRESCRIBER:
-        query = query.where(PartnerOrganisation.id == user.organisation_id)
-    return [organisation_json(o) for o in db.session.scalars(query)]
+        rows = rows.where(PartnerOrganisation.id == user.organisation_id)
+    page = paginate(rows, (PartnerOrganisation.name, PartnerOrganisation.id),
+                    cursor=query.cursor, limit=query.limit)
+    return page_response(page, [organisation_json(o) for o in page])
 
 
 @api_route("/partner-organisations/<int:organisation_id>/referents", methods=("POST",),
@@ -510,11 +513,12 @@ def create_session(user, body: SessionIn):
     return session_json(services.create_workshop_session(user, **body.model_dump()))
 
 
-@api_route("/workshop-sessions", roles=STAFF, summary="Workshop sessions", tags=TAGS)
-def list_sessions(user):
-    rows = db.session.scalars(scoped(WorkshopSession, user)
-                              .order_by(WorkshopSession.starts_at.desc()))
-    return [session_json(s) for s in rows]
+@api_route("/workshop-sessions", roles=STAFF, query=PageOnly, response=list, tags=TAGS,
+           summary="Workshop sessions, newest first, a page at a time (Link: rel=next)")
+def list_sessions(user, query: PageOnly):
+    page = paginate(scoped(WorkshopSession, user), (WorkshopSession.starts_at, WorkshopSession.id),
+                    cursor=query.cursor, limit=query.limit, descending=True)
+    return page_response(page, [session_json(s) for s in page])
 
 
 @api_route("/workshop-sessions/<int:session_id>/attendees", methods=("POST",), roles=STAFF,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
-from mobility.extensions import db
+from mobility.pagination import PageOnly, page_response, paginate
 from mobility.people.models import Beneficiary
 from mobility.pricing import services
 from mobility.pricing.engine import QUOTE_KINDS
@@ -100,11 +100,13 @@ def tariff_payload(tariff: Tariff) -> dict:
             "rates": tariff.rates}
 
 
-@api_route("/tariffs", roles={ADMIN, ADVISOR, FLEET_MANAGER},
-           summary="The platform's tariffs, by effective date", tags=["pricing"])
-def list_tariffs(user):
-    rows = db.session.scalars(scoped(Tariff, user).order_by(Tariff.effective_from)).all()
-    return [tariff_payload(t) for t in rows]
+@api_route("/tariffs", roles={ADMIN, ADVISOR, FLEET_MANAGER}, query=PageOnly, response=list,
+           summary="The platform's tariffs, by effective date, a page at a time "
+           "(Link: rel=next)", tags=["pricing"])
+def list_tariffs(user, query: PageOnly):
+    page = paginate(scoped(Tariff, user), (Tariff.effective_from, Tariff.id),
+                    cursor=query.cursor, limit=query.limit)
+    return page_response(page, [tariff_payload(t) for t in page])
 
 
 @api_route("/tariffs", methods=("POST",), roles={ADMIN}, body=TariffBody, status=201,
