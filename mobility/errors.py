@@ -7,6 +7,7 @@ Services raise these; one set of handlers turns them into an HTML error page or 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import force_locale
@@ -125,8 +126,19 @@ def _respond(status: int, code: str, message: Any, details: Any = None, title: A
         return error_payload(code, message, details), status
     title = title or HTTP_MESSAGES.get(status, HTTP_MESSAGES[400])[0]
     return render_template(
-        "errors/error.html", status=status, title=title, message=message, details=details
-    ), status
+        "errors/error.html", status=status, title=title, message=message, details=details,
+        back_url=_refused_form_page(status)), status
+
+
+def _refused_form_page(status: int) -> str | None:
+    """The page of the form a refused POST came from (same site only), to go back to it with
+    what was typed still there (the browser's history keeps it)."""
+    if request.method != "POST" or not 400 <= status < 500 or not request.referrer:
+        return None
+    referrer = urlsplit(request.referrer)
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -212,3 +212,27 @@ def test_no_english_on_any_french_page(demo, role):
             problems[url] = sorted(set(found))[:8]
     assert seen >= 5
     assert problems == {}, "\n".join(f"{u}: {t}" for u, t in problems.items())
+
+
+def test_a_refused_form_answers_on_a_page_that_leads_back_to_it(app, client):
+    """A 409 from a form is a page in the layout with the reason and a way back to the form
+    (the history keeps what was typed); never a way back to another site."""
+    from tests.factories import create_platform, create_user, csrf_token_from
+    from tests.people.factories import create_beneficiary
+
+    platform = create_platform()
+    person = create_beneficiary(platform)  # with a pathway in progress
+    advisor = create_user("advisor", platform)
+    login(client, advisor)
+    file_url = f"/people/beneficiaries/{person.id}"
+    token = csrf_token_from(client.get(file_url).get_data(as_text=True))
+    response = client.post(f"{file_url}/reopen", data={"csrf_token": token},
+                           headers={"Referer": f"http://localhost{file_url}"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Cette personne a déjà un parcours en cours." in page
+    assert f'href="{file_url}" data-testid="back-to-form"' in page
+    elsewhere = client.post(f"{file_url}/reopen", data={"csrf_token": token},
+                            headers={"Referer": "https://evil.example/phish"})
+    assert elsewhere.status_code == 409
+    assert "back-to-form" not in elsewhere.get_data(as_text=True)

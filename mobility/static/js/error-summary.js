@@ -9,6 +9,14 @@
     if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) { return target; }
     return target.querySelector("input, select, textarea");  // a list of radio buttons
   }
+  document.addEventListener("click", function (event) {
+    // a refused form's error page: going back through the history keeps what was typed
+    var back = event.target.closest("a[data-history-back]");
+    if (back && window.history.length > 1 && document.referrer.indexOf(back.getAttribute("href")) !== -1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-error-summary]");
     if (!summary) { return; }
