@@ -32,6 +32,7 @@ from mobility.payments.models import Payment
 from mobility.people.models import (
     Beneficiary,
     MobilityAssessment,
+    PersonDocument,
     Referral,
     WorkshopSession,
 )
@@ -133,6 +134,8 @@ def _own_ids(user: User) -> dict[str, object]:
         "photo_id": _photo(user, rental).id,
         "payment_id": db.session.scalar(select(Payment.id).where(
             Payment.rental_id == rental.id).order_by(Payment.id)),
+        "document_id": db.session.scalar(select(PersonDocument.id).where(
+            PersonDocument.platform_id == platform.id).order_by(PersonDocument.id)),
     }
     return first | TEXT_VALUES
 

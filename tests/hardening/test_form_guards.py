@@ -143,7 +143,7 @@ def test_a_maintenance_cost_must_be_finite(app, client, value):
                           data={"csrf_token": csrf, "cost": value},
                           headers={"Accept-Language": "fr"}, follow_redirects=True)
     assert refused.status_code == 200  # back on the board, with the form's error
-    assert "Certains champs sont manquants ou invalides." in refused.get_data(as_text=True)
+    assert "Certains champs sont manquants ou incorrects." in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(MaintenanceJob, job.id).status == "open"
     done = client.post(f"/fleet/maintenance/{job.id}/complete",
