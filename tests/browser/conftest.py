@@ -62,6 +62,9 @@ def serve_demo_copy(demo_database: Path, folder: Path, **config) -> Iterator[Liv
         source.backup(target)
     source.close()
     target.close()
+    uploads = demo_database.parent / "uploads"  # the demo's documents
+    if uploads.exists():
+        shutil.copytree(uploads, folder / "uploads", dirs_exist_ok=True)
     app = make_app(f"sqlite:///{copy}", folder, keep_data=True, TESTING=False,
                    WTF_CSRF_ENABLED=True, **config)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -86,7 +86,10 @@ def test_from_referral_to_exit_with_the_gain(live_server, page_fr):
     page.click("main button:has-text('Inscrire')")
     row = page.locator("tr[data-attendee='Inès Parcoursnavigateur']")
     row.locator("button[value=attended]").click()
-    assert "Présent" in page.locator("tr[data-attendee='Inès Parcoursnavigateur']").inner_text()
+    # the status cell (the buttons say "Présence" too); the wording is gender-neutral since
+    # 3a2fbb7 ("Présence", was "Présent")
+    status = page.locator("tr[data-attendee='Inès Parcoursnavigateur'] td").nth(1)
+    assert status.inner_text().strip() == "Présence"
 
     # 5. exit assessment: the gain shows on the assessment and on the file
     page.goto(file_url)

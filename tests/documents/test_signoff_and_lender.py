@@ -152,7 +152,7 @@ def test_lender_page_saves_with_the_clis_rule_and_refuses_bad_input(app, client)
                       address="12 avenue de Verdun, 06500 Menton", siret="12345678200011")
     assert bad.status_code == 400
     page = bad.get_data(as_text=True)
-    assert 'class="error-summary"' in page and 'id="siret-error"' in page
+    assert page.count('class="error-summary"') == 1 and 'id="siret-error"' in page
     assert "Association Mobilité Côte" in page  # what was typed is kept
     empty = lender_post(client, siret=SIRET)
     assert empty.status_code == 400

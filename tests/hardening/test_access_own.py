@@ -136,6 +136,8 @@ def _own_ids(user: User) -> dict[str, object]:
             PersonDocument.platform_id == platform.id).order_by(PersonDocument.id)),
         "payment_id": db.session.scalar(select(Payment.id).where(
             Payment.rental_id == rental.id).order_by(Payment.id)),
+        "document_id": db.session.scalar(select(PersonDocument.id).where(
+            PersonDocument.platform_id == platform.id).order_by(PersonDocument.id)),
     }
     return first | TEXT_VALUES
 
