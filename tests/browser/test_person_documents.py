@@ -58,7 +58,7 @@ def test_add_then_delete_a_document_on_the_file(live_server, request, fixture):
     page.set_input_files("#document-file", files=[
         {"name": "permis.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.click("[data-testid=document-form] button[type=submit]")
-    summary = page.locator("[data-testid=document-form] .error-summary")
+    summary = page.locator("main > .error-summary")  # base.html: at the top of the page
     summary.wait_for()
     assert "Choisissez le type de document" in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
