@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
+from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -97,3 +98,11 @@ def local_datetime(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     return babel_format_datetime(value, format)
+
+
+def local_time(value: time | None, format: str = "short") -> str:
+    """A wall-clock time already in local time (an appointment's "14:30"), in the user's
+    language, without any time-zone conversion."""
+    if value is None:
+        return ""
+    return babel_format_time(value, format, locale=str(get_locale() or "fr"))

@@ -24,8 +24,8 @@ from mobility.templating import nav_item
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
-nav_item("admin.users", _l("Accounts"), {ADMIN})
-nav_item("admin.audit", _l("Audit log"), {ADMIN})
+nav_item("admin.users", _l("Accounts"), {ADMIN}, group="admin")
+nav_item("admin.audit", _l("Audit log"), {ADMIN}, group="admin")
 
 
 def _page() -> int:

@@ -45,12 +45,12 @@ bp = Blueprint("fleet", __name__, url_prefix="/fleet")
 FLEET = {ADMIN, FLEET_MANAGER}
 BOOKERS = {ADMIN, ADVISOR}
 
-nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS)
-nav_item("fleet.vehicles", _l("Vehicles"), FLEET)
-nav_item("fleet.returns", _l("Returns"), FLEET)
-nav_item("fleet.maintenance", _l("Maintenance"), FLEET)
-nav_item("fleet.carpool", _l("Carpool"), STAFF)
-nav_item("fleet.minibus", _l("Minibus"), STAFF)
+nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS, group="fleet")
+nav_item("fleet.vehicles", _l("Vehicles"), FLEET, group="fleet")
+nav_item("fleet.returns", _l("Returns"), FLEET, group="fleet")
+nav_item("fleet.maintenance", _l("Maintenance"), FLEET, group="fleet")
+nav_item("fleet.carpool", _l("Carpool"), STAFF, group="fleet")
+nav_item("fleet.minibus", _l("Minibus"), STAFF, group="fleet")
 
 
 @dashboard_panel(FLEET_MANAGER, ADMIN)
