@@ -63,11 +63,11 @@ def checkpoint(rental_id: int):
         form.date.data = utcnow().date()
     terms = ensure_terms(rental)
     previous = services.last_reading(rental)
-    upcoming = services.next_appointment_of(rental) if rental.status == "in_progress" else None
+    planned = services.next_appointment_of(rental) if rental.status == "in_progress" else None
     return render_template(
         "checkpoints/checkpoint.html", rental=rental, form=form,
         history=services.checkpoints_of(rental), previous=previous, terms=terms,
         quote=rental_quote(rental, terms), ledger=payments.ledger(rental),
-        stripe_on=gateway.is_configured(), upcoming=upcoming,
+        stripe_on=gateway.is_configured(), planned=planned,
         closed=rental.status not in ("booked", "in_progress"),
     ), status

@@ -16,8 +16,8 @@
   button.addEventListener("click", function () {
     set(button.getAttribute("aria-expanded") !== "true");
   });
-  // Escape closes the open menu and gives the focus back to its button
-  menu.addEventListener("keydown", function (event) {
+  // Escape (on the button or in the menu) closes the open menu, focus back on its button
+  document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" &&
         window.getComputedStyle(button).display !== "none") {
       set(false);
