@@ -21,7 +21,7 @@ from fleet.models import VEHICLE_KINDS
 from mobility.extensions import db
 
 RENTAL_COLUMNS = ("platform_id", "vehicle_id", "beneficiary_id", "start_date", "end_date",
-                  "status", "created_at")
+                  "status", "created_at", "late_days")
 
 
 def _rental_rows(platform_id: int, vehicle_ids: list[int], beneficiary_ids: list[int],
@@ -38,7 +38,7 @@ def _rental_rows(platform_id: int, vehicle_ids: list[int], beneficiary_ids: list
                 status = "in_progress"
             else:
                 status = "booked" if rng.random() > 0.05 else "cancelled"
-            yield (platform_id, vehicle_id, rng.choice(beneficiary_ids), day, end, status, now)
+            yield (platform_id, vehicle_id, rng.choice(beneficiary_ids), day, end, status, now, 0)
             day = end
 
 
@@ -100,9 +100,9 @@ def generate(app, *, sites: int = 50, vehicles: int = 10_000, rentals: int = 1_0
                 sql = (f"INSERT INTO fleet_rentals ({', '.join(RENTAL_COLUMNS)}) "
                        f"VALUES ({', '.join('?' for _ in RENTAL_COLUMNS)})")
                 batch = []
-                for platform, vehicle, person, start, end, status, created in rows:
+                for platform, vehicle, person, start, end, status, created, late in rows:
                     batch.append((platform, vehicle, person, start.isoformat(), end.isoformat(),
-                                  status, created.isoformat(sep=" ")))
+                                  status, created.isoformat(sep=" "), late))
                     if len(batch) >= 50_000:
                         cur.executemany(sql, batch)
                         batch.clear()

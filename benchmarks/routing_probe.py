@@ -16,14 +16,18 @@ from pathlib import Path
 
 
 def memory_mb() -> dict:
-    """Resident and private (not shared with other processes) memory of this process."""
-    status = Path("/proc/self/status").read_text()
-    rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+    """Resident memory of this process: in all, its own (anonymous: heap, arrays built in
+    memory) and file pages (the memory-mapped cache, shared with every process mapping it and
+    reclaimable), and private (pages no other process maps at the moment, files included)."""
+    status = {line.split(":")[0]: int(line.split()[1])
+              for line in Path("/proc/self/status").read_text().splitlines()
+              if line.startswith(("VmRSS", "RssAnon", "RssFile", "RssShmem"))}
     private = 0
     for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
         if line.startswith(("Private_Clean", "Private_Dirty")):
             private += int(line.split()[1])
-    return {"rss_mb": rss / 1024, "private_mb": private / 1024}
+    return {"rss_mb": status["VmRSS"] / 1024, "anon_mb": status["RssAnon"] / 1024,
+            "file_mb": status["RssFile"] / 1024, "private_mb": private / 1024}
 
 
 def main() -> int:

@@ -7,7 +7,8 @@ For each size: generates the territory (``benchmarks/territory.py``, kept in
 fresh process opens the cache and runs 5-mode commute checks between addresses of
 neighbouring towns (geocoding included), and prints load time, check time and memory; the
 same for OSRM (osrm-routed MLD over HTTP, 3 requests per check, and in-process through
-osrm-bindings) on the same PBF. ``--legacy`` also runs the previous whole-graph engine.
+osrm-bindings) on the same PBF. ``--legacy`` also runs the previous whole-graph engine and
+opens the previous pickled geocoder index (built once beside the cache).
 Targets (160,000 nodes): check < 10 ms median, load < 0.5 s, < 150 MB per worker.
 """
 
@@ -16,8 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -60,6 +64,40 @@ def rss_mb(pid: int) -> float:
     """Resident memory of a process."""
     status = Path(f"/proc/{pid}/status").read_text()
     return int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmRSS"))) / 1024
+
+
+LEGACY_GEOCODER_PROBE = """
+import json, sys, time
+from benchmarks.routing_probe import memory_mb
+from routing.legacy_geocoding import PickledGeocoder
+before = memory_mb()
+started = time.perf_counter()
+g = PickledGeocoder.load(sys.argv[1])
+load_s = time.perf_counter() - started
+trips = json.loads(open(sys.argv[2]).read())
+samples = []
+for origin, destination in trips:
+    t = time.perf_counter()
+    for q in (origin, destination):
+        g.search(q, limit=1)
+    samples.append(time.perf_counter() - t)
+samples.sort()
+print(json.dumps({"load_s": load_s, "geocode_median_s": samples[len(samples) // 2],
+                  "before": before, "after": memory_mb()}))
+"""
+
+
+def legacy_geocoder(pbf: Path, cache: Path, trips: Path) -> dict:
+    """The previous pickled geocoder index of the same extract, opened in a fresh process."""
+    from routing.geocoding import build_geocoder
+    from routing.legacy_geocoding import PickledGeocoder
+
+    path = cache / "geocoder-legacy.pkl"
+    if not path.exists():
+        build_geocoder(pbf, into=PickledGeocoder()).save(path)
+    out = subprocess.run([sys.executable, "-c", LEGACY_GEOCODER_PROBE, str(path), str(trips)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
 
 def run_osrm(pbf: Path, cache: Path, points, repeat: int) -> dict:
@@ -117,7 +155,10 @@ def main() -> int:
         print(f"\n== territory {size:,} (walk {nodes['walk']:,}, cycle {nodes['cycle']:,}, "
               f"scooter {nodes['two_wheel_motor']:,}, car {nodes['car']:,} nodes; "
               f"{pbf.stat().st_size / 1e6:.1f} MB PBF; {built}; {len(trips)} trips)")
+        load_before = os.getloadavg()[0]
         r = probe(cache, trips, "local", args.repeat)
+        print(f"  (load average {load_before:.1f} before the probe, "
+              f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores)")
         if r["skipped_trips"]:
             print(f"  ({r['skipped_trips']} trips left out: an address geocoded off the network)")
         goal = " | goal (160k) " if size == 160_000 else " | "
@@ -126,13 +167,19 @@ def main() -> int:
         print(f"  new engine: 5-mode check with geocoding median {ms(r['check_median_s'])}, "
               f"p95 {ms(r['check_p95_s'])}, routing only {ms(r['routing_only_median_s'])}"
               f"{goal}< 10 ms")
-        print(f"  new engine: RSS {r['after']['rss_mb']:.0f} MB (imports alone "
-              f"{r['baseline']['rss_mb']:.0f} MB), private {r['after']['private_mb']:.0f} MB"
-              f"{goal}< 150 MB per worker")
+        a, b = r["after"], r["baseline"]
+        print(f"  new engine: RSS {a['rss_mb']:.0f} MB (imports alone {b['rss_mb']:.0f} MB): "
+              f"own (anonymous) {a['anon_mb']:.0f} MB (+{a['anon_mb'] - b['anon_mb']:.0f} MB "
+              f"over the imports), mapped cache pages {a['file_mb']:.0f} MB (shared by the "
+              f"workers, reclaimable){goal}< 150 MB per worker")
         if args.legacy:
             old = probe(cache, trips, "legacy", max(1, args.repeat // 2))
             print(f"  previous engine: load {ms(old['load_s'])}, check "
                   f"{ms(old['check_median_s'])}, RSS {old['after']['rss_mb']:.0f} MB")
+            lg = legacy_geocoder(pbf, cache, WORK / f"territory-{size}.trips.json")
+            print(f"  previous (pickled) geocoder alone: load {ms(lg['load_s'])}, geocoding a "
+                  f"trip's 2 addresses {ms(lg['geocode_median_s'])}, RSS "
+                  f"+{lg['after']['rss_mb'] - lg['before']['rss_mb']:.0f} MB")
         if not args.no_osrm:
             o = run_osrm(pbf, cache, r["points"], args.repeat)
             line = (f"  OSRM: prepare (3 profiles) {o['prepare_s']:.0f} s, servers up in "

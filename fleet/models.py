@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    false,
     func,
     text,
 )
@@ -68,6 +69,9 @@ RENTAL_STATUS_LABELS = {
     "booked": _l("Booked"), "in_progress": _l("In progress"), "returned": _l("Returned"),
     "closed": _l("Closed"), "cancelled": _l("Cancelled"),
 }
+#: rentals out or booked, as SQL with literal values: the partial index on them is used only by
+#: queries that spell the same condition (a bound parameter would not match it)
+OPEN_RENTALS_SQL = "status IN ('booked', 'in_progress')"
 #: statuses of a rental that still holds its vehicle for its period
 BLOCKING_RENTAL_STATUSES = ("booked", "in_progress", "returned", "closed")
 #: statuses after the vehicle came back (returned, then settled and closed)
@@ -165,6 +169,8 @@ class Vehicle(PlatformScoped, db.Model):
         CheckConstraint("energy_level_pct IS NULL OR (energy_level_pct BETWEEN 0 AND 100)",
                         name="energy_level_range"),
         Index("ix_fleet_vehicles_search", "platform_id", "kind", "site_id"),
+        # the list of vehicles by plate, a page at a time (keyset)
+        Index("ix_fleet_vehicles_platform_plate", "platform_id", "plate", "id"),
     )
     view_roles = STAFF_VIEW
     edit_roles = FLEET_EDIT
@@ -243,6 +249,11 @@ class Rental(PlatformScoped, db.Model):
         Index("ix_fleet_rentals_out", "vehicle_id", "end_date",
               sqlite_where=text("status = 'in_progress'"),
               postgresql_where=text("status = 'in_progress'")),
+        # lists of rentals by start date, a page at a time (keyset): the open ones (the lists'
+        # default, a small part of the history) and every one
+        Index("ix_fleet_rentals_open_start", "platform_id", "start_date", "id",
+              sqlite_where=text(OPEN_RENTALS_SQL), postgresql_where=text(OPEN_RENTALS_SQL)),
+        Index("ix_fleet_rentals_platform_start", "platform_id", "start_date", "id"),
         # PostgreSQL: a vehicle is never rented twice for overlapping periods, whatever the
         # concurrency (cancelled rentals free their period; early returns shorten it).
         ExcludeConstraint(
@@ -353,14 +364,28 @@ class Inspection(PlatformScoped, db.Model):
     damage_notes: Mapped[str | None] = mapped_column(Text)
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     inspected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # -- the beneficiary's sign-off on screen (`fleet.services.sign_off`) --
+    #: the name the beneficiary typed
+    signoff_name: Mapped[str | None] = mapped_column(String(200))
+    #: the beneficiary ticked "I have checked the condition report"
+    signoff_checked: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
+    #: the staff member who saw them sign
+    signoff_witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signoff_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     rental = relationship("Rental", back_populates="inspections")
-    inspector = relationship("User")
+    inspector = relationship("User", foreign_keys=[inspector_id])
+    signoff_witness = relationship("User", foreign_keys=[signoff_witness_id])
     photos = relationship("Photo", order_by="Photo.id", viewonly=True)
 
     @property
     def kind_label(self) -> str:
         return str(INSPECTION_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def is_signed_off(self) -> bool:
+        return bool(self.signoff_checked and self.signoff_name and self.signoff_at)
 
 
 class Photo(PlatformScoped, db.Model):

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import io
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -495,9 +497,14 @@ def _validate_checklist(kind: str, checklist: dict | None) -> dict:
 
 def _inspection(actor, rental: Rental, kind: str, odometer_km: int | None,
                 energy_level_pct: int | None, checklist: dict | None,
-                damage_notes: str | None) -> Inspection:
+                damage_notes: str | None, signoff: dict | None = None) -> Inspection:
     vehicle = rental.vehicle
     errors = {}
+    # a sign-off begun (a name typed or the box ticked) must be complete; none may come later
+    signing = bool(signoff and ((signoff.get("name") or "").strip() or signoff.get("checked")))
+    if signing:
+        errors.update(check_signoff(rental, name=signoff.get("name"),
+                                    checked=bool(signoff.get("checked"))))
     minimum = vehicle.odometer_km
     if kind == "check_in" and rental.inspection("check_out") is not None:
         minimum = max(minimum, rental.inspection("check_out").odometer_km)
@@ -516,6 +523,8 @@ def _inspection(actor, rental: Rental, kind: str, odometer_km: int | None,
         checklist=_validate_checklist(vehicle.kind, checklist),
         damage_notes=(damage_notes or "").strip() or None, inspector_id=getattr(actor, "id", None),
     )
+    if signing:
+        _apply_signoff(actor, inspection, signoff["name"])
     db.session.add(inspection)
     vehicle.odometer_km = odometer_km
     if energy_level_pct is not None:
@@ -525,9 +534,10 @@ def _inspection(actor, rental: Rental, kind: str, odometer_km: int | None,
 
 def check_out(actor, rental: Rental, *, odometer_km: int | None,
               energy_level_pct: int | None = None, checklist: dict | None = None,
-              damage_notes: str | None = None,
+              damage_notes: str | None = None, signoff: dict | None = None,
               in_transaction: Callable[[Rental], None] | None = None) -> Inspection:
     """Hand the vehicle over: the check-out inspection, the rental starts.
+    `signoff` ({"name", "checked"}) is the beneficiary's sign-off, when given on the spot;
     `in_transaction(rental)` adds what belongs with it in the same transaction."""
     if rental.status != "booked":
         raise Conflict(_l("This rental is not waiting for its check-out."), code="not_booked")
@@ -542,7 +552,7 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None,
                           status=VEHICLE_STATUS_LABELS[rental.vehicle.status]),
                        code="vehicle_unavailable")
     inspection = _inspection(actor, rental, "check_out", odometer_km, energy_level_pct,
-                             checklist, damage_notes)
+                             checklist, damage_notes, signoff)
     rental.status = "in_progress"
     rental.checked_out_at = utcnow()
     rental.vehicle.status = "rented"
@@ -558,6 +568,7 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None,
              energy_level_pct: int | None = None, checklist: dict | None = None,
              damage_notes: str | None = None,
              open_maintenance: bool = False, immobilise: bool = False,
+             signoff: dict | None = None,
              in_transaction: Callable[[Rental], None] | None = None
              ) -> tuple[Inspection, MaintenanceJob | None]:
     """Take the vehicle back: the check-in inspection; an early return frees the rest.
@@ -568,7 +579,7 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None,
     if rental.status != "in_progress":
         raise Conflict(_l("This rental is not in progress."), code="not_in_progress")
     inspection = _inspection(actor, rental, "check_in", odometer_km, energy_level_pct,
-                             checklist, damage_notes)
+                             checklist, damage_notes, signoff)
     day = today()
     rental.status = "returned"
     rental.returned_at = utcnow()
@@ -592,6 +603,50 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None,
         in_transaction(rental)
     db.session.commit()
     return inspection, job
+
+
+def normalise_name(name: str | None) -> str:
+    """A person's name for comparison: accents, case, hyphens and extra spaces ignored (one
+    home: the contract's signature and the condition report's sign-off)."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.replace("-", " ").casefold().split())
+
+
+def check_signoff(rental: Rental, *, name: str | None, checked: bool) -> dict:
+    """The refusals of a beneficiary's sign-off of a condition report (empty when valid): the
+    box ticked and the beneficiary's own first and last name typed."""
+    errors = {}
+    if not checked:
+        errors["signoff_checked"] = _l("The beneficiary must tick that they checked the "
+                                       "condition report.")
+    if normalise_name(name) != normalise_name(rental.beneficiary.full_name):
+        errors["signoff_name"] = _l("The beneficiary types their first and last name, as on "
+                                    "the file.")
+    return errors
+
+
+def _apply_signoff(actor, inspection: Inspection, name: str) -> None:
+    inspection.signoff_name = " ".join(name.split())[:200]
+    inspection.signoff_checked = True
+    inspection.signoff_witness_id = getattr(actor, "id", None)
+    inspection.signoff_at = utcnow()
+
+
+def sign_off(actor, inspection: Inspection, *, name: str | None, checked: bool) -> Inspection:
+    """The beneficiary signs the condition report off on screen after the inspection (typed
+    name, ticked box), witnessed by `actor`. Signed once: a second time is a 409."""
+    if inspection.is_signed_off:
+        raise Conflict(_l("This condition report is already signed off."),
+                       code="already_signed_off")
+    errors = check_signoff(inspection.rental, name=name, checked=checked)
+    if errors:
+        raise ValidationFailed(details=errors)
+    _apply_signoff(actor, inspection, name or "")
+    _audit(actor, "update", inspection, ["signoff_name", "signoff_checked",
+                                         "signoff_witness_id", "signoff_at"])
+    db.session.commit()
+    return inspection
 
 
 def inspection_differences(rental: Rental) -> list[dict]:
@@ -633,25 +688,63 @@ def schedule_return(actor, rental: Rental, *, site_id: int, slot_at: datetime) -
     return rental
 
 
-def returns_board(platform_id: int, day: date | None = None) -> dict[str, list[Rental]]:
-    """Vehicles out: overdue, due back today, due back within the next 6 days."""
+#: the returns board's buckets, in the board's order
+RETURN_BUCKETS = ("overdue", "today", "week")
+#: "this week" on the returns board: due back within the next 6 days
+RETURN_WEEK_DAYS = 6
+
+
+def return_bucket(rental: Rental, day: date) -> str:
+    """Which bucket of the returns board a vehicle out falls in on `day`."""
+    if rental.end_date < day:
+        return "overdue"
+    return "today" if rental.end_date == day else "week"
+
+
+def returns_query(platform_id: int, day: date, buckets: Iterable[str] = RETURN_BUCKETS):
+    """The select of vehicles out in `buckets` (overdue, due back today, within 6 days), in
+    the board's order once sorted by (end_date, id); the board's rows' relations eager-loaded."""
+    buckets = set(buckets)
+    ends = []
+    if "overdue" in buckets:
+        ends.append(Rental.end_date < day)
+    if "today" in buckets:
+        ends.append(Rental.end_date == day)
+    if "week" in buckets:
+        ends.append(and_(Rental.end_date > day,
+                         Rental.end_date <= day + timedelta(days=RETURN_WEEK_DAYS)))
+    return (select(Rental).where(Rental.platform_id == platform_id,
+                                 Rental.status == "in_progress", or_(*ends) if ends else False)
+            .options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
+                     joinedload(Rental.beneficiary), joinedload(Rental.advisor),
+                     joinedload(Rental.return_site),
+                     # the API's rows show each rental's inspections and their photos
+                     selectinload(Rental.inspections).selectinload(Inspection.photos))
+            .order_by(Rental.end_date, Rental.id))
+
+
+def returns_counts(platform_id: int, day: date | None = None) -> dict[str, int]:
+    """How many vehicles are in each bucket of the returns board, in one query."""
     day = day or today()
-    rentals = db.session.scalars(
-        select(Rental).where(
+    bucket = case((Rental.end_date < day, "overdue"), (Rental.end_date == day, "today"),
+                  else_="week")
+    rows = db.session.execute(
+        select(bucket, func.count()).where(
             Rental.platform_id == platform_id, Rental.status == "in_progress",
-            Rental.end_date <= day + timedelta(days=6),
-        ).options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
-                  joinedload(Rental.beneficiary), joinedload(Rental.advisor),
-                  joinedload(Rental.return_site),
-                  # the API's rows show each rental's inspections and their photos
-                  selectinload(Rental.inspections).selectinload(Inspection.photos))
-        .order_by(Rental.end_date, Rental.id)
-    ).all()
-    return {
-        "overdue": [r for r in rentals if r.end_date < day],
-        "today": [r for r in rentals if r.end_date == day],
-        "week": [r for r in rentals if r.end_date > day],
-    }
+            Rental.end_date <= day + timedelta(days=RETURN_WEEK_DAYS)).group_by(bucket)).all()
+    counts = dict.fromkeys(RETURN_BUCKETS, 0)
+    counts.update({name: n for name, n in rows})
+    return counts
+
+
+def returns_board(platform_id: int, day: date | None = None) -> dict[str, list[Rental]]:
+    """Vehicles out: overdue, due back today, due back within the next 6 days (every row:
+    for the scheduler's reminders; pages show them a page at a time)."""
+    day = day or today()
+    board: dict[str, list[Rental]] = {name: [] for name in RETURN_BUCKETS}
+    for rental in db.session.scalars(returns_query(platform_id, day)):
+        board[return_bucket(rental, day)].append(rental)
+    return board
 
 
 # --- maintenance and immobilisation -------------------------------------------------------------
@@ -853,41 +946,70 @@ def without_metadata(data: bytes, image_format: str) -> bytes:
     return out.getvalue()
 
 
-def save_photo(actor, vehicle: Vehicle, data: bytes, *, upload_folder: str | Path,
-               max_bytes: int, inspection: Inspection | None = None) -> Photo:
-    """Store an uploaded picture after checking its size and its real type from the bytes."""
+@dataclass(frozen=True)
+class CleanPicture:
+    """An uploaded picture checked from its bytes and re-encoded without its metadata."""
+
+    data: bytes
+    extension: str
+    content_type: str
+    width: int
+    height: int
+
+
+def clean_picture(data: bytes, *, max_bytes: int, field: str = "photo",
+                  formats: Iterable[str] = tuple(ALLOWED_IMAGE_FORMATS),
+                  refusal: Any = None) -> CleanPicture:
+    """Check an uploaded picture's size and real type from its bytes (never its name), then
+    strip its metadata (`without_metadata`). The one home for picture uploads: vehicle and
+    inspection photos, people's documents. Refusals are 400s on `field`; `refusal` is the
+    message for a file of another type."""
     from PIL import Image, UnidentifiedImageError
 
+    refusal = refusal or _l("This file is not a picture (JPEG, PNG or WebP).")
     if not data:
-        raise ValidationFailed(details={"photo": _l("Choose a picture to send.")})
+        raise ValidationFailed(details={field: _l("Choose a picture to send.")})
     if len(data) > max_bytes:
-        raise ValidationFailed(details={"photo": _l(
+        raise ValidationFailed(details={field: _l(
             "The picture is too large (at most %(mb)s MB).", mb=max_bytes // (1024 * 1024))})
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format = image.format
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationFailed(details={"photo": _l("The picture has too many pixels.")})
+                raise ValidationFailed(details={field: _l("The picture has too many pixels.")})
             image.verify()
     except ValidationFailed:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError):
-        raise ValidationFailed(details={"photo": _l(
-            "This file is not a picture (JPEG, PNG or WebP).")}) from None
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise ValidationFailed(details={"photo": _l(
-            "This file is not a picture (JPEG, PNG or WebP).")})
+        raise ValidationFailed(details={field: refusal}) from None
+    if image_format not in ALLOWED_IMAGE_FORMATS or image_format not in formats:
+        raise ValidationFailed(details={field: refusal})
     extension, content_type = ALLOWED_IMAGE_FORMATS[image_format]
-    data = without_metadata(data, image_format)
-    folder = Path(upload_folder) / "fleet"
+    return CleanPicture(without_metadata(data, image_format), extension, content_type,
+                        width, height)
+
+
+def store_upload(folder: str | Path, data: bytes, extension: str) -> str:
+    """Write checked bytes under `folder` with a random server-side name (never the
+    uploader's); returns the name."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{extension}"
     (folder / name).write_bytes(data)
+    return name
+
+
+def save_photo(actor, vehicle: Vehicle, data: bytes, *, upload_folder: str | Path,
+               max_bytes: int, inspection: Inspection | None = None) -> Photo:
+    """Store an uploaded picture after checking its size and its real type from the bytes."""
+    picture = clean_picture(data, max_bytes=max_bytes)
+    name = store_upload(Path(upload_folder) / "fleet", picture.data, picture.extension)
     photo = Photo(platform_id=vehicle.platform_id, vehicle_id=vehicle.id,
                   inspection_id=inspection.id if inspection else None, stored_name=name,
-                  content_type=content_type, size_bytes=len(data), width=width, height=height,
+                  content_type=picture.content_type, size_bytes=len(picture.data),
+                  width=picture.width, height=picture.height,
                   uploaded_by_id=getattr(actor, "id", None))
     db.session.add(photo)
     db.session.commit()

@@ -71,9 +71,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_template_helpers(app)
-    from mobility.security import register_security_headers
+    from mobility.security import register_input_guards, register_security_headers
 
     register_security_headers(app)
+    register_input_guards(app)
 
     @app.after_request
     def _security_headers(response):

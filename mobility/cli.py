@@ -11,6 +11,7 @@ from mobility.auth.roles import ROLES
 from mobility.errors import DomainError, in_both_languages
 from mobility.extensions import db
 from mobility.platforms.models import Platform
+from mobility.platforms.services import set_lender_identity
 
 platforms_cli = AppGroup("platforms", help="Manage platforms (tenants).")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -64,34 +65,6 @@ def platforms_create(slug: str, name: str, country: str) -> None:
     except DomainError as error:
         _fail(error)
     click.echo(f"platform {platform.slug} created (id {platform.id})")
-
-
-def set_lender_identity(platform: Platform, *, legal_name: str, address: str,
-                        siret: str) -> Platform:
-    """The association named as lender on the provision contracts: name, address, SIRET."""
-    from flask_babel import lazy_gettext as _l
-
-    from mobility.errors import ValidationFailed
-    from mobility.partners.siret import clean_siret
-
-    errors = {}
-    if not legal_name.strip():
-        errors["legal_name"] = _l("Give the association's name.")
-    if not address.strip():
-        errors["address"] = _l("Give the association's address.")
-    try:
-        siret = clean_siret(siret) or ""
-    except ValidationFailed as error:
-        errors.update(error.details)
-    if not siret and "siret" not in errors:
-        errors["siret"] = _l("A SIRET number has 14 digits and a valid check key.")
-    if errors:
-        raise ValidationFailed(details=errors)
-    platform.legal_name = " ".join(legal_name.split())[:200]
-    platform.legal_address = " ".join(address.split())[:300]
-    platform.siret = siret.replace(" ", "")
-    db.session.commit()
-    return platform
 
 
 @platforms_cli.command("identity")

@@ -77,20 +77,51 @@ def _sqlite_begin(conn) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """Run a check-then-write block in its own transaction holding the write lock.
 
     On SQLite the transaction starts with `BEGIN IMMEDIATE`, so two writers cannot both pass
     the check; on PostgreSQL constraints (exclusion, unique) back the check. Commits at the
-    end, rolls back on error.
+    end, rolls back on error. `keep_loaded`: the commits leave the objects already loaded as
+    they were read, instead of expiring them (for a GET's side write, the access log or the
+    session's last-seen time, so the page does not read its user, platform and record again).
     """
     session = db.session()  # the scoped session's current Session
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_immediate": True})
+    expire = session.expire_on_commit
+    if keep_loaded:
+        session.expire_on_commit = False
     try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={"sqlite_immediate": True})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        session.expire_on_commit = expire
+
+
+#: up to this many ids, a plain `IN (...)`; beyond, the ids travel as one parameter
+MAX_INLINE_IDS = 500
+
+
+def id_in(column, ids):
+    """`column IN ids` for any number of ids, in ONE bound parameter beyond a few hundred:
+    a PostgreSQL integer array (`= ANY(...)`) or, on SQLite, a JSON array read by
+    `json_each` (PostgreSQL refuses more than 65,535 parameters; SQLite 32,766)."""
+    import json
+
+    from sqlalchemy import Integer, bindparam, func, select
+    from sqlalchemy import column as sql_column
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    values = sorted({int(i) for i in ids})
+    if len(values) <= MAX_INLINE_IDS:
+        return column.in_(values)
+    if db.engine.dialect.name == "postgresql":
+        return column == func.any(bindparam(None, values, type_=ARRAY(Integer)))
+    return column.in_(select(sql_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(values)))))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from pathlib import Path
 
-from babel.dates import format_time as babel_format_time
+from babel.dates import format_time as format_wall_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_time as babel_format_time
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -100,9 +101,11 @@ def local_datetime(value: datetime | None, format: str = "medium") -> str:
     return babel_format_datetime(value, format)
 
 
-def local_time(value: time | None, format: str = "short") -> str:
-    """A wall-clock time already in local time (an appointment's "14:30"), in the user's
-    language, without any time-zone conversion."""
+def local_time(value: datetime | time | None, format: str = "short") -> str:
+    """The time of day in the user's language: a UTC timestamp shown in Europe/Paris, or a
+    wall-clock time already local (an appointment's 14:30) shown as it is, unconverted."""
     if value is None:
         return ""
-    return babel_format_time(value, format, locale=str(get_locale() or "fr"))
+    if isinstance(value, datetime):
+        return babel_format_time(value, format)
+    return format_wall_time(value, format, locale=str(get_locale() or "fr"))

@@ -1,4 +1,5 @@
-"""Security headers: Content-Security-Policy (no inline script), HSTS over HTTPS.
+"""Security headers: Content-Security-Policy (no inline script), HSTS over HTTPS; input guards
+for the web forms (NUL characters anywhere, NaN/Infinity in number fields).
 
 The policy is built from the configuration so that Stripe.js and the map's tile server keep
 working; `'unsafe-inline'` is allowed for *styles* only (style attributes in templates and the
@@ -7,11 +8,17 @@ ones Leaflet sets), never for scripts (OWASP ASVS 5.0 V3.4).
 
 from __future__ import annotations
 
+import math
 import os
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
+from wtforms import DecimalField, FloatField
+
+from mobility.errors import ValidationFailed
 
 #: Stripe.js loads from js.stripe.com, calls api.stripe.com and opens frames for 3-D Secure
 #: (https://docs.stripe.com/security/guide#content-security-policy)
@@ -100,3 +107,41 @@ def register_security_headers(app: Flask) -> None:
         if request.is_secure or request.headers.get("X-Forwarded-Proto") == "https":
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def _holds_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items)
+               for key, items in values)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Refuse a NUL character in any query parameter, form field or file name with a 400 before
+    any view runs (the API checks its JSON bodies itself): PostgreSQL cannot store one, SQLite
+    would, so without this the same form behaved differently on the two databases."""
+
+    @app.before_request
+    def _refuse_nul_characters():
+        if _holds_nul(request.args.lists()) or _holds_nul(request.form.lists()) or any(
+                "\x00" in (f.filename or "") for f in request.files.values()):
+            raise ValidationFailed(_l("This text holds a character that is not allowed."))
+
+
+class FiniteFloatField(FloatField):
+    """A `FloatField` that refuses `nan`, `inf` and `-Infinity`, which Python's `float` reads."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not math.isfinite(self.data):
+            self.data = None
+            raise ValueError(_l("Must be a finite number."))
+
+
+class FiniteDecimalField(DecimalField):
+    """A `DecimalField` that refuses `NaN`, `sNaN` and `Infinity` (a NaN would then fail every
+    comparison of `NumberRange` with an exception)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Must be a finite number."))

@@ -6,6 +6,8 @@ from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from wtforms import Form
 
 from mobility.auth.forms import LanguageForm
 from mobility.i18n import local_date, local_datetime, local_time, money, number
@@ -43,8 +45,17 @@ def navigation_for(role: str | None) -> list[tuple[str, object, list[tuple[str, 
     return groups
 
 
+@pass_context
+def refused_forms(context) -> list[Form]:
+    """The page's forms that came back with errors: the page opens with their error summary
+    (GOV.UK / RGAA pattern: at the top of the main content, focused, a link per field)."""
+    return [value for value in context.get_all().values()
+            if isinstance(value, Form) and value.errors]
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters (money, numbers, dates) and the globals every page uses."""
+    app.jinja_env.globals["refused_forms"] = refused_forms
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["date"] = local_date

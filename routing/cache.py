@@ -53,6 +53,17 @@ def _network_arrays_osmnx(pbf: Path, work: Path, raster: Path | None) -> dict:
     return out
 
 
+def _write_geocoder(pbf: Path, cache: Path, manifest: dict) -> None:
+    """Build the geocoder index of ``pbf`` into ``cache`` and note it in ``manifest``."""
+    started = time.perf_counter()
+    geocoder = build_geocoder(pbf)
+    geocoder.save(cache / GEOCODER_FILE)
+    (cache / "geocoder.pkl").unlink(missing_ok=True)  # the previous format's index
+    manifest["geocoder_entries"] = len(geocoder)
+    manifest["bounds"] = geocoder.bounds
+    manifest.setdefault("build_s", {})["geocoder"] = round(time.perf_counter() - started, 2)
+
+
 def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
                 force: bool = False, elevation_raster: str | Path | None = None,
                 speeds: SpeedSettings | None = None) -> Path:
@@ -77,10 +88,16 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
         fingerprint = _fingerprint(pbf, raster)
         if not force and manifest_path.exists():
             try:
-                if json.loads(manifest_path.read_text()).get("source") == fingerprint:
-                    return cache
+                manifest = json.loads(manifest_path.read_text())
             except ValueError:
-                pass
+                manifest = {}
+            if manifest.get("source") == fingerprint:
+                if not (cache / GEOCODER_FILE).exists():
+                    # a cache of the pickled index (geocoder.pkl): only the index is rebuilt
+                    _write_geocoder(pbf, cache, manifest)
+                    manifest_path.write_text(json.dumps(manifest, indent=2,
+                                                        ensure_ascii=False))
+                return cache
         manifest_path.unlink(missing_ok=True)
         started = time.perf_counter()
         networks_dir = cache / "networks"
@@ -110,14 +127,11 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
                            "hierarchy_arcs": arcs}
         built.clear()
         hierarchy_s = time.perf_counter() - started - network_s
-        geocoder = build_geocoder(pbf)
-        geocoder.save(cache / GEOCODER_FILE)
         manifest = {"source": fingerprint, "networks": stats,
-                    "geocoder_entries": len(geocoder.entries),
-                    "bounds": geocoder.bounds,
                     "build_s": {"networks": round(network_s, 2),
-                                "hierarchies": round(hierarchy_s, 2),
-                                "total": round(time.perf_counter() - started, 2)}}
+                                "hierarchies": round(hierarchy_s, 2)}}
+        _write_geocoder(pbf, cache, manifest)
+        manifest["build_s"]["total"] = round(time.perf_counter() - started, 2)
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return cache
 

@@ -126,42 +126,68 @@ def free_port() -> int:
 SERVER_PIDS: dict[str, int] = {}
 
 
-@contextmanager
-def run_osrm_server(osrm_file: str | Path, *, venv_python: str | Path, port: int | None = None,
-                    startup_timeout_s: float = 30.0) -> Iterator[str]:
-    """Start ``osrm-routed`` on 127.0.0.1 for the block; yields its base URL."""
-    port = port or free_port()
+#: a port found free may be taken by another process before osrm-routed binds it: try again
+START_ATTEMPTS = 3
+
+
+def _start_routed(osrm_file: str | Path, venv_python: str | Path, port: int,
+                  startup_timeout_s: float) -> tuple[subprocess.Popen | None, str]:
+    """osrm-routed on `port` once it answers, or None and why it exited at start (the port
+    taken by another program in between, most often)."""
     cmd = [str(venv_python), "-m", "osrm", "routed", "--algorithm", "mld", "--ip", "127.0.0.1",
            "--port", str(port), str(osrm_file)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_timeout_s
+    while True:
+        if proc.poll() is not None:
+            why = f"exited with {proc.returncode}: {proc.stderr.read()[-2000:]!r}"
+            _stop(proc)
+            return None, why
+        try:
+            requests.get(f"{url}/nearest/v1/car/7.42,43.73", timeout=1)
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                _stop(proc)
+                raise RoutingServerUnavailable("osrm-routed did not start in time") from None
+            time.sleep(0.1)
+            continue
+        if proc.poll() is None:  # what answered is ours, not another program on the port
+            return proc, ""
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the process group we created
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+@contextmanager
+def run_osrm_server(osrm_file: str | Path, *, venv_python: str | Path, port: int | None = None,
+                    startup_timeout_s: float = 30.0) -> Iterator[str]:
+    """Start ``osrm-routed`` on 127.0.0.1 for the block; yields its base URL. Without a given
+    `port`, a free one is chosen, and another if osrm-routed could not bind it."""
+    for _ in range(1 if port else START_ATTEMPTS):
+        chosen = port or free_port()
+        proc, why = _start_routed(osrm_file, venv_python, chosen, startup_timeout_s)
+        if proc is not None:
+            break
+    else:
+        raise RoutingServerUnavailable(f"osrm-routed {why}")
+    url = f"http://127.0.0.1:{chosen}"
     SERVER_PIDS[url] = proc.pid
     try:
-        deadline = time.monotonic() + startup_timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RoutingServerUnavailable(
-                    f"osrm-routed exited with {proc.returncode}: {proc.stderr.read()[-2000:]!r}")
-            try:
-                requests.get(f"{url}/nearest/v1/car/7.42,43.73", timeout=1)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise RoutingServerUnavailable("osrm-routed did not start in time") from None
-                time.sleep(0.1)
         yield url
     finally:
         SERVER_PIDS.pop(url, None)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the process group we created above
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+        _stop(proc)
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin CLI helper

@@ -81,8 +81,9 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-def make_app(database_url: str, tmp_path: Path, **overrides):
-    """An app for tests on `database_url`, with a fresh schema once per run."""
+def make_app(database_url: str, tmp_path: Path, *, keep_data: bool = False, **overrides):
+    """An app for tests on `database_url`, with a fresh schema once per run (`keep_data`: the
+    database is a copy already filled, its schema and rows are kept)."""
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -97,7 +98,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
     app = create_app(config)
     app.test_client_class = FreshContextClient
     with app.app_context():
-        if database_url not in _schemas_ready:
+        if database_url not in _schemas_ready and not keep_data:
             if database_url.startswith("postgresql"):
                 with db.engine.begin() as conn:
                     conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))

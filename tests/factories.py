@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -80,6 +83,15 @@ def api_token(client, user: User, password: str = PASSWORD) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port where nothing listens for the block: bound but never listening, so no
+    other process can take it meanwhile and a connection is always refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Platform administration: accounts and the audit log."""
+"""Platform administration: accounts, the lender identity and the audit log."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
 
 from mobility.audit.models import AuditEvent
 from mobility.auth import services
@@ -19,20 +20,16 @@ from mobility.auth.roles import ADMIN
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
 from mobility.organisations.models import PartnerOrganisation
+from mobility.pagination import page_cursor_arg, paginate
+from mobility.platforms.models import Platform
+from mobility.platforms.services import set_lender_identity
 from mobility.templating import nav_item
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-PAGE_SIZE = 50
 
 nav_item("admin.users", _l("Accounts"), {ADMIN}, group="admin")
 nav_item("admin.audit", _l("Audit log"), {ADMIN}, group="admin")
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+nav_item("admin.lender", _l("Lender identity"), {ADMIN}, group="admin")
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -87,18 +84,52 @@ def set_active(user_id: int):
 @bp.route("/audit")
 @requires_roles(ADMIN)
 def audit():
-    page = _page()
-    query = scoped(AuditEvent, current_user)
+    query = scoped(AuditEvent, current_user).options(joinedload(AuditEvent.actor))
     object_type = request.args.get("object_type") or None
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(
-        query.options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    # newest first, a page at a time (keyset: no count nor offset over a log that only grows)
+    events = paginate(query, (AuditEvent.at, AuditEvent.id), cursor=page_cursor_arg(),
+                      descending=True)
     return render_template(
-        "admin/audit.html", events=events, page=page, total=total, page_size=PAGE_SIZE,
+        "admin/audit.html", events=events,
         object_type=object_type,
     )
+
+
+class LenderForm(FlaskForm):
+    """The association named as lender on the provision contracts."""
+
+    legal_name = StringField(_l("Legal name of the association"),
+                             validators=[Length(max=200)])
+    address = TextAreaField(_l("Address"), validators=[Length(max=300)])
+    siret = StringField(_l("SIRET"), validators=[Length(max=20)])
+
+
+@bp.route("/lender", methods=["GET", "POST"])
+@requires_roles(ADMIN)
+def lender():
+    """The lender on the contracts of the admin's own platform (same rule as the CLI)."""
+    platform = db.session.get(Platform, current_user.platform_id)
+    form = LenderForm()
+    status = 200
+    if request.method == "GET":
+        form.legal_name.data = platform.legal_name
+        form.address.data = platform.legal_address
+        form.siret.data = platform.siret
+    elif not form.validate_on_submit():
+        status = 400
+    else:
+        try:
+            set_lender_identity(platform, legal_name=form.legal_name.data,
+                                address=form.address.data, siret=form.siret.data,
+                                actor=current_user)
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.details.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
+            status = 400
+        else:
+            flash(_("The lender identity was saved."), "success")
+            return redirect(url_for("admin.lender"))
+    return render_template("admin/lender.html", form=form, platform=platform), status

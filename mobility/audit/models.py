@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.db_types import UTCDateTime, utcnow
@@ -22,6 +22,8 @@ AUDIT_ACTIONS = (
 
 class AuditEvent(PlatformScoped, db.Model):
     __tablename__ = "audit_events"
+    # the log's page, newest first, a page at a time (keyset)
+    __table_args__ = (Index("ix_audit_events_platform_at", "platform_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -47,10 +47,11 @@ def record_view(actor, obj, *, fields: Iterable[str] | None = None) -> None:
     """Log that `actor` read a personal record, and commit the log entry.
 
     The entry is written in its own transaction holding the write lock from its start, so that
-    two windows opening files at once queue for a moment instead of failing (SQLite).
+    two windows opening files at once queue for a moment instead of failing (SQLite). What the
+    page loaded stays loaded (it is not read again for the template).
     """
     object_type, object_id, platform_id = type(obj).__name__, obj.id, obj.platform_id
-    with write_transaction():
+    with write_transaction(keep_loaded=True):
         record_audit(
             actor, "view", object_type=object_type, object_id=object_id,
             platform_id=platform_id, fields=fields,

@@ -7,6 +7,8 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import generate_password_hash
 
 from mobility.audit.services import record_audit
@@ -127,7 +129,9 @@ def close_web_session(token: str | None) -> None:
 
 def user_for_session_token(token: str) -> User | None:
     """The user of a live web session, or None when it was revoked, expired or disabled."""
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_secret(token)))
+    # every request asks: the user comes in the same statement as the session row
+    row = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                            .where(UserSession.token_hash == hash_secret(token)))
     config = current_app.config
     if row is None or not row.is_live(
         idle_timeout_s=config["SESSION_IDLE_TIMEOUT_S"], max_age_s=config["SESSION_MAX_AGE_S"]
@@ -136,11 +140,11 @@ def user_for_session_token(token: str) -> User | None:
     now = utcnow()
     if now - row.last_seen_at > timedelta(seconds=60):  # one write a minute, not per request
         row_id = row.id
-        with write_transaction():  # a GET's only write: take the lock up front (SQLite)
+        with write_transaction(keep_loaded=True):  # a GET's only write: lock up front (SQLite)
             db.session.execute(update(UserSession).where(UserSession.id == row_id)
                                .values(last_seen_at=now)
                                .execution_options(synchronize_session=False))
-        row = db.session.get(UserSession, row_id)
+        set_committed_value(row, "last_seen_at", now)  # as written, without a new read
     user = row.user
     user._session_token = token
     return user
@@ -159,21 +163,27 @@ def user_for_api_token(token: str) -> User | None:
     return row.user if row is not None and row.is_valid() else None
 
 
+def end_sessions_and_tokens(user_id: int) -> None:
+    """Revoke every live web session and API token of the account (no commit): they stay dead
+    even if the account is enabled again."""
+    now = utcnow()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
 def set_account_active(actor: User, user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its sessions and tokens at once."""
     user.active = active
     if not active:
-        now = utcnow()
-        db.session.execute(
-            update(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        db.session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        end_sessions_and_tokens(user.id)
     record_audit(actor, "enable" if active else "disable", object_type="User", object_id=user.id)
     db.session.commit()
 

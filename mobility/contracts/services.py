@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -97,9 +96,9 @@ def ensure_contract(rental) -> RentalContract:
 
 
 def _normalise_name(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.replace("-", " ").casefold().split())
+    from fleet.services import normalise_name
+
+    return normalise_name(name)
 
 
 def sign_contract(actor, rental, *, signer_name: str, accepted: bool,

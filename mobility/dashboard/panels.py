@@ -18,7 +18,7 @@ from fleet.models import VEHICLE_STATUS_LABELS, Rental, Site, Vehicle
 from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.dashboard.views import dashboard_panel
 from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.extensions import db, id_in
 from mobility.payments.services import due_by_rental, paid_by_rental
 
 #: at most this many rows per list on a dashboard (the linked page shows the rest)
@@ -71,7 +71,7 @@ def _latest_checkpoints(rental_ids: list[int]) -> dict[int, object]:
     ranked = (select(Checkpoint.id, func.row_number().over(
         partition_by=Checkpoint.rental_id,
         order_by=(Checkpoint.date.desc(), Checkpoint.id.desc())).label("rank"))
-        .where(Checkpoint.rental_id.in_(rental_ids)).subquery())
+        .where(id_in(Checkpoint.rental_id, rental_ids)).subquery())
     rows = db.session.scalars(select(Checkpoint).join(ranked, and_(
         ranked.c.id == Checkpoint.id, ranked.c.rank == 1)))
     return {c.rental_id: c for c in rows}

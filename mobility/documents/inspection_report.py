@@ -1,6 +1,7 @@
 """The état des lieux of a rental as a PDF: the check-out against the check-in, item by item,
 odometer, energy level, damage notes and photos, with room for the beneficiary's and the
-inspector's signatures. It is what supports keeping part of a deposit (see `lifecycle.settle`)."""
+inspector's signatures, and the beneficiary's sign-off on screen (typed name, ticked box,
+witness, time). It is what supports keeping part of a deposit (see `lifecycle.settle`)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,25 @@ def comparison_rows(rental: Rental) -> list[tuple[str, str, str, str]]:
             and was != now else ""
         rows.append((str(CHECKLIST_LABELS.get(item, item)), _state(was), _state(now), flag))
     return rows
+
+
+def signoff_line(inspection) -> str:
+    """How the beneficiary signed an inspection off on screen: the typed name, the ticked box,
+    when and before whom; "not signed off" otherwise."""
+    if inspection is None:
+        return _("not yet")
+    if not inspection.is_signed_off:
+        return _("not signed off")
+    witness = inspection.signoff_witness
+    return _("“%(name)s” typed, “I have checked the condition report” ticked, on %(when)s, "
+             "witnessed by %(who)s", name=inspection.signoff_name,
+             when=local_datetime(inspection.signoff_at, "short"),
+             who=witness.full_name if witness else "—")
+
+
+def signoff_rows(out_, in_) -> list[tuple[str, str]]:
+    """The sign-off of each inspection, for the report."""
+    return [(_("At check-out"), signoff_line(out_)), (_("At check-in"), signoff_line(in_))]
 
 
 def inspection_report_pdf(rental: Rental) -> bytes:
@@ -131,6 +151,8 @@ def _render(rental, out_, in_) -> bytes:
     pdf.paragraph(_("The beneficiary confirms that this report states the vehicle's condition "
                     "when it left and when it came back. Damage it shows that the check-out did "
                     "not may be kept from the deposit."), size=9)
+    pdf.heading(_("Sign-off by the beneficiary on screen"), keep_with=30)
+    pdf.key_values(signoff_rows(out_, in_))
     inspector = (in_ or out_).inspector
     pdf.signature_block([(_("The beneficiary"), person.full_name),
                          (_("For the platform"), inspector.full_name if inspector else "")])

@@ -8,7 +8,6 @@ from typing import Literal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import joinedload, selectinload
 
 from fleet import services
 from fleet.models import (
@@ -28,6 +27,8 @@ from mobility.auth.policies import get_or_404, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, STAFF
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
+from mobility.fleet_web import lists
+from mobility.pagination import PageQuery, page_response, paginate
 from mobility.rentals import lifecycle
 
 FLEET = {ADMIN, FLEET_MANAGER}
@@ -82,7 +83,8 @@ class VehiclePatch(Strict):
     notes: str | None = Field(default=None, max_length=4000)
 
 
-class VehicleQuery(Strict):
+class VehicleQuery(Strict, PageQuery):
+    q: str | None = Field(default=None, max_length=100, description="Part of a plate or label")
     kind: VehicleKind | None = None
     site_id: int | None = None
     status: Literal["available", "rented", "maintenance", "immobilised", "retired"] | None = None
@@ -130,6 +132,13 @@ class EndIn(Strict):
     end: date
 
 
+class SignOffIn(Strict):
+    name: str = Field(max_length=200, description="the beneficiary's first and last name, "
+                      "typed by them")
+    checked: bool = Field(description="the beneficiary ticked \"I have checked the condition "
+                          "report\"")
+
+
 class InspectionIn(Strict):
     odometer_km: int = Field(ge=0, le=2_000_000)
     energy_level_pct: int | None = Field(default=None, ge=0, le=100)
@@ -137,6 +146,8 @@ class InspectionIn(Strict):
                                        "vehicle's checklist (GET /vehicles/{id}), true when in "
                                        "good order")
     damage_notes: str | None = Field(default=None, max_length=4000)
+    signoff: SignOffIn | None = Field(default=None, description="The beneficiary's sign-off "
+                                      "on screen, witnessed by the caller (optional)")
 
 
 class CheckInIn(InspectionIn):
@@ -149,7 +160,7 @@ class ReturnSlotIn(Strict):
     slot_at: datetime
 
 
-class ReturnsQuery(Strict):
+class ReturnsQuery(Strict, PageQuery):
     status: Literal["due", "overdue"] | None = None
 
 
@@ -253,7 +264,10 @@ def inspection_json(inspection: Inspection) -> dict:
             "energy_level_pct": inspection.energy_level_pct, "checklist": inspection.checklist,
             "damage_notes": inspection.damage_notes,
             "inspected_at": _iso(inspection.inspected_at),
-            "photos": [p.id for p in inspection.photos]}
+            "photos": [p.id for p in inspection.photos],
+            "signoff": {"name": inspection.signoff_name,
+                        "witness_id": inspection.signoff_witness_id,
+                        "at": _iso(inspection.signoff_at)} if inspection.is_signed_off else None}
 
 
 def rental_json(rental: Rental, *, for_beneficiary: bool = False) -> dict:
@@ -349,18 +363,14 @@ def create_site(user, body: SiteIn):
     return site_json(services.create_site(user, **body.model_dump())), 201
 
 
-@api_route("/vehicles", roles=STAFF, query=VehicleQuery, summary="List the vehicles", tags=TAGS)
+@api_route("/vehicles", roles=STAFF, query=VehicleQuery, response=list, tags=TAGS,
+           summary="List the vehicles, by plate, a page at a time (Link: rel=next)")
 def list_vehicles(user, query: VehicleQuery):
-    q = scoped(Vehicle, user).order_by(Vehicle.site_id, Vehicle.kind, Vehicle.plate)
-    if query.kind:
-        q = q.where(Vehicle.kind == query.kind)
-    if query.site_id:
-        q = q.where(Vehicle.site_id == query.site_id)
-    if query.status:
-        q = q.where(Vehicle.status == query.status)
-    # the site and the photos of every vehicle in two more queries, not two per vehicle
-    q = q.options(joinedload(Vehicle.site), selectinload(Vehicle.photos))
-    return [vehicle_json(v) for v in db.session.scalars(q).unique()]
+    # the site and the photos of the page's vehicles in two more queries, not two per vehicle
+    page = lists.vehicle_page(user, lists.VehicleFilters(
+        kind=query.kind, site_id=query.site_id, status=query.status, q=query.q),
+        cursor=query.cursor, limit=query.limit, photos=True)
+    return page_response(page, [vehicle_json(v) for v in page])
 
 
 @api_route("/vehicles", methods=("POST",), roles=FLEET, body=VehicleIn, status=201,
@@ -554,13 +564,17 @@ def _returns_row(rental: Rental, bucket: str) -> dict:
     return out
 
 
-@api_route("/returns", roles=STAFF, query=ReturnsQuery,
-           summary="Returns due (today and this week) or overdue", tags=TAGS)
+@api_route("/returns", roles=STAFF, query=ReturnsQuery, response=list,
+           summary="Returns due (today and this week) or overdue, by planned return date, "
+           "a page at a time (Link: rel=next)", tags=TAGS)
 def returns(user, query: ReturnsQuery):
-    board = services.returns_board(user.platform_id)
+    day = services.today()
     buckets = {"due": ("today", "week"), "overdue": ("overdue",),
-               None: ("overdue", "today", "week")}[query.status]
-    return [_returns_row(r, bucket) for bucket in buckets for r in board[bucket]]
+               None: services.RETURN_BUCKETS}[query.status]
+    page = paginate(services.returns_query(user.platform_id, day, buckets),
+                    (Rental.end_date, Rental.id), cursor=query.cursor, limit=query.limit,
+                    unique=True)
+    return page_response(page, [_returns_row(r, services.return_bucket(r, day)) for r in page])
 
 
 # --- maintenance ------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -28,6 +27,7 @@ from fleet.models import (
     VEHICLE_STATUS_LABELS,
     WEEKDAY_LABELS,
 )
+from mobility.security import FiniteDecimalField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -106,7 +106,7 @@ class ReasonForm(FlaskForm):
 
 
 class SettleForm(FlaskForm):
-    kept = DecimalField(_l("Part of the deposit kept (€)"), places=2,
+    kept = FiniteDecimalField(_l("Part of the deposit kept (€)"), places=2,
                         validators=[Optional(), NumberRange(min=0)])
     damage_note = TextAreaField(_l("Damage that justifies it"),
                                 validators=[Optional(), Length(max=2000)])
@@ -128,6 +128,17 @@ class InspectionForm(FlaskForm):
     photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
     open_maintenance = BooleanField(_l("New damage: open a repair job"))
     immobilise = BooleanField(_l("Keep the vehicle in maintenance"))
+    signoff_name = StringField(_l("Beneficiary's first and last name (typed by them)"),
+                               validators=[Optional(), Length(max=200)])
+    signoff_checked = BooleanField(_l("I have checked the condition report"))
+
+
+class SignOffForm(FlaskForm):
+    """The beneficiary's sign-off of a condition report, after the inspection."""
+
+    signoff_name = StringField(_l("Beneficiary's first and last name (typed by them)"),
+                               validators=[Optional(), Length(max=200)])
+    signoff_checked = BooleanField(_l("I have checked the condition report"))
 
 
 class ReturnSlotForm(FlaskForm):
@@ -141,12 +152,13 @@ class MaintenanceForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional()])
     due_on = DateField(_l("Due on"), validators=[Optional()])
     due_odometer_km = IntegerField(_l("Due at (km)"), validators=[Optional(), NumberRange(min=0)])
-    cost = DecimalField(_l("Estimated cost (EUR)"), places=2,
+    cost = FiniteDecimalField(_l("Estimated cost (EUR)"), places=2,
                         validators=[Optional(), NumberRange(min=0)])
 
 
 class CompleteJobForm(FlaskForm):
-    cost = DecimalField(_l("Cost (EUR)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    cost = FiniteDecimalField(_l("Cost (EUR)"), places=2,
+                              validators=[Optional(), NumberRange(min=0)])
 
 
 class ImmobiliseForm(FlaskForm):

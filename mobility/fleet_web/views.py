@@ -21,6 +21,7 @@ from fleet.models import (
     VEHICLE_KIND_LABELS,
     VEHICLE_STATUS_LABELS,
     CarpoolRide,
+    Inspection,
     MaintenanceJob,
     MinibusBooking,
     MinibusRun,
@@ -35,8 +36,9 @@ from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER, STAFF
 from mobility.dashboard.views import dashboard_panel
 from mobility.errors import DomainError, ValidationFailed
 from mobility.extensions import db
-from mobility.fleet_web import forms
+from mobility.fleet_web import forms, lists
 from mobility.fleet_web.api import upload_settings
+from mobility.pagination import page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
 from mobility.rentals import lifecycle
 from mobility.templating import nav_item
@@ -56,12 +58,12 @@ nav_item("fleet.minibus", _l("Minibus"), STAFF, group="fleet")
 @dashboard_panel(FLEET_MANAGER, ADMIN)
 def fleet_panel(user) -> dict:
     """Returns due today and overdue, maintenance due, vehicles by status."""
-    board = services.returns_board(user.platform_id)
+    board = services.returns_counts(user.platform_id)
     counts = dict(db.session.execute(
         select(Vehicle.status, func.count()).where(Vehicle.platform_id == user.platform_id)
         .group_by(Vehicle.status)).all())
-    return {"template": "fleet/_panel.html", "returns_today": len(board["today"]),
-            "returns_overdue": len(board["overdue"]), "returns_week": len(board["week"]),
+    return {"template": "fleet/_panel.html", "returns_today": board["today"],
+            "returns_overdue": board["overdue"], "returns_week": board["week"],
             "maintenance_due": len(services.maintenance_due(user.platform_id, within_days=0)),
             "by_status": [(VEHICLE_STATUS_LABELS[s], counts.get(s, 0))
                           for s in VEHICLE_STATUS_LABELS]}
@@ -158,21 +160,17 @@ def sites():
 @bp.route("/vehicles")
 @requires_roles(FLEET)
 def vehicles():
-    query = scoped(Vehicle, current_user).options(joinedload(Vehicle.site)).order_by(
-        Vehicle.site_id, Vehicle.kind, Vehicle.plate)
-    kind = request.args.get("kind") or None
-    site_id = request.args.get("site_id", type=int)
     status = request.args.get("status") or None
-    if kind in VEHICLE_KIND_LABELS:
-        query = query.where(Vehicle.kind == kind)
-    if site_id:
-        query = query.where(Vehicle.site_id == site_id)
-    if status in VEHICLE_STATUS_LABELS:
-        query = query.where(Vehicle.status == status)
+    filters = lists.VehicleFilters(
+        kind=request.args.get("kind") or None, site_id=request.args.get("site_id", type=int),
+        status=status if status in VEHICLE_STATUS_LABELS else None,
+        q=(request.args.get("q") or "").strip()[:100] or None)
+    page = lists.vehicle_page(current_user, filters, cursor=page_cursor_arg())
     return render_template(
-        "fleet/vehicles.html", vehicles=db.session.scalars(query).all(), sites=_sites(),
+        "fleet/vehicles.html", vehicles=page, sites=_sites(),
         kinds=VEHICLE_KIND_LABELS, statuses=VEHICLE_STATUS_LABELS,
-        selected={"kind": kind, "site_id": site_id, "status": status}, today=services.today())
+        selected={"kind": filters.kind, "site_id": filters.site_id, "status": filters.status,
+                  "q": filters.q or ""}, today=services.today())
 
 
 def _vehicle_form(vehicle: Vehicle | None = None) -> forms.VehicleForm:
@@ -412,12 +410,11 @@ def rentals():
                                     scheme=form.scheme.data)), 303
         flash(_("The vehicle is booked."), "success")
         return redirect(url_for("fleet.rental", rental_id=rental.id))
-    open_rentals = db.session.scalars(
-        scoped(Rental, current_user).where(Rental.status.in_(("booked", "in_progress")))
-        .options(joinedload(Rental.vehicle).joinedload(Vehicle.site),
-                 joinedload(Rental.beneficiary))
-        .order_by(Rental.start_date, Rental.id)).all()
-    return render_template("fleet/rentals.html", rentals=open_rentals, today=services.today())
+    filters = lists.rental_filters_from_args()
+    page = lists.rental_page(current_user, filters, cursor=page_cursor_arg())
+    return render_template("fleet/rentals.html", rentals=page, today=services.today(),
+                           filters=filters, sites=_sites(), kinds=VEHICLE_KIND_LABELS,
+                           statuses=lists.rental_status_choices())
 
 
 @bp.route("/rentals/<int:rental_id>")
@@ -435,6 +432,8 @@ def rental(rental_id: int):
     return render_template(
         "fleet/rental.html", rental=rental, today=services.today(),
         end_form=forms.EndDateForm(), inspection_form=inspection_form, slot_form=slot_form,
+        signoff_form=forms.SignOffForm(prefix="signoff"),
+        **_licence_documents(rental),
         action_form=FlaskForm(), differences=services.inspection_differences(rental),
         checklist_labels=CHECKLIST_LABELS, can_book=rental.can_edit(current_user),
         can_inspect=rental.can_inspect(current_user),
@@ -523,7 +522,9 @@ def inspect(rental_id: int, kind: str):
     checklist = {item: item in ticked for item in CHECKLISTS[rental.vehicle.kind]}
     common = {"odometer_km": form.odometer_km.data,
               "energy_level_pct": form.energy_level_pct.data, "checklist": checklist,
-              "damage_notes": form.damage_notes.data}
+              "damage_notes": form.damage_notes.data,
+              "signoff": {"name": form.signoff_name.data,
+                          "checked": form.signoff_checked.data}}
     upload = form.photo.data
     data = upload.read() if upload else b""
     try:
@@ -553,6 +554,38 @@ def inspect(rental_id: int, kind: str):
     return redirect(url_for("fleet.rental", rental_id=rental_id))
 
 
+def _licence_documents(rental: Rental) -> dict:
+    """The person's licence documents next to the hand-over's licence check, for those who may
+    open the file (advisors, admins): evidence beside the licence record, not another rule."""
+    from mobility.people.documents import documents_of, expiry_text
+
+    if current_user.role not in (ADMIN, ADVISOR) or rental.status != "booked":
+        return {"licence_documents": None, "licence_expiry": expiry_text}
+    return {"licence_documents": [d for d in documents_of(rental.beneficiary)
+                                  if d.kind == "driving_licence"],
+            "licence_expiry": expiry_text}
+
+
+@bp.route("/inspections/<int:inspection_id>/signoff", methods=["POST"])
+@requires_roles(FLEET)
+def sign_off(inspection_id: int):
+    """The beneficiary signs off a condition report after the inspection, on screen."""
+    inspection = get_or_404(Inspection, inspection_id, current_user)
+    rental = get_or_404(Rental, inspection.rental_id, current_user, action="inspect")
+    form = forms.SignOffForm(prefix="signoff")
+    if not form.validate_on_submit():
+        flash(_("Some fields are missing or not valid."), "error")
+        return redirect(url_for("fleet.rental", rental_id=rental.id)), 303
+    try:
+        services.sign_off(current_user, inspection, name=form.signoff_name.data,
+                          checked=form.signoff_checked.data)
+    except DomainError as error:
+        _flash_error(error)
+        return redirect(url_for("fleet.rental", rental_id=rental.id)), 303
+    flash(_("The beneficiary's sign-off was recorded."), "success")
+    return redirect(url_for("fleet.rental", rental_id=rental.id))
+
+
 @bp.route("/rentals/<int:rental_id>/return-slot", methods=["POST"])
 @requires_roles(FLEET)
 def return_slot(rental_id: int):
@@ -575,10 +608,20 @@ def return_slot(rental_id: int):
 @bp.route("/returns")
 @requires_roles(FLEET)
 def returns():
+    """The returns board: each bucket's first page, or one bucket a page at a time."""
     slot_form = forms.ReturnSlotForm()
     slot_form.site_id.choices = [(s.id, s.name) for s in _sites()]
-    return render_template("fleet/returns.html", board=services.returns_board(
-        current_user.platform_id), today=services.today(), slot_form=slot_form)
+    day = services.today()
+    only = request.args.get("bucket")
+    shown = (only,) if only in services.RETURN_BUCKETS else services.RETURN_BUCKETS
+    board = {bucket: paginate(
+        services.returns_query(current_user.platform_id, day, (bucket,)),
+        (Rental.end_date, Rental.id), unique=True,
+        cursor=page_cursor_arg() if bucket == only else None) for bucket in shown}
+    return render_template("fleet/returns.html", board=board, only=only if len(shown) == 1
+                           else None, counts=services.returns_counts(current_user.platform_id,
+                                                                     day),
+                           today=day, slot_form=slot_form)
 
 
 # --- maintenance ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
@@ -219,8 +220,9 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"sent {self.sent}, retry later {self.retried}, failed {self.failed}, "
-                f"held {self.held}")
+        return gettext("sent %(sent)d, retry later %(retried)d, failed %(failed)d, held "
+                       "%(held)d", sent=self.sent, retried=self.retried, failed=self.failed,
+                       held=self.held)
 
 
 def backoff_s(attempts: int) -> int:
@@ -500,6 +502,53 @@ def last_reminder(beneficiary_id: int) -> OutboxMessage | None:
                                     OutboxMessage.kind != "portal_code",
                                     OutboxMessage.status.notin_(("pending", "cancelled")))
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(1))
+
+
+@dataclass
+class FileMessage:
+    """A message of the outbox as a person's file lists it."""
+
+    message: OutboxMessage
+    to_person: bool
+    recipient_name: str
+    subject: str
+
+
+def messages_about_person(beneficiary: Beneficiary, *, limit: int = 20) -> list[FileMessage]:
+    """Messages to the person, to their referents about their pathways or rentals, and to the
+    prescriber standing in for a referent about their pathways, the latest first. A sign-in
+    code's messages are left out altogether: the file never shows one, live or masked."""
+    from fleet.models import Rental
+    from mobility.people.models import Pathway
+
+    pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == beneficiary.id)
+    rental_ids = select(Rental.id).where(Rental.beneficiary_id == beneficiary.id)
+    about_pathway = ((OutboxMessage.object_type == "pathway")
+                     & OutboxMessage.object_id.in_(pathway_ids))
+    about_rental = ((OutboxMessage.object_type == "rental")
+                    & OutboxMessage.object_id.in_(rental_ids))
+    messages = list(db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.platform_id == beneficiary.platform_id,
+            OutboxMessage.kind.notin_(tuple(SECRET_CONTEXT_KEYS)),
+            or_((OutboxMessage.recipient_type == "beneficiary")
+                & (OutboxMessage.recipient_id == beneficiary.id),
+                (OutboxMessage.recipient_type == "referent") & or_(about_pathway, about_rental),
+                # a user told about the pathway is the prescriber standing in for a referent;
+                # staff reminders about rentals are not messages to the person's side
+                (OutboxMessage.recipient_type == "user") & about_pathway))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+    recipients = recipients_of(messages)
+    out = []
+    for message in messages:
+        recipient = recipients.get((message.recipient_type, message.recipient_id))
+        rendered, _error = preview(message, recipient)
+        out.append(FileMessage(
+            message=message,
+            to_person=message.recipient_type == "beneficiary",
+            recipient_name=getattr(recipient, "name", "—"),
+            subject=rendered.subject if rendered else message.kind_label))
+    return out
 
 
 # --- the advisor's and the admin's actions ----------------------------------------------------

@@ -21,6 +21,7 @@ from mobility.notifications.models import (
     STATUS_LABELS,
     OutboxMessage,
 )
+from mobility.pagination import page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
 from mobility.templating import nav_item
 
@@ -75,23 +76,18 @@ def outbox():
     status = request.args.get("status") or None
     if status is not None and status not in STATUS_LABELS:
         status = None
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
     query = select(OutboxMessage).where(OutboxMessage.platform_id == current_user.platform_id)
     if status:
         query = query.where(OutboxMessage.status == status)
-    messages = list(db.session.scalars(
-        query.order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    messages = paginate(query, (OutboxMessage.id,), cursor=page_cursor_arg(), descending=True)
     recipients = services.recipients_of(messages)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.platform_id == current_user.platform_id)
         .group_by(OutboxMessage.status)).all())
     return render_template(
-        "notifications/outbox.html", messages=messages, status=status, page=page,
-        has_next=len(messages) == PAGE_SIZE, counts=counts, statuses=STATUS_LABELS,
+        "notifications/outbox.html", messages=messages, status=status, counts=counts,
+        statuses=STATUS_LABELS,
         names=services.recipient_names(messages, recipients), form=ActionForm(),
         previews={m.id: services.preview(m, recipients.get((m.recipient_type, m.recipient_id)))
                   for m in messages},

@@ -13,13 +13,13 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from fleet.services import today as paris_today
 from mobility.audit.services import record_audit
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
@@ -59,12 +59,12 @@ OFFERS: dict[str, Offer] = {o.code: o for o in (
           "Ateliers mobilité",
           "Ateliers collectifs : lire un plan de transport, préparer un trajet, remise en "
           "selle à vélo, code de la route."),
-    Offer("bike_rental", _l("Bike rental"), "aide-materielle",
+    Offer("bike_rental", _l("Bike rentals"), "aide-materielle",
           ("mobilite--acceder-a-un-vehicule", "mobilite--mobilite-douce-partagee-collective"),
           "Location solidaire de vélos",
           "Location de vélos à tarif solidaire pour se rendre au travail ou en formation, "
           "avec antivol et entretien compris."),
-    Offer("ebike_rental", _l("E-bike rental"), "aide-materielle",
+    Offer("ebike_rental", _l("E-bike rentals"), "aide-materielle",
           ("mobilite--acceder-a-un-vehicule", "mobilite--mobilite-douce-partagee-collective"),
           "Location solidaire de vélos à assistance électrique",
           "Location de vélos à assistance électrique à tarif solidaire, avec batterie, "
@@ -74,7 +74,7 @@ OFFERS: dict[str, Offer] = {o.code: o for o in (
           "Location solidaire de scooters",
           "Location de scooters 50 cm³ à tarif solidaire, casque fourni, pour les personnes "
           "titulaires du permis AM ou B."),
-    Offer("car_rental", _l("Car rental"), "aide-materielle",
+    Offer("car_rental", _l("Car rentals"), "aide-materielle",
           ("mobilite--acceder-a-un-vehicule", "mobilite--financer-ma-mobilite"),
           "Location solidaire de voitures",
           "Location de voitures à tarif solidaire pour une reprise d’emploi, avec un plan "
@@ -106,7 +106,7 @@ def structure_of(platform: Platform) -> PublishedStructure:
         PublishedStructure.platform_id == platform.id))
     if row is None:
         row = PublishedStructure(platform_id=platform.id, name=platform.name[:150],
-                                 published=False, updated_on=date.today())
+                                 published=False, updated_on=paris_today())
         db.session.add(row)
         db.session.flush()
     return row
@@ -121,7 +121,7 @@ def services_of(platform: Platform) -> list[PublishedService]:
             rows[code] = PublishedService(
                 platform_id=platform.id, offer=code, published=False, name=offer.name,
                 description=offer.description, fees="payant" if "rental" in code else
-                "gratuit", audiences=list(DEFAULT_PUBLICS), updated_on=date.today())
+                "gratuit", audiences=list(DEFAULT_PUBLICS), updated_on=paris_today())
             db.session.add(rows[code])
     db.session.flush()
     return [rows[code] for code in OFFERS]
@@ -184,7 +184,7 @@ def update_structure(actor, values: dict[str, Any]) -> PublishedStructure:
         value = values.get(coordinate)
         setattr(row, coordinate, float(value) if value not in (None, "") else None)
     row.published = published
-    row.updated_on = date.today()
+    row.updated_on = paris_today()
     record_audit(actor, "update", object_type="PublishedStructure", object_id=row.id,
                  fields=sorted(values))
     db.session.commit()
@@ -226,7 +226,7 @@ def update_service(actor, service: PublishedService, values: dict[str, Any]
     service.referral_details = _text(values, "referral_details", 1000)
     service.eligibility_zone = zone or None
     service.published = bool(values.get("published"))
-    service.updated_on = date.today()
+    service.updated_on = paris_today()
     record_audit(actor, "update", object_type="PublishedService", object_id=service.id,
                  fields=sorted(values))
     db.session.commit()

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FloatField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mobility.partners.models import EVENTS
+from mobility.security import FiniteFloatField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,8 +45,8 @@ class StructureForm(FlaskForm):
     city = StringField(_l("Municipality"), validators=[Optional(), Length(max=100)])
     insee_code = StringField(_l("INSEE municipality code"),
                              validators=[Optional(), Length(max=5)])
-    latitude = FloatField(_l("Latitude"), validators=[Optional()])
-    longitude = FloatField(_l("Longitude"), validators=[Optional()])
+    latitude = FiniteFloatField(_l("Latitude"), validators=[Optional()])
+    longitude = FiniteFloatField(_l("Longitude"), validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=500)])
@@ -58,7 +58,7 @@ class ServiceForm(FlaskForm):
     published = BooleanField(_l("Publish this service"))
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=150)])
     description = TextAreaField(_l("Description"), validators=[InputRequired()])
-    fees = SelectField(_l("Fees"), choices=[("gratuit", _l("Free")), ("payant", _l("Paid"))])
+    fees = SelectField(_l("Fees"), choices=[("gratuit", _l("Free")), ("payant", _l("Fee-paying"))])
     fees_details = StringField(_l("Fee details"), validators=[Optional(), Length(max=500)])
     audiences = MultiCheckboxField(_l("Audiences"))
     audiences_details = StringField(_l("Audience details"),

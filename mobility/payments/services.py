@@ -23,7 +23,7 @@ from fleet.models import Rental
 from mobility.audit.services import record_audit
 from mobility.db_types import utcnow
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.extensions import db, id_in, write_transaction
 from mobility.payments import gateway
 from mobility.payments.models import (
     DEPOSIT_METHODS,
@@ -216,7 +216,7 @@ def online_payments_to_pay(rental_ids) -> list[Payment]:
     if not rental_ids:
         return []
     return list(db.session.scalars(
-        select(Payment).where(Payment.rental_id.in_(rental_ids), Payment.method == "stripe",
+        select(Payment).where(id_in(Payment.rental_id, rental_ids), Payment.method == "stripe",
                               Payment.status.in_(PAYABLE_ONLINE_STATUSES))
         .order_by(Payment.id)))
 
@@ -604,7 +604,7 @@ def paid_by_rental(rental_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(
         select(Payment.rental_id, func.sum(Payment.amount_cents))
-        .where(Payment.rental_id.in_(rental_ids), Payment.status == "succeeded")
+        .where(id_in(Payment.rental_id, rental_ids), Payment.status == "succeeded")
         .group_by(Payment.rental_id)).all())
 
 
@@ -619,7 +619,7 @@ def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, st
         return {}
     limit = amie_max_months(rentals[0].platform_id)
     terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
-        RentalTerms.rental_id.in_([r.id for r in rentals])).options(
+        id_in(RentalTerms.rental_id, [r.id for r in rentals])).options(
             selectinload(RentalTerms.amendments)))}
     first_months = amie_first_months([r for r in rentals if r.id in terms
                                       and terms[r.id].scheme == "amie"])
@@ -671,7 +671,7 @@ def _membership_starts(beneficiary_ids: list[int]) -> dict[int, list[date]]:
     for person_id, start in db.session.execute(
             select(Rental.beneficiary_id, Rental.start_date)
             .join(RentalTerms, RentalTerms.rental_id == Rental.id)
-            .where(Rental.beneficiary_id.in_(set(beneficiary_ids)),
+            .where(id_in(Rental.beneficiary_id, beneficiary_ids),
                    RentalTerms.membership_due.is_(True), Rental.status != "cancelled")):
         starts.setdefault(person_id, []).append(start)
     return starts

@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental
 from mobility.api.idempotency import claim_form_token
-from mobility.auth.policies import get_or_404, public, requires_roles, scoped
+from mobility.auth.policies import get_or_404, public, requires_roles
 from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.db_types import utcnow
 from mobility.errors import DomainError, ValidationFailed
 from mobility.extensions import csrf, db
+from mobility.pagination import page_cursor_arg
 from mobility.payments import gateway, services
 from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeForm
 from mobility.payments.models import Payment
@@ -37,14 +37,14 @@ STAFF = (ADMIN, ADVISOR, FLEET_MANAGER)
 @bp.route("/payments/rentals")
 @requires_roles(ADVISOR, ADMIN, FLEET_MANAGER)
 def rentals():
-    rows = db.session.scalars(
-        scoped(Rental, current_user).options(joinedload(Rental.beneficiary),
-                                             joinedload(Rental.vehicle))
-        .where(Rental.status != "cancelled")
-        .order_by(Rental.status, Rental.start_date.desc()).limit(200)
-    ).all()
-    return render_template("payments/rentals.html", rentals=rows,
-                           ledgers=services.balances(rows))
+    """Rentals with what each has paid and owes: the open ones first, a page at a time."""
+    from mobility.fleet_web import lists
+
+    filters = lists.rental_filters_from_args()
+    rows = lists.rental_page(current_user, filters, cursor=page_cursor_arg())
+    return render_template("payments/rentals.html", rentals=rows, filters=filters,
+                           statuses=lists.rental_status_choices(),
+                           ledgers=services.balances(rows.items))
 
 
 def _ledger_page(rental, status: int = 200, **forms):

@@ -16,6 +16,7 @@ from mobility.auth.policies import get_or_404, scoped
 from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.extensions import db
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
+from mobility.pagination import PageQuery, page_response
 from mobility.people import grid, services
 from mobility.people.models import (
     CONTRACT_TYPES,
@@ -130,8 +131,8 @@ def _flatten(body: BeneficiaryPatch) -> dict[str, Any]:
     return values
 
 
-class BeneficiaryQuery(Strict):
-    q: str | None = None
+class BeneficiaryQuery(Strict, PageQuery):
+    q: str | None = Field(default=None, max_length=100)
     stage: Literal["accepted", "assessed", "exited", "no_pathway"] | None = None
 
 
@@ -161,7 +162,7 @@ class ReferralIn(Strict):
     consent: bool = False
 
 
-class ReferralQuery(Strict):
+class ReferralQuery(Strict, PageQuery):
     status: Literal["submitted", "accepted", "declined"] | None = None
 
 
@@ -296,11 +297,13 @@ def create_referral(user, body: ReferralIn):
     return services.referral_json(referral, user)
 
 
-@api_route("/referrals", roles={ADMIN, ADVISOR, PRESCRIBER}, query=ReferralQuery,
-           summary="Referrals (a prescriber: their organisation's)", tags=TAGS)
+@api_route("/referrals", roles={ADMIN, ADVISOR, PRESCRIBER}, query=ReferralQuery, response=list,
+           summary="Referrals (a prescriber: their organisation's), newest first, a page at a "
+           "time (Link: rel=next)", tags=TAGS)
 def list_referrals(user, query: ReferralQuery):
-    rows = services.referrals_for(user, status=query.status)
-    return [services.referral_json(r, user) for r in rows]
+    page = services.referral_page(user, status=query.status, cursor=query.cursor,
+                                  limit=query.limit)
+    return page_response(page, [services.referral_json(r, user) for r in page])
 
 
 @api_route("/referrals/<int:referral_id>", roles={ADMIN, ADVISOR, PRESCRIBER},
@@ -337,13 +340,16 @@ def create_beneficiary(user, body: BeneficiaryIn):
     return services.beneficiary_json(beneficiary, user)
 
 
-@api_route("/beneficiaries", roles=STAFF, query=BeneficiaryQuery,
-           summary="Beneficiaries, with a search and a stage filter", tags=TAGS)
+@api_route("/beneficiaries", roles=STAFF, query=BeneficiaryQuery, response=list,
+           summary="Beneficiaries, with a search and a stage filter, by name, a page at a time "
+           "(Link: rel=next)", tags=TAGS)
 def list_beneficiaries(user, query: BeneficiaryQuery):
-    rows = services.search_beneficiaries(user, q=query.q, stage=query.stage)
-    return [{"id": b.id, "first_name": b.first_name, "last_name": b.last_name,
-             "birth_date": b.birth_date.isoformat() if b.birth_date else None,
-             "stage": services.stage_of(b)} for b in rows]
+    rows = services.beneficiary_page(user, q=query.q, stage=query.stage, cursor=query.cursor,
+                                     limit=query.limit)
+    return page_response(rows, [
+        {"id": b.id, "first_name": b.first_name, "last_name": b.last_name,
+         "birth_date": b.birth_date.isoformat() if b.birth_date else None,
+         "stage": services.stage_of(b)} for b in rows])
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>", roles={ADMIN, ADVISOR, FLEET_MANAGER,

@@ -261,7 +261,7 @@ def load(platform) -> None:
             db.session.add(CaseNote(
                 platform_id=platform.id, beneficiary_id=person.id, pathway_id=pathway.id,
                 author_id=advisor.id if advisor else None, kind="meeting", noted_on=entry_on,
-                text="Premier entretien et bilan d'entrée. Motivé(e), horaires à confirmer."))
+                text="Premier entretien et bilan d'entrée. Très motivée, horaires à confirmer."))
             db.session.add(ReferentFeedback(
                 platform_id=platform.id, pathway_id=pathway.id,
                 author_id=advisor.id if advisor else None, sent_at=_at(entry_on, 16),
@@ -322,6 +322,63 @@ def load(platform) -> None:
             if status == "declined" else None))
     db.session.commit()
     _locate_files(platform)
+    _documents(platform, advisor)
+
+
+def _demo_pdf(title: str, lines: list[str]) -> bytes:
+    from mobility.documents.pdf import Document
+
+    pdf = Document(title, footer_text="Document d'exemple (démonstration)")
+    pdf.title_block(title, "Document d'exemple pour la démonstration")
+    for line in lines:
+        pdf.paragraph(line)
+    return pdf.output_bytes()
+
+
+def _demo_picture(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _documents(platform, advisor) -> None:
+    """Documents on two demo files (idempotent): a licence, a job promise expiring soon, a proof
+    of address; an identity card about to expire."""
+    from mobility.people.documents import add_document
+    from mobility.people.models import PersonDocument
+
+    now = today()
+    plans = {
+        ("Julien", "Moreau"): [
+            ("driving_licence", None, date(2014, 4, 12), now + timedelta(days=400),
+             _demo_picture((205, 225, 240))),
+            ("employment_contract", "Promesse d'embauche, Hôtel de Paris", now - timedelta(days=40),
+             now + timedelta(days=12), _demo_pdf("Promesse d'embauche", [
+                 "L'Hôtel de Paris Monte-Carlo s'engage à embaucher Julien Moreau en CDD.",
+                 "Horaires : 6 h – 14 h, du lundi au samedi."])),
+            ("proof_of_address", None, now - timedelta(days=20), None,
+             _demo_pdf("Facture d'électricité", ["12 boulevard de la République, 06240 "
+                                                 "Beausoleil"])),
+        ],
+        ("Chloé", "Giordano"): [
+            ("identity", None, now - timedelta(days=3650), now + timedelta(days=5),
+             _demo_picture((230, 220, 200))),
+        ],
+    }
+    for (first, last), documents in plans.items():
+        person = db.session.scalar(select(Beneficiary).where(
+            Beneficiary.platform_id == platform.id, Beneficiary.first_name == first,
+            Beneficiary.last_name == last))
+        if person is None or db.session.scalar(select(PersonDocument.id).where(
+                PersonDocument.beneficiary_id == person.id).limit(1)):
+            continue
+        for kind, title, issued, expires, data in documents:
+            add_document(advisor, person, kind=kind, title=title, issued_on=issued,
+                         expires_on=expires, data=data, today=now)
 
 
 def _locate_files(platform) -> None:

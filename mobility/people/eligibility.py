@@ -16,24 +16,32 @@ from __future__ import annotations
 
 import calendar
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 DEFAULT_ELIGIBILITY: dict[str, dict[str, int]] = {
     "amie": {"min_age": 18, "min_licence_years": 1, "min_contract_months": 1,
              "max_rental_months": 5},
 }
-CRITERIA = {
-    "followed": _l("Followed by an insertion organisation"),
-    "min_age": _l("Aged %(min_age)s or more"),
-    "licence": _l("Driving licence B held for more than %(min_licence_years)s year(s)"),
-    "contract": _l("Employment contract of more than %(min_contract_months)s month(s)"),
-    "rental_left": _l("At most %(max_rental_months)s months of rental"),
-    "obstacle": _l("At least one mobility obstacle"),
+#: each criterion's label in the current locale, its figures from the scheme's settings
+CRITERIA: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "followed": lambda p: gettext("Followed by an insertion organisation"),
+    "min_age": lambda p: gettext("Aged %(min_age)s or more", min_age=p["min_age"]),
+    "licence": lambda p: ngettext("Driving licence B held for more than %(num)d year",
+                                  "Driving licence B held for more than %(num)d years",
+                                  int(p["min_licence_years"])),
+    "contract": lambda p: ngettext("Employment contract of more than %(num)d month",
+                                   "Employment contract of more than %(num)d months",
+                                   int(p["min_contract_months"])),
+    "rental_left": lambda p: ngettext("At most %(num)d month of rental",
+                                      "At most %(num)d months of rental",
+                                      int(p["max_rental_months"])),
+    "obstacle": lambda p: gettext("At least one mobility obstacle"),
 }
 FAILURES = {
     "followed": _l("No partner organisation or referent follows this person."),
@@ -103,7 +111,7 @@ def validate_eligibility(config: Any) -> dict[str, Any]:
 
 def _criterion(code: str, met: bool, params: Mapping[str, Any], failure: str | None = None):
     """One criterion's result; labels and messages are rendered in the current locale."""
-    return {"criterion": code, "met": met, "label": str(CRITERIA[code]) % dict(params),
+    return {"criterion": code, "met": met, "label": CRITERIA[code](params),
             "failure": None if met else failure,
             "message": None if met else str(FAILURES[failure])}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from mobility.organisations.models import ORGANISATION_KINDS
 from mobility.people.models import (
     CONTRACT_TYPES,
+    DOCUMENT_KINDS,
     EMPLOYMENT_KINDS,
     EXIT_EMPLOYMENT,
     EXIT_REASONS,
@@ -268,3 +270,19 @@ def form_values(form: FlaskForm, names) -> dict[str, Any]:
             value = value.strip() or None
         values[name] = value
     return values
+
+
+class DocumentForm(FlaskForm):
+    """A document added to a person's file (the service checks the rules)."""
+
+    kind = SelectField(_l("Kind of document"), choices=_choices(DOCUMENT_KINDS))
+    title = StringField(_l("Description"), validators=[Optional(), Length(max=120)])
+    issued_on = DateField(_l("Issued on"), validators=[Optional()])
+    expires_on = DateField(_l("Expires on"), validators=[Optional()])
+    file = FileField(_l("File (PDF, JPEG or PNG)"))
+
+
+class DeleteDocumentForm(FlaskForm):
+    """The confirmation of a document's deletion."""
+
+    confirm = BooleanField(_l("I confirm the deletion of this document"))

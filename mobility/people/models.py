@@ -17,9 +17,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -160,6 +162,9 @@ class Beneficiary(PlatformScoped, db.Model):
     """A person accompanied by the platform (bénéficiaire)."""
 
     __tablename__ = "beneficiaries"
+    # the list of people, by name, a page at a time (keyset)
+    __table_args__ = (Index("ix_beneficiaries_platform_name", "platform_id", "last_name",
+                            "first_name", "id"),)
     view_roles = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
     edit_roles = STAFF_EDIT
 
@@ -262,6 +267,8 @@ class Referral(PlatformScoped, db.Model):
     """A referral (fiche de liaison) sent by a partner organisation."""
 
     __tablename__ = "referrals"
+    # the list of referrals, newest first, a page at a time (keyset)
+    __table_args__ = (Index("ix_referrals_platform_created", "platform_id", "created_at", "id"),)
     view_roles = STAFF_EDIT
     edit_roles = STAFF_EDIT
 
@@ -475,6 +482,66 @@ class CaseNote(PlatformScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("User")
+
+
+#: the kinds of a person's documents (pièces du dossier), in the order the file lists them
+DOCUMENT_KINDS = {
+    "driving_licence": _l("Driving licence"),
+    "employment_contract": _l("Contract of employment, training or job promise"),
+    "proof_of_address": _l("Proof of address"),
+    "identity": _l("Identity document"),
+    "other": _l("Other document"),
+}
+
+
+class PersonDocument(PlatformScoped, db.Model):
+    """A document of a person's file (licence, contract of employment, proof of address, ID),
+    stored under UPLOAD_FOLDER/people with a random server-side name; never under a public
+    static path. Only the platform's advisors and admins see or change them."""
+
+    __tablename__ = "person_documents"
+    __table_args__ = (
+        CheckConstraint("kind IN ('driving_licence', 'employment_contract', "
+                        "'proof_of_address', 'identity', 'other')", name="kind_known"),
+        CheckConstraint("expires_on IS NULL OR expires_on >= issued_on",
+                        name="expires_after_issue"),
+    )
+    view_roles = STAFF_EDIT
+    edit_roles = STAFF_EDIT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    #: what the document is, in the advisor's words (needed for "other")
+    title: Mapped[str | None] = mapped_column(String(120))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    #: server-generated file name (random), never the uploader's
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return str(DOCUMENT_KINDS.get(self.kind, self.kind))
+
+    @property
+    def extension(self) -> str:
+        return self.stored_name.rsplit(".", 1)[-1]
+
+    def days_left(self, today: date) -> int | None:
+        """Days until the expiry date (0 on the day itself, negative once expired); None when
+        the document does not expire."""
+        return None if self.expires_on is None else (self.expires_on - today).days
+
+    def is_expired(self, today: date) -> bool:
+        """Expired from the day after its expiry date (valid on the date itself)."""
+        days = self.days_left(today)
+        return days is not None and days < 0
 
 
 class ReferentFeedback(PlatformScoped, db.Model):

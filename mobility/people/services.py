@@ -27,6 +27,7 @@ from mobility.extensions import db, write_transaction
 from mobility.i18n import local_date
 from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
+from mobility.pagination import PAGE_SIZE, Page, paginate
 from mobility.partners import events as webhook_events
 from mobility.people import eligibility as rules
 from mobility.people import grid
@@ -1177,15 +1178,34 @@ def timeline(beneficiary: Beneficiary) -> list[dict[str, Any]]:
     return events
 
 
-def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None,
-                         limit: int = 200, open_pathway: bool = False) -> list[Beneficiary]:
-    """The platform's beneficiaries matching a name/phone/e-mail search and a stage; with
-    `open_pathway`, only people whose pathway is in progress (those one may book for)."""
+def stage_clause(stage: str, platform_id: int):
+    """`stage_of(b) == stage` as a SQL condition on Beneficiary (the same rule, for lists
+    filtered and paginated in the database; a test checks that both agree)."""
+    pathways = select(Pathway.id).where(Pathway.beneficiary_id == Beneficiary.id,
+                                        Pathway.platform_id == platform_id)
+    open_ = pathways.where(Pathway.status == "open")
+    assessed = open_.where(select(MobilityAssessment.id).where(
+        MobilityAssessment.pathway_id == Pathway.id,
+        MobilityAssessment.kind == "entry").exists())
+    if stage == "no_pathway":
+        return ~pathways.exists()
+    if stage == "exited":
+        return pathways.exists() & ~open_.exists()
+    if stage == "assessed":
+        return assessed.exists()
+    return open_.exists() & ~assessed.exists()  # accepted
+
+
+def beneficiaries_query(user, *, q: str | None = None, stage: str | None = None,
+                        open_pathway: bool = False):
+    """The select of the platform's beneficiaries matching a name/phone/e-mail search and a
+    stage; with `open_pathway`, only people whose pathway is in progress (those one may book
+    for). Pathways and assessments (each row's stage) are loaded in two more queries."""
     query = select(Beneficiary).where(Beneficiary.platform_id == user.platform_id)
     if open_pathway:
         query = query.where(Beneficiary.id.in_(select(Pathway.beneficiary_id).where(
             Pathway.status == "open", Pathway.platform_id == user.platform_id)))
-    if q:
+    if q and q.strip():
         like = f"%{q.strip().lower()}%"
         matches = (
             func.lower(Beneficiary.first_name + " " + Beneficiary.last_name).like(like)
@@ -1195,23 +1215,46 @@ def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None
         # a whole number typed in any form finds its E.164 spelling
         number = match_key(q, default_region(user.platform_id))
         query = query.where(matches | (Beneficiary.phone == number) if number else matches)
-    # the list shows each person's stage: load pathways and assessments in two queries
-    rows = db.session.scalars(query.order_by(Beneficiary.last_name, Beneficiary.first_name)
-                              .options(selectinload(Beneficiary.pathways)
-                                       .selectinload(Pathway.assessments))
-                              .limit(limit * 2 if stage else limit)).all()
-    if stage:
-        rows = [b for b in rows if stage_of(b) == stage]
-    return rows[:limit]
+    if stage in STAGES:
+        query = query.where(stage_clause(stage, user.platform_id))
+    return query.options(selectinload(Beneficiary.pathways).selectinload(Pathway.assessments))
 
 
-def referrals_for(user, *, status: str | None = None) -> list[Referral]:
-    """Referrals the user may see: the platform's (staff) or their organisation's."""
+def search_beneficiaries(user, *, q: str | None = None, stage: str | None = None,
+                         limit: int = 200, open_pathway: bool = False) -> list[Beneficiary]:
+    """The first `limit` people of `beneficiaries_query` by name (pickers, searches)."""
+    query = beneficiaries_query(user, q=q, stage=stage, open_pathway=open_pathway)
+    return list(db.session.scalars(query.order_by(
+        Beneficiary.last_name, Beneficiary.first_name, Beneficiary.id).limit(limit)))
+
+
+def beneficiary_page(user, *, q: str | None = None, stage: str | None = None,
+                     cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """One page of `beneficiaries_query`, by last name, first name and id."""
+    return paginate(beneficiaries_query(user, q=q, stage=stage),
+                    (Beneficiary.last_name, Beneficiary.first_name, Beneficiary.id),
+                    cursor=cursor, limit=limit)
+
+
+def referrals_query(user, *, status: str | None = None):
+    """The select of referrals the user may see: the platform's (staff) or their
+    organisation's (a prescriber), with their organisation loaded."""
     query = select(Referral).where(Referral.platform_id == user.platform_id)
     if user.role == PRESCRIBER:
         query = query.where(Referral.organisation_id == user.organisation_id)
     if status:
         query = query.where(Referral.status == status)
-    return list(db.session.scalars(query.options(joinedload(Referral.organisation))
-                                   .order_by(Referral.created_at.desc(),
-                                             Referral.id.desc())).all())
+    return query.options(joinedload(Referral.organisation))
+
+
+def referral_page(user, *, status: str | None = None, cursor: str | None = None,
+                  limit: int = PAGE_SIZE) -> Page:
+    """One page of the referrals the user may see, newest first."""
+    return paginate(referrals_query(user, status=status), (Referral.created_at, Referral.id),
+                    cursor=cursor, limit=limit, descending=True)
+
+
+def referrals_for(user, *, status: str | None = None) -> list[Referral]:
+    """Referrals the user may see: the platform's (staff) or their organisation's."""
+    return list(db.session.scalars(referrals_query(user, status=status)
+                                   .order_by(Referral.created_at.desc(), Referral.id.desc())))

@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     send_from_directory,
     url_for,
 )
@@ -32,21 +33,24 @@ from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
 from mobility.dashboard.views import dashboard_panel
 from mobility.errors import Conflict, NotFound, ValidationFailed
 from mobility.extensions import db
+from mobility.notifications.services import messages_about_person
 from mobility.organisations.models import (
     PARTNER_OPERATOR_KINDS,
     PartnerOrganisation,
     Referent,
 )
-from mobility.people import forms, grid, services
+from mobility.pagination import page_cursor_arg
+from mobility.people import documents, forms, grid, services
 from mobility.people import models as m
 from mobility.people.models import (
     Beneficiary,
     MobilityAssessment,
+    PersonDocument,
     Referral,
     WorkshopAttendance,
     WorkshopSession,
 )
-from mobility.rentals.summary import rentals_of_person
+from mobility.rentals.summary import rentals_of_person, seats_of_person, workshops_of_person
 from mobility.templating import nav_item
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -117,8 +121,8 @@ def referrals():
     status = request.args.get("status") or None
     if status not in (None, *m.REFERRAL_STATUSES):
         status = None
-    return render_template("people/referrals.html", referrals=services.referrals_for(
-        current_user, status=status), status=status)
+    return render_template("people/referrals.html", referrals=services.referral_page(
+        current_user, status=status, cursor=page_cursor_arg()), status=status)
 
 
 def _organisation_choices(form: forms.ReferralForm) -> None:
@@ -225,7 +229,8 @@ def beneficiaries():
     stage = request.args.get("stage") or None
     if stage not in (None, *services.STAGES):
         stage = None
-    rows = services.search_beneficiaries(current_user, q=q or None, stage=stage)
+    rows = services.beneficiary_page(current_user, q=q[:100] or None, stage=stage,
+                                     cursor=page_cursor_arg())
     return render_template("people/beneficiaries.html", beneficiaries=rows, q=q, stage=stage,
                            stage_of=services.stage_of)
 
@@ -307,6 +312,7 @@ def _file_forms(beneficiary: Beneficiary) -> dict:
         "exit_form": forms.ExitForm(prefix="exit"),
         "override_form": forms.OverrideForm(prefix="override"),
         "plain_form": FlaskForm(),
+        "document_form": forms.DocumentForm(prefix="document"),
     }
 
 
@@ -318,6 +324,10 @@ def _render_file(beneficiary: Beneficiary, status: int = 200, **overrides):
         rentals=rentals_of_person(beneficiary), today=fleet_today(),
         pathway=beneficiary.current_pathway, stage=services.stage_of(beneficiary),
         timeline=services.timeline(beneficiary), eligibility=eligibility,
+        documents=documents.documents_of(beneficiary), documents_service=documents,
+        documents_max_mb=documents.document_settings()[1] // (1024 * 1024),
+        seats=seats_of_person(beneficiary), workshops=workshops_of_person(beneficiary),
+        messages=messages_about_person(beneficiary),
         referrals=db.session.scalars(select(Referral).where(
             Referral.beneficiary_id == beneficiary.id)).all(),
         **context,
@@ -348,6 +358,57 @@ def _file_post(beneficiary_id: int, form_class, prefix: str, call, success: str)
             flash(success, "success")
             return redirect(url_for("people.beneficiary", beneficiary_id=item.id))
     return _render_file(item, 400, **{f"{prefix}_form": form})
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/documents", methods=["POST"])
+@requires_roles(ADMIN, ADVISOR)
+def add_document(beneficiary_id: int):
+    """Upload a document to the person's file (PDF, JPEG or PNG)."""
+    def call(person, form):
+        upload = form.file.data
+        documents.add_document(
+            current_user, person, kind=form.kind.data or None, title=form.title.data,
+            issued_on=form.issued_on.data, expires_on=form.expires_on.data,
+            data=upload.read() if upload else b"")
+
+    return _file_post(beneficiary_id, forms.DocumentForm, "document", call,
+                      _("The document was added to the file."))
+
+
+@bp.route("/documents/<int:document_id>")
+@requires_roles(ADMIN, ADVISOR)
+def document(document_id: int):
+    """Download a document of a file (an attachment, never a public static path)."""
+    item = get_or_404(PersonDocument, document_id, current_user)
+    path = documents.document_path(item)
+    if not path.is_file():
+        raise NotFound(_l("This file is missing."))
+    record_view(current_user, item)
+    response = send_file(path, mimetype=item.content_type, as_attachment=True,
+                         download_name=documents.download_name(item), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/documents/<int:document_id>/delete", methods=["GET", "POST"])
+@requires_roles(ADMIN, ADVISOR)
+def delete_document(document_id: int):
+    """Confirm, then delete a document of a file (audited)."""
+    item = get_or_404(PersonDocument, document_id, current_user, action="edit")
+    person = db.session.get(Beneficiary, item.beneficiary_id)
+    form = forms.DeleteDocumentForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and form.confirm.data:
+            documents.delete_document(current_user, item)
+            flash(_("The document was deleted."), "success")
+            return redirect(url_for("people.beneficiary", beneficiary_id=person.id))
+        if not form.confirm.errors:
+            form.confirm.errors = [_("Tick the box to confirm the deletion.")]
+        status = 400
+    return render_template("people/document_delete.html", document=item, beneficiary=person,
+                           form=form, today=fleet_today()), status
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/notes", methods=["POST"])

@@ -268,6 +268,20 @@ def _membership_line(rates: TariffRates, situation: Situation) -> list[Line]:
     return [Line("membership", 1, fee, fee)]
 
 
+def bougez_week_terms(rates: TariffRates, kind: str, situation: Situation) -> tuple[int, int, int]:
+    """`(daily rate, reduction percent, fee on the first instalment)` of a "Bougez" rental
+    without amendments: `_bougez_quote` then charges instalment n (due `min(7n, days)` days
+    after the start) `_net(rate, covered, pct)` cumulatively, the fee with the first; sums over
+    many rentals (reports) run that arithmetic in SQL from these three numbers. Raises
+    QuoteError where `quote` would."""
+    _check_rates(rates)
+    if kind not in VEHICLE_KINDS:
+        raise QuoteError("kind", _l("This vehicle kind is not known."))
+    _reduction, pct, _applicable = choose_reduction(rates, situation)
+    fee = sum(line.amount_cents for line in _membership_line(rates, situation))
+    return int(rates.daily_rates_cents.get(kind, 0)), pct, fee
+
+
 def _bougez_quote(rates, *, kind, start, end, days, situation, amendments=()) -> Quote:
     rate = int(rates.daily_rates_cents.get(kind, 0))
     reduction, pct, applicable = choose_reduction(rates, situation)

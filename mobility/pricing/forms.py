@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as WTFValidationError
 
@@ -129,7 +129,9 @@ class QuoteForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    beneficiary_id = SelectField(_l("Beneficiary"), coerce=int, validators=[InputRequired()])
+    # chosen first in "For whom?" (a search), carried as a hidden field
+    beneficiary_id = HiddenField(validators=[InputRequired()])
+    q = StringField(_l("Name or phone number"), validators=[Optional(), Length(max=100)])
     kind = SelectField(_l("Vehicle or seat"), choices=[(k, KIND_LABELS[k]) for k in QUOTE_KINDS])
     scheme = SelectField(_l("Scheme"), choices=list(SCHEME_LABELS.items()))
     start = DateField(_l("Start date"), validators=[InputRequired()])

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.extensions import db, id_in, write_transaction
 from mobility.pricing.engine import (
     VEHICLE_KINDS,
     Line,
@@ -228,7 +228,7 @@ def _amie_rows(beneficiary_ids) -> dict[int, dict[int, tuple[date, date, int | N
         select(Rental.beneficiary_id, Rental.id, Rental.start_date, Rental.end_date,
                Rental.replaces_rental_id)
         .join(RentalTerms, RentalTerms.rental_id == Rental.id)
-        .where(Rental.beneficiary_id.in_(list(beneficiary_ids)), RentalTerms.scheme == "amie",
+        .where(id_in(Rental.beneficiary_id, beneficiary_ids), RentalTerms.scheme == "amie",
                Rental.status != "cancelled")).all()
     out: dict[int, dict[int, tuple[date, date, int | None]]] = {}
     for row in rows:

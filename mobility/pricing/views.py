@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from mobility.auth.policies import requires_roles, scoped
+from mobility.auth.policies import get_or_404, requires_roles, scoped
 from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
@@ -58,29 +58,34 @@ def tariffs():
 @bp.route("/quote")
 @requires_roles(ADVISOR, ADMIN)
 def quote():
+    from mobility.people.services import search_beneficiaries
+
     form = QuoteForm(request.args)
-    beneficiaries = db.session.scalars(
-        scoped(Beneficiary, current_user).order_by(Beneficiary.last_name, Beneficiary.first_name)
-    ).all()
-    form.beneficiary_id.choices = [(b.id, b.full_name) for b in beneficiaries]
-    result = tariff = beneficiary = None
+    # the person comes first (their file, or searched here): never a list of everyone
+    person_id = request.args.get("beneficiary_id", type=int)
+    beneficiary = get_or_404(Beneficiary, person_id, current_user) if person_id else None
+    query = (request.args.get("q") or "").strip()
+    found = (search_beneficiaries(current_user, q=query[:100], limit=20)
+             if beneficiary is None and query else None)
+    result = tariff = None
     error = None
     status = 200
-    if request.args and form.validate():
-        beneficiary = next((b for b in beneficiaries if b.id == form.beneficiary_id.data), None)
-        try:
-            result, tariff = services.quote_for(
-                beneficiary, kind=form.kind.data, start=form.start.data, end=form.end.data,
-                scheme=form.scheme.data, seats=form.seats.data or 1)
-        except ValidationFailed as failure:
-            error = failure
-            for name, message in (failure.details or {}).items():
-                getattr(form, name, form.end).errors = [str(message)]
+    if beneficiary is not None and request.args.get("start") is not None:
+        if form.validate():
+            try:
+                result, tariff = services.quote_for(
+                    beneficiary, kind=form.kind.data, start=form.start.data,
+                    end=form.end.data, scheme=form.scheme.data, seats=form.seats.data or 1)
+            except ValidationFailed as failure:
+                error = failure
+                for name, message in (failure.details or {}).items():
+                    getattr(form, name, form.end).errors = [str(message)]
+                status = 400
+        else:
             status = 400
-    elif request.args:
-        status = 400
     return render_template(
         "pricing/quote.html", form=form, quote=result, tariff=tariff, beneficiary=beneficiary,
+        found=found,
         error=error, line_label=services.line_label, reduction_labels=services.REDUCTION_LABELS,
         vehicle_kinds=VEHICLE_KINDS,
     ), status

@@ -1,4 +1,5 @@
-"""API: export everything held about a person (JSON or PDF), anonymise a file."""
+"""API: export everything held about a person (JSON, PDF, or a ZIP with the documents),
+anonymise a file."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ TAGS = ["privacy"]
 
 class ExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    format: Literal["json", "pdf"] = Field("json", description="json|pdf")
+    format: Literal["json", "pdf", "zip"] = Field(
+        "json", description="json|pdf|zip (the JSON with the documents' files)")
 
 
 class AnonymiseIn(BaseModel):
@@ -46,15 +48,17 @@ def download(body: bytes, mimetype: str, name: str) -> Response:
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/export", roles=services.PRIVACY_ROLES,
-           query=ExportQuery, media_types=("application/json", "application/pdf"),
+           query=ExportQuery,
+           media_types=("application/json", "application/pdf", "application/zip"),
            summary="Everything held about a person (right of access and "
-           "portability), as JSON or PDF; the export is logged", tags=TAGS)
+           "portability), as JSON, PDF or a ZIP with the documents' files; the export is "
+           "logged", tags=TAGS)
 def export_beneficiary(user, beneficiary_id: int, query: ExportQuery):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
     body, mimetype = services.export_person(user, beneficiary, query.format)
     if query.format == "json":
         return body
-    return download(body, mimetype, services.export_filename(beneficiary_id, "pdf"))
+    return download(body, mimetype, services.export_filename(beneficiary_id, query.format))
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/anonymise", methods=("POST",),

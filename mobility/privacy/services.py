@@ -10,14 +10,15 @@ scores, rentals' dates, payments and deposits' amounts). Signed contracts are ke
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +33,7 @@ from mobility.audit.models import AuditEvent
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
 from mobility.auth.roles import ADMIN, ADVISOR
+from mobility.auth.services import end_sessions_and_tokens
 from mobility.checkpoints.models import Checkpoint
 from mobility.contracts.models import RentalContract
 from mobility.db_types import utcnow
@@ -46,11 +48,12 @@ from mobility.people.models import (
     MobilityAssessment,
     Pathway,
     PathwayAction,
+    PersonDocument,
     ReferentFeedback,
     Referral,
     WorkshopAttendance,
 )
-from mobility.portal.models import OneTimeCode
+from mobility.portal.models import OneTimeCode, SignInLink
 from mobility.pricing.models import RentalTerms
 from mobility.privacy.models import Anonymisation
 
@@ -151,9 +154,10 @@ SECTIONS = {
     "actions": _l("Actions"),
     "assessments": _l("Mobility assessments"),
     "case_notes": _l("Advisor's notes"),
-    "referent_feedback": _l("Feedback sent to the referent"),
+    "referent_feedback": _l("Feedback sent to referents"),
     "eligibility_overrides": _l("Eligibility decisions"),
     "workshop_attendances": _l("Workshops"),
+    "documents": _l("Documents of the file"),
     "rentals": _l("Rentals"),
     "rental_terms": _l("Price terms"),
     "inspections": _l("Vehicle inspections"),
@@ -202,6 +206,9 @@ def person_data(beneficiary: Beneficiary) -> dict:
         "workshop_attendances": _rows(select(WorkshopAttendance)
                                       .where(WorkshopAttendance.beneficiary_id == b_id)
                                       .order_by(WorkshopAttendance.id)),
+        "documents": _rows(select(PersonDocument)
+                           .where(PersonDocument.beneficiary_id == b_id)
+                           .order_by(PersonDocument.id)),
         "rentals": _rows(select(Rental).where(Rental.beneficiary_id == b_id)
                          .order_by(Rental.id)),
         "rental_terms": _rows(select(RentalTerms).where(RentalTerms.rental_id.in_(rental_ids))
@@ -243,7 +250,8 @@ def check_privacy_role(user) -> None:
 
 
 def export_person(actor, beneficiary: Beneficiary, fmt: str) -> tuple[bytes | dict, str]:
-    """The person's data as a dict (json) or PDF bytes; the export is logged (no values)."""
+    """The person's data as a dict (json), PDF bytes, or a ZIP of the JSON with the documents'
+    files (zip); the export is logged (no values)."""
     check_privacy_role(actor)
     data = person_data(beneficiary)
     record_audit(actor, "export", object_type="Beneficiary", object_id=beneficiary.id,
@@ -254,7 +262,25 @@ def export_person(actor, beneficiary: Beneficiary, fmt: str) -> tuple[bytes | di
         from mobility.privacy.pdf import person_pdf
 
         return person_pdf(data), "application/pdf"
+    if fmt == "zip":
+        return export_zip(beneficiary, data), "application/zip"
     return data, "application/json"
+
+
+def export_zip(beneficiary: Beneficiary, data: dict) -> bytes:
+    """The JSON export and every document of the file (`documents/<kind>-<id>.<ext>`)."""
+    import io
+    import zipfile
+
+    from mobility.people.documents import document_files, download_name
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(export_filename(beneficiary.id, "json"), json_bytes(data))
+        for document, path in document_files(beneficiary.id):
+            if path.is_file():
+                archive.write(path, f"documents/{download_name(document)}")
+    return out.getvalue()
 
 
 def export_filename(beneficiary_id: int, fmt: str) -> str:
@@ -299,6 +325,9 @@ def anonymise(actor, beneficiary: Beneficiary, *, reason: str = "request",
         if beneficiary.open_pathway is not None:
             raise Conflict(_l("The pathway is still open: record the exit before anonymising "
                               "the file."), code="pathway_open")
+    from mobility.people.documents import document_files
+
+    files = [path for _document, path in document_files(beneficiary.id)]
     fields = _scrub(beneficiary)
     record = Anonymisation(platform_id=beneficiary.platform_id, beneficiary_id=beneficiary.id,
                            reason=reason, actor_id=getattr(actor, "id", None),
@@ -311,6 +340,10 @@ def anonymise(actor, beneficiary: Beneficiary, *, reason: str = "request",
     except IntegrityError:  # anonymised concurrently
         db.session.rollback()
         raise _already() from None
+    # the rows are gone with the commit; the files follow (a crash leaves unlisted files only)
+    for path in files:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
     return record
 
 
@@ -336,6 +369,9 @@ def _scrub(b: Beneficiary) -> list[str]:
             user.full_name = ""
             user.password_hash = None
             user.active = False
+            # revoked, not only dead while inactive: enabling the account again brings back
+            # no session or token of the person
+            end_sessions_and_tokens(user.id)
     for referral in db.session.scalars(select(Referral).where(Referral.beneficiary_id == b_id)):
         _scrub_referral(referral, b_id)
     db.session.execute(update(Pathway).where(Pathway.beneficiary_id == b_id)
@@ -343,6 +379,8 @@ def _scrub(b: Beneficiary) -> list[str]:
     db.session.execute(update(PathwayAction).where(PathwayAction.pathway_id.in_(pathway_ids))
                        .values(title=None, notes=None))
     db.session.execute(delete(CaseNote).where(CaseNote.beneficiary_id == b_id))
+    # documents (licence, ID, proof of address...) are identity through and through: removed
+    db.session.execute(delete(PersonDocument).where(PersonDocument.beneficiary_id == b_id))
     db.session.execute(update(ReferentFeedback)
                        .where(ReferentFeedback.pathway_id.in_(pathway_ids)).values(summary=""))
     db.session.execute(update(EligibilityOverride)
@@ -363,7 +401,10 @@ def _scrub(b: Beneficiary) -> list[str]:
         OutboxMessage.recipient_type == "beneficiary", OutboxMessage.recipient_id == b_id)
         .values(context={}, to_address=None, last_error=None))
     db.session.execute(delete(OneTimeCode).where(OneTimeCode.beneficiary_id == b_id))
-    return ["address", "birth_date", "case_notes", "contact", "free_text", "identity"]
+    # a reminder's sign-in link would otherwise still open a (new) account for the file
+    db.session.execute(delete(SignInLink).where(SignInLink.beneficiary_id == b_id))
+    return ["address", "birth_date", "case_notes", "contact", "documents", "free_text",
+            "identity"]
 
 
 def _scrub_referral(referral: Referral, b_id: int) -> None:
@@ -404,6 +445,9 @@ def inactive_beneficiary_ids(now: datetime | None = None) -> list[int]:
                        MinibusBooking.created_at >= cutoff_at),
         exists().where(WorkshopAttendance.beneficiary_id == b.id,
                        WorkshopAttendance.created_at >= cutoff_at),
+        # a document added to the file is a contact too
+        exists().where(PersonDocument.beneficiary_id == b.id,
+                       PersonDocument.uploaded_at >= cutoff_at),
         exists().where(User.id == b.user_id, User.last_login_at >= cutoff_at),
     ]
     return list(db.session.scalars(
@@ -469,5 +513,5 @@ def anonymised_ids(beneficiary_ids: list[int]) -> set[int]:
 
 
 def summary_line(count: int) -> str:
-    return _("%(count)d file(s) anonymised", count=count)
+    return ngettext("%(num)d file anonymised", "%(num)d files anonymised", count)
 

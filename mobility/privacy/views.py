@@ -44,7 +44,7 @@ def person(beneficiary_id: int):
 @bp.route("/beneficiaries/<int:beneficiary_id>/export.<fmt>")
 @requires_roles(ADMIN, ADVISOR)
 def export(beneficiary_id: int, fmt: str):
-    if fmt not in ("json", "pdf"):
+    if fmt not in ("json", "pdf", "zip"):
         raise NotFound()
     beneficiary = get_or_404(Beneficiary, beneficiary_id, current_user)
     body, mimetype = services.export_person(current_user, beneficiary, fmt)

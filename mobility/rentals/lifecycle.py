@@ -386,7 +386,7 @@ def handover_readiness(rental: Rental, today: date | None = None) -> list[ReadyI
 
 def hand_over(actor, rental: Rental, *, odometer_km: int | None,
               energy_level_pct: int | None = None, checklist: dict | None = None,
-              damage_notes: str | None = None):
+              damage_notes: str | None = None, signoff: dict | None = None):
     """The vehicle leaves (check-out inspection): the rental is in progress.
 
     Needs: the rental booked and within its period; the person's pathway open and the licence
@@ -418,7 +418,7 @@ def hand_over(actor, rental: Rental, *, odometer_km: int | None,
             code="checklist_failed", details={"failed": failed, "maintenance_job_id": job.id})
     return fleet.check_out(actor, rental, odometer_km=odometer_km,
                            energy_level_pct=energy_level_pct, checklist=checklist,
-                           damage_notes=damage_notes,
+                           damage_notes=damage_notes, signoff=signoff,
                            in_transaction=webhook_events.rental_handed_over)
 
 
@@ -532,7 +532,7 @@ def _tell_replacement(actor, rental: Rental, vehicle: Vehicle) -> None:
 def take_back(actor, rental: Rental, *, odometer_km: int | None,
               energy_level_pct: int | None = None, checklist: dict | None = None,
               damage_notes: str | None = None, open_maintenance: bool = False,
-              immobilise: bool = False):
+              immobilise: bool = False, signoff: dict | None = None):
     """The vehicle comes back (check-in inspection): days kept after the planned return are
     counted to be charged; the distance driven is compared with the allowance."""
     refuse([check_state(rental, "take_back")])
@@ -540,7 +540,7 @@ def take_back(actor, rental: Rental, *, odometer_km: int | None,
     return fleet.check_in(actor, rental, odometer_km=odometer_km,
                           energy_level_pct=energy_level_pct, checklist=checklist,
                           damage_notes=damage_notes, open_maintenance=open_maintenance,
-                          immobilise=immobilise,
+                          immobilise=immobilise, signoff=signoff,
                           in_transaction=webhook_events.rental_returned)
 
 

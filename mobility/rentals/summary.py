@@ -94,3 +94,60 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
             appointment=appointment,
         ))
     return out
+
+
+#: seats, workshops and messages shown on the file (the most recent first)
+FILE_LIST_LIMIT = 20
+
+
+@dataclass
+class SeatLine:
+    """A carpool or minibus seat of the person, in the words of their file."""
+
+    kind: str  # "carpool" or "minibus"
+    booking: object
+    day: date
+    title: str
+    departure: object
+    status: str
+    anchor_id: int
+
+
+def seats_of_person(person, today: date | None = None) -> list[SeatLine]:
+    """The person's carpool and minibus seats: the coming ones first (soonest first), then the
+    past ones (latest first); at most `FILE_LIST_LIMIT`."""
+    from fleet.models import MinibusBooking, SeatBooking
+
+    today = today or fleet.today()
+    carpool = db.session.scalars(
+        select(SeatBooking).where(SeatBooking.beneficiary_id == person.id,
+                                  SeatBooking.platform_id == person.platform_id)
+        .options(joinedload(SeatBooking.ride))
+        .order_by(SeatBooking.ride_date.desc(), SeatBooking.id.desc())
+        .limit(FILE_LIST_LIMIT)).all()
+    minibus = db.session.scalars(
+        select(MinibusBooking).where(MinibusBooking.beneficiary_id == person.id,
+                                     MinibusBooking.platform_id == person.platform_id)
+        .options(joinedload(MinibusBooking.run), joinedload(MinibusBooking.stop))
+        .order_by(MinibusBooking.id.desc()).limit(FILE_LIST_LIMIT)).all()
+    lines = [SeatLine("carpool", b, b.ride_date, f"{b.ride.origin} → {b.ride.destination}",
+                      b.ride.departure_time, b.status, b.ride_id) for b in carpool]
+    lines += [SeatLine("minibus", b, b.run.run_date, b.run.name,
+                       b.stop.stop_time if b.stop and b.stop.stop_time else b.run.departure_time,
+                       b.status, b.run_id) for b in minibus]
+    coming = sorted((line for line in lines if line.day >= today), key=lambda line: line.day)
+    past = sorted((line for line in lines if line.day < today), key=lambda line: line.day,
+                  reverse=True)
+    return (coming + past)[:FILE_LIST_LIMIT]
+
+
+def workshops_of_person(person) -> list:
+    """The workshop sessions the person is registered for, the latest first."""
+    from mobility.people.models import WorkshopAttendance, WorkshopSession
+
+    return db.session.scalars(
+        select(WorkshopAttendance).join(WorkshopSession)
+        .where(WorkshopAttendance.beneficiary_id == person.id,
+               WorkshopAttendance.platform_id == person.platform_id)
+        .options(joinedload(WorkshopAttendance.session).joinedload(WorkshopSession.workshop))
+        .order_by(WorkshopSession.starts_at.desc()).limit(FILE_LIST_LIMIT)).unique().all()

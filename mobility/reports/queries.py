@@ -27,10 +27,11 @@ Definitions (also in docs/reports.md):
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking, Site, Vehicle
@@ -44,7 +45,14 @@ from mobility.people.models import (
     PathwayAction,
     Referral,
 )
-from mobility.pricing.engine import QuoteError, Situation, TariffRates, quote
+from mobility.pricing.engine import (
+    MAX_PERIOD_DAYS,
+    QuoteError,
+    Situation,
+    TariffRates,
+    bougez_week_terms,
+    quote,
+)
 from mobility.pricing.models import RentalTerms, Tariff
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -299,23 +307,69 @@ def exits(platform_ids: list[int], start: date, end: date) -> dict:
             "by_reason": by_reason, "by_solution": by_solution, "by_employment": by_employment}
 
 
-def _tariff_rates(platform_ids: list[int]):
-    """A function (platform_id, day) -> TariffRates from the platforms' tariffs (one query)."""
+def _tariff_case(platform_ids: list[int]):
+    """The id of the tariff `rates_on` picks for a rental (the latest one covering its start
+    date on its platform; 0: none, the default rates), as a SQL CASE, with the tariffs' rates."""
     tariffs = db.session.scalars(
         select(Tariff).where(Tariff.platform_id.in_(platform_ids))
         .order_by(Tariff.effective_from)).all()
+    whens = [(and_(Rental.platform_id == t.platform_id, Rental.start_date >= t.effective_from,
+                   Rental.start_date < t.effective_until if t.effective_until is not None
+                   else literal(True)), t.id) for t in reversed(tariffs)]
+    expression = case(*whens, else_=0) if whens else literal(0)
+    return expression, {t.id: t.tariff_rates() for t in tariffs}
 
-    def rates_on(platform_id: int, day: date) -> TariffRates:
-        for tariff in reversed(tariffs):
-            if tariff.platform_id == platform_id and tariff.covers(day):
-                return tariff.tariff_rates()
-        return TariffRates()
 
-    return rates_on
+def _price_classes(platform_ids: list[int], start: date, end: date):
+    """The rentals of the period grouped by what prices them (kind, scheme, terms or the
+    person's situation and the tariff): the columns, and one row per class with its count."""
+    tariff, rates_by_id = _tariff_case(platform_ids)
+    columns = [
+        Vehicle.kind.label("kind"),
+        func.coalesce(RentalTerms.scheme, "bougez").label("scheme"),
+        func.coalesce(func.cast(RentalTerms.rates, db.Text), "").label("rates"),
+        func.coalesce(func.cast(RentalTerms.receives_rsa, db.Integer), -1).label("t_rsa"),
+        func.coalesce(func.cast(RentalTerms.lives_in_qpv, db.Integer), -1).label("t_qpv"),
+        func.coalesce(RentalTerms.resources_band, "").label("t_band"),
+        func.coalesce(func.cast(RentalTerms.membership_due, db.Integer), -1).label("t_fee"),
+        func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0).label("b_rsa"),
+        func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0).label("b_qpv"),
+        func.coalesce(Beneficiary.resources_band, "").label("b_band"),
+        tariff.label("tariff"),
+    ]
+    rows = db.session.execute(
+        _period_rentals(select(*columns, func.count(Rental.id)), platform_ids, start, end)
+        .group_by(*columns)).all()
+    return columns, rows, rates_by_id
+
+
+def _period_rentals(query, platform_ids: list[int], start: date, end: date):
+    """`query` over the rentals of the period (not cancelled, overlapping it), with their
+    vehicle, person and terms."""
+    return (query.select_from(Rental)
+            .join(Vehicle, Vehicle.id == Rental.vehicle_id)
+            .join(Beneficiary, Beneficiary.id == Rental.beneficiary_id)
+            .outerjoin(RentalTerms, RentalTerms.rental_id == Rental.id)
+            .where(Rental.platform_id.in_(platform_ids), Rental.status != "cancelled",
+                   Rental.start_date <= end, Rental.end_date > start))
+
+
+def _class_situation(row) -> tuple[TariffRates, Situation] | None:
+    """The rates and situation `quote` would price a class of rentals with."""
+    if row.rates:
+        return TariffRates.from_dict(json.loads(row.rates)), Situation(
+            receives_rsa=bool(row.t_rsa), lives_in_qpv=bool(row.t_qpv),
+            resources_band=row.t_band or None, membership_due=bool(row.t_fee))
+    return None
 
 
 def money(platform_ids: list[int], start: date, end: date) -> dict:
-    """Amounts invoiced (instalments due in the period), paid, and outstanding at its end."""
+    """Amounts invoiced (instalments due in the period), paid, and outstanding at its end.
+
+    "Bougez" rentals (nearly all) are summed in SQL: each class of rentals priced alike gets
+    its daily rate, reduction and fee from the pricing engine (`bougez_week_terms`), and the
+    database adds up the instalments (cumulative, rounded down, as `quote` computes them).
+    AMIE rentals (a monthly ladder) are priced one by one by `quote`."""
     paid_rows = db.session.execute(
         select(Payment.method, func.sum(Payment.amount_cents), func.count(Payment.id))
         .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
@@ -324,43 +378,96 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
     ).all()
     paid_by_method = {method: int(total or 0) for method, total, _count in paid_rows}
 
-    # The rentals of the period and their terms, in one query; prices from the engine.
-    rentals = db.session.execute(
-        select(Rental.id, Rental.platform_id, Rental.start_date, Rental.end_date, Vehicle.kind,
-               RentalTerms.rates, RentalTerms.scheme, RentalTerms.receives_rsa,
-               RentalTerms.lives_in_qpv, RentalTerms.resources_band,
-               RentalTerms.membership_due, Beneficiary.receives_rsa,
-               Beneficiary.lives_in_qpv, Beneficiary.resources_band)
-        .join(Vehicle, Vehicle.id == Rental.vehicle_id)
-        .join(Beneficiary, Beneficiary.id == Rental.beneficiary_id)
-        .outerjoin(RentalTerms, RentalTerms.rental_id == Rental.id)
-        .where(Rental.platform_id.in_(platform_ids), Rental.status != "cancelled",
-               Rental.start_date <= end, Rental.end_date > start)
-    ).all()
+    columns, classes, rates_by_id = _price_classes(platform_ids, start, end)
+    priced = sum(row[-1] for row in classes)
+    terms, amie = [], False
+    for row in classes:
+        if row.scheme != "bougez":
+            amie = True
+            continue
+        fixed = _class_situation(row)
+        rates, situation = fixed or (
+            rates_by_id.get(row.tariff, TariffRates()),
+            Situation(receives_rsa=bool(row.b_rsa), lives_in_qpv=bool(row.b_qpv),
+                      resources_band=row.b_band or None))
+        try:
+            rate, pct, fee = bougez_week_terms(rates, row.kind, situation)
+        except QuoteError:
+            continue  # as `quote` refuses it: not priced
+        terms.append((tuple(row[:len(columns)]), rate, pct, fee))
+    invoiced, outstanding = _bougez_sums(columns, terms, platform_ids, start, end)
+    amie_invoiced, amie_outstanding = _amie_sums(platform_ids, start, end) if amie else (0, 0)
+    return {"invoiced_cents": invoiced + amie_invoiced,
+            "paid_cents": sum(paid_by_method.values()),
+            "outstanding_cents": outstanding + amie_outstanding,
+            "paid_by_method": paid_by_method, "rentals_priced": priced}
+
+
+def _bougez_sums(columns, terms, platform_ids: list[int], start: date,
+                 end: date) -> tuple[int, int]:
+    """Invoiced in the period and outstanding at its end of the "Bougez" rentals, in SQL: each
+    rental joins its class (a small table of the classes' rate, reduction and fee)."""
+    if not terms:
+        return 0, 0
+    classes = union_all(*[
+        select(*[literal(v).label(f"k{i}") for i, v in enumerate(values)],
+               literal(rate).label("rate"), literal(pct).label("pct"), literal(fee).label("fee"))
+        for values, rate, pct, fee in terms]).cte("price_classes")
+    # what each rental has paid by the end: an index lookup per rental of the period
+    paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
+            .where(Payment.rental_id == Rental.id, Payment.status == "succeeded",
+                   Payment.paid_on <= end).scalar_subquery())
+    days = _days_between(Rental.start_date, Rental.end_date)
+    # days covered by the instalments due by `end` / before `start` (one every 7 days from
+    # the start, the last on the return date)
+    to_end = _days_between(Rental.start_date, literal(end))
+    before = _days_between(Rental.start_date, literal(start)) - 1
+    rows = (_period_rentals(select(
+        classes.c.rate, classes.c.pct, classes.c.fee,
+        case((Rental.end_date <= end, days), else_=(to_end // 7) * 7).label("q_end"),
+        case((before < 0, 0), else_=(before // 7) * 7).label("q_start"),
+        paid.label("paid")), platform_ids, start, end)
+        # a LEFT join read from the rentals' side (SQLite keeps that order; PostgreSQL makes
+        # it a hash join); a rental without a class is one `quote` refuses
+        .outerjoin(classes, and_(*[column.element == classes.c[f"k{i}"]
+                                   for i, column in enumerate(columns)]))
+        .where(days <= MAX_PERIOD_DAYS, classes.c.rate.is_not(None)).subquery())
+
+    def due(covered):
+        return (rows.c.rate * covered * (100 - rows.c.pct) // 100
+                + case((covered > 0, rows.c.fee), else_=0))
+
+    total = db.session.execute(select(
+        func.sum(due(rows.c.q_end) - due(rows.c.q_start)),
+        func.sum(_greatest(due(rows.c.q_end) - rows.c.paid, 0)))).one()
+    return int(total[0] or 0), int(total[1] or 0)
+
+
+def _amie_sums(platform_ids: list[int], start: date, end: date) -> tuple[int, int]:
+    """Invoiced and outstanding of the AMIE rentals of the period, each priced by `quote`."""
+    rentals = db.session.execute(_period_rentals(
+        select(Rental.id, Rental.start_date, Rental.end_date, Vehicle.kind, RentalTerms.rates,
+               RentalTerms.scheme, RentalTerms.receives_rsa, RentalTerms.lives_in_qpv,
+               RentalTerms.resources_band, RentalTerms.membership_due),
+        platform_ids, start, end).where(RentalTerms.scheme == "amie")).all()
+    if not rentals:
+        return 0, 0
     paid_by_rental = dict(db.session.execute(
         select(Payment.rental_id, func.sum(Payment.amount_cents))
+        .join(RentalTerms, RentalTerms.rental_id == Payment.rental_id)
         .join(Rental, Rental.id == Payment.rental_id)
         .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
-               Payment.paid_on <= end, Rental.status != "cancelled",
+               Payment.paid_on <= end, Rental.status != "cancelled", RentalTerms.scheme == "amie",
                Rental.start_date <= end, Rental.end_date > start)
-        .group_by(Payment.rental_id)
-    ).all())
-    rates_on = _tariff_rates(platform_ids)
+        .group_by(Payment.rental_id)).all())
     invoiced = outstanding = 0
-    for row in rentals:
-        (rental_id, platform_id, first, last, kind, rates, scheme, t_rsa, t_qpv, t_band,
-         t_membership, b_rsa, b_qpv, b_band) = row
-        if rates is not None:
-            tariff = TariffRates.from_dict(rates)
-            situation = Situation(receives_rsa=bool(t_rsa), lives_in_qpv=bool(t_qpv),
-                                  resources_band=t_band, membership_due=bool(t_membership))
-        else:  # terms not fixed yet: the tariff in force at the start, the person's situation
-            tariff = rates_on(platform_id, first)
-            situation = Situation(receives_rsa=bool(b_rsa), lives_in_qpv=bool(b_qpv),
-                                  resources_band=b_band)
+    for (rental_id, first, last, kind, rates, scheme, t_rsa, t_qpv, t_band,
+         t_membership) in rentals:
+        situation = Situation(receives_rsa=bool(t_rsa), lives_in_qpv=bool(t_qpv),
+                              resources_band=t_band, membership_due=bool(t_membership))
         try:
-            result = quote(tariff, kind=kind, start=first, end=last, scheme=scheme or "bougez",
-                           situation=situation)
+            result = quote(TariffRates.from_dict(rates), kind=kind, start=first, end=last,
+                           scheme=scheme, situation=situation)
         except QuoteError:
             continue
         due_by_end = 0
@@ -370,6 +477,4 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
             if instalment.due_date <= end:
                 due_by_end += instalment.amount_cents
         outstanding += max(0, due_by_end - int(paid_by_rental.get(rental_id) or 0))
-    return {"invoiced_cents": invoiced, "paid_cents": sum(paid_by_method.values()),
-            "outstanding_cents": outstanding, "paid_by_method": paid_by_method,
-            "rentals_priced": len(rentals)}
+    return invoiced, outstanding

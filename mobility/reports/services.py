@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from fleet.services import today as paris_today
 from mobility.audit.services import record_audit
 from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.db_types import utcnow
@@ -171,6 +172,6 @@ def record_export(user, scope: Scope, period: Period, fmt: str) -> None:
 
 
 def default_period(today: date | None = None) -> Period:
-    """The current calendar year, up to today."""
-    today = today or datetime.now().date()
+    """The current calendar year, up to today (the platform's day, in Paris)."""
+    today = today or paris_today()
     return Period(date(today.year, 1, 1), today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     Float,
@@ -40,6 +41,11 @@ class JobRun(db.Model):
     Installation-wide (jobs cover every platform); holds counts and error messages, never
     personal values.
     """
+
+    #: how a run was started and how it ended, as the jobs page names them
+    TRIGGERS = {"scheduler": _l("Scheduler"), "catch-up": _l("Catch-up at start"),
+                "run-once": _l("Command line"), "admin": _l("An administrator")}
+    STATUSES = {"running": _l("Running"), "ok": _l("Succeeded"), "error": _l("Error")}
 
     __tablename__ = "scheduler_job_runs"
     __table_args__ = (Index("ix_scheduler_job_runs_job_started", "job_id", "started_at"),)

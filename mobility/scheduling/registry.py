@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from flask_babel import ngettext
 
 from mobility.extensions import write_transaction
 from mobility.notifications.settings import setting
@@ -139,7 +140,7 @@ def reminder_job(job_id: str, *, label, daily_minute: int | None = None,
             if platform_id is not None:  # run by a platform's admin: their platform only
                 reminders = (r for r in reminders if r.platform_id == platform_id)
             created = enqueue_reminders(reminders)
-            return f"{created} new notification(s)"
+            return ngettext("%(num)d new notification", "%(num)d new notifications", created)
 
         run.__name__ = run.__qualname__ = f"{job_id}_job"
         run.__doc__ = query.__doc__

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,22 +36,60 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app served on 127.0.0.1 (random port) with the demo platform loaded."""
+def demo_database(tmp_path_factory) -> Path:
+    """A SQLite file with the demo loaded, made once per worker; servers get copies of it."""
     from mobility.demo import load_demo
     from mobility.extensions import db
 
-    folder = tmp_path_factory.mktemp("live")
-    app = make_app(f"sqlite:///{folder / 'live.db'}", folder, TESTING=False,
-                   WTF_CSRF_ENABLED=True)
+    folder = tmp_path_factory.mktemp("demo")
+    app = make_app(f"sqlite:///{folder / 'demo.db'}", folder)
     with app.app_context():
         load_demo()
         db.session.remove()
+        db.engine.dispose()
+    return folder / "demo.db"
+
+
+@contextmanager
+def serve_demo_copy(demo_database: Path, folder: Path, **config) -> Iterator[LiveServer]:
+    """A live server (port chosen by the system when it binds) on a private copy of the demo
+    database: what its tests change no other test sees."""
+    from mobility.extensions import db
+
+    copy = folder / "live.db"
+    # the backup API copies a consistent database, whatever its journal (WAL) holds
+    with sqlite3.connect(demo_database) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    app = make_app(f"sqlite:///{copy}", folder, keep_data=True, TESTING=False,
+                   WTF_CSRF_ENABLED=True, **config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
-    server.shutdown()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_database, tmp_path_factory):
+    """The demo served on 127.0.0.1, shared by the tests that only read it. A module whose
+    tests change the demo overrides `live_server` with `own_live_server`."""
+    with serve_demo_copy(demo_database, tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture
+def own_live_server(demo_database, tmp_path):
+    """A live server of the demo for one test alone (for the tests that change it)."""
+    with serve_demo_copy(demo_database, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

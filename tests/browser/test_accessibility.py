@@ -56,8 +56,8 @@ def _ids(live_server) -> dict:
 
 def _pages(role: str, ids: dict) -> list[str]:
     pages = {
-        "admin": ["/dashboard", "/admin/users", "/admin/audit", "/people/organisations",
-                  "/people/settings", "/pricing/tariffs", "/admin/jobs",
+        "admin": ["/dashboard", "/admin/users", "/admin/audit", "/admin/lender",
+                  "/people/organisations", "/people/settings", "/pricing/tariffs", "/admin/jobs",
                   "/notifications/outbox", "/reports/activity"],
         "advisor": ["/dashboard", "/people/referrals", "/people/beneficiaries",
                     f"/people/beneficiaries/{ids['person']}", "/people/workshops",

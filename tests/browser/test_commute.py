@@ -9,6 +9,14 @@ from tests.browser.conftest import accessibility_violations, browser_login, scre
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests store commute checks in people's files
+    return own_live_server
+
+
 ADVISOR = "conseillere@demo.mobilite.fr"
 
 

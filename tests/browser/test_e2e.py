@@ -22,11 +22,20 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select
 
+from fleet.services import today as paris_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 from tests.notifications.factories import sms_receiver  # noqa: F401  (fixture)
 from tests.people.factories import LOW_ANSWERS
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests refer, book, hand over and return
+    return own_live_server
+
 
 PRESCRIBER = "referente@demo.mobilite.fr"
 ADVISOR = "conseillere@demo.mobilite.fr"
@@ -80,7 +89,7 @@ def _new_car(live_server) -> dict:
         site = db.session.scalar(select(Site).where(Site.platform_id == platform.id)
                                  .order_by(Site.id))
         plate = "E2E-" + uuid.uuid4().hex[:6].upper()
-        on_the_road = date.today() + timedelta(days=365)
+        on_the_road = paris_today() + timedelta(days=365)
         car = Vehicle(platform_id=platform.id, site_id=site.id, kind="car", plate=plate,
                       odometer_km=30000, licence_category="B", insurance_expires_on=on_the_road,
                       technical_inspection_expires_on=on_the_road)
@@ -133,7 +142,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     person = _unique_person()
     full_name = f"{person['first']} {person['last']}"
     car = _new_car(live_server)
-    today = date.today()
+    today = paris_today()
     end = today + timedelta(days=28)
 
     # 1. the prescriber refers the person
@@ -172,8 +181,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     page.wait_for_selector("[data-testid=commute-table]")
 
     # 3. quote, booking of our car, contract signed on screen, deposit by cheque
-    page.goto(f"{url}/pricing/quote")
-    page.select_option("#beneficiary_id", str(person_id))
+    page.goto(f"{url}/pricing/quote?beneficiary_id={person_id}")
     page.select_option("#kind", "car")
     page.fill("#start", today.isoformat())
     page.fill("#end", end.isoformat())

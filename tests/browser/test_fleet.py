@@ -1,12 +1,22 @@
 """Fleet in the browser: the returns board and the maintenance flow of the fleet manager."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from fleet.services import today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests schedule returns, close jobs, replace vehicles
+    return own_live_server
+
+
 MANAGER = "parc@demo.mobilite.fr"
 
 
@@ -21,7 +31,7 @@ def test_returns_board_schedules_a_return(live_server, page_fr):
     assert "En retard (1)" in overdue.inner_text()
     assert "jours de retard" in overdue.inner_text()
     assert page.get_by_test_id("returns-today").locator("tbody tr").count() >= 2
-    slot = (date.today() + timedelta(days=1)).isoformat() + "T10:30"
+    slot = (today() + timedelta(days=1)).isoformat() + "T10:30"
     overdue.locator("input[type=datetime-local]").first.fill(slot)
     overdue.get_by_role("button", name="Planifier").first.click()
     page.wait_for_url(f"{live_server.url}/fleet/returns")

@@ -31,7 +31,9 @@ def test_each_role_signs_in_and_sees_its_dashboard_in_english(live_server, page_
     assert page_en.locator("html").get_attribute("lang") == "en"
 
 
-def test_wrong_password_shows_a_french_message(live_server, page_fr):
+def test_wrong_password_shows_a_french_message(own_live_server, page_fr):
+    # a wrong password counts a failure against the account: not on the shared server
+    live_server = own_live_server
     page_fr.goto(f"{live_server.url}/login")
     page_fr.fill("input[name=email]", "conseillere@demo.mobilite.fr")
     page_fr.fill("input[name=password]", "not-the-password")
@@ -40,7 +42,9 @@ def test_wrong_password_shows_a_french_message(live_server, page_fr):
     assert page_fr.url.endswith("/login")
 
 
-def test_language_switch_keeps_the_page(live_server, page_fr):
+def test_language_switch_keeps_the_page(own_live_server, page_fr):
+    # the switch saves the account's language: on a server of its own, no other test sees it
+    live_server = own_live_server
     browser_login(page_fr, live_server, "conseillere@demo.mobilite.fr")
     page_fr.select_option("#lang-select", "en")
     page_fr.click(".lang-form button")

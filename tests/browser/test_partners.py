@@ -5,17 +5,19 @@ partner's webhook receiver, signed. The login and partner pages pass axe."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from mobility.demo import DEMO_PASSWORD
 from mobility.partners import proconnect
 from mobility.partners.demo import DEMO_SIRETS
-from tests.browser.conftest import accessibility_violations, browser_login, screenshot
-from tests.conftest import make_app
+from tests.browser.conftest import (
+    accessibility_violations,
+    browser_login,
+    screenshot,
+    serve_demo_copy,
+)
 from tests.partners.oidc_provider import CLIENT_ID, CLIENT_SECRET, start_provider
 from tests.partners.receiver import Receiver
 
@@ -25,33 +27,22 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def proconnect_server(tmp_path_factory):
+def proconnect_server(demo_database, tmp_path_factory):
     """The demo on its own live server, configured for the loopback provider."""
-    from mobility.demo import load_demo
-    from mobility.extensions import db
-
     folder = tmp_path_factory.mktemp("live-partners")
-    app = make_app(f"sqlite:///{folder / 'live.db'}", folder, TESTING=False,
-                   WTF_CSRF_ENABLED=True, WEBHOOK_ALLOW_LOOPBACK=True)
-    with app.app_context():
-        load_demo()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    provider = start_provider(folder, redirect_base=base, accounts={PRESCRIBER: {
-        "email": PRESCRIBER, "given_name": "Nadia", "usual_name": "Rossi",
-        "siret": DEMO_SIRETS["Mission locale Pays de Menton"]}})
-    app.config.update(PROCONNECT_ISSUER=provider.issuer, PROCONNECT_CLIENT_ID=CLIENT_ID,
-                      PROCONNECT_CLIENT_SECRET=CLIENT_SECRET, PUBLIC_BASE_URL=base)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield base, app, provider
-    finally:
-        server.shutdown()
-        provider.stop()
-        with app.app_context():
-            proconnect.forget_metadata()
+    with serve_demo_copy(demo_database, folder, WEBHOOK_ALLOW_LOOPBACK=True) as server:
+        app = server.app
+        provider = start_provider(folder, redirect_base=server.url, accounts={PRESCRIBER: {
+            "email": PRESCRIBER, "given_name": "Nadia", "usual_name": "Rossi",
+            "siret": DEMO_SIRETS["Mission locale Pays de Menton"]}})
+        app.config.update(PROCONNECT_ISSUER=provider.issuer, PROCONNECT_CLIENT_ID=CLIENT_ID,
+                          PROCONNECT_CLIENT_SECRET=CLIENT_SECRET, PUBLIC_BASE_URL=server.url)
+        try:
+            yield server.url, app, provider
+        finally:
+            provider.stop()
+            with app.app_context():
+                proconnect.forget_metadata()
 
 
 def test_a_prescriber_signs_in_with_proconnect_and_refers_a_person(proconnect_server, page_fr):

@@ -30,6 +30,14 @@ from tests.payments.factories import (
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests pay rentals
+    return own_live_server
+
+
 ADVISOR = "conseillere@demo.mobilite.fr"
 PUBLISHABLE_KEY = "pk_test_localstripe"
 THREE_D_SECURE_CARD = "4000002760003184"

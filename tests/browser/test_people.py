@@ -2,14 +2,21 @@
 entry assessment, a workshop attendance and an exit assessment showing the gain."""
 
 import re
-from datetime import date
 
 import pytest
 
+from fleet.services import today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests refer, accept and exit people
+    return own_live_server
 
 
 def answer_grid(page, answers):
@@ -71,7 +78,7 @@ def test_from_referral_to_exit_with_the_gain(live_server, page_fr):
     # 4. a collective workshop: schedule, register, attendance
     page.goto(f"{live_server.url}/people/workshops")
     page.fill("#title", "Lire un plan de bus (test)")
-    page.fill("#starts_at", f"{date.today().isoformat()}T08:00")
+    page.fill("#starts_at", f"{today().isoformat()}T08:00")
     page.fill("#capacity", "6")
     page.click("main button:has-text('Programmer la séance')")
     page.wait_for_url(re.compile(r".*/people/workshops/\d+$"))

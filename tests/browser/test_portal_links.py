@@ -3,9 +3,17 @@ second time opens nothing."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import accessibility_violations, screenshot
+
+
+@pytest.fixture
+def live_server(own_live_server):
+    """Each test gets its own copy of the demo: none depends on what another changed."""
+    # these tests sign people in (a first sign-in creates their account)
+    return own_live_server
 
 
 def _issue_link(live_server, target: str) -> tuple[str, str]:

@@ -99,7 +99,7 @@ def _catalog_ids() -> set[str]:
 def test_every_message_has_a_french_translation():
     method_map = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
-                "ngettext": (1, 2)}
+                "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
     used = set()
     for folder in ("mobility", "fleet", "templates"):
         path = PROJECT_ROOT / folder

@@ -117,6 +117,8 @@ def test_list_pages_do_not_query_per_row(sqlite_app, kind, role, path):
 API_LISTS = [
     ("vehicles", "fleet_manager", "/api/v1/vehicles"),
     ("returns", "fleet_manager", "/api/v1/returns"),
+    ("beneficiaries", "advisor", "/api/v1/beneficiaries"),
+    ("referrals", "advisor", "/api/v1/referrals"),
 ]
 
 
@@ -127,6 +129,7 @@ def test_api_lists_do_not_query_per_row(sqlite_app, kind, role, path):
     user = create_user(role)
     client = sqlite_app.test_client()
     headers = bearer(api_token(client, user))
+    path += "?limit=200"  # the largest page: every row on one page
     counts = []
     for target in (20, 200):
         _grow(kind, user.platform, target - (counts and 20 or 0))

@@ -4,7 +4,8 @@ nothing of the other platform changes (its rows compared before and after, colum
 
 The signed-in user's platform holds no record at all, so any record an id finds is the other
 platform's. Forms are sent with a valid CSRF token (and the API with a bearer token) so that
-every request reaches its handler's access check.
+every request reaches its handler's access check. The other side (the role's own records answer
+200 where the role is declared, 403 elsewhere) is `test_access_own.py`.
 """
 
 from __future__ import annotations

@@ -194,5 +194,5 @@ def test_keys_are_forgotten_after_a_day(app, client):
                           created_at=now - KEEP + timedelta(seconds=60))])
     db.session.commit()
     run = run_job("prune_idempotency_keys")
-    assert run.status == "ok" and run.summary == "1 key(s) forgotten"
+    assert run.status == "ok" and run.summary == "1 clé oubliée"
     assert [r.key for r in db.session.scalars(select(IdempotencyRecord))] == ["new"]

@@ -11,6 +11,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from fleet.models import Site
+from fleet.services import today
 from mobility.extensions import db
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.services import send_due_messages
@@ -55,7 +56,7 @@ def test_a_platform_admin_sees_and_runs_only_their_platform_jobs(app, client):
     mine, other = create_platform(), create_platform()
     admin = create_user("admin", platform=mine)
     # an overdue rental on the other platform: its reminder must not be queued by our admin
-    create_money_rental(other, start=date.today() - timedelta(days=40), days=10)
+    create_money_rental(other, start=today() - timedelta(days=40), days=10)
     login(client, admin)
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "rental_overdue" in page
@@ -65,7 +66,7 @@ def test_a_platform_admin_sees_and_runs_only_their_platform_jobs(app, client):
     assert ran.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     run = db.session.scalar(select(JobRun))
-    assert run.platform_id == mine.id and run.summary == "0 new notification(s)"
+    assert run.platform_id == mine.id and run.summary == "0 nouvelle notification"
     # installation-wide jobs: not from a platform's page
     for job in ("send_outbox", "privacy_purge_audit_log", "prune_job_runs"):
         assert client.post(f"/admin/jobs/{job}/run", data={"csrf_token": token}
@@ -75,7 +76,7 @@ def test_a_platform_admin_sees_and_runs_only_their_platform_jobs(app, client):
     other_admin = create_user("admin", platform=other)
     other_client = app.test_client()
     login(other_client, other_admin)
-    assert "0 new notification(s)" not in other_client.get("/admin/jobs").get_data(as_text=True)
+    assert "0 nouvelle notification" not in other_client.get("/admin/jobs").get_data(as_text=True)
 
 
 def test_sign_in_codes_are_never_readable_in_the_outbox(app, client, smtp_server):  # noqa: F811

@@ -4,7 +4,9 @@ maximum age, lock-out, one-time codes, API tokens."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -102,13 +104,13 @@ def test_the_lock_out_lasts_its_value(app, client):
             login(client, user2, password="wrong-password!")
         clock.move_to(T0 + timedelta(seconds=lockout - 1))
         assert login(app.test_client(), user2).status_code == 401
-        clock.move_to(T0 + timedelta(seconds=lockout + 1))
+        clock.move_to(T0 + timedelta(seconds=lockout))  # the lock-out is over at its value
         assert login(app.test_client(), user2).status_code == 302
 
 
 def test_one_time_codes_live_their_ttl(app):
     create_beneficiary(phone="06 12 34 56 78", birth_date=date(1994, 3, 2))
-    for offset, works in ((CODE_TTL_S - 1, True), (CODE_TTL_S + 1, False)):
+    for offset, works in ((CODE_TTL_S - 1, True), (CODE_TTL_S, False)):  # dead at its TTL
         sent = []
         with time_machine.travel(T0, tick=False) as clock:
             challenge = portal.request_code(
@@ -130,5 +132,47 @@ def test_api_tokens_live_their_ttl(app, client):
         token = api_token(client, user, password=PASSWORD)
         clock.move_to(T0 + timedelta(seconds=ttl - 1))
         assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
-        clock.move_to(T0 + timedelta(seconds=ttl + 1))
+        clock.move_to(T0 + timedelta(seconds=ttl))  # dead at its TTL
         assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+
+
+def _documented_defaults() -> dict[str, int]:
+    """The defaults the README's settings table states, for the time limits."""
+    text = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    return {name: int(value) for name, value in re.findall(r"^\| `(\w+)` \| `(\d+)` \|", text,
+                                                         re.MULTILINE)}
+
+
+def test_the_time_limits_are_the_documented_ones(sqlite_url, monkeypatch):
+    """The tests above read the limits from the configuration, so they hold whatever the values
+    are: here the values a fresh installation gets are pinned to what the README promises."""
+    from mobility import create_app
+
+    documented = _documented_defaults()
+    names = ("SESSION_IDLE_TIMEOUT_S", "SESSION_MAX_AGE_S", "API_TOKEN_TTL_S",
+             "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_S")
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url, "SECRET_KEY": "x" * 32})
+    assert {n: app.config[n] for n in names} == {n: documented[n] for n in names}
+    assert documented["SESSION_IDLE_TIMEOUT_S"] < documented["SESSION_MAX_AGE_S"]
+    assert CODE_TTL_S == 10 * 60  # "valid 10 minutes", as the code's message tells the person
+
+
+#: 22:30 UTC on 30 June is 00:30 on 1 July in Paris (summer time): the platform's day is 1 July
+PARIS_NIGHT = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
+
+
+def test_the_day_is_the_paris_day_at_night(app):
+    """Between 22:00 (summer) or 23:00 (winter) UTC and midnight the machine's date is the day
+    before the platform's: the default report period and the published offer's date follow
+    Paris, not the machine."""
+    from mobility.partners import datainclusion
+    from mobility.reports.services import default_period
+
+    with time_machine.travel(PARIS_NIGHT, tick=False):
+        assert default_period().end == date(2026, 7, 1)
+        structure = datainclusion.structure_of(create_platform())
+        assert structure.updated_on == date(2026, 7, 1)
+    with time_machine.travel(PARIS_NIGHT - timedelta(hours=1), tick=False):  # 23:30 in Paris
+        assert default_period().end == date(2026, 6, 30)

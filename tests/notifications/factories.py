@@ -13,7 +13,6 @@ from __future__ import annotations
 import email
 import itertools
 import json
-import socket
 import threading
 import time
 from datetime import date, datetime, timedelta
@@ -131,12 +130,6 @@ def create_staff(platform: Platform) -> dict:
 
 # --- loopback servers ---------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Inbox:
     """What the SMTP server received, as parsed `email.message.EmailMessage`s."""
 
@@ -161,14 +154,23 @@ class Inbox:
         return list(self.messages)
 
 
+class LoopbackController(Controller):
+    """aiosmtpd's controller bound to port 0: the system picks a free port as the server binds
+    it (choosing one first and binding later races with other processes); read back here."""
+
+    def _trigger_server(self):
+        # aiosmtpd calls this right after binding, to connect once to its own port
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback; yields (host, port, inbox)."""
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
     controller.start()
-    yield "127.0.0.1", port, inbox
+    yield "127.0.0.1", controller.port, inbox
     controller.stop()
 
 

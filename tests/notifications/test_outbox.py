@@ -13,12 +13,8 @@ from mobility.extensions import db
 from mobility.notifications import enqueue_notification
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.services import backoff_s, send_due_messages
-from tests.factories import create_platform, create_user
-from tests.notifications.factories import (
-    create_beneficiary,
-    free_port,
-    notify_config,
-)
+from tests.factories import closed_port, create_platform, create_user
+from tests.notifications.factories import create_beneficiary, notify_config
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
@@ -144,31 +140,32 @@ def test_backoff_doubles_up_to_a_ceiling(sqlite_app):
 
 
 def test_smtp_down_then_final_failure_is_shown_to_the_advisor(app, client):
-    notify_config(app, smtp=("127.0.0.1", free_port(), None), NOTIFY_MAX_ATTEMPTS=3)
-    platform = create_platform()
-    advisor = create_user("advisor", platform=platform)
-    person = create_beneficiary(platform, email="lea@example.org", first_name="Léa",
-                                last_name="Dupont")
-    with time_machine.travel(T0, tick=False):
-        enqueue_notification(kind="workshop_reminder", key="ws:1", recipient=person,
-                             advisor_id=advisor.id,
-                             context={"workshop_title": "Vélo", "starts_at": T0, "link": ""})
-        db.session.commit()
-    when = T0
-    for attempt in (1, 2, 3):
-        with time_machine.travel(when, tick=False):
-            report = send_due_messages()
-        [row] = _messages()
-        assert "SMTP connection" in row.last_error and row.attempts == attempt
-        when = row.next_attempt_at + timedelta(seconds=1)
-    assert report.failed == 1 and row.status == "failed"
+    with closed_port() as port:  # nothing listens there
+        notify_config(app, smtp=("127.0.0.1", port, None), NOTIFY_MAX_ATTEMPTS=3)
+        platform = create_platform()
+        advisor = create_user("advisor", platform=platform)
+        person = create_beneficiary(platform, email="lea@example.org", first_name="Léa",
+                                    last_name="Dupont")
+        with time_machine.travel(T0, tick=False):
+            enqueue_notification(kind="workshop_reminder", key="ws:1", recipient=person,
+                                 advisor_id=advisor.id,
+                                 context={"workshop_title": "Vélo", "starts_at": T0, "link": ""})
+            db.session.commit()
+        when = T0
+        for attempt in (1, 2, 3):
+            with time_machine.travel(when, tick=False):
+                report = send_due_messages()
+            [row] = _messages()
+            assert "SMTP connection" in row.last_error and row.attempts == attempt
+            when = row.next_attempt_at + timedelta(seconds=1)
+        assert report.failed == 1 and row.status == "failed"
 
-    from tests.factories import login
-    login(client, advisor)
-    page = client.get("/notifications/tasks").get_data(as_text=True)
-    assert "Léa Dupont" in page and "SMTP connection" in page
-    dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert "Messages qui n’ont pas pu être envoyés : 1" in dashboard
+        from tests.factories import login
+        login(client, advisor)
+        page = client.get("/notifications/tasks").get_data(as_text=True)
+        assert "Léa Dupont" in page and "SMTP connection" in page
+        dashboard = client.get("/dashboard").get_data(as_text=True)
+        assert "Messages qui n’ont pas pu être envoyés : 1" in dashboard
 
 
 def test_malformed_phone_fails_then_heals_when_the_file_is_corrected(app, sms_receiver):

@@ -116,11 +116,12 @@ LOCALSTRIPE_CODE = (
     "import sys; from aiohttp import web; from localstripe.server import app; "
     "web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None)"
 )
+#: a port found free may be taken by another process before localstripe binds it: try again
+START_ATTEMPTS = 3
 
 
-@pytest.fixture(scope="session")
-def localstripe_url():
-    """A real localstripe server on 127.0.0.1 for the session."""
+def _start_localstripe() -> tuple[subprocess.Popen, int] | None:
+    """localstripe on a free port, once it accepts connections; None if it exited first."""
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-c", LOCALSTRIPE_CODE, str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -128,12 +129,28 @@ def localstripe_url():
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                pass
+            # what answered may be another program on that port, with localstripe gone
+            return (process, port) if process.poll() is None else None
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is not None:
+                return None  # most often: the port was taken in between
+            if time.monotonic() > deadline:
                 process.kill()
                 pytest.fail("localstripe did not start")
             time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """A real localstripe server on 127.0.0.1 for the session."""
+    for _ in range(START_ATTEMPTS):
+        started = _start_localstripe()
+        if started is not None:
+            break
+    else:
+        pytest.fail(f"localstripe exited at start {START_ATTEMPTS} times")
+    process, port = started
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     try:

@@ -476,7 +476,7 @@ def test_feedback_and_exit_go_to_the_referent_through_the_outbox(people):
     c.post(f"/api/v1/beneficiaries/{person_id}/feedback", headers=h("advisor"),
            json={"summary": "Atelier suivi."})
     exited = c.post(f"/api/v1/beneficiaries/{person_id}/exit", headers=h("advisor"), json={
-        "exit_date": date.today().isoformat(), "reason": "solution_found",
+        "exit_date": today().isoformat(), "reason": "solution_found",
         "solution": "own_car", "employment": "permanent"})
     assert exited.status_code in (200, 201), exited.get_json()
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()

@@ -22,3 +22,20 @@ def test_demo_has_people_at_every_stage(app):
     assert all("Monaco" in b.workplace_address for b in people)
     user = db.session.scalar(select(User).where(User.email == "beneficiaire@demo.mobilite.fr"))
     assert db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id))
+
+
+def test_demo_files_carry_documents_once(app):
+    from mobility.people import documents
+    from mobility.people.models import PersonDocument
+
+    load_demo()
+    first = db.session.scalars(select(PersonDocument).order_by(PersonDocument.id)).all()
+    load_demo()
+    again = db.session.scalars(select(PersonDocument).order_by(PersonDocument.id)).all()
+    assert [d.id for d in again] == [d.id for d in first]
+    assert {d.kind for d in first} >= {"driving_licence", "employment_contract",
+                                       "proof_of_address", "identity"}
+    assert all(documents.document_path(d).is_file() for d in first)
+    # one expiring within the warning window, to show on the file
+    assert any(documents.expires_soon(d) and not d.is_expired(documents.fleet_today())
+               for d in first)

@@ -27,6 +27,8 @@ from tests.factories import (
     csrf_token_from,
     login,
 )
+from tests.payments.factories import create_money_rental
+from tests.people.factories import create_beneficiary
 from tests.reports.factories import END, START, at, create_pathway, create_person, create_year
 
 PERIOD = f"start={START.isoformat()}&end={END.isoformat()}"
@@ -199,6 +201,80 @@ def test_anonymise_refused_while_pathway_or_rental_open(app, client):
     assert _audit_count("anonymise") == 0
 
 
+@pytest.mark.parametrize("status", ["booked", "in_progress"])
+def test_anonymise_refused_while_a_rental_is_open(app, client, status):
+    year = create_year()
+    ines = year.people[0]  # pathway closed (exited)
+    assert db.session.get(Beneficiary, ines.id).open_pathway is None
+    name, phone = ines.first_name, ines.phone
+    rental = create_money_rental(year.platform, beneficiary=ines, status=status,
+                                 check_out_km=None if status == "booked" else 10000)
+    advisor = create_user("advisor", year.platform)
+    token = api_token(client, advisor)
+    audit_before = _audit_count()
+    response = client.post(f"/api/v1/beneficiaries/{ines.id}/anonymise",
+                           json={"confirm": True}, headers=bearer(token))
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "rental_open"
+    assert error["messages"]["fr"].startswith("Une location de cette personne")
+    assert error["messages"]["en"].startswith("A rental of this person is booked")
+    db.session.expire_all()
+    person = db.session.get(Beneficiary, ines.id)
+    assert (person.first_name, person.phone) == (name, phone)
+    assert not services.is_anonymised(ines.id)
+    assert _audit_count() == audit_before
+    # the other side of the rule: once the rental is over, the same request goes through
+    db.session.get(type(rental), rental.id).status = "returned"
+    db.session.commit()
+    done = client.post(f"/api/v1/beneficiaries/{ines.id}/anonymise",
+                       json={"confirm": True}, headers=bearer(token))
+    assert done.status_code == 200, done.get_json()
+
+
+def test_anonymisation_ends_the_persons_account_everywhere(app, client):
+    from mobility.auth.models import ApiToken, User, UserSession
+    from mobility.auth.services import set_account_active
+    from mobility.portal import services as portal
+    from mobility.portal.models import SignInLink
+
+    platform = create_platform()
+    # born on 1 January: the birth date kept after anonymisation (its year) still matches
+    person = create_beneficiary(platform, pathway=False, birth_date=date(1991, 1, 1),
+                                phone="06 11 22 33 44")
+    account = create_user("beneficiary", platform=platform, email="lea@example.org")
+    person.user_id = account.id
+    link, link_token = SignInLink.issue(person, target_path="/dashboard")
+    db.session.add(link)
+    db.session.commit()
+    assert login(client, account).status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    token = api_token(app.test_client(), account)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+
+    admin = create_user("admin", platform)
+    services.anonymise(admin, db.session.get(Beneficiary, person.id))
+
+    db.session.expire_all()
+    user = db.session.get(User, account.id)
+    assert user.active is False and user.password_hash is None
+    assert client.get("/dashboard").status_code == 302  # the open session is over
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert login(app.test_client(), account).status_code == 401  # no password sign-in
+    assert app.test_client().get(f"/r/{link_token}").status_code == 410  # no reminder link
+    sent = []
+    portal.request_code("0611223344", date(1991, 1, 1), send=lambda *a: sent.append(a))
+    assert sent == []  # no one-time code either
+    # revoked for good: an admin enabling the account again revives no session or token
+    set_account_active(admin, user, True)
+    assert client.get("/dashboard").status_code == 302
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert db.session.scalar(select(func.count(UserSession.id)).where(
+        UserSession.user_id == account.id, UserSession.revoked_at.is_(None))) == 0
+    assert db.session.scalar(select(func.count(ApiToken.id)).where(
+        ApiToken.user_id == account.id, ApiToken.revoked_at.is_(None))) == 0
+
+
 def test_anonymise_page_with_confirmation(app, client):
     year = create_year()
     ines = year.people[0]
@@ -239,7 +315,7 @@ def test_retention_job_runs_from_the_scheduler(app, client):
     assert "privacy_purge_audit_log" in {spec.id for spec in all_jobs()}
     run = run_job("privacy_anonymise_inactive", trigger="test", now=now)
     assert run.status == "ok", run.error
-    assert run.summary == "1 file(s) anonymised"
+    assert run.summary == "1 dossier anonymisé"
 
     db.session.expire_all()
     assert db.session.get(Beneficiary, gone.id).first_name == "ANONYME"
@@ -252,7 +328,7 @@ def test_retention_job_runs_from_the_scheduler(app, client):
     for key in ("people", "exits", "actions", "money"):
         assert after[key] == before[key]
     again = run_job("privacy_anonymise_inactive", trigger="test", now=now)
-    assert again.summary == "0 file(s) anonymised"
+    assert again.summary == "0 dossier anonymisé"
 
 
 def test_audit_purge_keeps_the_configured_months(app):
@@ -264,7 +340,7 @@ def test_audit_purge_keeps_the_configured_months(app):
         event.at = now - timedelta(days=days)
     db.session.commit()
     run = run_job("privacy_purge_audit_log", trigger="test", now=now)
-    assert run.status == "ok" and run.summary == "2 audit event(s) deleted"
+    assert run.status == "ok" and run.summary == "2 entrées du journal des accès supprimées"
     ages = sorted((now - e.at).days for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "view")))
     assert ages == [10, 364]

@@ -107,9 +107,9 @@ def test_imported_addresses_outside_the_network_area_are_rejected(cache_dir):
 
 
 def test_geocoder_index_is_cached(cache_dir):
-    assert (cache_dir / "geocoder.pkl").exists()
+    assert (cache_dir / "geocoder.index").exists()
     again = routing.make_geocoder("offline", cache_dir=cache_dir)
-    assert len(again.entries) > 1000
+    assert len(again) > 1000
 
 
 def test_missing_geocoder_index(tmp_path):

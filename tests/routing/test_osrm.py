@@ -2,7 +2,7 @@ import pytest
 import requests
 
 import routing
-from routing.osrm_server import free_port
+from tests.factories import closed_port
 
 from .routing_data import BEAUSOLEIL_HOME, CAP_DAIL_HOME, FONTVIEILLE_WORK, MONACO_WORK
 
@@ -66,11 +66,12 @@ def test_osrm_mode_without_server(osrm):
 
 
 def test_osrm_server_down():
-    down = routing.OSRMEngine({"car": f"http://127.0.0.1:{free_port()}"}, timeout_s=2)
-    with pytest.raises(routing.RoutingServerUnavailable):
-        down.route(BEAUSOLEIL_HOME, MONACO_WORK, mode="car")
-    with pytest.raises(routing.RoutingServerUnavailable):
-        down.table([BEAUSOLEIL_HOME], [MONACO_WORK], mode="car")
+    with closed_port() as port:  # nothing listens there
+        down = routing.OSRMEngine({"car": f"http://127.0.0.1:{port}"}, timeout_s=2)
+        with pytest.raises(routing.RoutingServerUnavailable):
+            down.route(BEAUSOLEIL_HOME, MONACO_WORK, mode="car")
+        with pytest.raises(routing.RoutingServerUnavailable):
+            down.table([BEAUSOLEIL_HOME], [MONACO_WORK], mode="car")
 
 
 def test_modes_sharing_a_server_send_one_request(osrm_car_url):

@@ -42,7 +42,7 @@ def _run_twice(job_id: str) -> None:
         first = run_job(job_id)
         second = run_job(job_id)
     assert first.status == "ok", first.error
-    assert second.summary == "0 new notification(s)"
+    assert second.summary == "0 nouvelle notification"
 
 
 def test_returns_due_tomorrow_go_to_the_beneficiary_and_the_advisor(app):

@@ -189,7 +189,7 @@ def test_two_scheduler_processes_and_run_once_send_each_reminder_exactly_once(
     notify_config(app, smtp=smtp_server)
     runs = run_due_jobs(trigger="run-once", everything=True)
     assert {r.summary for r in runs if r.job_id.startswith("rental_")} == {
-        "0 new notification(s)"}
+        "0 nouvelle notification"}
     assert len(smtp_server[2].messages) == expected
 
 
@@ -204,7 +204,7 @@ def test_admin_jobs_page_shows_runs_and_errors_and_runs_a_job(app, client, monke
                            data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
     page = client.get("/admin/jobs").get_data(as_text=True)
-    assert "0 new notification(s)" in page
+    assert "0 nouvelle notification" in page
 
     from mobility.scheduling import registry
 
@@ -230,7 +230,7 @@ def test_run_once_command(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["scheduler", "run-once", "--job", "rental_overdue"])
     assert result.exit_code == 0, result.output
-    assert "rental_overdue\tok\t0 new notification(s)" in result.output
+    assert "rental_overdue\tok\t0 nouvelle notification" in result.output
     result = runner.invoke(args=["scheduler", "run-once", "--job", "nope"])
     assert result.exit_code == 2 and "unknown job" in result.output
     result = runner.invoke(args=["scheduler", "list"])

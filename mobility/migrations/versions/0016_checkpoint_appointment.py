@@ -2,7 +2,7 @@
 the staff's work phone (the portal's call button)
 
 Revision ID: 0016_checkpoint_appointment
-Revises: 0014_documents
+Revises: 0018_person_documents
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_checkpoint_appointment'
-down_revision = '0014_documents'
+down_revision = '0018_person_documents'
 branch_labels = None
 depends_on = None
 

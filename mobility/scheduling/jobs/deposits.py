@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -53,5 +54,5 @@ def deposit_holds_renewal(now) -> str:
 
     decisions = handle_expiring_holds(now)
     outcomes = [d.outcome for d in decisions]
-    return f"{len(decisions)} hold(s): " + ", ".join(sorted(set(outcomes))) if outcomes else \
-        "0 hold(s)"
+    summary = ngettext("%(num)d card hold handled", "%(num)d card holds handled", len(decisions))
+    return f"{summary} ({', '.join(sorted(set(outcomes)))})" if outcomes else summary

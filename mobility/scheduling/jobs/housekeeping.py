@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from mobility.scheduling.registry import scheduled_job
 from mobility.scheduling.runner import prune_runs
@@ -10,7 +11,7 @@ from mobility.scheduling.runner import prune_runs
 
 @scheduled_job("prune_job_runs", label=_l("Forget old job runs"), daily_minute=50, order=95)
 def prune_job_runs(now) -> str:
-    return f"{prune_runs(now)} run(s) forgotten"
+    return ngettext("%(num)d run forgotten", "%(num)d runs forgotten", prune_runs(now))
 
 
 @scheduled_job("prune_idempotency_keys", label=_l("Forget used Idempotency-Keys"),
@@ -22,4 +23,4 @@ def prune_idempotency_keys(now) -> str:
 
     count = purge_old(now)
     db.session.commit()
-    return f"{count} key(s) forgotten"
+    return ngettext("%(num)d key forgotten", "%(num)d keys forgotten", count)
