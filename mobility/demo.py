@@ -36,6 +36,8 @@ DEMO_ACCOUNTS = (
     ("referente@demo.mobilite.fr", DEMO_PASSWORD, "prescriber"),
     ("beneficiaire@demo.mobilite.fr", DEMO_PASSWORD, "beneficiary"),
 )
+#: the demo advisor's work phone (a Nice-area landline, E.164), shown on the portal
+DEMO_ADVISOR_PHONE = "+33493123456"
 DEMO_NAMES = {
     "admin": "Claire Administratrice",
     "advisor": "Sophie Martin",
@@ -85,6 +87,8 @@ def load_demo() -> Platform:
             )
             user.set_password(password)
             db.session.add(user)
+        if role == "advisor" and user.phone is None:
+            user.phone = DEMO_ADVISOR_PHONE  # the portal's call button
     db.session.commit()
     for feature in FEATURES:
         name = f"mobility.{feature}.demo"

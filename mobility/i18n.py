@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
+from babel.dates import format_time as format_wall_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -100,8 +101,11 @@ def local_datetime(value: datetime | None, format: str = "medium") -> str:
     return babel_format_datetime(value, format)
 
 
-def local_time(value: datetime | None, format: str = "short") -> str:
-    """The time of day of a UTC timestamp, in Europe/Paris, in the user's language."""
+def local_time(value: datetime | time | None, format: str = "short") -> str:
+    """The time of day in the user's language: a UTC timestamp shown in Europe/Paris, or a
+    wall-clock time already local (an appointment's 14:30) shown as it is, unconverted."""
     if value is None:
         return ""
-    return babel_format_time(value, format)
+    if isinstance(value, datetime):
+        return babel_format_time(value, format)
+    return format_wall_time(value, format, locale=str(get_locale() or "fr"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 from wtforms import Form
@@ -11,13 +12,37 @@ from wtforms import Form
 from mobility.auth.forms import LanguageForm
 from mobility.i18n import local_date, local_datetime, local_time, money, number
 
-#: Navigation entries per role, added by feature packages: (endpoint, label, roles).
-NAVIGATION: list[tuple[str, object, frozenset[str]]] = []
+#: The navigation's groups, in menu order, named after what people do there.
+NAV_GROUPS: dict[str, object] = {
+    "person": _l("People"),
+    "fleet": _l("Fleet and rides"),
+    "money": _l("Payments and prices"),
+    "reports": _l("Reports"),
+    "admin": _l("Administration"),
+    "self": _l("My space"),
+}
+
+#: Navigation entries, added by feature packages: (endpoint, label, roles, group).
+NAVIGATION: list[tuple[str, object, frozenset[str], str]] = []
 
 
-def nav_item(endpoint: str, label, roles) -> None:
-    """Add an entry to the top navigation for these roles."""
-    NAVIGATION.append((endpoint, label, frozenset(roles)))
+def nav_item(endpoint: str, label, roles, group: str = "person") -> None:
+    """Add an entry to the top navigation for these roles, under one of `NAV_GROUPS`."""
+    if group not in NAV_GROUPS:
+        raise ValueError(f"unknown navigation group {group!r}: one of {sorted(NAV_GROUPS)}")
+    NAVIGATION.append((endpoint, label, frozenset(roles), group))
+
+
+def navigation_for(role: str | None) -> list[tuple[str, object, list[tuple[str, object]]]]:
+    """The menu a role sees: `(group, group label, [(endpoint, label)])` in `NAV_GROUPS`
+    order, each group with only the entries this role may open, empty groups left out."""
+    groups = []
+    for key, group_label in NAV_GROUPS.items():
+        entries = [(endpoint, label) for endpoint, label, roles, group in NAVIGATION
+                   if group == key and role in roles]
+        if entries:
+            groups.append((key, group_label, entries))
+    return groups
 
 
 @pass_context
@@ -29,6 +54,7 @@ def refused_forms(context) -> list[Form]:
 
 
 def register_template_helpers(app: Flask) -> None:
+    """Filters (money, numbers, dates) and the globals every page uses."""
     app.jinja_env.globals["refused_forms"] = refused_forms
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
@@ -42,8 +68,6 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_locale": str(get_locale() or "fr"),
             "language_form": LanguageForm(formdata=None, lang=str(get_locale() or "fr")),
-            "navigation": [
-                (endpoint, label) for endpoint, label, roles in NAVIGATION if role in roles
-            ],
+            "navigation": navigation_for(role),
             "current_path": request.full_path.rstrip("?"),
         }

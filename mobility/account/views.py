@@ -7,16 +7,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import PasswordField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mobility.auth import passwords
 from mobility.auth.models import User, hash_secret
 from mobility.auth.policies import get_or_404, requires_roles
-from mobility.auth.roles import ADMIN, ALL_ROLES
+from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
 from mobility.errors import ValidationFailed
+from mobility.templating import nav_item
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+nav_item("account.phone", _l("My work phone"), {ADVISOR, ADMIN, FLEET_MANAGER}, group="self")
 
 #: what a person who must change their password can still open
 ALLOWED_WHILE_FORCED = {"account.password", "auth.logout", "auth.set_language", "static"}
@@ -67,6 +70,40 @@ def password():
             status = 400
     return render_template("account/password.html", form=form,
                            forced=current_user.must_change_password), status
+
+
+class WorkPhoneForm(FlaskForm):
+    phone = TelField(_l("Work phone"), validators=[Length(max=32)],
+                     render_kw={"autocomplete": "tel"})
+
+
+@bp.route("/phone", methods=["GET", "POST"])
+@requires_roles(ADVISOR, ADMIN, FLEET_MANAGER)
+def phone():
+    """The staff member's work phone: the beneficiaries they follow see it with a call
+    button on their home page."""
+    from mobility.auth.services import set_work_phone
+
+    form = WorkPhoneForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                set_work_phone(current_user, form.phone.data, actor=current_user)
+            except ValidationFailed as error:
+                form.phone.errors.append(str(error.details["phone"]))
+                status = 400
+            else:
+                flash(_("Your work phone was saved."), "success")
+                return redirect(url_for("account.phone"))
+        else:
+            status = 400
+    elif current_user.phone:
+        from mobility.notifications.phones import default_region, display_phone
+
+        form.phone.data = display_phone(current_user.phone, default_region(
+            current_user.platform_id))
+    return render_template("account/phone.html", form=form), status
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])

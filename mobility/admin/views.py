@@ -27,9 +27,9 @@ from mobility.templating import nav_item
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-nav_item("admin.users", _l("Accounts"), {ADMIN})
-nav_item("admin.audit", _l("Audit log"), {ADMIN})
-nav_item("admin.lender", _l("Lender identity"), {ADMIN})
+nav_item("admin.users", _l("Accounts"), {ADMIN}, group="admin")
+nav_item("admin.audit", _l("Audit log"), {ADMIN}, group="admin")
+nav_item("admin.lender", _l("Lender identity"), {ADMIN}, group="admin")
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -40,6 +40,8 @@ class User(UserMixin, PlatformScoped, db.Model):
         ForeignKey("partner_organisations.id"), index=True
     )
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: the work phone (E.164) staff give the people they follow (the portal's call button)
+    phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -231,3 +231,22 @@ def create_user(
                      fields=["email", "role", "full_name"])
     db.session.commit()
     return user
+
+
+def set_work_phone(user: User, raw: str | None, *, actor: User) -> User:
+    """Record the work phone a staff member gives the people they follow (E.164); empty
+    removes it. Refused (400, nothing changed) when it is not a valid number."""
+    from mobility.notifications.phones import InvalidPhoneNumber, default_region, normalise_phone
+
+    text = (raw or "").strip()
+    phone = None
+    if text:
+        try:
+            phone = normalise_phone(text, default_region(user.platform_id))
+        except InvalidPhoneNumber:
+            raise ValidationFailed(details={"phone": _l(
+                "Enter a valid phone number, for example 04 93 12 34 56.")}) from None
+    user.phone = phone
+    record_audit(actor, "update", object_type="User", object_id=user.id, fields=["phone"])
+    db.session.commit()
+    return user

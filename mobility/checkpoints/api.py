@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
@@ -33,6 +33,10 @@ class CheckpointBody(BaseModel):
     note: str | None = Field(None, max_length=5000)
     exit_solution: str | None = Field(None, max_length=2000)
     next_date: date | None = None
+    #: the next checkpoint's local time (Europe/Paris), its site, or a place in words
+    next_time: time | None = None
+    next_site_id: StrictInt | None = None
+    next_place: str | None = Field(None, max_length=200)
     send_to_referent: bool = True
 
 
@@ -47,6 +51,8 @@ def checkpoint_payload(checkpoint: Checkpoint) -> dict:
         "condition": checkpoint.condition, "condition_note": checkpoint.condition_note,
         "note": checkpoint.note, "exit_solution": checkpoint.exit_solution,
         "next_date": checkpoint.next_date.isoformat() if checkpoint.next_date else None,
+        "next_time": checkpoint.next_time.strftime("%H:%M") if checkpoint.next_time else None,
+        "next_site_id": checkpoint.next_site_id, "next_place": checkpoint.next_place,
         "arrears_cents": checkpoint.arrears_cents,
         "microcredit_proposed": checkpoint.microcredit_proposed,
         "sent_to_referent": checkpoint.feedback_id is not None,
@@ -68,7 +74,8 @@ def create_checkpoint(user, rental_id: int, body: CheckpointBody):
         user, rental, day=body.date, odometer_km=body.odometer_km, condition=body.condition,
         payment=body.payment.model_dump() if body.payment else None,
         condition_note=body.condition_note, note=body.note, exit_solution=body.exit_solution,
-        next_date=body.next_date, send_to_referent=body.send_to_referent)
+        next_date=body.next_date, next_time=body.next_time, next_site_id=body.next_site_id,
+        next_place=body.next_place, send_to_referent=body.send_to_referent)
     return checkpoint_payload(checkpoint), 201
 
 

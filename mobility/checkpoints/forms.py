@@ -12,8 +12,9 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS
 from mobility.payments.models import PAYMENT_METHOD_LABELS
@@ -38,7 +39,33 @@ class CheckpointForm(FlaskForm):
     exit_solution = TextAreaField(_l("Work on the exit solution"),
                                   validators=[Optional(), Length(max=2000)])
     next_date = DateField(_l("Next checkpoint"), validators=[Optional()])
+    next_time = TimeField(_l("Time of the next checkpoint"), validators=[Optional()])
+    #: a site of the platform, or "" for a place written below (choices set by the view)
+    next_site_id = SelectField(_l("Place of the next checkpoint"), choices=[],
+                               validators=[Optional()])
+    next_place = StringField(_l("Other place (address)"), validators=[Length(max=200)])
     send_to_referent = BooleanField(_l("Send the summary to the referent"), default=True)
+
+    def set_sites(self, sites, default_site_id: int | None) -> None:
+        """The platform's sites as choices, the rental's site chosen unless typed otherwise."""
+        self.next_site_id.choices = [(str(s.id), s.name) for s in sites] + [
+            ("", str(_l("Another place: write it below")))]
+        if not self.is_submitted() and default_site_id is not None:
+            self.next_site_id.data = str(default_site_id)
+
+    def validate_next_place(self, field) -> None:
+        """"Another place" needs the place written (a form sent without the place fields
+        keeps the default: the rental's site)."""
+        chose_other = bool(self.next_site_id.raw_data) and not self.next_site_id.data
+        if chose_other and not (field.data or "").strip():
+            raise ValidationError(_l("Write where the next checkpoint takes place, or choose "
+                                     "a site."))
+
+    def appointment_place(self) -> tuple[int | None, str | None]:
+        """(site id, None) when a site is chosen, else (None, the place as written)."""
+        if self.next_site_id.data:
+            return int(self.next_site_id.data), None
+        return None, (self.next_place.data or "").strip() or None
 
     def checklist_fields(self):
         return [getattr(self, f"item_{item}") for item in self._items

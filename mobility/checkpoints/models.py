@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +61,11 @@ class Checkpoint(PlatformScoped, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     exit_solution: Mapped[str | None] = mapped_column(Text)
     next_date: Mapped[date | None] = mapped_column(Date)
+    #: the next checkpoint's appointment: its time (local, Europe/Paris) and place, a site of
+    #: the platform or, when it is elsewhere, a place in words (one of the two)
+    next_time: Mapped[time | None] = mapped_column(Time)
+    next_site_id: Mapped[int | None] = mapped_column(ForeignKey("fleet_sites.id"))
+    next_place: Mapped[str | None] = mapped_column(String(200))
     #: arrears right after this checkpoint (computed from the ledger, never typed)
     arrears_cents: Mapped[int] = mapped_column(Integer, default=0)
     microcredit_proposed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -71,6 +77,7 @@ class Checkpoint(PlatformScoped, db.Model):
     rental = relationship("Rental")
     payment = relationship("Payment")
     recorded_by = relationship("User")
+    next_site = relationship("Site", foreign_keys=[next_site_id])
 
     @property
     def km_driven(self) -> int | None:

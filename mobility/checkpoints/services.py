@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from fleet.models import CHECKLISTS
+from fleet.models import CHECKLISTS, Site
 from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
@@ -67,23 +68,83 @@ def default_next_date(kind: str, day: date) -> date:
     return add_months(day, 1) if kind == "monthly" else day + timedelta(days=7)
 
 
-def next_checkpoint_date(rental, checkpoints: list[Checkpoint], kind: str) -> date | None:
-    """The date set at the last checkpoint, else a week (a month for AMIE) after the start."""
+PARIS = ZoneInfo("Europe/Paris")
+#: how long a checkpoint meeting lasts in a calendar
+CHECKPOINT_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """The next checkpoint: its day, time (local) and place (a site of the platform, or a
+    place in words). `is_default` when no checkpoint set it yet: the first one is a week (a
+    month for AMIE) after the start, at the rental's site, time to be agreed."""
+
+    day: date
+    time: time | None
+    site: Site | None
+    place: str | None
+    is_default: bool
+
+    @property
+    def place_text(self) -> str | None:
+        """Where, in words: the site's name and address, or the place as written."""
+        if self.site is not None:
+            return ", ".join(p for p in (self.site.name, self.site.address) if p) or None
+        return self.place
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """The local start (Europe/Paris), when a time is set."""
+        if self.time is None:
+            return None
+        return datetime.combine(self.day, self.time, tzinfo=PARIS)
+
+
+def rental_site(rental) -> Site | None:
+    """The rental's site: where its vehicle is kept and was handed over."""
+    return rental.vehicle.site if rental.vehicle is not None else None
+
+
+def next_appointment(rental, checkpoints: list[Checkpoint], kind: str) -> Appointment | None:
+    """The appointment set at the last checkpoint; before any, the default one (a week, a
+    month for AMIE, after the start, at the rental's site). None once the rental is closed."""
     if not rental.is_open:
         return None
     if checkpoints:
-        return checkpoints[-1].next_date
-    return default_next_date(kind, rental.start_date)
+        last = checkpoints[-1]
+        if last.next_date is None:
+            return None
+        return Appointment(day=last.next_date, time=last.next_time, site=last.next_site,
+                           place=last.next_place, is_default=False)
+    return Appointment(day=default_next_date(kind, rental.start_date), time=None,
+                       site=rental_site(rental), place=None, is_default=True)
+
+
+def next_appointment_of(rental) -> Appointment | None:
+    """`next_appointment` for one rental, reading its last checkpoint and its scheme."""
+    latest = db.session.scalar(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
+                               .order_by(Checkpoint.date.desc(), Checkpoint.id.desc()).limit(1))
+    kind = "monthly" if ensure_terms(rental).scheme == "amie" else "weekly"
+    return next_appointment(rental, [latest] if latest is not None else [], kind)
+
+
+def next_checkpoint_date(rental, checkpoints: list[Checkpoint], kind: str) -> date | None:
+    """The date set at the last checkpoint, else a week (a month for AMIE) after the start."""
+    appointment = next_appointment(rental, checkpoints, kind)
+    return appointment.day if appointment is not None else None
 
 
 def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: dict | None,
                       payment: dict | None = None, condition_note: str | None = None,
                       note: str | None = None, exit_solution: str | None = None,
-                      next_date: date | None = None, send_to_referent: bool = True
-                      ) -> Checkpoint:
+                      next_date: date | None = None, next_time: time | None = None,
+                      next_site_id: int | None = None, next_place: str | None = None,
+                      send_to_referent: bool = True) -> Checkpoint:
     """One checkpoint, one transaction. Refused (4xx, nothing written) before the hand-over or
     on a closed rental, on an odometer below the last reading, an unknown payment method or a
-    bad amount. The AMIE monthly report always goes to the referent (the scheme sends it
+    bad amount, a site of another platform, or both a site and a place. The next checkpoint
+    takes place at `next_site_id`, or at `next_place` (in words), else at the rental's site.
+    The AMIE monthly report always goes to the referent (the scheme sends it
     "systématiquement")."""
     if rental.status == "booked":
         raise Conflict(_l("The vehicle has not been handed over yet: record the hand-over "
@@ -110,6 +171,18 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
         errors["date"] = _l("This date is too far from the last reading.")
     if next_date is not None and next_date <= day:
         errors["next_date"] = _l("The next checkpoint must be after this one.")
+    next_place = (next_place or "").strip() or None
+    next_site = None
+    if next_place is not None and len(next_place) > 200:
+        errors["next_place"] = _l("Write the place in 200 characters at most.")
+    if next_site_id is not None:
+        next_site = db.session.get(Site, next_site_id)
+        if next_site is None or next_site.platform_id != rental.platform_id:
+            errors["next_site_id"] = _l("Choose one of the platform's sites.")
+        elif next_place is not None:
+            errors["next_place"] = _l("Choose a site or write a place, not both.")
+    elif next_place is None:
+        next_site = rental_site(rental)
     allowed_items = set(CHECKLISTS.get(rental.vehicle.kind, ()))
     condition = condition or {}
     unknown = [key for key in condition if key not in allowed_items]
@@ -137,7 +210,9 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
         odometer_km=odometer_km, condition=condition,
         condition_note=(condition_note or "").strip() or None, note=(note or "").strip() or None,
         exit_solution=(exit_solution or "").strip() or None,
-        next_date=next_date or default_next_date(kind, day), recorded_by_id=actor.id,
+        next_date=next_date or default_next_date(kind, day), next_time=next_time,
+        next_site_id=next_site.id if next_site is not None else None, next_place=next_place,
+        recorded_by_id=actor.id,
     )
     # the vehicle's reading moves on, so the check-in cannot go below a checkpoint's odometer
     rental.vehicle.odometer_km = max(rental.vehicle.odometer_km or 0, odometer_km)

@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fleet.models import Rental
-from mobility.auth.policies import get_or_404, requires_roles
+from fleet.models import Rental, Site
+from mobility.auth.policies import get_or_404, requires_roles, scoped
 from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.checkpoints import services
 from mobility.checkpoints.forms import checkpoint_form
 from mobility.db_types import utcnow
 from mobility.errors import ValidationFailed
+from mobility.extensions import db
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.services import ensure_terms, rental_quote
@@ -25,6 +26,8 @@ bp = Blueprint("checkpoints", __name__, url_prefix="/checkpoints")
 def checkpoint(rental_id: int):
     rental = get_or_404(Rental, rental_id, current_user, action="edit")
     form = checkpoint_form(rental.vehicle.kind)
+    form.set_sites(db.session.scalars(scoped(Site, current_user).order_by(Site.name)),
+                   rental.vehicle.site_id)
     status = 200
     if form.is_submitted():
         if form.validate():
@@ -34,6 +37,8 @@ def checkpoint(rental_id: int):
                     condition=form.condition(), payment=form.payment(),
                     condition_note=form.condition_note.data, note=form.note.data,
                     exit_solution=form.exit_solution.data, next_date=form.next_date.data,
+                    next_time=form.next_time.data, next_site_id=form.appointment_place()[0],
+                    next_place=form.appointment_place()[1],
                     send_to_referent=form.send_to_referent.data)
             except ValidationFailed as error:
                 for name, message in (error.details or {}).items():
@@ -58,9 +63,11 @@ def checkpoint(rental_id: int):
         form.date.data = utcnow().date()
     terms = ensure_terms(rental)
     previous = services.last_reading(rental)
+    planned = services.next_appointment_of(rental) if rental.status == "in_progress" else None
     return render_template(
         "checkpoints/checkpoint.html", rental=rental, form=form,
         history=services.checkpoints_of(rental), previous=previous, terms=terms,
         quote=rental_quote(rental, terms), ledger=payments.ledger(rental),
-        stripe_on=gateway.is_configured(), closed=rental.status not in ("booked", "in_progress"),
+        stripe_on=gateway.is_configured(), planned=planned,
+        closed=rental.status not in ("booked", "in_progress"),
     ), status

@@ -35,8 +35,8 @@ bp = Blueprint("commute", __name__, url_prefix="/commute")
 STATIC = Path(__file__).parent / "static"
 ASSETS = {"commute.js": "text/javascript", "commute.css": "text/css"}
 
-nav_item("commute.check", _l("Check a commute"), {ADVISOR, ADMIN})
-nav_item("commute.lines", _l("Public transport lines"), {ADMIN})
+nav_item("commute.check", _l("Check a commute"), {ADVISOR, ADMIN}, group="person")
+nav_item("commute.lines", _l("Public transport lines"), {ADMIN}, group="admin")
 
 
 @bp.route("/assets/<name>")

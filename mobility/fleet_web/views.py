@@ -49,12 +49,12 @@ BOOKERS = {ADMIN, ADVISOR}
 #: rows of each bucket on the whole returns board ("see all" opens the bucket's pages)
 BOARD_ROWS = 20
 
-nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS)
-nav_item("fleet.vehicles", _l("Vehicles"), FLEET)
-nav_item("fleet.returns", _l("Returns"), FLEET)
-nav_item("fleet.maintenance", _l("Maintenance"), FLEET)
-nav_item("fleet.carpool", _l("Carpool"), STAFF)
-nav_item("fleet.minibus", _l("Minibus"), STAFF)
+nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS, group="fleet")
+nav_item("fleet.vehicles", _l("Vehicles"), FLEET, group="fleet")
+nav_item("fleet.returns", _l("Returns"), FLEET, group="fleet")
+nav_item("fleet.maintenance", _l("Maintenance"), FLEET, group="fleet")
+nav_item("fleet.carpool", _l("Carpool"), STAFF, group="fleet")
+nav_item("fleet.minibus", _l("Minibus"), STAFF, group="fleet")
 
 
 @dashboard_panel(FLEET_MANAGER, ADMIN)

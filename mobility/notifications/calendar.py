@@ -46,11 +46,31 @@ def _all_day(day: date) -> tuple[date, date]:
     return day, day + timedelta(days=1)
 
 
-def checkpoint_event(rental, day: date) -> CalendarEvent:
-    start, end = _all_day(day)
-    return CalendarEvent(uid=f"checkpoint-{rental.id}-{day.isoformat()}",
+def checkpoint_event(rental, appointment) -> CalendarEvent:
+    """The next checkpoint (`checkpoints.services.Appointment`): at its time when one is set
+    (else all day), at its place."""
+    from mobility.checkpoints.services import CHECKPOINT_MINUTES
+
+    if appointment.starts_at is not None:
+        start = appointment.starts_at
+        end = start + timedelta(minutes=CHECKPOINT_MINUTES)
+    else:
+        start, end = _all_day(appointment.day)
+    return CalendarEvent(uid=f"checkpoint-{rental.id}-{appointment.day.isoformat()}",
                          summary=_("Checkpoint with your advisor (bring the vehicle)"),
-                         start=start, end=end, location=_place(_rental_site(rental)))
+                         start=start, end=end, location=appointment.place_text)
+
+
+def _appointment_on(rental, day: date):
+    """The rental's planned checkpoint when it is on `day` (with its time and place), else an
+    all-day one on `day` at the rental's site."""
+    from mobility.checkpoints.services import Appointment, next_appointment_of, rental_site
+
+    planned = next_appointment_of(rental)
+    if planned is not None and planned.day == day:
+        return planned
+    return Appointment(day=day, time=None, site=rental_site(rental), place=None,
+                       is_default=True)
 
 
 def return_event(rental) -> CalendarEvent:
@@ -94,7 +114,8 @@ def events_for_message(message, context: dict) -> list[CalendarEvent]:
             return []
         if message.kind == "checkpoint_reminder" and isinstance(
                 context.get("checkpoint_date"), date):
-            return [checkpoint_event(rental, context["checkpoint_date"])]
+            return [checkpoint_event(rental, _appointment_on(rental,
+                                                             context["checkpoint_date"]))]
         if message.kind == "rental_return_due":
             return [return_event(rental)]
         if message.kind == "vehicle_replaced":
@@ -142,8 +163,8 @@ def upcoming_events(beneficiary, viewer) -> list[CalendarEvent]:
     for item in summary.rentals:
         if item.rental.status == "booked":
             events.append(hand_over_event(item.rental))
-        if item.next_checkpoint is not None:
-            events.append(checkpoint_event(item.rental, item.next_checkpoint))
+        if item.appointment is not None:
+            events.append(checkpoint_event(item.rental, item.appointment))
         events.append(return_event(item.rental))
     sessions = db.session.scalars(
         select(WorkshopSession).join(WorkshopAttendance,

@@ -28,11 +28,11 @@ from mobility.templating import nav_item
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_SIZE = 50
 
-nav_item("notifications.tasks", _l("Calls to make"), {ADVISOR})
-nav_item("notifications.outbox", _l("Outbox"), {ADMIN})
-nav_item("notifications.templates", _l("Message templates"), {ADMIN})
+nav_item("notifications.tasks", _l("Calls to make"), {ADVISOR}, group="person")
+nav_item("notifications.outbox", _l("Outbox"), {ADMIN}, group="admin")
+nav_item("notifications.templates", _l("Message templates"), {ADMIN}, group="admin")
 nav_item("notifications.preferences", _l("My notifications"),
-         {BENEFICIARY, FLEET_MANAGER, PRESCRIBER})
+         {BENEFICIARY, FLEET_MANAGER, PRESCRIBER}, group="self")
 
 
 @dashboard_panel(ADVISOR, ADMIN)

@@ -37,7 +37,7 @@ from mobility.templating import nav_item
 
 bp = Blueprint("partners", __name__)
 
-nav_item("partners.webhooks_page", _l("Partners"), {ADMIN})
+nav_item("partners.webhooks_page", _l("Partners"), {ADMIN}, group="admin")
 
 AUDIENCE_LABELS = {
     "tous-publics": _l("All audiences"),

@@ -29,7 +29,8 @@ from mobility.templating import nav_item
 bp = Blueprint("payments", __name__)
 webhook_bp = Blueprint("stripe_webhook", __name__, url_prefix="/stripe")
 
-nav_item("payments.rentals", _l("Rentals and payments"), {ADVISOR, ADMIN})
+nav_item("payments.rentals", _l("Rentals and payments"), {ADVISOR, ADMIN},
+         group="money")
 STAFF = (ADMIN, ADVISOR, FLEET_MANAGER)
 
 

@@ -57,11 +57,11 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 STATIC = Path(__file__).resolve().parent / "static"
 STAFF = (ADMIN, ADVISOR)
 
-nav_item("people.referrals", _l("Referrals"), {ADMIN, ADVISOR, PRESCRIBER})
-nav_item("people.beneficiaries", _l("Beneficiaries"), {ADMIN, ADVISOR})
-nav_item("people.workshops", _l("Workshops"), {ADMIN, ADVISOR})
-nav_item("people.organisations", _l("Partner organisations"), {ADMIN})
-nav_item("people.my_file", _l("My file"), {BENEFICIARY})
+nav_item("people.referrals", _l("Referrals"), {ADMIN, ADVISOR, PRESCRIBER}, group="person")
+nav_item("people.beneficiaries", _l("Beneficiaries"), {ADMIN, ADVISOR}, group="person")
+nav_item("people.workshops", _l("Workshops"), {ADMIN, ADVISOR}, group="person")
+nav_item("people.organisations", _l("Partner organisations"), {ADMIN}, group="admin")
+nav_item("people.my_file", _l("My file"), {BENEFICIARY}, group="self")
 
 
 @bp.app_context_processor

@@ -20,12 +20,13 @@ SHEET_FIELDS = ["first_name", "last_name", "rentals", "payments", "contract", "s
                 "commute", "advisor"]
 
 
-def commute_for_sheet(beneficiary: Beneficiary) -> dict | None:
-    """The latest commute check as the sheet shows it (no map geometry), or None."""
+def commute_for_sheet(beneficiary: Beneficiary, viewer) -> dict | None:
+    """The latest commute check as the sheet and the portal's home show it (no map geometry),
+    or None (also when `viewer` may not see it)."""
     from mobility.commute import services as commute
 
     check = commute.latest_check_for(beneficiary)
-    if check is None:
+    if check is None or not check.can_view(viewer):
         return None
     result = commute.present_check(check, geometry=False)
     from mobility.commute.ladder import person_ladder
@@ -42,4 +43,5 @@ def summary_sheet(beneficiary_id: int):
     summary = summary_for(beneficiary, current_user)
     record_view(current_user, beneficiary, fields=SHEET_FIELDS)
     return render_template("portal/sheet.html", summary=summary,
-                           commute=commute_for_sheet(beneficiary), printed_at=utcnow())
+                           commute=commute_for_sheet(beneficiary, current_user),
+                           printed_at=utcnow())

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking
 from mobility.checkpoints.models import Checkpoint
-from mobility.checkpoints.services import next_checkpoint_date
+from mobility.checkpoints.services import Appointment, next_appointment
 from mobility.contracts.models import RentalContract
 from mobility.extensions import db
 from mobility.people.models import Beneficiary
@@ -25,6 +25,8 @@ class RentalSummary:
     next_checkpoint: date | None
     ledger: dict[str, Any]
     contract: RentalContract | None
+    #: the next checkpoint's day, time and place
+    appointment: Appointment | None = None
 
 
 @dataclass
@@ -34,6 +36,8 @@ class PortalSummary:
     carpool_seats: list[SeatBooking] = field(default_factory=list)
     minibus_seats: list[MinibusBooking] = field(default_factory=list)
     advisor: Any = None
+    #: the phone of the site the person deals with (the call button when the advisor has none)
+    site_phone: str | None = None
     has_commute: bool = False
     #: online payments (Stripe) still waiting for the person's card, on the rentals shown
     online_payments: list[Any] = field(default_factory=list)
@@ -79,9 +83,10 @@ def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
         kind = "monthly" if ensure_terms(rental).scheme == "amie" else "weekly"
         contract = db.session.scalar(select(RentalContract).where(
             RentalContract.rental_id == rental.id))
+        appointment = next_appointment(rental, list(checkpoints), kind)
         summary.rentals.append(RentalSummary(
-            rental=rental, next_checkpoint=next_checkpoint_date(rental, checkpoints, kind),
-            ledger=ledger(rental), contract=contract))
+            rental=rental, next_checkpoint=appointment.day if appointment else None,
+            ledger=ledger(rental), contract=contract, appointment=appointment))
         summary.advisor = summary.advisor or rental.advisor
     summary.online_payments = online_payments_to_pay(item.rental.id for item in summary.rentals)
     summary.carpool_seats = db.session.scalars(
@@ -97,6 +102,8 @@ def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
         .options(joinedload(MinibusBooking.run), joinedload(MinibusBooking.stop))
         .order_by(MinibusRun.run_date)
     ).all()
+    summary.site_phone = next((item.rental.vehicle.site.phone for item in summary.rentals
+                               if item.rental.vehicle.site.phone), None)
     if summary.advisor is None:
         pathway = beneficiary.current_pathway
         summary.advisor = getattr(pathway, "advisor", None) if pathway else None

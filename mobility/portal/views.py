@@ -91,8 +91,10 @@ def _home_panel(user):
     if summary is None:
         return None
     from mobility.people.services import today
+    from mobility.portal.sheet import commute_for_sheet
 
-    return {"template": "portal/_home.html", "summary": summary, "today": today()}
+    return {"template": "portal/_home.html", "summary": summary, "today": today(),
+            "commute": commute_for_sheet(summary.beneficiary, current_user)}
 
 
 @bp.route("/commute")
@@ -160,6 +162,26 @@ def my_calendar():
     body = to_ics(events, locale=current_user.locale or "fr")
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'attachment; filename="mes-rendez-vous.ics"'})
+
+
+@bp.route("/rentals/<int:rental_id>/<any(checkpoint, return):what>.ics")
+@requires_roles(BENEFICIARY)
+def rental_event(rental_id: int, what: str):
+    """One date to keep as a calendar file: the rental's next checkpoint, or its return (with
+    time and place). Only the person's own open rentals; none planned answers 404."""
+    from mobility.notifications.calendar import checkpoint_event, return_event, to_ics
+
+    summary = portal_summary(current_user)
+    item = next((i for i in (summary.rentals if summary else []) if i.rental.id == rental_id),
+                None)
+    if item is None or (what == "checkpoint" and item.appointment is None):
+        raise NotFound()
+    event = (checkpoint_event(item.rental, item.appointment) if what == "checkpoint"
+             else return_event(item.rental))
+    body = to_ics([event], locale=current_user.locale or "fr")
+    name = "point-etape" if what == "checkpoint" else "retour-vehicule"
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{name}.ics"'})
 
 
 from mobility.portal import sheet  # noqa: E402, F401  (the advisor's printable summary sheet)

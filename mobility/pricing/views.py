@@ -20,8 +20,8 @@ from mobility.templating import nav_item
 
 bp = Blueprint("pricing", __name__, url_prefix="/pricing")
 
-nav_item("pricing.quote", _l("Quotes"), {ADVISOR, ADMIN})
-nav_item("pricing.tariffs", _l("Tariffs"), {ADMIN})
+nav_item("pricing.quote", _l("Quotes"), {ADVISOR, ADMIN}, group="money")
+nav_item("pricing.tariffs", _l("Tariffs"), {ADMIN}, group="money")
 
 
 @bp.route("/tariffs", methods=["GET", "POST"])

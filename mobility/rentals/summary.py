@@ -34,24 +34,33 @@ class RentalSummary:
     paid_cents: int
     next_checkpoint: date | None
     missing: list[ReadyItem] = field(default_factory=list)
+    #: the next checkpoint's day, time and place (`checkpoints.services.Appointment`)
+    appointment: object | None = None
 
     @property
     def arrears_cents(self) -> int:
         return max(0, self.due_cents - self.paid_cents)
 
 
-def next_checkpoint_of(rental: Rental, scheme: str) -> date | None:
-    """The date of the rental's next checkpoint (`checkpoints.next_checkpoint_date`); none
-    unless the vehicle is out."""
+def next_appointment_for(rental: Rental, scheme: str):
+    """The rental's next checkpoint appointment (`checkpoints.next_appointment`: day, time,
+    place); none unless the vehicle is out."""
     from mobility.checkpoints.models import Checkpoint
-    from mobility.checkpoints.services import next_checkpoint_date
+    from mobility.checkpoints.services import next_appointment
 
     if rental.status != "in_progress":
         return None
     latest = db.session.scalar(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
                                .order_by(Checkpoint.date.desc(), Checkpoint.id.desc()).limit(1))
-    return next_checkpoint_date(rental, [latest] if latest is not None else [],
-                                "monthly" if scheme == "amie" else "weekly")
+    return next_appointment(rental, [latest] if latest is not None else [],
+                            "monthly" if scheme == "amie" else "weekly")
+
+
+def next_checkpoint_of(rental: Rental, scheme: str) -> date | None:
+    """The date of the rental's next checkpoint (`checkpoints.next_checkpoint_date`); none
+    unless the vehicle is out."""
+    appointment = next_appointment_for(rental, scheme)
+    return appointment.day if appointment is not None else None
 
 
 def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
@@ -71,6 +80,7 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
         money = ledger(rental, today=today)
         contract = contract_of(rental)
         deposit = deposit_of(rental)
+        appointment = next_appointment_for(rental, money["scheme"])
         out.append(RentalSummary(
             rental=rental, scheme=money["scheme"],
             contract_signed=contract is not None and contract.is_signed,
@@ -79,8 +89,9 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
             deposit_label=deposit.status_label if deposit else None,
             deposit_exempted=bool(rental.deposit_exemption_reason),
             due_cents=money["due_cents"], paid_cents=money["paid_cents"],
-            next_checkpoint=next_checkpoint_of(rental, money["scheme"]),
+            next_checkpoint=appointment.day if appointment is not None else None,
             missing=[item for item in handover_readiness(rental, today) if not item.ok],
+            appointment=appointment,
         ))
     return out
 

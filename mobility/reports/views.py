@@ -21,7 +21,7 @@ from mobility.templating import nav_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-nav_item("reports.activity", _l("Reports"), {ADMIN, ADVISOR})
+nav_item("reports.activity", _l("Reports"), {ADMIN, ADVISOR}, group="reports")
 
 
 def _scope_choices(user) -> list[tuple[str, str]]:

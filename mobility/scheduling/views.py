@@ -19,7 +19,7 @@ from mobility.templating import nav_item
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
 
-nav_item("scheduling.jobs", _l("Scheduled jobs"), {ADMIN})
+nav_item("scheduling.jobs", _l("Scheduled jobs"), {ADMIN}, group="admin")
 
 
 class RunForm(FlaskForm):

@@ -154,10 +154,28 @@ def browser_login(page, live_server: LiveServer, email: str, password: str = DEM
     # browser's language: bring the account back to this page's language.
     wanted = page.evaluate("navigator.language").split("-")[0]
     if page.locator("html").get_attribute("lang") != wanted:
+        open_menu(page)
         page.select_option("#lang-select", wanted)
         page.click(".lang-form button")
         page.wait_for_function(f"document.documentElement.lang === '{wanted}'")
     return page
+
+
+def open_menu(page) -> None:
+    """On a phone the navigation and the account tools fold behind the menu button: open it
+    (nothing to do on a wider screen, where the button is not shown)."""
+    button = page.locator("[data-testid=menu-button]")
+    if button.count() and button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+
+
+def sign_out(page) -> None:
+    """Click "Sign out" (opening the phone menu first) and wait for the sign-in page."""
+    import re
+
+    open_menu(page)
+    page.click("[data-testid=logout]")
+    page.wait_for_url(re.compile(r".*/login"))
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,11 +1,10 @@
-"""Every main page of every role, in Chromium: no serious or critical axe-core violation
-(WCAG 2.1 A/AA), a screenshot at desktop width, and at 360 px (a small phone) the page does not
-scroll sideways (wide tables scroll inside their own box).
+"""Every main page of every role, in Chromium, at 1280 px and at 360 px (a small phone): the
+full axe-core run (WCAG 2.1 A/AA) finds no serious or critical violation at either width, the
+phone page does not scroll sideways (wide tables scroll inside their own box, main lists become
+cards), and a screenshot of each page at each width goes to the artifacts.
 
 One test per role and width collects every page's problems before failing, so a run lists them
-all at once. To stay fast, the full axe run is made once per page (desktop; pages another
-browser test already checks are only photographed); on a phone each role's first pages get the
-full run and the others the width-dependent rules.
+all at once.
 """
 
 from __future__ import annotations
@@ -15,12 +14,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import (
-    accessibility_violations,
-    browser_login,
-    inject_axe,
-    screenshot,
-)
+from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +67,7 @@ def _pages(role: str, ids: dict) -> list[str]:
                     f"/checkpoints/rentals/{ids['rental']}",
                     f"/contracts/rentals/{ids['rental']}", "/notifications/tasks",
                     f"/portal/beneficiaries/{ids['person']}/sheet", "/commute/check",
-                    "/fleet/carpool", "/fleet/minibus"],
+                    "/fleet/carpool", "/fleet/minibus", "/account/phone"],
         "fleet_manager": ["/dashboard", "/fleet/vehicles", f"/fleet/vehicles/{ids['vehicle']}",
                           "/fleet/returns", "/fleet/maintenance", "/fleet/sites",
                           f"/fleet/rentals/{ids['rental']}", "/fleet/carpool", "/fleet/minibus"]
@@ -89,49 +83,21 @@ def _pages(role: str, ids: dict) -> list[str]:
     return pages[role]
 
 
-#: pages of the payments feature (owned and being finished elsewhere) whose tables are not yet
-#: keyboard-scrollable at 360 px (axe "scrollable-region-focusable"): checked by their own
-#: expected-to-fail test below until their templates add `tabindex="0" role="region"`
-PAYMENTS_PHONE_KNOWN = ("/payments/rentals/", "/pricing/tariffs")
-
-
-#: pages whose full axe check at desktop width is already made by another browser test
-#: (test_commute, test_fleet, test_foundation, test_reports): here only the screenshot
-CHECKED_ELSEWHERE = frozenset({"/commute/check", "/fleet/returns", "/fleet/maintenance",
-                               "/admin/users", "/admin/audit", "/reports/activity"})
-#: on a phone, the full axe run covers each role's first pages; the others get the rules that
-#: depend on the width (a table box that scrolls must be reachable with the keyboard)
-FULL_AXE_ON_PHONE = 2
-LAYOUT_RULES = ["scrollable-region-focusable"]
-
-
-def _layout_violations(page) -> list[dict]:
-    """The axe rules that change with the width only (much faster than a full run)."""
-    inject_axe(page)
-    result = page.evaluate("rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})",
-                           LAYOUT_RULES)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def _known(path: str) -> bool:
-    return any(path.startswith(prefix) for prefix in PAYMENTS_PHONE_KNOWN)
-
-
-def _phone_problems(page, live_server, role: str, paths) -> dict:
+def _problems(page, live_server, role: str, paths, suffix: str) -> dict:
+    """Open each page: an HTTP error, a serious or critical axe-core violation (the full WCAG
+    2.1 A/AA run) or, on a phone, a page that scrolls sideways is a problem; a screenshot each."""
     problems = {}
-    for number, path in enumerate(paths):
-        page.goto(f"{live_server.url}{path}")
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        if response.status != 200:
+            problems[path] = f"HTTP {response.status}"
+            continue
+        found = accessibility_violations(page)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if number < FULL_AXE_ON_PHONE:
-            found = accessibility_violations(page)
-        else:
-            found = _layout_violations(page)
-        if overflow > 1 or found:
+        if found or overflow > 1:
             problems[path] = {"overflow_px": overflow, "axe": found}
-        screenshot(page, _name(role, path, "fr-phone"))
+        screenshot(page, _name(role, path, suffix))
     return problems
 
 
@@ -144,16 +110,7 @@ def _name(role: str, path: str, suffix: str) -> str:
 def test_main_pages_of_each_role_on_a_desktop(live_server, page_fr, role):
     ids = _ids(live_server)
     page = browser_login(page_fr, live_server, ACCOUNTS[role])
-    problems = {}
-    for path in _pages(role, ids):
-        response = page.goto(f"{live_server.url}{path}")
-        if response.status != 200:
-            problems[path] = f"HTTP {response.status}"
-            continue
-        found = [] if path in CHECKED_ELSEWHERE else accessibility_violations(page)
-        if found:
-            problems[path] = found
-        screenshot(page, _name(role, path, "fr-desktop"))
+    problems = _problems(page, live_server, role, _pages(role, ids), "fr-desktop")
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
 
 
@@ -161,16 +118,7 @@ def test_main_pages_of_each_role_on_a_desktop(live_server, page_fr, role):
 def test_main_pages_of_each_role_on_a_phone(live_server, phone_page_fr, role):
     ids = _ids(live_server)
     page = browser_login(phone_page_fr, live_server, ACCOUNTS[role])
-    paths = [p for p in _pages(role, ids) if not _known(p)]
-    problems = _phone_problems(page, live_server, role, paths)
-    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
-
-
-def test_payments_pages_on_a_phone(live_server, phone_page_fr):
-    ids = _ids(live_server)
-    page = browser_login(phone_page_fr, live_server, ACCOUNTS["admin"])
-    paths = [p for p in _pages("advisor", ids) + _pages("admin", ids) if _known(p)]
-    problems = _phone_problems(page, live_server, "payments", paths)
+    problems = _problems(page, live_server, role, _pages(role, ids), "fr-phone")
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
 
 

@@ -240,3 +240,35 @@ def test_a_failing_job_records_its_error_and_stays_due(app, monkeypatch):
         assert run.status == "error" and "RuntimeError: database on fire" in run.error
         assert "rental_overdue" in {s.id for s in due_jobs()}
     assert db.session.get(JobRun, run.id).finished_at is not None
+
+
+def test_checkpoint_reminder_gives_the_time_and_place_set_at_the_last_checkpoint(app):
+    from datetime import time
+
+    from mobility.checkpoints.models import Checkpoint
+    from mobility.notifications.rendering import decode_context, render_message
+
+    platform = create_platform()
+    timed = create_rental(platform, end_date=TODAY + timedelta(days=30))
+    untimed = create_rental(platform, end_date=TODAY + timedelta(days=30))
+    db.session.add_all([
+        Checkpoint(platform_id=platform.id, rental_id=timed.id, date=TODAY - timedelta(days=6),
+                   odometer_km=1000, next_date=TODAY + timedelta(days=1),
+                   next_time=time(14, 30), next_place="Mairie de Beausoleil, salle 2"),
+        Checkpoint(platform_id=platform.id, rental_id=untimed.id,
+                   date=TODAY - timedelta(days=6), odometer_km=1000,
+                   next_date=TODAY + timedelta(days=1))])
+    db.session.commit()
+
+    _run_twice("checkpoint_reminders")
+
+    messages = {m.object_id: m for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "checkpoint_reminder"))}
+    with_time = render_message("checkpoint_reminder", "fr",
+                               decode_context(messages[timed.id].context))
+    assert "à 14:30" in with_time.sms and "Mairie de Beausoleil, salle 2" in with_time.sms
+    assert "à 14:30" in with_time.text and "Mairie de Beausoleil" in with_time.html
+    without = render_message("checkpoint_reminder", "fr",
+                             decode_context(messages[untimed.id].context))
+    assert "14:30" not in without.sms
+    assert untimed.vehicle.site.name in without.text  # the rental's site by default

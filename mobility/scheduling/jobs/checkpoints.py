@@ -59,16 +59,24 @@ def checkpoint_reminders(today, now):
         .options(joinedload(Rental.beneficiary),
                  joinedload(Rental.vehicle).joinedload(Vehicle.site))
         .order_by(Rental.id)).unique()
-    due = [(rental, checkpoint.next_date) for rental, checkpoint in rows]
-    due += list(_first_checkpoints(today, horizon))
-    for rental, next_date in due:
+    due = [(rental, checkpoint.next_date, checkpoint) for rental, checkpoint in rows]
+    due += [(rental, day, None) for rental, day in _first_checkpoints(today, horizon)]
+    for rental, next_date, checkpoint in due:
         site = rental.vehicle.site if rental.vehicle else None
+        place = site.name if site else None
+        when = None
+        if checkpoint is not None:  # the time and place set at the last checkpoint
+            if checkpoint.next_site is not None:
+                place = checkpoint.next_site.name
+            elif checkpoint.next_place:
+                place = checkpoint.next_place
+            if checkpoint.next_time is not None:
+                when = checkpoint.next_time.strftime("%H:%M")
         yield Reminder(
             kind="checkpoint_reminder",
             key=f"rental:{rental.id}:checkpoint:{next_date}",
             recipients=[rental.beneficiary], platform_id=rental.platform_id,
             advisor_id=rental.advisor_id, about=("rental", rental.id),
-            context={"checkpoint_date": next_date,
-                     "place": site.name if site else None,
+            context={"checkpoint_date": next_date, "time": when, "place": place,
                      "link": absolute_link("dashboard.home")},
         )
