@@ -132,8 +132,6 @@ def _own_ids(user: User) -> dict[str, object]:
         "service_id": db.session.scalar(select(PublishedService.id).where(
             PublishedService.platform_id == platform.id).order_by(PublishedService.id)),
         "photo_id": _photo(user, rental).id,
-        "document_id": db.session.scalar(select(PersonDocument.id).where(
-            PersonDocument.platform_id == platform.id).order_by(PersonDocument.id)),
         "payment_id": db.session.scalar(select(Payment.id).where(
             Payment.rental_id == rental.id).order_by(Payment.id)),
         "document_id": db.session.scalar(select(PersonDocument.id).where(
