@@ -16,7 +16,7 @@ from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
 from mobility.errors import Conflict, ValidationFailed
 from mobility.extensions import db
-from mobility.i18n import number
+from mobility.i18n import local_date, number
 from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
@@ -267,7 +267,7 @@ def retry_online_payment(checkpoint: Checkpoint) -> Checkpoint:
 def summary(rental, checkpoint: Checkpoint) -> str:
     """What the referent reads (no private note, no amounts beyond arrears)."""
     parts = [_("%(kind)s of %(date)s, rental of a %(vehicle)s.",
-               kind=checkpoint.kind_label, date=checkpoint.date.strftime("%d/%m/%Y"),
+               kind=checkpoint.kind_label, date=local_date(checkpoint.date),
                vehicle=rental.vehicle.kind_label.lower())]
     if checkpoint.km_driven is not None:
         parts.append(_("%(km)d km since the last reading.", km=checkpoint.km_driven))
@@ -281,7 +281,7 @@ def summary(rental, checkpoint: Checkpoint) -> str:
     if checkpoint.microcredit_proposed:
         parts.append(_("Month 5 of the plan: a microcredit to buy a car is proposed."))
     if checkpoint.next_date:
-        parts.append(_("Next meeting: %(date)s.", date=checkpoint.next_date.strftime("%d/%m/%Y")))
+        parts.append(_("Next meeting: %(date)s.", date=local_date(checkpoint.next_date)))
     return " ".join(parts)
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_admin_opens_the_years_report_and_downloads_the_csv(live_server, page_fr):
     page = browser_login(page_fr, live_server, "admin@demo.mobilite.fr")
-    page.click("nav.main-nav >> text=Rapports")
+    page.locator("nav.main-nav").get_by_role("link", name="Rapports", exact=True).click()
     page.wait_for_url(f"{live_server.url}/reports/activity")
     assert page.locator("h1").inner_text() == "Rapport d'activité"
     today = paris_today()

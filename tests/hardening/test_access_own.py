@@ -58,7 +58,7 @@ EXPECTED_OTHERWISE = {
     "/notifications/sms-status/<int:message_id>/<token>": {400},
 }
 #: values of the arguments that are not record ids
-TEXT_VALUES = {"fmt": "csv", "name": "commute.js"}
+TEXT_VALUES = {"fmt": "csv", "name": "commute.js", "what": "checkpoint"}
 #: the values of one rule's arguments, where a name means something else there
 RULE_VALUES = {
     "/notifications/sms-status/<int:message_id>/<token>": {
