@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.commute.models import TransitLine
+from mobility.commute.services import parse_time
 from mobility.errors import ValidationFailed
 from mobility.extensions import db
 from routing.transit_lines import load_lines, write_gtfs
@@ -35,7 +35,6 @@ KINDS = {"bus": _l("Bus"), "train": _l("Train"), "tram": _l("Tram"), "coach": _l
 MIN_HEADWAY_MIN, MAX_HEADWAY_MIN = 2, 240
 MAX_STOPS = 80
 MAX_GTFS_BYTES = 50 * 1024 * 1024
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _CAM_PREFIX = re.compile(r"^[A-Z](?:\.[A-Z])+\.?\s+(?=\d)")  # "C.A.M. 6" is line 6 of the CAM
 
 
@@ -115,18 +114,6 @@ def add_osm_lines(actor, platform_id: int, *, timetables: Mapping[str, Mapping] 
     db.session.commit()
     rebuild_feed(platform_id)
     return added
-
-
-def parse_time(value: Any, field_name: str) -> time | None:
-    """ "HH:MM" (or a time) → time; empty → None; anything else → ValidationFailed."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, time):
-        return value.replace(second=0, microsecond=0)
-    match = _TIME_RE.match(str(value).strip())
-    if not match:
-        raise ValidationFailed(details={field_name: _l("Must be a time (HH:MM).")})
-    return time(int(match.group(1)), int(match.group(2)))
 
 
 def check_timetable(first: Any, last: Any, headway_min: Any, days: Any) -> dict[str, Any]:

@@ -20,18 +20,12 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from mobility.auth.models import User
-from mobility.demo import DEMO_PASSWORD, load_demo
+from mobility.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from mobility.extensions import db
 from mobility.i18n import translation_directories
 from tests.factories import login
 
-ACCOUNTS = {
-    "admin": "admin@demo.mobilite.fr",
-    "advisor": "conseillere@demo.mobilite.fr",
-    "fleet_manager": "parc@demo.mobilite.fr",
-    "prescriber": "referente@demo.mobilite.fr",
-    "beneficiary": "beneficiaire@demo.mobilite.fr",
-}
+ACCOUNTS = {role: email for email, _password, role in DEMO_ACCOUNTS}
 #: words of English that a French sentence never holds
 ENGLISH_WORDS = {"the", "and", "of", "with", "your", "you", "this", "is", "are", "was", "has",
                  "have", "not", "for", "from", "to", "by", "please", "which", "been", "will",
