@@ -1,4 +1,4 @@
-"""Item 9 of issue 14, the other side of `test_access_walk.py`: every GET rule, for every
+"""Item 9 of issue 14, the other side of `test_access_walk.py`: every rule, for every
 role, with the ids of the role's OWN platform's records (the demo platform, loaded once per
 database): a rule the role is declared for answers 200 — not a redirect to the sign-in page,
 not a 403 — and a rule it is not declared for answers 403 (or 404).
@@ -39,9 +39,9 @@ from mobility.people.models import (
 from mobility.platforms.models import Platform
 from mobility.portal.models import SignInLink
 from tests.conftest import empty_all_tables, make_app
-from tests.factories import api_token, bearer, login
+from tests.factories import api_token, bearer, csrf_token_from, login
 from tests.fleet.factories import png_bytes
-from tests.hardening.test_access_walk import ARGUMENT
+from tests.hardening.test_access_walk import ARGUMENT, NOISY, NOT_SET_UP
 
 #: rules that answer something other than 200 to a role they are declared for, on purpose
 EXPECTED_OTHERWISE = {
@@ -188,4 +188,112 @@ def test_each_role_reaches_its_own_records_as_declared(demo_app, role):
         if status not in expected:
             where = response.headers.get("Location", "")
             wrong.append((rule.rule, url, status, where, sorted(expected)))
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def _every_row() -> dict[str, list[tuple]]:
+    db.session.commit()
+    out = {}
+    for name, table in db.metadata.tables.items():
+        if name in NOISY or "id" not in table.c:
+            continue
+        columns = [c for c in table.columns if c.name != "document"]
+        out[name] = [tuple(r) for r in db.session.execute(
+            select(*columns).order_by(table.c.id)).all()]
+    db.session.commit()
+    return out
+
+
+#: a number no record has: what a write names when the demo holds no such record of its own
+NO_SUCH_ID = 999_999_999
+
+
+def _write_ids(user: User) -> dict[str, object]:
+    """The ids only writes name (an attendance, a maintenance job, a message...), of the user's
+    own platform."""
+    from fleet.models import CarpoolRide, MaintenanceJob, MinibusRun
+    from mobility.commute.models import TransitLine
+    from mobility.notifications.models import OutboxMessage
+    from mobility.partners.models import WebhookDelivery
+    from mobility.people.models import WorkshopAttendance
+
+    def first(model, *where):
+        found = db.session.scalar(select(model.id).where(
+            model.platform_id == user.platform_id, *where).order_by(model.id))
+        return found if found is not None else NO_SUCH_ID
+
+    return {"user_id": first(User, User.id != user.id),
+            "attendance_id": first(WorkshopAttendance), "inspection_id": first(Inspection),
+            "job_id": first(MaintenanceJob), "ride_id": first(CarpoolRide),
+            "run_id": first(MinibusRun), "message_id": first(OutboxMessage),
+            "line_id": first(TransitLine), "delivery_id": first(WebhookDelivery),
+            "kind": "check_out", "action": "handled"}
+
+
+@pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgresql"])
+def fresh_demo_app(request, tmp_path_factory):
+    """A demo of its own for a test whose requests may change it."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    app = make_app(url, tmp_path_factory.mktemp("own-writes"))
+    with app.app_context():
+        load_demo()
+        db.session.remove()
+    yield app
+    empty_all_tables(app)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_write_on_own_records_is_refused_or_handled_as_declared(fresh_demo_app, role):
+    """Every rule, every method but GET, with the role's own records: a rule the role is not
+    declared for answers 403 (or 404) and changes nothing; one it is declared for reaches its
+    handler and never answers a 5xx (the empty form or body is then refused as bad input)."""
+    app = fresh_demo_app
+    client = app.test_client()
+    with app.app_context():
+        user = _account(role)
+        ids = _own_ids(user) | _write_ids(user)
+        token = api_token(app.test_client(), user, password=DEMO_PASSWORD)
+        writes = sorted((r.rule, method) for r in app.url_map.iter_rules()
+                         if not r.endpoint.endswith("static")
+                         for method in (r.methods or set()) - {"GET", "HEAD", "OPTIONS"})
+        rules = {r.rule: r for r in app.url_map.iter_rules()}
+        allowed_of = {rule: app.view_functions[rules[rule].endpoint].allowed_roles
+                      for rule, _method in writes}
+        url_of = {rule: _url(rule, ids | ({"job_id": "rental_overdue"} if "<job_id>" in rule
+                                          else {})) for rule, _method in writes}
+
+    def sign_in() -> str:
+        assert login(client, _account(role), password=DEMO_PASSWORD).status_code == 302
+        return csrf_token_from(client.get("/dashboard", follow_redirects=True)
+                               .get_data(as_text=True))
+
+    def send(rule: str, method: str, csrf: str):
+        url = url_of[rule]
+        if url.startswith("/api/"):
+            return client.open(url, method=method, headers=bearer(token), json={})
+        return client.open(url, method=method, data={"csrf_token": csrf})
+
+    with app.app_context():
+        csrf = sign_in()
+        refused = [(rule, m) for rule, m in writes
+                   if allowed_of[rule] != PUBLIC and role not in allowed_of[rule]]
+        assert refused and len(refused) < len(writes)  # both sides are walked
+        before = _every_row()
+        wrong = []
+        for rule, method in refused:
+            status = send(rule, method, csrf).status_code
+            if status not in (403, 404):
+                wrong.append((method, rule, status, "expected 403/404"))
+        assert _every_row() == before
+        for rule, method in writes:
+            if (rule, method) in refused:
+                continue
+            response = send(rule, method, csrf)
+            payload = response.get_json(silent=True) if response.is_json else None
+            error = payload.get("error") if isinstance(payload, dict) else None
+            code = error.get("code") if isinstance(error, dict) else None
+            if response.status_code >= 500 and code not in NOT_SET_UP:
+                wrong.append((method, rule, response.status_code, code))
+            if rule in ("/logout", "/auth/proconnect/logout") or response.status_code == 401:
+                csrf = sign_in()
     assert wrong == [], "\n".join(map(str, wrong))
