@@ -35,6 +35,8 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_a
 from sqlalchemy.orm import aliased
 
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking, Site, Vehicle
+from mobility.commute.ladder import LEVELS, normalise
+from mobility.commute.models import CommuteCheck
 from mobility.extensions import db
 from mobility.organisations.models import PartnerOrganisation
 from mobility.payments.models import Payment
@@ -280,6 +282,23 @@ def mobility_potential(platform_ids: list[int], start: date, end: date) -> dict:
     return {"entry_assessments": entry_count, "entry_average": rounded(entry_avg),
             "exited_with_both": pairs, "exit_entry_average": rounded(pair_entry),
             "exit_average": rounded(pair_exit), "gain_average": rounded(pair_gain)}
+
+
+def ladder_outcomes(platform_ids: list[int], start: date, end: date) -> dict[str, int]:
+    """People checked in the period, by the level their latest commute check recommended (the
+    one ladder, `mobility.commute.ladder`, as recorded at the check); "none" when no level was
+    confirmed. In the ladder's order, levels nobody got left out."""
+    low, high = _utc_bounds(start, end)
+    latest = (select(func.max(CommuteCheck.id).label("id"))
+              .where(CommuteCheck.platform_id.in_(platform_ids),
+                     CommuteCheck.created_at >= low, CommuteCheck.created_at < high)
+              .group_by(CommuteCheck.beneficiary_id).subquery())
+    counts: dict[str, int] = {}
+    for ladder in db.session.scalars(select(CommuteCheck.ladder)
+                                     .join(latest, CommuteCheck.id == latest.c.id)):
+        level = normalise(ladder).get("recommended") or "none"
+        counts[level] = counts.get(level, 0) + 1
+    return {level: counts[level] for level in (*LEVELS, "none") if level in counts}
 
 
 def exits(platform_ids: list[int], start: date, end: date) -> dict:

@@ -154,6 +154,7 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
         "fleet": queries.fleet_occupancy(ids, start, end),
         "mobility_potential": queries.mobility_potential(ids, start, end),
         "exits": queries.exits(ids, start, end),
+        "ladder": queries.ladder_outcomes(ids, start, end),
         "money": queries.money(ids, start, end),
     }
     report["money"]["budget_cents"] = budget_cents

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fleet.models import VEHICLE_KIND_LABELS
+from mobility.commute.ladder import LEVEL_LABELS
 from mobility.i18n import money as format_money
 from mobility.organisations.models import ORGANISATION_KINDS
 from mobility.payments.models import PAYMENT_METHOD_LABELS
@@ -128,6 +129,13 @@ def report_tables(report: dict) -> list[Table]:
         [_("Average potential at exit"), _num(potential["exit_average"])],
         [_("Average gain"), _num(potential["gain_average"])],
     ]))
+    tables.append(Table("ladder", _("Solutions recommended at the latest commute check"),
+                        [_("Solution"), _("People")],
+                        [[str(LEVEL_LABELS[k]) if k in LEVEL_LABELS
+                          else _("No solution confirmed yet"), v]
+                         for k, v in report.get("ladder", {}).items()], chart=(0, 1),
+                        note=_("People whose commute was checked in the period, by the level of "
+                               "the ladder their latest check recommended.")))
     tables.append(Table("exit_solutions", _("Exits, by mobility solution"),
                         [_("Solution"), _("Exits")],
                         [[label(EXIT_SOLUTIONS, k), v] for k, v in exits["by_solution"].items()],
