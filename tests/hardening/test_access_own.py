@@ -76,16 +76,21 @@ RULE_QUERY = {
 }
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"], ids=["sqlite", "postgresql"])
-def demo_app(request, tmp_path_factory):
-    """The app on each database with the demo loaded once (emptied after the module)."""
+def _app_with_demo(request, tmp_path_factory, folder: str):
+    """The app on the parametrised database with the demo loaded (emptied afterwards)."""
     url = request.getfixturevalue(f"{request.param}_url")
-    app = make_app(url, tmp_path_factory.mktemp("own"))
+    app = make_app(url, tmp_path_factory.mktemp(folder))
     with app.app_context():
         load_demo()
         db.session.remove()
     yield app
     empty_all_tables(app)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"], ids=["sqlite", "postgresql"])
+def demo_app(request, tmp_path_factory):
+    """The app on each database with the demo loaded once for the module's read-only walk."""
+    yield from _app_with_demo(request, tmp_path_factory, "own")
 
 
 def _account(role: str) -> User:
@@ -233,13 +238,7 @@ def _write_ids(user: User) -> dict[str, object]:
 @pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgresql"])
 def fresh_demo_app(request, tmp_path_factory):
     """A demo of its own for a test whose requests may change it."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    app = make_app(url, tmp_path_factory.mktemp("own-writes"))
-    with app.app_context():
-        load_demo()
-        db.session.remove()
-    yield app
-    empty_all_tables(app)
+    yield from _app_with_demo(request, tmp_path_factory, "own-writes")
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
