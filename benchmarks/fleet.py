@@ -32,8 +32,8 @@ def run(database_url: str, *, rentals: int, vehicles: int, sites: int, samples: 
     from fleet import services
     from fleet.models import VEHICLE_KINDS
     from mobility import create_app
-    from mobility.errors import Conflict
-    from mobility.extensions import db
+    from mobility.core.db import db
+    from mobility.core.errors import Conflict
 
     # GEOCODING_ENABLED: bookings run the routing a real booking runs (the mileage allowance
     # on the beneficiary's home-work trip, after_booking hook), on the demo's road network
@@ -89,7 +89,7 @@ def _place_beneficiaries(app, beneficiary_ids: list[int]) -> int:
     """Give every beneficiary a home and a workplace on the demo's road network (Monaco
     extract cache) so that booking computes a real mileage allowance; returns how many."""
     import routing
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     with app.app_context():
         engine = routing.LocalEngine.from_cache(app.config["ROUTING_CACHE_DIR"], modes=["car"])

@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fleet.models import VEHICLE_KINDS
-from mobility.extensions import db
+from mobility.core.db import db
 
 RENTAL_COLUMNS = ("platform_id", "vehicle_id", "beneficiary_id", "start_date", "end_date",
                   "status", "created_at", "late_days")

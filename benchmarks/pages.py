@@ -47,7 +47,7 @@ def _add_users(app, ids: dict) -> dict[str, str]:
     """One user per role (the prescriber in a partner organisation), 40 advisors sharing the
     rentals and pathways; returns the e-mail of the user each role signs in as."""
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     platform_id = ids["platform_id"]
     with app.app_context():
@@ -124,7 +124,7 @@ def _targets(ids: dict, today: date) -> dict[str, list[str]]:
 
 
 def _measure(app, ids: dict, emails: dict[str, str], samples: int) -> list[dict]:
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     counter = {"n": 0}
 
@@ -168,7 +168,7 @@ def _availability(app, ids: dict, samples: int) -> dict:
     """The availability search itself (the service the page and the API call)."""
     from fleet import services
     from fleet.models import VEHICLE_KINDS
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     rng = random.Random(7)
     today = date.today()
@@ -190,7 +190,7 @@ def _availability(app, ids: dict, samples: int) -> dict:
 
 def run(database_url: str, *, sizes: dict, samples: int) -> dict:
     from mobility import create_app
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
                       "RATELIMIT_ENABLED": False})

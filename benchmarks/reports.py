@@ -41,7 +41,7 @@ KINDS = ("coaching", "coaching", "workshop", "partner_referral", "coaching")
 
 
 def _insert(conn, table: str, rows: list[dict], batch: int = 20_000) -> None:
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     for i in range(0, len(rows), batch):
         conn.execute(db.metadata.tables[table].insert(), rows[i:i + batch])
@@ -49,7 +49,7 @@ def _insert(conn, table: str, rows: list[dict], batch: int = 20_000) -> None:
 
 def fill_people_and_money(app, ids: dict, *, today: date, seed: int = 2) -> dict:
     """Referrals, pathways, actions, assessments, payments and seats for the generated data."""
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     rng = random.Random(seed)
     platform_id = ids["platform_id"]
@@ -149,7 +149,7 @@ def fill_people_and_money(app, ids: dict, *, today: date, seed: int = 2) -> dict
 
 
 def _time_report(app, platform_id: int, today: date, repeats: int) -> tuple[float, dict]:
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.reports.services import Period, Scope, build_report
 
     scope = Scope("platform", "bench", "Benchmark", (platform_id,))
@@ -168,7 +168,7 @@ def _time_report(app, platform_id: int, today: date, repeats: int) -> tuple[floa
 def run(database_url: str, *, vehicles: int, sites: int, people: int, rentals: int,
         repeats: int) -> dict:
     from mobility import create_app
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
     with app.app_context():

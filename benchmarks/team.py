@@ -159,8 +159,8 @@ def profile_pages(env: dict[str, str], *, repeat: int = 20, tree: bool = False) 
     os.environ.update({k: v for k, v in env.items() if k != "ROUTING_PRELOAD"})
     # not benchmarks.locustfile: importing locust would patch this process with gevent
     from mobility import create_app
+    from mobility.core.db import db
     from mobility.demo import DEMO_PASSWORD
-    from mobility.extensions import db
 
     app = create_app()
     app.config["WTF_CSRF_ENABLED"] = False

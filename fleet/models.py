@@ -30,12 +30,12 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.licences import required_category
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, in_check, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.core.tenancy import PlatformScoped
 
 # Roles, spelled here so that `fleet` imports nothing else from `mobility`.
-ADMIN, ADVISOR, FLEET_MANAGER, BENEFICIARY = "admin", "advisor", "fleet_manager", "beneficiary"
 
 VEHICLE_KINDS = ("bike", "e_bike", "scooter", "moped", "car")
 VEHICLE_KIND_LABELS = {
@@ -127,15 +127,11 @@ FLEET_EDIT = frozenset({ADMIN, FLEET_MANAGER})
 BOOKING_EDIT = frozenset({ADMIN, ADVISOR})
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Site(PlatformScoped, db.Model):
     """A pole or parking where vehicles are kept and handed over (site, pôle, parking)."""
 
     __tablename__ = "fleet_sites"
-    __table_args__ = (CheckConstraint(_in("kind", SITE_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(in_check("kind", SITE_KINDS), name="kind_known"),)
     view_roles = STAFF_VIEW
     edit_roles = FLEET_EDIT
 
@@ -163,8 +159,8 @@ class Vehicle(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_vehicles"
     __table_args__ = (
-        CheckConstraint(_in("kind", VEHICLE_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", VEHICLE_STATUSES), name="status_known"),
+        CheckConstraint(in_check("kind", VEHICLE_KINDS), name="kind_known"),
+        CheckConstraint(in_check("status", VEHICLE_STATUSES), name="status_known"),
         CheckConstraint("odometer_km >= 0", name="odometer_positive"),
         CheckConstraint("energy_level_pct IS NULL OR (energy_level_pct BETWEEN 0 AND 100)",
                         name="energy_level_range"),
@@ -241,7 +237,7 @@ class Rental(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_rentals"
     __table_args__ = (
-        CheckConstraint(_in("status", RENTAL_STATUSES), name="status_known"),
+        CheckConstraint(in_check("status", RENTAL_STATUSES), name="status_known"),
         CheckConstraint("end_date > start_date", name="period_not_empty"),
         Index("ix_fleet_rentals_vehicle_period", "vehicle_id", "end_date", "start_date"),
         Index("ix_fleet_rentals_platform_status_end", "platform_id", "status", "end_date"),
@@ -347,7 +343,7 @@ class Inspection(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_inspections"
     __table_args__ = (
-        CheckConstraint(_in("kind", INSPECTION_KINDS), name="kind_known"),
+        CheckConstraint(in_check("kind", INSPECTION_KINDS), name="kind_known"),
         Index("uq_fleet_inspections_rental_kind", "rental_id", "kind", unique=True),
     )
     view_roles = STAFF_VIEW
@@ -415,8 +411,8 @@ class MaintenanceJob(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_maintenance_jobs"
     __table_args__ = (
-        CheckConstraint(_in("kind", MAINTENANCE_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", MAINTENANCE_STATUSES), name="status_known"),
+        CheckConstraint(in_check("kind", MAINTENANCE_KINDS), name="kind_known"),
+        CheckConstraint(in_check("status", MAINTENANCE_STATUSES), name="status_known"),
         CheckConstraint("cost_cents IS NULL OR cost_cents >= 0", name="cost_positive"),
     )
     view_roles = FLEET_EDIT
@@ -460,7 +456,7 @@ class CarpoolRide(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_carpool_rides"
     __table_args__ = (
-        CheckConstraint(_in("driver_kind", DRIVER_KINDS), name="driver_kind_known"),
+        CheckConstraint(in_check("driver_kind", DRIVER_KINDS), name="driver_kind_known"),
         CheckConstraint("seats >= 1", name="seats_positive"),
     )
     view_roles = STAFF_VIEW
@@ -507,7 +503,7 @@ class SeatBooking(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_seat_bookings"
     __table_args__ = (
-        CheckConstraint(_in("status", SEAT_STATUSES), name="status_known"),
+        CheckConstraint(in_check("status", SEAT_STATUSES), name="status_known"),
         # A seat number is taken once per ride and date: the last seat cannot be sold twice.
         Index("uq_fleet_seat_bookings_seat", "ride_id", "ride_date", "seat_number", unique=True,
               sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
@@ -575,7 +571,7 @@ class MinibusBooking(PlatformScoped, db.Model):
 
     __tablename__ = "fleet_minibus_bookings"
     __table_args__ = (
-        CheckConstraint(_in("status", SEAT_STATUSES), name="status_known"),
+        CheckConstraint(in_check("status", SEAT_STATUSES), name="status_known"),
         Index("uq_fleet_minibus_bookings_seat", "run_id", "seat_number", unique=True,
               sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
         Index("uq_fleet_minibus_bookings_person", "run_id", "beneficiary_id", unique=True,

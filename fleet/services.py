@@ -1,7 +1,7 @@
 """Fleet services: every change to the fleet goes through one of these functions.
 
 They validate input, enforce the rules (no double booking, no overselling of seats), write in
-one transaction and commit. Refusals raise `mobility.errors` exceptions, so nothing is changed.
+one transaction and commit. Refusals raise `mobility.core.errors` exceptions, so nothing is changed.
 
 Auditing: `fleet` may not import the audit package; the web layer installs `audit_hook`
 (`record_audit`'s signature) at start-up and services call it inside their transaction.
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
@@ -52,11 +51,11 @@ from fleet.models import (
     Site,
     Vehicle,
 )
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.dates import PARIS, local_today
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import Conflict, NotFound, ValidationFailed
 
-PARIS = ZoneInfo("Europe/Paris")
 #: how far ahead the "first date a vehicle frees up" looks
 FREE_DATE_HORIZON_DAYS = 365
 #: longest rental one booking may cover
@@ -69,9 +68,6 @@ MAX_IMAGE_PIXELS = 40_000_000
 audit_hook: Callable[..., Any] | None = None
 
 
-def today() -> date:
-    """Today's date in Europe/Paris (the platform's day)."""
-    return datetime.now(PARIS).date()
 
 
 def _audit(actor, action: str, obj, fields: Iterable[str] | None = None) -> None:
@@ -241,7 +237,7 @@ def _validate_period(start: date | None, end: date | None, *, new: bool = False)
         raise ValidationFailed(details={"end": _l("The end date must be after the start date.")})
     if (end - start).days > MAX_RENTAL_DAYS:
         raise ValidationFailed(details={"end": _l("A rental lasts at most one year.")})
-    if new and start < today():
+    if new and start < local_today():
         raise ValidationFailed(details={"start": _l("The period cannot start in the past.")})
 
 
@@ -257,7 +253,7 @@ def overlapping(start: date, end: date):
 
 def _overdue_out():
     """SQL condition: a vehicle still out after its planned return (not offered until back)."""
-    return and_(Rental.status == "in_progress", Rental.end_date < today())
+    return and_(Rental.status == "in_progress", Rental.end_date < local_today())
 
 
 def free_vehicles(platform_id: int, *, start: date, end: date, kind: str | None = None,
@@ -426,7 +422,7 @@ def change_end_date(actor, rental: Rental, new_end: date) -> Rental:
         raise ValidationFailed(details={"end": _l("The end date must be after the start date.")})
     if (new_end - rental.start_date).days > MAX_RENTAL_DAYS:
         raise ValidationFailed(details={"end": _l("A rental lasts at most one year.")})
-    if rental.status == "in_progress" and new_end < today():
+    if rental.status == "in_progress" and new_end < local_today():
         raise ValidationFailed(details={
             "end": _l("The return date cannot be in the past: record the return instead.")})
     if new_end == rental.end_date:
@@ -541,11 +537,11 @@ def check_out(actor, rental: Rental, *, odometer_km: int | None,
     `in_transaction(rental)` adds what belongs with it in the same transaction."""
     if rental.status != "booked":
         raise Conflict(_l("This rental is not waiting for its check-out."), code="not_booked")
-    if today() < rental.start_date:
+    if local_today() < rental.start_date:
         raise ValidationFailed(details={"start": _l(
             "The rental starts on %(date)s: the vehicle cannot leave before.",
             date=rental.start_date.isoformat())})
-    if today() >= rental.end_date:
+    if local_today() >= rental.end_date:
         raise ValidationFailed(details={"end": _l("The rental period is over.")})
     if not rental.vehicle.is_bookable:
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
@@ -580,7 +576,7 @@ def check_in(actor, rental: Rental, *, odometer_km: int | None,
         raise Conflict(_l("This rental is not in progress."), code="not_in_progress")
     inspection = _inspection(actor, rental, "check_in", odometer_km, energy_level_pct,
                              checklist, damage_notes, signoff)
-    day = today()
+    day = local_today()
     rental.status = "returned"
     rental.returned_at = utcnow()
     rental.returned_on = day
@@ -725,7 +721,7 @@ def returns_query(platform_id: int, day: date, buckets: Iterable[str] = RETURN_B
 
 def returns_counts(platform_id: int, day: date | None = None) -> dict[str, int]:
     """How many vehicles are in each bucket of the returns board, in one query."""
-    day = day or today()
+    day = day or local_today()
     bucket = case((Rental.end_date < day, "overdue"), (Rental.end_date == day, "today"),
                   else_="week")
     rows = db.session.execute(
@@ -740,7 +736,7 @@ def returns_counts(platform_id: int, day: date | None = None) -> dict[str, int]:
 def returns_board(platform_id: int, day: date | None = None) -> dict[str, list[Rental]]:
     """Vehicles out: overdue, due back today, due back within the next 6 days (every row:
     for the scheduler's reminders; pages show them a page at a time)."""
-    day = day or today()
+    day = day or local_today()
     board: dict[str, list[Rental]] = {name: [] for name in RETURN_BUCKETS}
     for rental in db.session.scalars(returns_query(platform_id, day)):
         board[return_bucket(rental, day)].append(rental)
@@ -783,7 +779,7 @@ def complete_maintenance_job(actor, job: MaintenanceJob, *, cost_cents: int | No
     if cost_cents is not None and cost_cents < 0:
         raise ValidationFailed(details={"cost_cents": _l("The cost cannot be negative.")})
     job.status = "done"
-    job.done_on = done_on or today()
+    job.done_on = done_on or local_today()
     if cost_cents is not None:
         job.cost_cents = cost_cents
     vehicle = job.vehicle
@@ -804,7 +800,7 @@ def complete_maintenance_job(actor, job: MaintenanceJob, *, cost_cents: int | No
 def maintenance_due(platform_id: int, day: date | None = None, within_days: int = 14
                     ) -> list[MaintenanceJob]:
     """Open jobs due by date within `within_days`, or by odometer (within 500 km)."""
-    day = day or today()
+    day = day or local_today()
     return list(db.session.scalars(
         select(MaintenanceJob).join(Vehicle, Vehicle.id == MaintenanceJob.vehicle_id).where(
             MaintenanceJob.platform_id == platform_id, MaintenanceJob.status == "open",
@@ -818,7 +814,7 @@ def maintenance_due(platform_id: int, day: date | None = None, within_days: int 
 def replacement_options(rental: Rental, limit: int = 5) -> list[Vehicle]:
     """Vehicles that could take over a rental: same kind at the same site, same kind
     elsewhere, then a fitting kind; free for the rest of the rental."""
-    start = max(rental.start_date, today())
+    start = max(rental.start_date, local_today())
     end = rental.end_date
     if end <= start:
         return []
@@ -843,7 +839,7 @@ def immobilisation_impact(vehicle: Vehicle) -> list[dict]:
     rentals = db.session.scalars(
         select(Rental).where(Rental.vehicle_id == vehicle.id,
                              Rental.status.in_(("booked", "in_progress")),
-                             Rental.end_date > today())
+                             Rental.end_date > local_today())
         .options(joinedload(Rental.beneficiary), joinedload(Rental.advisor))
         .order_by(Rental.start_date)
     ).all()
@@ -879,7 +875,7 @@ def replace_vehicle(actor, rental: Rental, new_vehicle_id: int,
         raise Conflict(_l("This vehicle cannot be booked: it is %(status)s.",
                           status=VEHICLE_STATUS_LABELS[new_vehicle.status]),
                        code="vehicle_unavailable")
-    day = today()
+    day = local_today()
     rental_id = rental.id
     start = max(rental.start_date, day) if rental.status == "in_progress" else rental.start_date
     end = rental.end_date
@@ -1086,7 +1082,7 @@ def book_seats(actor, ride: CarpoolRide, *, beneficiary_id: int, dates: Iterable
     days = sorted(set(dates or ()))
     if not days:
         raise ValidationFailed(details={"dates": _l("Choose at least one date.")})
-    if days[0] < today():
+    if days[0] < local_today():
         raise ValidationFailed(details={"dates": _l("A date is in the past.")})
     not_running = [d.isoformat() for d in days if not ride.runs_on(d)]
     if not_running:
@@ -1160,7 +1156,7 @@ def create_run(actor, *, name: str, run_date: date, departure_time, driver_name:
             errors[field_name] = _l("This field is required.")
     if run_date is None:
         errors["run_date"] = _l("This field is required.")
-    elif run_date < today():
+    elif run_date < local_today():
         errors["run_date"] = _l("The date cannot be in the past.")
     if capacity is None or not 1 <= capacity <= 30:
         errors["capacity"] = _l("Between 1 and 30 seats.")
@@ -1193,7 +1189,7 @@ def book_minibus_seat(actor, run: MinibusRun, *, beneficiary_id: int, charter_ac
     if not charter_accepted:
         raise ValidationFailed(details={"charter_accepted": _l(
             "The passenger must accept the service charter.")})
-    if run.run_date < today():
+    if run.run_date < local_today():
         raise ValidationFailed(details={"run_id": _l("This run is in the past.")})
     _beneficiary_on_platform(beneficiary_id, run.platform_id)
     if stop_id is not None and stop_id not in {s.id for s in run.stops}:

@@ -10,7 +10,8 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from mobility.config import PROJECT_ROOT, instance_path, load_config
-from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
+from mobility.core.db import db
+from mobility.core.extensions import babel, csrf, limiter, login_manager, migrate
 from mobility.features import FEATURES
 
 
@@ -65,8 +66,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_package.bp)
 
     from mobility.cli import register_cli
-    from mobility.errors import register_error_handlers
     from mobility.templating import register_template_helpers
+    from mobility.web.errors import register_error_handlers
 
     register_cli(app)
     register_error_handlers(app)

@@ -7,9 +7,10 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from mobility.auth.roles import ROLES
-from mobility.errors import DomainError, in_both_languages
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import DomainError
+from mobility.core.roles import ROLES
+from mobility.i18n import in_both_languages
 from mobility.platforms.models import Platform
 from mobility.platforms.services import set_lender_identity
 
@@ -34,7 +35,7 @@ def create_platform(slug: str, name: str, country: str = "FR") -> Platform:
     phone numbers typed without a country code belong."""
     from flask_babel import lazy_gettext as _l
 
-    from mobility.errors import ValidationFailed
+    from mobility.core.errors import ValidationFailed
 
     slug = slug.strip().lower()
     if not slug or not slug.replace("-", "").isalnum():

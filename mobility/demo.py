@@ -12,7 +12,7 @@ import importlib.util
 from sqlalchemy import select
 
 from mobility.auth.models import User
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.features import FEATURES
 from mobility.organisations.models import PartnerOrganisation
 from mobility.platforms.models import Platform

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_time as format_wall_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request, session
+from flask_babel import force_locale, get_locale
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import format_time as babel_format_time
-from flask_babel import get_locale
 from flask_login import current_user
 
 from mobility.config import PROJECT_ROOT
@@ -109,3 +110,12 @@ def local_time(value: datetime | time | None, format: str = "short") -> str:
     if isinstance(value, datetime):
         return babel_format_time(value, format)
     return format_wall_time(value, format, locale=str(get_locale() or "fr"))
+
+
+def in_both_languages(message: Any) -> dict[str, str]:
+    """Render a (lazy) message in French and English."""
+    out = {}
+    for locale in ("fr", "en"):
+        with force_locale(locale):
+            out[locale] = str(message)
+    return out

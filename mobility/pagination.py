@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 
 #: rows per page unless the caller asks for fewer (or, in the API, up to MAX_LIMIT)
 PAGE_SIZE = 50

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, FloatField
 
-from mobility.errors import ValidationFailed
+from mobility.core.errors import ValidationFailed
 
 #: Stripe.js loads from js.stripe.com, calls api.stripe.com and opens frames for 3-D Secure
 #: (https://docs.stripe.com/security/guide#content-security-policy)

@@ -17,7 +17,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from mobility import create_app
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.i18n import compile_catalogs
 
 PG_ADMIN_URL = os.environ.get(

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 from mobility.auth.models import User
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
 from mobility.platforms.models import Platform
 

@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from mobility.auth import passwords
 from mobility.auth.models import User, hash_secret
 from mobility.auth.policies import get_or_404, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
-from mobility.errors import ValidationFailed
+from mobility.core.errors import ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
 from mobility.templating import nav_item
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -16,9 +16,9 @@ from mobility.auth import services
 from mobility.auth.forms import UserForm
 from mobility.auth.models import User
 from mobility.auth.policies import get_or_404, requires_roles, scoped
-from mobility.auth.roles import ADMIN
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
+from mobility.core.roles import ADMIN
 from mobility.organisations.models import PartnerOrganisation
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.platforms.models import Platform

@@ -23,7 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from mobility.api import idempotency, models  # noqa: F401  (registers the table)
 from mobility.auth.services import user_for_api_token
-from mobility.errors import Forbidden, Unauthorized, ValidationFailed
+from mobility.core.errors import Forbidden, Unauthorized, ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -256,7 +256,7 @@ def _as_response(result: Any, status: int) -> Response:
     return result
 
 
-#: the errors any operation may answer (mobility.errors and the rate limiter)
+#: the errors any operation may answer (mobility.core.errors and the rate limiter)
 ERROR_RESPONSES = (
     (400, "Bad input"), (401, "Not signed in"), (403, "Role not allowed"), (404, "Not found"),
     (409, "Conflict with the record's state (double booking, duplicate, key in use)"),

@@ -19,9 +19,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mobility.api.models import IdempotencyRecord
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, DomainError, ValidationFailed
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import Conflict, DomainError, ValidationFailed
 
 HEADER = "Idempotency-Key"
 #: keys are kept this long (Stripe keeps them 24 hours)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
 
 
 class IdempotencyRecord(db.Model):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask import has_request_context, request
 
 from mobility.audit.models import AUDIT_ACTIONS, AuditEvent
-from mobility.extensions import db, write_transaction
+from mobility.core.db import db, write_transaction
 
 
 def record_audit(

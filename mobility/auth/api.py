@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from mobility.api import api_route, bp, openapi_document
 from mobility.auth import services
 from mobility.auth.policies import public
-from mobility.auth.roles import ALL_ROLES
-from mobility.extensions import limiter
+from mobility.core.extensions import limiter
+from mobility.core.roles import ALL_ROLES
 
 
 class TokenRequest(BaseModel):

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from mobility.auth.roles import ROLE_LABELS
+from mobility.core.roles import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

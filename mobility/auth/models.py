@@ -12,10 +12,10 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from mobility.auth.roles import ADMIN, ROLE_LABELS, ROLES
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ROLE_LABELS, ROLES
+from mobility.core.tenancy import PlatformScoped
 
 MIN_PASSWORD_LENGTH = 10
 

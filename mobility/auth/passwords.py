@@ -13,9 +13,9 @@ from sqlalchemy import update
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import MIN_PASSWORD_LENGTH, ApiToken, User, UserSession
-from mobility.db_types import utcnow
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 
 #: NIST 800-63B §3.1.1.2 asks to accept at least 64 characters; the cap keeps hashing cheap
 MAX_PASSWORD_LENGTH = 200

@@ -15,8 +15,8 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from mobility.errors import Forbidden, NotFound
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import Forbidden, NotFound
 
 F = TypeVar("F", bound=Callable)
 PUBLIC = "public"

@@ -13,10 +13,10 @@ from werkzeug.security import generate_password_hash
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import ApiToken, User, UserSession, hash_secret
-from mobility.auth.roles import PRESCRIBER, ROLES
-from mobility.db_types import utcnow
-from mobility.errors import DomainError, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.roles import PRESCRIBER, ROLES
 
 # Checked against when the e-mail is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")

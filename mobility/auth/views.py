@@ -20,8 +20,9 @@ from flask_login import current_user, login_user, logout_user
 from mobility.auth import services
 from mobility.auth.forms import LanguageForm, LoginForm
 from mobility.auth.policies import public
-from mobility.errors import DomainError
-from mobility.extensions import db, limiter
+from mobility.core.db import db
+from mobility.core.errors import DomainError
+from mobility.core.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from fleet.models import Rental
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
-from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.checkpoints import services
 from mobility.checkpoints.models import Checkpoint
+from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.payments.models import PAYMENT_METHODS
 
 

@@ -13,9 +13,9 @@ from fleet.models import Rental
 from mobility.auth.models import User
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import default_next_date, last_reading, record_checkpoint
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.payments.services import ledger
-from mobility.people.services import today
 from mobility.pricing.services import ensure_terms
 
 
@@ -29,7 +29,7 @@ def load(platform) -> None:
         select(Rental).where(Rental.platform_id == platform.id, Rental.status == "in_progress",
                              ~Rental.id.in_(select(Checkpoint.rental_id)))
         .order_by(Rental.id)).all()
-    now = today()
+    now = local_today()
     for index, rental in enumerate(rentals):
         kind = "monthly" if ensure_terms(rental).scheme == "amie" else "weekly"
         days = []

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import fleet.models  # noqa: F401  (the rentals table we point to)
 import mobility.payments.models  # noqa: F401  (payments table)
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.core.tenancy import PlatformScoped
 
 CHECKPOINT_KIND_LABELS = {"weekly": _l("Weekly checkpoint"), "monthly": _l("Monthly check-in")}
 

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from fleet.models import CHECKLISTS, Site
 from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
-from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db
+from mobility.core.dates import add_months
+from mobility.core.db import db
+from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import local_date, number
 from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
-from mobility.pricing.engine import add_months
 from mobility.pricing.services import amie_first_month_of, amie_max_months, ensure_terms
 from mobility.rentals.rules import allowance_for
 

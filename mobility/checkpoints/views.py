@@ -8,12 +8,12 @@ from flask_login import current_user
 
 from fleet.models import Rental, Site
 from mobility.auth.policies import get_or_404, requires_roles, scoped
-from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.checkpoints import services
 from mobility.checkpoints.forms import checkpoint_form
-from mobility.db_types import utcnow
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.services import ensure_terms, rental_quote

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mobility.api import api_route, parse_model
 from mobility.auth.policies import get_or_404
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.commute import services
 from mobility.commute.models import CommuteCheck
-from mobility.errors import NotFound
+from mobility.core.errors import NotFound
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.people.models import Beneficiary
 
 PLACE_HELP = ('An address ("12 boulevard de la République, Beausoleil") or coordinates '

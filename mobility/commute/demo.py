@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from mobility.auth.models import User
 from mobility.commute import services, transit_lines
 from mobility.commute.models import CommuteCheck, TransitLine
-from mobility.errors import DomainError
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import DomainError
 from mobility.people.models import Beneficiary
 
 log = logging.getLogger(__name__)

@@ -272,7 +272,7 @@ def latest_assessment_of(beneficiary):
     """The person's latest mobility assessment (entry or exit), or None."""
     from sqlalchemy import select
 
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.people.models import MobilityAssessment
 
     return db.session.scalar(
@@ -287,9 +287,10 @@ def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | No
 
     from fleet.models import CarpoolRide
     from mobility.commute import services
-    from mobility.extensions import db
+    from mobility.core.dates import local_today
+    from mobility.core.db import db
 
-    today = services.today()
+    today = local_today()
     rides = db.session.scalars(select(CarpoolRide).where(
         CarpoolRide.platform_id == beneficiary.platform_id,
         CarpoolRide.driver_beneficiary_id.is_distinct_from(beneficiary.id),
@@ -325,11 +326,11 @@ def minibus_runs_for(platform_id: int) -> bool:
     from sqlalchemy import select
 
     from fleet.models import MinibusRun
-    from mobility.commute.services import today
-    from mobility.extensions import db
+    from mobility.core.dates import local_today
+    from mobility.core.db import db
 
     return db.session.scalar(select(MinibusRun.id).where(
-        MinibusRun.platform_id == platform_id, MinibusRun.run_date >= today()).limit(1)
+        MinibusRun.platform_id == platform_id, MinibusRun.run_date >= local_today()).limit(1)
     ) is not None
 
 

@@ -7,10 +7,10 @@ from datetime import datetime, time
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.core.tenancy import PlatformScoped
 
 STAFF = frozenset({ADMIN, ADVISOR})
 

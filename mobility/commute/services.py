@@ -19,11 +19,10 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
@@ -36,8 +35,10 @@ import routing
 from mobility.audit.services import record_audit
 from mobility.commute.models import CommuteCheck, CommuteSettings
 from mobility.config import PROJECT_ROOT
-from mobility.errors import DomainError, ValidationFailed, in_both_languages
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import DomainError, ValidationFailed
+from mobility.i18n import in_both_languages
 from routing.commute import SAME_PLACE_M
 from routing.graph import GRAPH_SUFFIX, Graph
 from routing.network import haversine_m
@@ -349,9 +350,6 @@ def set_gtfs_path(actor, platform_id: int, path: str | None) -> CommuteSettings:
 # -- input parsing -----------------------------------------------------------------------------
 
 
-def today() -> date:
-    """Today in Europe/Paris."""
-    return datetime.now(ZoneInfo("Europe/Paris")).date()
 
 
 def parse_time(value: Any, field_name: str) -> time | None:
@@ -368,7 +366,7 @@ def parse_time(value: Any, field_name: str) -> time | None:
 
 def next_working_days(start: date | None = None, count: int = 5) -> list[date]:
     """The next `count` Monday-to-Friday dates from `start` (today) on, `start` included."""
-    day = start or today()
+    day = start or local_today()
     out = []
     while len(out) < count:
         if day.weekday() < 5:
@@ -383,7 +381,7 @@ def parse_days(values: Iterable[Any] | None, *, start: date | None = None) -> li
     A weekday name (English or French, "monday"/"mon"/"lundi") is its next occurrence from
     today (Europe/Paris) on, today included.
     """
-    start = start or today()
+    start = start or local_today()
     out: set[date] = set()
     for value in values or ():
         if isinstance(value, date):

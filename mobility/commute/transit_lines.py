@@ -27,8 +27,8 @@ from sqlalchemy import select
 from mobility.audit.services import record_audit
 from mobility.commute.models import TransitLine
 from mobility.commute.services import parse_time
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from routing.transit_lines import load_lines, write_gtfs
 
 KINDS = {"bus": _l("Bus"), "train": _l("Train"), "tram": _l("Tram"), "coach": _l("Coach")}

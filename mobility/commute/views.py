@@ -22,12 +22,12 @@ from flask_login import current_user
 
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.commute import services, transit_lines
 from mobility.commute.forms import GtfsImportForm, commute_form, line_form
 from mobility.commute.ladder import ANY_LEVEL_LABELS
 from mobility.commute.models import CommuteCheck, TransitLine
-from mobility.errors import DomainError, NotFound, ValidationFailed
+from mobility.core.errors import DomainError, NotFound, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.people.models import Beneficiary
 from mobility.templating import nav_item
 

@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from fleet.models import Rental
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.contracts import services
 from mobility.contracts.models import RentalContract
-from mobility.errors import Forbidden
+from mobility.core.errors import Forbidden
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.rentals import lifecycle
 
 CONTRACT_ROLES = {ADMIN, ADVISOR, BENEFICIARY}

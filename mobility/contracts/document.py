@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fleet.models import INSPECTED_KINDS, INSURED_KINDS
+from mobility.core.db import db
 from mobility.documents.pdf import Document
-from mobility.extensions import db
 from mobility.i18n import local_date, local_datetime, money, number
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing

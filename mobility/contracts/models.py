@@ -9,10 +9,10 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 import fleet.models  # noqa: F401  (the rentals table we point to)
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.core.tenancy import PlatformScoped
 
 TEMPLATE_VERSION = "2026-2"
 

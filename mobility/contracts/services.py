@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from mobility.audit.services import record_audit
 from mobility.contracts.document import OBLIGATIONS, allowance_words, render_contract
 from mobility.contracts.models import TEMPLATE_VERSION, RentalContract
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import Conflict, ValidationFailed
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
 

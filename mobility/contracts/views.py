@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from fleet.models import Rental
 from mobility.auth.policies import get_or_404, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.contracts import services
 from mobility.contracts.api import pdf_response
 from mobility.contracts.forms import SignForm
-from mobility.errors import ValidationFailed
+from mobility.core.errors import ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.rentals import lifecycle
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")

@@ -15,10 +15,10 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from fleet.models import OPEN_RENTALS_SQL, VEHICLE_STATUS_LABELS, Rental, Site, Vehicle
-from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
+from mobility.core.columns import utcnow
+from mobility.core.db import db, id_in
+from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.dashboard.views import dashboard_panel
-from mobility.db_types import utcnow
-from mobility.extensions import db, id_in
 from mobility.payments.services import due_by_rental, paid_by_rental
 
 #: at most this many rows per list on a dashboard (the linked page shows the rest)
@@ -30,9 +30,9 @@ ENDING_DAYS = 7
 
 
 def _today() -> date:
-    from fleet.services import today
+    from mobility.core.dates import local_today
 
-    return today()
+    return local_today()
 
 
 @dataclass

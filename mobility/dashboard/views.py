@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from mobility.auth.policies import public, requires_roles
-from mobility.auth.roles import ALL_ROLES
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.roles import ALL_ROLES
 
 bp = Blueprint("dashboard", __name__)
 

@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS, Rental
 from fleet.services import photo_path
+from mobility.core.db import db
+from mobility.core.errors import Conflict
 from mobility.documents.pdf import Document
-from mobility.errors import Conflict
-from mobility.extensions import db
 from mobility.i18n import local_date, local_datetime, number
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from fleet.models import Rental
 from mobility.auth.policies import get_or_404, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.documents.inspection_report import inspection_report_pdf
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")

@@ -24,9 +24,10 @@ from fleet.models import (
 )
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404, scoped
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, STAFF
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, STAFF
 from mobility.fleet_web import lists
 from mobility.pagination import PageOnly, PageQuery, page_response, paginate
 from mobility.rentals import lifecycle
@@ -571,7 +572,7 @@ def _returns_row(rental: Rental, bucket: str) -> dict:
            summary="Returns due (today and this week) or overdue, by planned return date, "
            "a page at a time (Link: rel=next)", tags=TAGS)
 def returns(user, query: ReturnsQuery):
-    day = services.today()
+    day = local_today()
     buckets = {"due": ("today", "week"), "overdue": ("overdue",),
                None: services.RETURN_BUCKETS}[query.status]
     page = paginate(services.returns_query(user.platform_id, day, buckets),

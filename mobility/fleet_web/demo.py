@@ -21,10 +21,10 @@ from fleet.models import (
     Site,
     Vehicle,
 )
-from fleet.services import today
 from mobility.auth.models import User
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.people.models import Beneficiary
 from mobility.rentals.lifecycle import mileage_allowance_for
 
@@ -116,7 +116,7 @@ def load(platform) -> None:
         sites.append(site)
     db.session.flush()
 
-    day = today()
+    day = local_today()
     vehicles: dict[str, list[Vehicle]] = {}
     n = 0
     for kind, count, label in FLEET:

@@ -32,10 +32,11 @@ from fleet.models import (
     Vehicle,
 )
 from mobility.auth.policies import get_or_404, requires_roles, scoped
-from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER, STAFF
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER, STAFF
 from mobility.dashboard.views import dashboard_panel
-from mobility.errors import DomainError, ValidationFailed
-from mobility.extensions import db
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.api import upload_settings
 from mobility.pagination import PAGE_SIZE, page_cursor_arg, paginate
@@ -172,7 +173,7 @@ def vehicles():
         "fleet/vehicles.html", vehicles=page, sites=_sites(),
         kinds=VEHICLE_KIND_LABELS, statuses=VEHICLE_STATUS_LABELS,
         selected={"kind": filters.kind, "site_id": filters.site_id, "status": filters.status,
-                  "q": filters.q or ""}, today=services.today())
+                  "q": filters.q or ""}, today=local_today())
 
 
 def _vehicle_form(vehicle: Vehicle | None = None) -> forms.VehicleForm:
@@ -241,14 +242,14 @@ def vehicle(vehicle_id: int):
     vehicle = get_or_404(Vehicle, vehicle_id, current_user)
     rentals = db.session.scalars(
         select(Rental).where(Rental.vehicle_id == vehicle.id, Rental.status != "cancelled",
-                             Rental.end_date >= services.today() - timedelta(days=60))
+                             Rental.end_date >= local_today() - timedelta(days=60))
         .options(joinedload(Rental.beneficiary)).order_by(Rental.start_date)).all()
     jobs = db.session.scalars(select(MaintenanceJob).where(MaintenanceJob.vehicle_id == vehicle.id)
                               .order_by(MaintenanceJob.status, MaintenanceJob.due_on)).all()
     return render_template(
         "fleet/vehicle.html", vehicle=vehicle, rentals=rentals, jobs=jobs,
         photo_form=forms.PhotoForm(), job_form=forms.MaintenanceForm(),
-        immobilise_form=forms.ImmobiliseForm(), today=services.today())
+        immobilise_form=forms.ImmobiliseForm(), today=local_today())
 
 
 @bp.route("/vehicles/<int:vehicle_id>/photos", methods=["POST"])
@@ -374,8 +375,8 @@ def availability():
         else:
             status = 400
     else:
-        form.start.data = services.today()
-        form.end.data = services.today() + timedelta(days=28)
+        form.start.data = local_today()
+        form.end.data = local_today() + timedelta(days=28)
     booking_form = forms.BookingForm()
     booking_form.scheme.data = request.args.get("scheme") or "bougez"
     return render_template("fleet/availability.html", form=form, result=result,
@@ -414,7 +415,7 @@ def rentals():
         return redirect(url_for("fleet.rental", rental_id=rental.id))
     filters = lists.rental_filters_from_args()
     page = lists.rental_page(current_user, filters, cursor=page_cursor_arg())
-    return render_template("fleet/rentals.html", rentals=page, today=services.today(),
+    return render_template("fleet/rentals.html", rentals=page, today=local_today(),
                            filters=filters, sites=_sites(), kinds=VEHICLE_KIND_LABELS,
                            statuses=lists.rental_status_choices())
 
@@ -432,7 +433,7 @@ def rental(rental_id: int):
     slot_form.site_id.choices = [(s.id, s.name) for s in _sites()]
     slot_form.site_id.data = rental.return_site_id or rental.vehicle.site_id
     return render_template(
-        "fleet/rental.html", rental=rental, today=services.today(),
+        "fleet/rental.html", rental=rental, today=local_today(),
         end_form=forms.EndDateForm(), inspection_form=inspection_form, slot_form=slot_form,
         signoff_form=forms.SignOffForm(prefix="signoff"),
         **_licence_documents(rental),
@@ -613,7 +614,7 @@ def returns():
     """The returns board: each bucket's first page, or one bucket a page at a time."""
     slot_form = forms.ReturnSlotForm()
     slot_form.site_id.choices = [(s.id, s.name) for s in _sites()]
-    day = services.today()
+    day = local_today()
     only = request.args.get("bucket")
     shown = (only,) if only in services.RETURN_BUCKETS else services.RETURN_BUCKETS
     board = {bucket: paginate(
@@ -647,7 +648,7 @@ def maintenance():
         scoped(Vehicle, current_user).where(Vehicle.status.in_(("immobilised", "maintenance")))
         .options(joinedload(Vehicle.site)).order_by(Vehicle.plate)).all()
     return render_template("fleet/maintenance.html", jobs=jobs, done=done,
-                           immobilised=immobilised, today=services.today(),
+                           immobilised=immobilised, today=local_today(),
                            complete_form=forms.CompleteJobForm())
 
 
@@ -697,9 +698,9 @@ def carpool():
         else:
             status = 400
     elif not form.valid_from.data:
-        form.valid_from.data = services.today()
+        form.valid_from.data = local_today()
     rides = db.session.scalars(scoped(CarpoolRide, current_user).order_by(CarpoolRide.id)).all()
-    day = services.today()
+    day = local_today()
     upcoming = {}
     for ride in rides:
         next_days = [day + timedelta(days=n) for n in range(14) if ride.runs_on(
@@ -777,7 +778,7 @@ def minibus():
         else:
             status = 400
     runs = db.session.scalars(
-        scoped(MinibusRun, current_user).where(MinibusRun.run_date >= services.today())
+        scoped(MinibusRun, current_user).where(MinibusRun.run_date >= local_today())
         .order_by(MinibusRun.run_date, MinibusRun.departure_time)).all()
     booked = {}
     for run in runs:

@@ -14,8 +14,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 
 #: the kinds of message that are about a date to keep
 CALENDAR_KINDS = frozenset({"checkpoint_reminder", "rental_return_due", "workshop_reminder",

@@ -17,10 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, in_check, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.core.tenancy import PlatformScoped
 
 CHANNELS = ("email", "sms", "call")
 CHANNEL_LABELS = {
@@ -55,10 +55,6 @@ DELIVERY_LABELS = {
 NEEDS_ADVISOR = ("failed", "to_call")
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 #: context values that are secrets (a sign-in code): masked once the message left the outbox,
 #: and never shown on the outbox pages, so no admin can read one and sign in as the person
 SECRET_CONTEXT_KEYS = {"portal_code": ("code",)}
@@ -76,9 +72,9 @@ class OutboxMessage(PlatformScoped, db.Model):
     __tablename__ = "notification_outbox"
     __table_args__ = (
         UniqueConstraint("key"),
-        CheckConstraint(_in("status", STATUSES), name="status_known"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
-        CheckConstraint(_in("recipient_type", RECIPIENT_TYPES), name="recipient_type_known"),
+        CheckConstraint(in_check("status", STATUSES), name="status_known"),
+        CheckConstraint(in_check("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(in_check("recipient_type", RECIPIENT_TYPES), name="recipient_type_known"),
         Index("ix_notification_outbox_due", "status", "next_attempt_at"),
         Index("ix_notification_outbox_platform_status", "platform_id", "status"),
     )
@@ -175,7 +171,7 @@ class NotificationPreference(PlatformScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("user_id"),
         UniqueConstraint("beneficiary_id"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(in_check("channel", CHANNELS), name="channel_known"),
         CheckConstraint("(user_id IS NULL) <> (beneficiary_id IS NULL)", name="one_owner"),
     )
     view_roles = frozenset({ADMIN, ADVISOR})

@@ -41,7 +41,7 @@ class InvalidPhoneNumber(ValueError):
 def default_region(platform_id: int | None = None) -> str:
     """The platform's country (ISO 3166 alpha-2) for numbers typed without `+` or `00`."""
     if platform_id is not None:
-        from mobility.extensions import db
+        from mobility.core.db import db
         from mobility.platforms.models import Platform
 
         platform = db.session.get(Platform, platform_id)

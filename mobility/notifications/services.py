@@ -26,10 +26,10 @@ from sqlalchemy.orm import joinedload
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.db_types import utcnow
-from mobility.errors import Forbidden, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import Forbidden, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.notifications.calendar import events_for_message, to_ics
 from mobility.notifications.kinds import KINDS
 from mobility.notifications.models import (

@@ -9,10 +9,11 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
+from mobility.core.extensions import csrf
+from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.dashboard.views import dashboard_panel
-from mobility.errors import ValidationFailed
-from mobility.extensions import csrf, db
 from mobility.notifications import services
 from mobility.notifications.forms import ActionForm, ChannelForm
 from mobility.notifications.models import (

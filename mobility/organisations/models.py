@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.tenancy import PlatformScoped
 
 ORGANISATION_KINDS = {
     "france_travail": _l("France Travail agency"),

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
-from mobility.auth.roles import ADMIN
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.roles import ADMIN
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners import datainclusion, proconnect, webhooks
 from mobility.partners.models import WebhookEndpoint

@@ -19,10 +19,10 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from fleet.services import today as paris_today
 from mobility.audit.services import record_audit
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from mobility.partners.models import PublishedService, PublishedStructure
 from mobility.partners.settings import setting
 from mobility.platforms.models import Platform
@@ -106,7 +106,7 @@ def structure_of(platform: Platform) -> PublishedStructure:
         PublishedStructure.platform_id == platform.id))
     if row is None:
         row = PublishedStructure(platform_id=platform.id, name=platform.name[:150],
-                                 published=False, updated_on=paris_today())
+                                 published=False, updated_on=local_today())
         db.session.add(row)
         db.session.flush()
     return row
@@ -121,7 +121,7 @@ def services_of(platform: Platform) -> list[PublishedService]:
             rows[code] = PublishedService(
                 platform_id=platform.id, offer=code, published=False, name=offer.name,
                 description=offer.description, fees="payant" if "rental" in code else
-                "gratuit", audiences=list(DEFAULT_PUBLICS), updated_on=paris_today())
+                "gratuit", audiences=list(DEFAULT_PUBLICS), updated_on=local_today())
             db.session.add(rows[code])
     db.session.flush()
     return [rows[code] for code in OFFERS]
@@ -184,7 +184,7 @@ def update_structure(actor, values: dict[str, Any]) -> PublishedStructure:
         value = values.get(coordinate)
         setattr(row, coordinate, float(value) if value not in (None, "") else None)
     row.published = published
-    row.updated_on = paris_today()
+    row.updated_on = local_today()
     record_audit(actor, "update", object_type="PublishedStructure", object_id=row.id,
                  fields=sorted(values))
     db.session.commit()
@@ -226,7 +226,7 @@ def update_service(actor, service: PublishedService, values: dict[str, Any]
     service.referral_details = _text(values, "referral_details", 1000)
     service.eligibility_zone = zone or None
     service.published = bool(values.get("published"))
-    service.updated_on = paris_today()
+    service.updated_on = local_today()
     record_audit(actor, "update", object_type="PublishedService", object_id=service.id,
                  fields=sorted(values))
     db.session.commit()

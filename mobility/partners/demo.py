@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from fleet.services import today as paris_today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners import datainclusion
 
@@ -50,7 +50,7 @@ def load(platform) -> None:
         structure.email = "contact@demo.mobilite.fr"
         structure.website = "https://demo.mobilite.fr/"
         structure.opening_hours = "Mo-Fr 09:00-12:30,13:30-17:00; PH off"
-        structure.updated_on = paris_today()
+        structure.updated_on = local_today()
     for service in datainclusion.services_of(platform):
         if not service.published:
             service.published = True

@@ -21,10 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.auth.roles import ADMIN
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, in_check, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN
+from mobility.core.tenancy import PlatformScoped
 
 # -- webhooks -------------------------------------------------------------------------------
 
@@ -49,10 +49,6 @@ DELIVERY_STATUS_LABELS = {
     "failed": _l("Failed"),
     "cancelled": _l("Cancelled"),
 }
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class WebhookEndpoint(PlatformScoped, db.Model):
@@ -87,7 +83,7 @@ class WebhookDelivery(PlatformScoped, db.Model):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         UniqueConstraint("event_id", "endpoint_id"),
-        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status_known"),
+        CheckConstraint(in_check("status", DELIVERY_STATUSES), name="status_known"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     )
     view_roles = frozenset({ADMIN})

@@ -29,10 +29,10 @@ from sqlalchemy import func, select
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
-from mobility.auth.roles import ADMIN, BENEFICIARY, PRESCRIBER
-from mobility.db_types import utcnow
-from mobility.errors import DomainError, ValidationFailed
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.roles import ADMIN, BENEFICIARY, PRESCRIBER
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners.models import ProConnectIdentity
 from mobility.partners.settings import setting

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
-from mobility.errors import ValidationFailed
+from mobility.core.errors import ValidationFailed
 
 
 def clean_siret(value: str | None, field: str = "siret") -> str | None:

@@ -10,10 +10,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.auth.roles import ADMIN, PRESCRIBER
+from mobility.core.db import db
+from mobility.core.errors import DomainError, NotFound
+from mobility.core.extensions import limiter
+from mobility.core.roles import ADMIN, PRESCRIBER
 from mobility.dashboard.views import dashboard_panel
-from mobility.errors import DomainError, NotFound
-from mobility.extensions import db, limiter
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners import datainclusion, proconnect, webhooks
 from mobility.partners.forms import (

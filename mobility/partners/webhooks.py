@@ -30,9 +30,9 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from mobility.audit.services import record_audit
-from mobility.db_types import utcnow
-from mobility.errors import ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import ValidationFailed
 from mobility.partners.models import EVENTS, WebhookDelivery, WebhookEndpoint
 from mobility.partners.settings import setting
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from fleet.models import Rental
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
-from mobility.db_types import utcnow
+from mobility.core.columns import utcnow
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.payments import services
 from mobility.payments.models import DEPOSIT_METHODS, PAYMENT_METHODS, Deposit, Payment
 from mobility.rentals import lifecycle
@@ -141,7 +141,7 @@ def keep_deposit(user, rental_id: int, body: KeepBody):
 
 
 def _deposit_or_404(rental) -> Deposit:
-    from mobility.errors import NotFound
+    from mobility.core.errors import NotFound
 
     deposit = services.deposit_of(rental)
     if deposit is None:

@@ -20,7 +20,7 @@ import stripe
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from mobility.errors import DomainError
+from mobility.core.errors import DomainError
 
 CURRENCY = "eur"
 DEFAULT_API_BASE = "https://api.stripe.com"

@@ -18,10 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import fleet.models  # noqa: F401  (the rentals table we point to)
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, in_check, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.core.tenancy import PlatformScoped
 
 PAYMENT_METHODS = ("cash", "cheque", "card_terminal", "stripe")
 PAYMENT_METHOD_LABELS = {
@@ -51,10 +51,6 @@ STAFF = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
 MONEY_EDIT = frozenset({ADMIN, ADVISOR})
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class _RentalOwned:
     """Beneficiaries see the records of their own rentals; staff of the platform see all."""
 
@@ -70,8 +66,8 @@ class Payment(_RentalOwned, PlatformScoped, db.Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint(_in("method", PAYMENT_METHODS), name="method_known"),
-        CheckConstraint(_in("status", PAYMENT_STATUSES), name="status_known"),
+        CheckConstraint(in_check("method", PAYMENT_METHODS), name="method_known"),
+        CheckConstraint(in_check("status", PAYMENT_STATUSES), name="status_known"),
         # one cheque, one terminal receipt: recorded once per rental (issue 14)
         UniqueConstraint("rental_id", "reference", name="uq_payments_reference_once"),
     )
@@ -111,8 +107,8 @@ class Deposit(_RentalOwned, PlatformScoped, db.Model):
     __table_args__ = (
         CheckConstraint("amount_cents >= 0", name="amount_positive"),
         CheckConstraint("kept_cents >= 0 AND kept_cents <= amount_cents", name="kept_range"),
-        CheckConstraint(_in("method", DEPOSIT_METHODS), name="method_known"),
-        CheckConstraint(_in("status", DEPOSIT_STATUSES), name="status_known"),
+        CheckConstraint(in_check("method", DEPOSIT_METHODS), name="method_known"),
+        CheckConstraint(in_check("status", DEPOSIT_STATUSES), name="status_known"),
     )
     view_roles = STAFF
     edit_roles = MONEY_EDIT

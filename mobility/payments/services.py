@@ -21,9 +21,9 @@ from sqlalchemy.orm import selectinload
 from fleet.models import ENDED_RENTAL_STATUSES as ENDED
 from fleet.models import Rental
 from mobility.audit.services import record_audit
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, id_in, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, id_in, write_transaction
+from mobility.core.errors import Conflict, ValidationFailed
 from mobility.payments import gateway
 from mobility.payments.models import (
     DEPOSIT_METHODS,

@@ -14,10 +14,11 @@ from flask_wtf import FlaskForm
 from fleet.models import Rental
 from mobility.api.idempotency import claim_form_token
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
-from mobility.db_types import utcnow
-from mobility.errors import DomainError, ValidationFailed
-from mobility.extensions import csrf, db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.extensions import csrf
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.pagination import page_cursor_arg
 from mobility.payments import gateway, services
 from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeForm

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from mobility.api import api_route, parse_model
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, scoped
-from mobility.auth.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.commute import ladder
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.pagination import PageOnly, PageQuery, page_response, paginate
 from mobility.people import grid, services
@@ -539,7 +539,7 @@ def record_attendance(user, session_id: int, body: AttendanceIn):
         WorkshopAttendance.session_id == session.id,
         WorkshopAttendance.beneficiary_id == body.beneficiary_id))
     if attendance is None:
-        from mobility.errors import NotFound
+        from mobility.core.errors import NotFound
 
         raise NotFound()
     services.record_attendance(user, attendance, body.status)

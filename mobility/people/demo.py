@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from mobility.auth.models import User
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation, Referent
 from mobility.people import grid, services
 from mobility.people.models import (
@@ -26,7 +27,6 @@ from mobility.people.models import (
     WorkshopAttendance,
     WorkshopSession,
 )
-from mobility.people.services import today
 
 ML = "Mission locale Pays de Menton"
 FT = "France Travail Menton"
@@ -178,7 +178,7 @@ def _assess(platform, advisor, person, pathway, kind, answers, on: date) -> Mobi
 
 def load(platform) -> None:
     """Create the demo people of `platform` (idempotent)."""
-    now = today()
+    now = local_today()
     advisor = db.session.scalar(select(User).where(User.email == "conseillere@demo.mobilite.fr"))
     prescriber = db.session.scalar(select(User).where(User.email == "referente@demo.mobilite.fr"))
     referents = _referents(platform)
@@ -351,7 +351,7 @@ def _documents(platform, advisor) -> None:
     from mobility.people.documents import add_document
     from mobility.people.models import PersonDocument
 
-    now = today()
+    now = local_today()
     plans = {
         ("Julien", "Moreau"): [
             ("driving_licence", None, date(2014, 4, 12), now + timedelta(days=400),

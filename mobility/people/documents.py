@@ -17,10 +17,10 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from fleet.services import clean_picture, store_upload
-from fleet.services import today as fleet_today
 from mobility.audit.services import record_audit
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from mobility.people.models import DOCUMENT_KINDS, Beneficiary, PersonDocument
 
 #: size cap of one document, unless `MAX_DOCUMENT_BYTES` says otherwise
@@ -53,7 +53,7 @@ def documents_of(person: Beneficiary) -> list[PersonDocument]:
 
 def expiry_text(document: PersonDocument, today: date | None = None) -> str | None:
     """"expired", "expires today" or "expires in N days" (None when it does not expire)."""
-    days = document.days_left(today or fleet_today())
+    days = document.days_left(today or local_today())
     if days is None:
         return None
     if days < 0:
@@ -65,7 +65,7 @@ def expiry_text(document: PersonDocument, today: date | None = None) -> str | No
 
 def expires_soon(document: PersonDocument, today: date | None = None) -> bool:
     """Expired, or expiring within `EXPIRY_WARNING_DAYS`."""
-    days = document.days_left(today or fleet_today())
+    days = document.days_left(today or local_today())
     return days is not None and days <= EXPIRY_WARNING_DAYS
 
 
@@ -96,7 +96,7 @@ def clean_document(data: bytes, *, max_bytes: int) -> tuple[bytes, str, str]:
 def check_document_fields(*, kind: str | None, title: str | None, issued_on: date | None,
                           expires_on: date | None, today: date | None = None) -> dict:
     """The per-field refusals of a document's description (empty when it is valid)."""
-    today = today or fleet_today()
+    today = today or local_today()
     errors = {}
     if kind not in DOCUMENT_KINDS:
         errors["kind"] = _l("Choose the kind of document.")

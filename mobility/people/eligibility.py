@@ -14,7 +14,6 @@ The numbers are per-platform settings (`PeopleSettings.config["eligibility"]`), 
 
 from __future__ import annotations
 
-import calendar
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+
+from mobility.core.dates import add_months
 
 DEFAULT_ELIGIBILITY: dict[str, dict[str, int]] = {
     "amie": {"min_age": 18, "min_licence_years": 1, "min_contract_months": 1,
@@ -75,11 +76,6 @@ class EligibilityFacts:
     amie_months_used: int = 0
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (clamped to the month's last day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def merged_eligibility(overrides: Mapping[str, Any] | None) -> dict[str, dict[str, int]]:

@@ -31,10 +31,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.licences import Licence, licences_from_json
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
+from mobility.core.tenancy import PlatformScoped
 
 STAFF_EDIT = frozenset({ADMIN, ADVISOR})
 

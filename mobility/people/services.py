@@ -1,7 +1,7 @@
 """People services: referrals, beneficiary files, pathways, assessments, eligibility, exits.
 
 Every function that changes data validates first, then writes and commits in one transaction
-with its audit event (field names only); a refused request raises a `mobility.errors`
+with its audit event (field names only); a refused request raises a `mobility.core.errors`
 exception before anything is written.
 """
 
@@ -20,10 +20,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from fleet.licences import LicenceError, parse_licences
 from mobility.audit.services import record_audit
-from mobility.auth.roles import PRESCRIBER
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.dates import local_today
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import Conflict, NotFound, ValidationFailed
+from mobility.core.roles import PRESCRIBER
 from mobility.i18n import local_date
 from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
@@ -63,11 +64,6 @@ from mobility.people.models import (
 log = logging.getLogger(__name__)
 NOT_A_CHOICE = _l("This value is not one of the allowed choices.")
 
-def today() -> date:
-    """Today's date in Europe/Paris."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Europe/Paris")).date()
 
 
 # -- geocoding ---------------------------------------------------------------------------------
@@ -236,7 +232,7 @@ _CHOICES = {"gender": GENDERS, "resources_band": RESOURCES_BANDS,
 
 def check_person(values: Mapping[str, Any], *, on: date | None = None) -> dict[str, Any]:
     """Errors {field: message} of a person's data (dates in order, known codes)."""
-    on = on or today()
+    on = on or local_today()
     errors: dict[str, Any] = {}
     for field in ("first_name", "last_name"):
         if field in values and not (values[field] or "").strip():
@@ -378,7 +374,7 @@ def create_beneficiary(actor, values: Mapping[str, Any], *, open_pathway: bool =
     locate(beneficiary, {"address", "workplace_address"})
     db.session.add(beneficiary)
     if open_pathway:
-        _new_pathway(actor, beneficiary, today())
+        _new_pathway(actor, beneficiary, local_today())
     db.session.flush()
     record_audit(actor, "create", object_type="Beneficiary", object_id=beneficiary.id,
                  fields=[k for k, v in values.items() if v is not None])
@@ -525,7 +521,7 @@ def accept_referral(actor, referral: Referral, *, beneficiary_id: int | None = N
             )
             locate(beneficiary, {"address", "workplace_address"})
             db.session.add(beneficiary)
-        pathway = beneficiary.open_pathway or _new_pathway(actor, beneficiary, today())
+        pathway = beneficiary.open_pathway or _new_pathway(actor, beneficiary, local_today())
         referral.status = "accepted"
         referral.decided_at = utcnow()
         referral.decided_by_id = actor.id
@@ -573,8 +569,8 @@ def _open_pathway_of(beneficiary: Beneficiary) -> Pathway:
 
 
 def _check_day(day: date | None, field: str, pathway: Pathway | None = None) -> date:
-    day = day or today()
-    if day > today():
+    day = day or local_today()
+    if day > local_today():
         raise ValidationFailed(details={field: _l("This date cannot be in the future.")})
     if pathway is not None and day < pathway.opened_on:
         raise ValidationFailed(details={
@@ -748,7 +744,7 @@ def record_attendance(actor, attendance: WorkshopAttendance, status: str) -> Wor
     if status == "attended" and attendance.action_id is None:
         pathway = _open_pathway_of(beneficiary)
         done_on = session.starts_at.date()
-        if done_on > today():
+        if done_on > local_today():
             raise ValidationFailed(details={
                 "status": _l("Attendance can be recorded once the session has started.")})
         action = PathwayAction(platform_id=beneficiary.platform_id, pathway_id=pathway.id,
@@ -863,7 +859,7 @@ def facts_of(beneficiary: Beneficiary, *, on: date | None = None,
     """What the eligibility rules read about a person on `on` (a licence in force only)."""
     from mobility.pricing.services import amie_months_used as months_used
 
-    on = on or today()
+    on = on or local_today()
     followed = beneficiary.referent_id is not None or bool(db.session.scalar(
         select(Referral.id).where(Referral.beneficiary_id == beneficiary.id,
                                   Referral.status == "accepted")))
@@ -888,7 +884,7 @@ def amie_max_months(platform_id: int) -> int:
 def override_in_force(beneficiary: Beneficiary, scheme: str, *, on: date | None = None
                       ) -> EligibilityOverride | None:
     """The latest override of the scheme for the person that still applies on `on`."""
-    on = on or today()
+    on = on or local_today()
     overrides = db.session.scalars(select(EligibilityOverride).where(
         EligibilityOverride.beneficiary_id == beneficiary.id,
         EligibilityOverride.scheme == scheme).order_by(EligibilityOverride.id.desc())).all()
@@ -905,7 +901,7 @@ def eligibility_for(beneficiary: Beneficiary, scheme: str, *, on: date | None = 
     `amie_months_used` replaces the person's count (e.g. with the rental being booked)."""
     if scheme not in SCHEMES:
         raise ValidationFailed(details={"scheme": _l("Unknown scheme: use amie or bougez.")})
-    on = on or today()
+    on = on or local_today()
     override = override_in_force(beneficiary, scheme, on=on)
     override_data = None
     if override is not None:
@@ -939,12 +935,12 @@ def override_eligibility(actor, beneficiary: Beneficiary, *, scheme: str, justif
         errors["scheme"] = _l("Unknown scheme: use amie or bougez.")
     if len(justification) < MIN_JUSTIFICATION:
         errors["justification"] = _l("Write the justification (at least 20 characters).")
-    if expires_on is not None and expires_on < today():
+    if expires_on is not None and expires_on < local_today():
         errors["expires_on"] = _l("The end date cannot be in the past.")
     if errors:
         raise ValidationFailed(details=errors)
     if criteria is None:
-        current = rules.evaluate(scheme, facts_of(beneficiary), today=today(),
+        current = rules.evaluate(scheme, facts_of(beneficiary), today=local_today(),
                                  config=eligibility_config_for(beneficiary.platform_id))
         criteria = [r["criterion"] for r in current["reasons"] if not r["met"]]
     known = {code for code in rules.CRITERIA}
@@ -991,7 +987,7 @@ def record_exit(actor, beneficiary: Beneficiary, *, exit_date: date, reason: str
         raise ValidationFailed(details={"exit_date": _l(
             "The exit cannot be before the entry (%(date)s).",
             date=local_date(pathway.opened_on))})
-    if exit_date > today():
+    if exit_date > local_today():
         raise ValidationFailed(details={"exit_date": _l("This date cannot be in the future.")})
     pathway.status = "exited"
     pathway.exit_date = exit_date
@@ -1017,7 +1013,7 @@ def reopen_pathway(actor, beneficiary: Beneficiary) -> Pathway:
     if beneficiary.open_pathway is not None:
         raise Conflict(_l("This person already has a pathway in progress."),
                        code="pathway_open")
-    pathway = _new_pathway(actor, beneficiary, today())
+    pathway = _new_pathway(actor, beneficiary, local_today())
     db.session.flush()
     record_audit(actor, "create", object_type="Pathway", object_id=pathway.id,
                  fields=["opened_on"])

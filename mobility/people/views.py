@@ -25,14 +25,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from fleet.services import today as fleet_today
 from mobility.audit.services import record_view
 from mobility.auth.models import User
 from mobility.auth.policies import get_or_404, public, requires_roles, scoped
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import Conflict, NotFound, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
 from mobility.dashboard.views import dashboard_panel
-from mobility.errors import Conflict, NotFound, ValidationFailed
-from mobility.extensions import db
 from mobility.notifications.services import messages_about_person
 from mobility.organisations.models import (
     PARTNER_OPERATOR_KINDS,
@@ -326,7 +326,7 @@ def _render_file(beneficiary: Beneficiary, status: int = 200, **overrides):
     return render_template(
         "people/beneficiary.html", beneficiary=beneficiary,
         commute_check=latest_check, ladder=person_ladder(beneficiary, latest_check),
-        rentals=rentals_of_person(beneficiary), today=fleet_today(),
+        rentals=rentals_of_person(beneficiary), today=local_today(),
         pathway=beneficiary.current_pathway, stage=services.stage_of(beneficiary),
         timeline=services.timeline(beneficiary), eligibility=eligibility,
         documents=documents.documents_of(beneficiary), documents_service=documents,
@@ -413,7 +413,7 @@ def delete_document(document_id: int):
             form.confirm.errors = [_("Tick the box to confirm the deletion.")]
         status = 400
     return render_template("people/document_delete.html", document=item, beneficiary=person,
-                           form=form, today=fleet_today()), status
+                           form=form, today=local_today()), status
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/notes", methods=["POST"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from mobility.partners.siret import clean_siret
 from mobility.platforms.models import Platform
 

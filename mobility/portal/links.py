@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from mobility.auth.models import User, hash_secret
-from mobility.db_types import utcnow
-from mobility.errors import DomainError
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
+from mobility.core.errors import DomainError
 from mobility.people.models import Beneficiary
 from mobility.portal.models import SignInLink
 

@@ -9,9 +9,9 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import hash_secret
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.tenancy import PlatformScoped
 
 CODE_TTL_S = 10 * 60
 MAX_CODE_ATTEMPTS = 5

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import User, hash_secret
-from mobility.auth.roles import BENEFICIARY
-from mobility.db_types import utcnow
-from mobility.errors import DomainError
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import DomainError
+from mobility.core.roles import BENEFICIARY
 from mobility.notifications.phones import default_region, match_key
 from mobility.people.models import Beneficiary
 from mobility.portal.models import OneTimeCode

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.db_types import utcnow
+from mobility.core.columns import utcnow
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people.models import Beneficiary
 from mobility.portal.summary import summary_for
 from mobility.portal.views import bp

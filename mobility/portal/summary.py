@@ -14,9 +14,9 @@ from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import Appointment, next_appointment
 from mobility.contracts.models import RentalContract
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.people.models import Beneficiary
-from mobility.people.services import today
 
 
 @dataclass
@@ -92,13 +92,13 @@ def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
     summary.carpool_seats = db.session.scalars(
         select(SeatBooking).where(SeatBooking.beneficiary_id == beneficiary.id,
                                   SeatBooking.status == "booked",
-                                  SeatBooking.ride_date >= today())
+                                  SeatBooking.ride_date >= local_today())
         .options(joinedload(SeatBooking.ride)).order_by(SeatBooking.ride_date)
     ).all()
     summary.minibus_seats = db.session.scalars(
         select(MinibusBooking).join(MinibusRun, MinibusRun.id == MinibusBooking.run_id)
         .where(MinibusBooking.beneficiary_id == beneficiary.id,
-               MinibusBooking.status == "booked", MinibusRun.run_date >= today())
+               MinibusBooking.status == "booked", MinibusRun.run_date >= local_today())
         .options(joinedload(MinibusBooking.run), joinedload(MinibusBooking.stop))
         .order_by(MinibusRun.run_date)
     ).all()

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.policies import public, requires_roles
-from mobility.auth.roles import BENEFICIARY
 from mobility.auth.views import login_rate_limit, sign_in
+from mobility.core.errors import DomainError, NotFound
+from mobility.core.extensions import limiter
+from mobility.core.roles import BENEFICIARY
 from mobility.dashboard.views import dashboard_panel
-from mobility.errors import DomainError, NotFound
-from mobility.extensions import limiter
 from mobility.notifications.services import send_due_messages
 from mobility.portal import services
 from mobility.portal.delivery import send_code
@@ -90,10 +90,10 @@ def _home_panel(user):
     summary = portal_summary(user)
     if summary is None:
         return None
-    from mobility.people.services import today
+    from mobility.core.dates import local_today
     from mobility.portal.sheet import commute_for_sheet
 
-    return {"template": "portal/_home.html", "summary": summary, "today": today(),
+    return {"template": "portal/_home.html", "summary": summary, "today": local_today(),
             "commute": commute_for_sheet(summary.beneficiary, current_user)}
 
 

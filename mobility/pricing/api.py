@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404, scoped
-from mobility.auth.roles import ADMIN, ADVISOR, FLEET_MANAGER
+from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.pagination import PageOnly, page_response, paginate
 from mobility.people.models import Beneficiary
 from mobility.pricing import services

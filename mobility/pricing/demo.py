@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from fleet.models import Rental
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.pricing.engine import TariffRates
 from mobility.pricing.models import RentalTerms, Tariff
 from mobility.pricing.services import ensure_terms

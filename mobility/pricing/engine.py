@@ -19,13 +19,13 @@ Rounding rules (documented in docs/payments.md and tested):
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from mobility.core.dates import add_months
 from mobility.people.eligibility import DEFAULT_ELIGIBILITY
 
 VEHICLE_KINDS = ("bike", "e_bike", "scooter", "moped", "car")
@@ -151,11 +151,6 @@ class Quote:
         return data
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def months_started(start: date, end: date) -> int:

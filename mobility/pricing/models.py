@@ -8,10 +8,10 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import fleet.models  # noqa: F401  (the rentals table our terms point to)
-from mobility.auth.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.core.tenancy import PlatformScoped
 from mobility.pricing.engine import TariffRates
 
 

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
-from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db, id_in, write_transaction
+from mobility.core.dates import add_months
+from mobility.core.db import db, id_in, write_transaction
+from mobility.core.errors import Conflict, ValidationFailed
 from mobility.pricing.engine import (
     VEHICLE_KINDS,
     Line,
@@ -18,7 +19,6 @@ from mobility.pricing.engine import (
     QuoteError,
     Situation,
     TariffRates,
-    add_months,
     months_started,
     quote,
 )

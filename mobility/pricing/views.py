@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mobility.auth.policies import get_or_404, requires_roles, scoped
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people.models import Beneficiary
 from mobility.pricing import services
 from mobility.pricing.engine import VEHICLE_KINDS, TariffRates

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
-from mobility.platforms.models import PlatformScoped
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
+from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.tenancy import PlatformScoped
 
 ANONYMISATION_REASONS = ("request", "inactivity")
 

@@ -32,13 +32,13 @@ from fleet.models import (
 from mobility.audit.models import AuditEvent
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
-from mobility.auth.roles import ADMIN, ADVISOR
 from mobility.auth.services import end_sessions_and_tokens
 from mobility.checkpoints.models import Checkpoint
 from mobility.contracts.models import RentalContract
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, Forbidden
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import Conflict, Forbidden
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.notifications.models import NotificationPreference, OutboxMessage
 from mobility.payments.models import Deposit, Payment
 from mobility.people.models import (

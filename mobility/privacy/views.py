@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mobility.auth.policies import get_or_404, requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.errors import Conflict, NotFound
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import Conflict, NotFound
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people.models import Beneficiary
 from mobility.privacy import (
     jobs,  # noqa: F401  (registers the scheduled jobs)

@@ -14,12 +14,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from fleet.models import Rental, Vehicle
-from fleet.services import today
 from mobility.auth.models import User
 from mobility.contracts.models import RentalContract
 from mobility.contracts.services import contract_of, ensure_contract
-from mobility.errors import DomainError
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import DomainError
 from mobility.payments.models import Deposit
 from mobility.payments.services import deposit_of
 from mobility.people.models import Beneficiary, CaseNote
@@ -89,7 +89,7 @@ def _refused_booking(advisor, platform) -> None:
     if db.session.scalar(select(CaseNote.id).where(
             CaseNote.beneficiary_id == person.id, CaseNote.text.startswith(REFUSED_NOTE))):
         return
-    start = today() + timedelta(days=3)
+    start = local_today() + timedelta(days=3)
     try:
         lifecycle.book(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
                        end=start + timedelta(days=28))
@@ -98,7 +98,7 @@ def _refused_booking(advisor, platform) -> None:
         db.session.add(CaseNote(
             platform_id=platform.id, beneficiary_id=person.id,
             pathway_id=person.open_pathway.id, author_id=advisor.id, kind="other",
-            noted_on=today(), text=f"{REFUSED_NOTE}{lifecycle.explain(error)} "
+            noted_on=local_today(), text=f"{REFUSED_NOTE}{lifecycle.explain(error)} "
                                    f"(code « {error.code} »). Orientée vers l'auto-école "
                                    "sociale ; un VAE est proposé en attendant."))
         db.session.commit()

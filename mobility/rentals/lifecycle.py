@@ -24,12 +24,13 @@ from sqlalchemy import select
 from fleet import services as fleet
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS, MaintenanceJob, Rental, Vehicle
 from mobility.audit.services import record_audit
-from mobility.db_types import utcnow
-from mobility.errors import Conflict, DomainError, NotQualified, ValidationFailed
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.dates import add_months, local_today
+from mobility.core.db import db
+from mobility.core.errors import Conflict, DomainError, NotQualified, ValidationFailed
 from mobility.partners import events as webhook_events
 from mobility.pricing import services as pricing
-from mobility.pricing.engine import SCHEMES, add_months
+from mobility.pricing.engine import SCHEMES
 from mobility.rentals import rules
 from mobility.rentals.rules import MIN_REASON, Refusal
 
@@ -128,7 +129,7 @@ def booking_refusals(person, vehicle: Vehicle, *, start: date, end: date, scheme
     return [
         rules.check_open_pathway(person),
         rules.check_licence(person, vehicle, start=start, end=end),
-        rules.check_roadworthy(vehicle, end=end, today=fleet.today()),
+        rules.check_roadworthy(vehicle, end=end, today=local_today()),
         rules.check_entry_assessment(person, overrides.no_assessment),
         *months,
         rules.check_scheme(person, scheme),
@@ -290,7 +291,7 @@ def situation_changed(actor, person) -> list[Rental]:
                              platform_id=rental.platform_id, fields=["situation"])
                 touched.append(rental)
             continue
-        effective = next_period_start(rental, terms, fleet.today())
+        effective = next_period_start(rental, terms, local_today())
         if effective < rental.end_date and pricing.add_amendment(
                 actor, rental, terms, person, effective_from=effective) is not None:
             touched.append(rental)
@@ -379,7 +380,7 @@ def handover_readiness(rental: Rental, today: date | None = None) -> list[ReadyI
     filled at the hand-over itself)."""
     if rental.status != "booked":
         return []
-    checks = handover_refusals(rental, today or fleet.today())
+    checks = handover_refusals(rental, today or local_today())
     return [ReadyItem(code, refusal is None, READY_LABELS[code],
                       refusal.message if refusal else None) for code, refusal in checks.items()]
 
@@ -396,7 +397,7 @@ def hand_over(actor, rental: Rental, *, odometer_km: int | None,
     the hand-over and opens a repair job.
     """
     refuse([check_state(rental, "hand_over")])
-    today = fleet.today()
+    today = local_today()
     checklist, failed = rules.check_checklist(rental.vehicle.kind, checklist)
     refuse(handover_refusals(rental, today).values())
     if failed:
@@ -436,7 +437,7 @@ def change_end(actor, rental: Rental, new_end: date | None) -> Rental:
         refusals = [
             rules.check_licence(rental.beneficiary, rental.vehicle, start=rental.end_date,
                                 end=new_end),
-            rules.check_roadworthy(rental.vehicle, end=new_end, today=fleet.today()),
+            rules.check_roadworthy(rental.vehicle, end=new_end, today=local_today()),
         ]
         if terms.scheme == "amie":
             refusals.append(rules.check_amie_months(
@@ -489,7 +490,7 @@ def replace(actor, rental: Rental, new_vehicle_id: int | None = None) -> Rental:
         raise ValidationFailed(details={"vehicle_id": _l(
             "The progressive plan (AMIE) is for cars only: choose a car.")})
     person = rental.beneficiary
-    today = fleet.today()
+    today = local_today()
     start = max(rental.start_date, today) if rental.status == "in_progress" else rental.start_date
     refuse([rules.check_licence(person, new_vehicle, start=start, end=rental.end_date),
             rules.check_roadworthy(new_vehicle, end=rental.end_date, today=today)])

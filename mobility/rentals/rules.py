@@ -27,10 +27,11 @@ from fleet.models import (
     Rental,
     Vehicle,
 )
-from mobility.extensions import db
+from mobility.core.dates import add_months
+from mobility.core.db import db
 from mobility.i18n import lazy_date
 from mobility.pricing import services as pricing
-from mobility.pricing.engine import add_months, months_started
+from mobility.pricing.engine import months_started
 
 #: the shortest written reason an advisor must give to lift a scheme rule
 MIN_REASON = 10
@@ -209,7 +210,7 @@ def check_checklist(kind: str, checklist: dict | None) -> tuple[dict, list[str]]
     """The check-out checklist must list every item of the kind (True when in good order);
     returns it and the failed safety items. A missing or unknown item is a 400."""
     from fleet.models import CHECKLISTS
-    from mobility.errors import ValidationFailed
+    from mobility.core.errors import ValidationFailed
 
     items = CHECKLISTS[kind]
     checklist = checklist or {}

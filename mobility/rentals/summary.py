@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from fleet import services as fleet
 from fleet.models import Rental, Vehicle
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.rentals.lifecycle import ReadyItem, handover_readiness
 
 #: rentals shown on the file (the most recent first); older ones stay on the fleet pages
@@ -68,7 +68,7 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
     from mobility.contracts.services import contract_is_current, contract_of
     from mobility.payments.services import deposit_of, ledger
 
-    today = today or fleet.today()
+    today = today or local_today()
     rentals = db.session.scalars(
         select(Rental).where(Rental.beneficiary_id == person.id,
                              Rental.platform_id == person.platform_id)
@@ -118,7 +118,7 @@ def seats_of_person(person, today: date | None = None) -> list[SeatLine]:
     past ones (latest first); at most `FILE_LIST_LIMIT`."""
     from fleet.models import MinibusBooking, SeatBooking
 
-    today = today or fleet.today()
+    today = today or local_today()
     carpool = db.session.scalars(
         select(SeatBooking).where(SeatBooking.beneficiary_id == person.id,
                                   SeatBooking.platform_id == person.platform_id)

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from mobility.reports.models import ReportNetwork, ReportNetworkMember
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
 
 
 class ReportNetwork(db.Model):

@@ -37,7 +37,7 @@ from sqlalchemy.orm import aliased
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking, Site, Vehicle
 from mobility.commute.ladder import LEVELS, normalise
 from mobility.commute.models import CommuteCheck
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
 from mobility.payments.models import Payment
 from mobility.people.models import (

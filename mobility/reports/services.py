@@ -8,12 +8,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from fleet.services import today as paris_today
 from mobility.audit.services import record_audit
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.db_types import utcnow
-from mobility.errors import Forbidden, NotFound, ValidationFailed
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import Forbidden, NotFound, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.platforms.models import Platform
 from mobility.reports import queries
 from mobility.reports.models import ReportNetwork, ReportNetworkMember
@@ -174,5 +174,5 @@ def record_export(user, scope: Scope, period: Period, fmt: str) -> None:
 
 def default_period(today: date | None = None) -> Period:
     """The current calendar year, up to today (the platform's day, in Paris)."""
-    today = today or paris_today()
+    today = today or local_today()
     return Period(date(today.year, 1, 1), today)

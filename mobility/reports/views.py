@@ -9,9 +9,9 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from mobility.auth.policies import requires_roles
-from mobility.auth.roles import ADMIN, ADVISOR
-from mobility.errors import NotFound, ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import NotFound, ValidationFailed
+from mobility.core.roles import ADMIN, ADVISOR
 from mobility.platforms.models import Platform
 from mobility.reports import charts, services
 from mobility.reports.api import download

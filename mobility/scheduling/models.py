@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mobility.db_types import UTCDateTime, utcnow
-from mobility.extensions import db
+from mobility.core.columns import UTCDateTime, utcnow
+from mobility.core.db import db
 
 #: APScheduler's `SQLAlchemyJobStore` table, declared here with the same columns so that the
 #: migrations create it and Alembic does not propose to drop it.

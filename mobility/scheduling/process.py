@@ -16,7 +16,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications.settings import setting
 from mobility.scheduling.lock import SchedulerLock
 from mobility.scheduling.models import JOBSTORE_TABLE

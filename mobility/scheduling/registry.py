@@ -21,18 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask_babel import ngettext
 
-from mobility.extensions import write_transaction
+from mobility.core.dates import PARIS, local_today
+from mobility.core.db import write_transaction
 from mobility.notifications.settings import setting
 
-LOCAL_TZ = ZoneInfo("Europe/Paris")
+LOCAL_TZ = PARIS
 #: fixed origin of interval triggers, so that their fire times do not depend on start-up time
 INTERVAL_ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -101,9 +101,6 @@ class Reminder:
     channel: str | None = None
 
 
-def local_today(now: datetime) -> date:
-    """The date in France at `now` (due dates are French calendar dates)."""
-    return now.astimezone(LOCAL_TZ).date()
 
 
 def enqueue_reminders(reminders: Iterable[Reminder]) -> int:

@@ -12,8 +12,8 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
-from mobility.db_types import utcnow
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
 from mobility.scheduling.models import JobRun, scheduler_jobs
 from mobility.scheduling.registry import JobSpec, all_jobs, get_job
 

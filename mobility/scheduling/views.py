@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from mobility.auth.policies import requires_roles
-from mobility.auth.roles import ADMIN
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.roles import ADMIN
 from mobility.scheduling.models import JobRun
 from mobility.scheduling.registry import get_job
 from mobility.scheduling.runner import job_overview, run_job

@@ -38,8 +38,8 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> Path:
     """A SQLite file with the demo loaded, made once per worker; servers get copies of it."""
+    from mobility.core.db import db
     from mobility.demo import load_demo
-    from mobility.extensions import db
 
     folder = tmp_path_factory.mktemp("demo")
     app = make_app(f"sqlite:///{folder / 'demo.db'}", folder)
@@ -54,7 +54,7 @@ def demo_database(tmp_path_factory) -> Path:
 def serve_demo_copy(demo_database: Path, folder: Path, **config) -> Iterator[LiveServer]:
     """A live server (port chosen by the system when it binds) on a private copy of the demo
     database: what its tests change no other test sees."""
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     copy = folder / "live.db"
     # the backup API copies a consistent database, whatever its journal (WAL) holds

@@ -31,7 +31,7 @@ def _ids(live_server) -> dict:
     """Demo records the pages below open: a person, their rental, a vehicle, a referral..."""
     from fleet.models import Rental, Vehicle
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.people.models import Beneficiary, Referral
 
     with live_server.app.app_context():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
@@ -21,7 +22,7 @@ ADVISOR = "conseillere@demo.mobilite.fr"
 
 
 def _beneficiary_id(live_server, first: str, last: str) -> int:
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.people.models import Beneficiary
 
     with live_server.app.app_context():
@@ -76,7 +77,7 @@ def test_advisor_checks_any_trip(live_server, page_fr):
     screenshot(page_fr, "commute-check-fr-desktop")
     page_fr.fill("#origin", "Rue imaginaire, Atlantide")
     page_fr.click("[data-testid=commute-submit]")
-    assert "Aucune adresse" in page_fr.locator("#origin-error").inner_text()
+    expect(page_fr.locator("#origin-error")).to_contain_text("Aucune adresse")
 
 
 def test_advisor_sees_a_night_shift_commute(live_server, page_fr):
@@ -130,6 +131,6 @@ def test_admin_edits_a_lines_timetable(live_server, page_fr):
     line.locator("summary").click()
     line.locator("input[name$='-headway_min']").fill("0")
     line.locator("button:has-text('Enregistrer la ligne')").click()
-    assert "Indiquez une fréquence" in page_fr.locator(".error-summary").inner_text()
+    expect(page_fr.locator(".error-summary")).to_contain_text("Indiquez une fréquence")
     assert accessibility_violations(page_fr) == []
     screenshot(page_fr, "commute-lines-fr-desktop")

@@ -20,9 +20,10 @@ from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from fleet.services import today as paris_today
+from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 from tests.notifications.factories import sms_receiver  # noqa: F401  (fixture)
 from tests.people.factories import LOW_ANSWERS
@@ -81,7 +82,7 @@ def _unique_person() -> dict:
 def _new_car(live_server) -> dict:
     """A car of our own at a demo site, so that the booking never meets another test's."""
     from fleet.models import Site, Vehicle
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.platforms.models import Platform
 
     with live_server.app.app_context():
@@ -89,7 +90,7 @@ def _new_car(live_server) -> dict:
         site = db.session.scalar(select(Site).where(Site.platform_id == platform.id)
                                  .order_by(Site.id))
         plate = "E2E-" + uuid.uuid4().hex[:6].upper()
-        on_the_road = paris_today() + timedelta(days=365)
+        on_the_road = local_today() + timedelta(days=365)
         car = Vehicle(platform_id=platform.id, site_id=site.id, kind="car", plate=plate,
                       odometer_km=30000, licence_category="B", insurance_expires_on=on_the_road,
                       technical_inspection_expires_on=on_the_road)
@@ -142,7 +143,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     person = _unique_person()
     full_name = f"{person['first']} {person['last']}"
     car = _new_car(live_server)
-    today = paris_today()
+    today = local_today()
     end = today + timedelta(days=28)
 
     # 1. the prescriber refers the person
@@ -186,7 +187,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     page.fill("#start", today.isoformat())
     page.fill("#end", end.isoformat())
     page.click("[data-testid=quote-form] button[type=submit]")
-    assert "€" in page.locator("[data-testid=quote-total]").inner_text()
+    expect(page.locator("[data-testid=quote-total]")).to_contain_text("€")
     # "Réserver ce devis": the availability page books for the quoted person, kind and dates
     page.click("[data-testid=book-quote]")
     page.wait_for_selector("[data-testid=booking-person]")
@@ -210,12 +211,12 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     page.fill("#signer_name", full_name)
     page.check("#accepted")
     page.click("[data-testid=sign-form] button[type=submit]")
-    assert page.locator("[data-testid=contract-signed]").is_visible()
+    expect(page.locator("[data-testid=contract-signed]")).to_be_visible()
     page.goto(f"{url}/payments/rentals/{rental_id}/deposit")
     page.select_option("#method", "cheque")
     page.fill("#reference", "CHQ 0777")
     page.click("main form button[type=submit]")
-    assert page.locator("[data-testid=deposit-status]").inner_text() == text["deposit"]
+    expect(page.locator("[data-testid=deposit-status]")).to_have_text(text["deposit"])
     _logout(page)
 
     # 4. the fleet manager hands the car over
@@ -255,7 +256,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
     for answer in page.locator("[data-testid=checklist] input[value=ok]").all():
         answer.check()  # nothing is pre-ticked: every item is answered
     page.click("[data-testid=checkpoint-form] button[type=submit]")
-    assert text["checkpoint_done"] in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text(text["checkpoint_done"])
     page.goto(file_url)
     page.click("[data-testid=summary-sheet-link]")
     page.wait_for_url(f"{url}/portal/beneficiaries/{person_id}/sheet")
@@ -299,7 +300,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
 
 def test_wrong_then_expired_code_in_the_browser(live_server, page_fr, sms_live):
     """Five tries at most, each wrong one says how many are left; then a new code is needed."""
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.notifications.phones import normalise_phone
     from mobility.people.models import Beneficiary
     from mobility.platforms.models import Platform
@@ -321,7 +322,7 @@ def test_wrong_then_expired_code_in_the_browser(live_server, page_fr, sms_live):
     wrong = "000000" if code != "000000" else "111111"
     page.fill("#code", wrong)
     page.click("main form button[type=submit]")
-    assert TEXT["fr"]["attempts"] in page.locator("#code-error").inner_text()
+    expect(page.locator("#code-error")).to_contain_text(TEXT["fr"]["attempts"])
     assert page.locator("#code").get_attribute("aria-invalid") == "true"
     assert accessibility_violations(page) == []
     screenshot(page, "portal-wrong-code-fr-desktop")
@@ -338,7 +339,7 @@ def test_wrong_then_expired_code_in_the_browser(live_server, page_fr, sms_live):
     _request_code(page, url, person)
     code = _code_from(sms_live, person["phone"])
     with live_server.app.app_context():
-        from mobility.db_types import utcnow
+        from mobility.core.columns import utcnow
 
         row = db.session.scalar(select(OneTimeCode).order_by(OneTimeCode.id.desc()).limit(1))
         row.expires_at = utcnow() - timedelta(seconds=1)
@@ -357,7 +358,7 @@ def test_beneficiary_cannot_open_another_rental(live_server, page_fr):
     404), nothing of theirs."""
     from fleet.models import Rental
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.people.models import Beneficiary
 
     with live_server.app.app_context():

@@ -15,6 +15,7 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     SCREENSHOT_DIR,
@@ -163,7 +164,7 @@ def test_the_advisors_day_runs_from_the_file(live_server, chromium, width):
         page.fill("#signer_name", full_name)
         page.check("#accepted")
         go("[data-testid=sign-form] button[type=submit]", "contract signed")
-        assert page.locator("[data-testid=contract-signed]").is_visible()
+        expect(page.locator("[data-testid=contract-signed]")).to_be_visible()
         screenshot(page, f"e2e-file-contract-fr-{width}")
         back_to_file()
 

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
-from fleet.services import today
+from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def test_returns_board_schedules_a_return(live_server, page_fr):
     assert "En retard (1)" in overdue.inner_text()
     assert "jours de retard" in overdue.inner_text()
     assert page.get_by_test_id("returns-today").locator("tbody tr").count() >= 2
-    slot = (today() + timedelta(days=1)).isoformat() + "T10:30"
+    slot = (local_today() + timedelta(days=1)).isoformat() + "T10:30"
     overdue.locator("input[type=datetime-local]").first.fill(slot)
     overdue.get_by_role("button", name="Planifier").first.click()
     page.wait_for_url(f"{live_server.url}/fleet/returns")
@@ -60,7 +61,7 @@ def test_maintenance_flow_closes_a_job_and_replaces_a_broken_vehicle(live_server
     broken = page.get_by_test_id("broken-rental")
     assert broken.count() >= 1
     broken.first.get_by_role("button", name="Utiliser ce véhicule").first.click()
-    assert "La location utilise désormais" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("La location utilise désormais")
     screenshot(page, "fleet-immobilised-replacement")
 
 

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from mobility.demo import DEMO_ACCOUNTS
 from tests.browser.conftest import browser_login, screenshot
@@ -38,7 +39,7 @@ def test_wrong_password_shows_a_french_message(own_live_server, page_fr):
     page_fr.fill("input[name=email]", "conseillere@demo.mobilite.fr")
     page_fr.fill("input[name=password]", "not-the-password")
     page_fr.click("main button[type=submit]")
-    assert "Adresse e-mail ou mot de passe incorrect" in page_fr.locator(".flash").inner_text()
+    expect(page_fr.locator(".flash")).to_contain_text("Adresse e-mail ou mot de passe incorrect")
     assert page_fr.url.endswith("/login")
 
 

@@ -47,7 +47,7 @@ def proconnect_server(demo_database, tmp_path_factory):
 
 def test_a_prescriber_signs_in_with_proconnect_and_refers_a_person(proconnect_server, page_fr):
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.partners import webhooks
 
     base, app, provider = proconnect_server

@@ -80,9 +80,9 @@ def _person_with_online_payment(live_server, amount_cents: int = 1400) -> dict:
     from datetime import timedelta
 
     from fleet.models import Rental, Site, Vehicle
-    from fleet.services import today
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.dates import local_today
+    from mobility.core.db import db
     from mobility.payments import services
     from mobility.people.models import Beneficiary
     from mobility.platforms.models import Platform
@@ -106,15 +106,15 @@ def _person_with_online_payment(live_server, amount_cents: int = 1400) -> dict:
         db.session.add_all([person, vehicle])
         db.session.flush()
         rental = Rental(platform_id=platform.id, vehicle_id=vehicle.id,
-                        beneficiary_id=person.id, start_date=today() - timedelta(days=7),
-                        end_date=today() + timedelta(days=21), status="in_progress",
+                        beneficiary_id=person.id, start_date=local_today() - timedelta(days=7),
+                        end_date=local_today() + timedelta(days=21), status="in_progress",
                         advisor_id=advisor.id)
         db.session.add(rental)
         db.session.commit()
         info = {"email": user.email, "rental_id": rental.id}
         if live_server.app.config.get("STRIPE_SECRET_KEY"):
             payment = services.record_payment(advisor, rental, amount_cents=amount_cents,
-                                              method="stripe", paid_on=today())
+                                              method="stripe", paid_on=local_today())
             info.update(payment_id=payment.id, intent_id=payment.stripe_payment_intent_id)
         db.session.remove()
     return info
@@ -130,7 +130,7 @@ def _card_needing_3d_secure(stripe_base: str, intent_id: str) -> None:
 
 
 def _payment(live_server, payment_id: int):
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.payments.models import Payment, StripeEvent
 
     with live_server.app.app_context():

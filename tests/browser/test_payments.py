@@ -4,6 +4,7 @@ return with part of the deposit kept, a balanced ledger; an AMIE rental's ladder
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import browser_login, screenshot
 
@@ -24,8 +25,8 @@ def _setup(live_server, *, days_ago: int, days: int, kind: str = "car") -> dict:
     """A person (with an open pathway) and a car rented for `days` from `days_ago` days ago,
     handed over at 20,000 km (the fleet pages' part, done here through the fleet models)."""
     from fleet.models import Inspection, Rental, Site, Vehicle
-    from fleet.services import today
-    from mobility.extensions import db
+    from mobility.core.dates import local_today
+    from mobility.core.db import db
     from mobility.people.models import Beneficiary, Pathway
     from mobility.platforms.models import Platform
 
@@ -44,13 +45,13 @@ def _setup(live_server, *, days_ago: int, days: int, kind: str = "car") -> dict:
                              resources_band="under_600", birth_date=date(1990, 1, 1),
                              has_licence_b=True, licence_b_since=date(2015, 1, 1),
                              employment_kind="job", contract_type="permanent",
-                             contract_start=today() - timedelta(days=30),
+                             contract_start=local_today() - timedelta(days=30),
                              referent_id=referent.id, obstacles=["no_vehicle"])
         db.session.add_all([vehicle, person])
         db.session.add(Pathway(platform_id=platform.id, beneficiary=person, status="open",
-                               opened_on=today() - timedelta(days=days_ago + 10)))
+                               opened_on=local_today() - timedelta(days=days_ago + 10)))
         db.session.flush()
-        start = today() - timedelta(days=days_ago)
+        start = local_today() - timedelta(days=days_ago)
         rental = Rental(platform_id=platform.id, vehicle_id=vehicle.id,
                         beneficiary_id=person.id, start_date=start,
                         end_date=start + timedelta(days=days), status="in_progress",
@@ -73,7 +74,7 @@ def _return_vehicle(live_server, rental_id: int) -> None:
     from fleet import services as fleet
     from fleet.models import Rental
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     with live_server.app.app_context():
         manager = db.session.query(User).filter_by(email="parc@demo.mobilite.fr").one()
@@ -95,7 +96,7 @@ def test_advisor_runs_a_rental_from_quote_to_a_balanced_ledger(live_server, page
     page.fill("#start", rental["start"].isoformat())
     page.fill("#end", (rental["start"] + timedelta(days=28)).isoformat())
     page.click("[data-testid=quote-form] button[type=submit]")
-    assert "150,00" in page.locator("[data-testid=quote-total]").inner_text()
+    expect(page.locator("[data-testid=quote-total]")).to_contain_text("150,00")
     screenshot(page, "payments-quote-fr")
 
     # contract: signed on screen by the beneficiary
@@ -103,7 +104,7 @@ def test_advisor_runs_a_rental_from_quote_to_a_balanced_ledger(live_server, page
     page.fill("#signer_name", rental["name"])
     page.check("#accepted")
     page.click("[data-testid=sign-form] button[type=submit]")
-    assert page.locator("[data-testid=contract-signed]").is_visible()
+    expect(page.locator("[data-testid=contract-signed]")).to_be_visible()
     with page.expect_download() as download:
         page.click("[data-testid=contract-pdf]")
     assert download.value.suggested_filename.endswith(".pdf")
@@ -113,7 +114,7 @@ def test_advisor_runs_a_rental_from_quote_to_a_balanced_ledger(live_server, page
     page.select_option("#method", "cheque")
     page.fill("#reference", "CHQ 0042")
     page.click("main form button[type=submit]")
-    assert page.locator("[data-testid=deposit-status]").inner_text() == "Caution détenue"
+    expect(page.locator("[data-testid=deposit-status]")).to_have_text("Caution détenue")
 
     # four weekly checkpoints; the second is over the allowance (40 km x 5 days = 200 km)
     readings = [(7, 20150, "45"), (14, 20600, "35"), (21, 20750, "35"), (28, 20880, "35")]
@@ -127,7 +128,7 @@ def test_advisor_runs_a_rental_from_quote_to_a_balanced_ledger(live_server, page
         for answer in page.locator("[data-testid=checklist] input[value=ok]").all():
             answer.check()  # nothing is pre-ticked: every item is answered
         page.click("[data-testid=checkpoint-form] button[type=submit]")
-        assert "Le point étape a été enregistré." in page.locator(".flashes").inner_text()
+        expect(page.locator(".flashes")).to_contain_text("Le point étape a été enregistré.")
     assert page.locator("[data-testid=over-allowance]").count() == 1
     screenshot(page, "payments-checkpoints-fr")
 
@@ -137,7 +138,7 @@ def test_advisor_runs_a_rental_from_quote_to_a_balanced_ledger(live_server, page
     page.fill("#amount", "60")
     page.fill("#damage_note", "Rétroviseur gauche cassé (état des lieux de retour)")
     page.click("form[action$='/deposit/keep'] button[type=submit]")
-    assert "retenu" in page.locator("[data-testid=deposit]").inner_text()
+    expect(page.locator("[data-testid=deposit]")).to_contain_text("retenu")
 
     page.goto(f"{url}/payments/rentals/{rental['rental_id']}")
     assert page.locator("[data-testid=balanced]").is_visible()

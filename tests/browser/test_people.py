@@ -4,8 +4,9 @@ entry assessment, a workshop attendance and an exit assessment showing the gain.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from fleet.services import today
+from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
 
@@ -48,7 +49,7 @@ def test_from_referral_to_exit_with_the_gain(live_server, page_fr):
     page.check("#obstacles-1")  # no vehicle
     page.click("button:has-text('Envoyer l')")
     # the consent is required: the form comes back with the message
-    assert page.locator(".field-error").first.is_visible()
+    expect(page.locator(".field-error").first).to_be_visible()
     page.check("#consent")
     page.click("button:has-text('Envoyer l')")
     page.wait_for_url(re.compile(r".*/people/referrals/\d+$"))
@@ -78,7 +79,7 @@ def test_from_referral_to_exit_with_the_gain(live_server, page_fr):
     # 4. a collective workshop: schedule, register, attendance
     page.goto(f"{live_server.url}/people/workshops")
     page.fill("#title", "Lire un plan de bus (test)")
-    page.fill("#starts_at", f"{today().isoformat()}T08:00")
+    page.fill("#starts_at", f"{local_today().isoformat()}T08:00")
     page.fill("#capacity", "6")
     page.click("main button:has-text('Programmer la séance')")
     page.wait_for_url(re.compile(r".*/people/workshops/\d+$"))

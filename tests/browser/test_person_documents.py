@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.services import today
+from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def png_bytes() -> bytes:
 def _person_id(live_server) -> int:
     from sqlalchemy import select
 
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.people.models import Beneficiary
 
     with live_server.app.app_context():
@@ -52,7 +52,7 @@ def test_add_then_delete_a_document_on_the_file(live_server, request, fixture):
     documents = page.locator("[data-testid=file-documents]")
     documents.locator("summary").click()
     # refused: no kind, an expiry before the issue date
-    issued = today() - timedelta(days=10)
+    issued = local_today() - timedelta(days=10)
     page.fill("#document-issued_on", issued.isoformat())
     page.fill("#document-expires_on", (issued - timedelta(days=1)).isoformat())
     page.set_input_files("#document-file", files=[
@@ -64,7 +64,7 @@ def test_add_then_delete_a_document_on_the_file(live_server, request, fixture):
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     # accepted
     page.select_option("#document-kind", "driving_licence")
-    page.fill("#document-expires_on", (today() + timedelta(days=3)).isoformat())
+    page.fill("#document-expires_on", (local_today() + timedelta(days=3)).isoformat())
     page.set_input_files("#document-file", files=[
         {"name": "permis.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.click("[data-testid=document-form] button[type=submit]")

@@ -18,7 +18,7 @@ def live_server(own_live_server):
 
 def _issue_link(live_server, target: str) -> tuple[str, str]:
     """A link for a demo beneficiary with a birth date, as the sender would issue it."""
-    from mobility.extensions import db
+    from mobility.core.db import db
     from mobility.people.models import Beneficiary
     from mobility.portal.models import SignInLink
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from fleet.services import today as paris_today
+from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ def test_admin_opens_the_years_report_and_downloads_the_csv(live_server, page_fr
     page.locator("nav.main-nav").get_by_role("link", name="Rapports", exact=True).click()
     page.wait_for_url(f"{live_server.url}/reports/activity")
     assert page.locator("h1").inner_text() == "Rapport d'activité"
-    today = paris_today()
+    today = local_today()
     page.fill("#start", date(today.year - 1, today.month, 1).isoformat())
     page.fill("#end", today.isoformat())
     page.click("main button[type=submit]")

@@ -6,7 +6,7 @@ import pytest
 
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import working_days
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments import services as payments
 from mobility.payments.models import Payment, StripeOperation
 from mobility.people.models import ReferentFeedback
@@ -168,7 +168,7 @@ def test_the_scheme_cannot_change_once_the_contract_is_signed(client, advisor):
     token = api_token(client, advisor)
     client.post(f"/api/v1/rentals/{rental.id}/contract/sign", headers=bearer(token),
                 json={"signer_name": rental.beneficiary.full_name, "accepted": True})
-    from mobility.errors import Conflict
+    from mobility.core.errors import Conflict
 
     with pytest.raises(Conflict):
         set_scheme(advisor, rental, "amie")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from mobility.audit.models import AuditEvent
 from mobility.commute.models import CommuteCheck
-from mobility.extensions import db
+from mobility.core.db import db
 from tests.factories import api_token, bearer, create_platform, create_user
 
 from .factories import (

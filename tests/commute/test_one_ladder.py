@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time
 
 from mobility.commute.ladder import ladder_for
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.people import services as people
 from tests.factories import create_platform, create_user, login
 from tests.fleet.factories import create_ride

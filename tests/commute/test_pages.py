@@ -7,7 +7,7 @@ from datetime import time
 from sqlalchemy import func, select
 
 from mobility.commute.models import CommuteCheck
-from mobility.extensions import db
+from mobility.core.db import db
 from tests.factories import create_platform, create_user, csrf_token_from, login
 
 from .factories import CASINO_ADDRESS, create_commuter

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 import routing
 from mobility.commute import demo, services
 from mobility.commute.models import CommuteCheck
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from mobility.people import grid
 from tests.factories import create_platform, create_user
 from tests.people.factories import GOOD_ANSWERS

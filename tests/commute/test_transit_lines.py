@@ -15,7 +15,7 @@ from mobility.commute import services, transit_lines
 from mobility.commute.demo import load_lines
 from mobility.commute.ladder import person_ladder
 from mobility.commute.models import CommuteSettings, TransitLine
-from mobility.extensions import db
+from mobility.core.db import db
 from routing import TransitFeed
 from routing.transit_lines import departures, extract_osm_lines, write_gtfs
 from tests.factories import create_platform, create_user, csrf_token_from, login

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.people import services as people
 from mobility.platforms.models import Platform
 from tests.commute.factories import create_commuter

@@ -14,13 +14,14 @@ import pytest
 from pypdf import PdfReader
 
 from fleet.models import CHECKLISTS, Rental
-from fleet.services import save_photo, today
+from fleet.services import save_photo
 from mobility.checkpoints.models import Checkpoint
 from mobility.cli import set_lender_identity
 from mobility.contracts.models import RentalContract
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from mobility.documents import pdf as toolkit
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
 from mobility.i18n import number
 from mobility.platforms.models import Platform
 from mobility.rentals.rules import allowance_for
@@ -115,8 +116,8 @@ def test_names_survive_in_every_pdf(app, client, first, last):
     report = world.get(f"/rentals/{rental_id}/inspection-report.pdf", user=world.manager)
     login(client, world.advisor)
     export = client.get(f"/privacy/beneficiaries/{person.id}/export.pdf")
-    activity = client.get(f"/reports/activity/export.pdf?start={today() - timedelta(days=30)}"
-                          f"&end={today() + timedelta(days=1)}")
+    activity = client.get(f"/reports/activity/export.pdf?start={local_today() - timedelta(days=30)}"
+                          f"&end={local_today() + timedelta(days=1)}")
     for response in (contract, report, export, activity):
         assert response.status_code == 200, response.get_data()[:300]
     for response in (contract, report, export):
@@ -176,7 +177,7 @@ def test_allowance_is_the_figure_the_checkpoints_apply(app, client):
     world.handed_over(rental_id, person, "car")
     text = pdf_text(world.get(f"/rentals/{rental_id}/contract.pdf").get_data())
     assert "36,4 km par jour travaillé" in text
-    monday = today() + timedelta(days=(7 - today().weekday()) % 7 or 7)
+    monday = local_today() + timedelta(days=(7 - local_today().weekday()) % 7 or 7)
     recorded = world.post(f"/rentals/{rental_id}/checkpoints",
                           {"date": monday.isoformat(), "odometer_km": 1100})
     assert recorded.status_code == 201, recorded.get_json()
@@ -357,7 +358,7 @@ def test_checkpoint_checklist_starts_unanswered_and_refuses_a_missing_answer(app
     assert 'name="item_bodywork"' in checklist and 'value="issue"' in checklist
     assert "checked" not in checklist
     answers = {f"item_{item}": "ok" for item in CHECKLISTS["car"]}
-    form = {"csrf_token": csrf_token_from(html), "date": today().isoformat(),
+    form = {"csrf_token": csrf_token_from(html), "date": local_today().isoformat(),
             "odometer_km": "1100", "condition_note": "Rayure sur l’aile avant"}
     missing = client.post(f"/checkpoints/rentals/{rental_id}",
                           data={**form, **{k: v for k, v in answers.items()

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from fleet.models import CHECKLISTS, Rental
 from fleet.services import save_photo
-from mobility.extensions import db
+from mobility.core.db import db
 from tests.documents.test_documents import identify
 from tests.fleet.factories import png_bytes
 from tests.rentals.factories import make_world

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fleet.models import CHECKLISTS, Inspection, Rental
 from mobility.audit.models import AuditEvent
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import create_platform, create_user, csrf_token_from, login
 from tests.rentals.factories import make_world

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from fleet.licences import required_category
 from fleet.models import INSPECTED_KINDS, INSURED_KINDS, CarpoolRide, Rental, Site, Vehicle
-from fleet.services import today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.people.models import Beneficiary
 from tests.factories import create_platform
 
@@ -88,13 +88,13 @@ def open_pathway(person: Beneficiary, *, assessed: bool = True):
     pathway = person.open_pathway
     if pathway is None:
         pathway = Pathway(platform_id=person.platform_id, beneficiary_id=person.id,
-                          status="open", opened_on=today() - timedelta(days=30))
+                          status="open", opened_on=local_today() - timedelta(days=30))
         db.session.add(pathway)
         db.session.flush()
     if assessed and pathway.assessment("entry") is None:
         db.session.add(MobilityAssessment(
             platform_id=person.platform_id, beneficiary_id=person.id, pathway_id=pathway.id,
-            kind="entry", assessed_on=today() - timedelta(days=28), answers={},
+            kind="entry", assessed_on=local_today() - timedelta(days=28), answers={},
             sub_scores={}, mobility_potential=40, ladder=[], scoring={}))
     db.session.flush()
     db.session.expire(person, ["pathways"])
@@ -118,9 +118,9 @@ def create_vehicle(site: Site | None = None, **overrides) -> Vehicle:
     n = next(_counter)
     kind = overrides.pop("kind", "scooter")
     # on the road for a year: insured, and inspected for a car
-    overrides.setdefault("insurance_expires_on", today() + timedelta(days=365)
+    overrides.setdefault("insurance_expires_on", local_today() + timedelta(days=365)
                          if kind in INSURED_KINDS else None)
-    overrides.setdefault("technical_inspection_expires_on", today() + timedelta(days=365)
+    overrides.setdefault("technical_inspection_expires_on", local_today() + timedelta(days=365)
                          if kind in INSPECTED_KINDS else None)
     overrides.setdefault("licence_category",
                          required_category(kind, overrides.get("engine_cc")))
@@ -136,7 +136,7 @@ def create_rental(vehicle: Vehicle | None = None, beneficiary: Beneficiary | Non
                   **overrides) -> Rental:
     vehicle = vehicle or create_vehicle()
     beneficiary = beneficiary or create_beneficiary(_platform(vehicle))
-    start = overrides.pop("start_date", today())
+    start = overrides.pop("start_date", local_today())
     rental = Rental(platform_id=vehicle.platform_id, vehicle_id=vehicle.id,
                     beneficiary_id=beneficiary.id, start_date=start,
                     end_date=overrides.pop("end_date", start + timedelta(days=14)),
@@ -157,7 +157,7 @@ def create_ride(platform, **overrides) -> CarpoolRide:
                        weekdays=overrides.pop("weekdays", "0,1,2,3,4,5,6"),
                        departure_time=overrides.pop("departure_time", time(7, 30)),
                        seats=overrides.pop("seats", 3),
-                       valid_from=overrides.pop("valid_from", today()), **overrides)
+                       valid_from=overrides.pop("valid_from", local_today()), **overrides)
     db.session.add(ride)
     db.session.commit()
     return ride

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fleet.models import Photo, Rental
-from fleet.services import today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from, login
 from tests.fleet.factories import (
@@ -57,7 +57,7 @@ def test_api_fleet_manager_creates_sites_and_vehicles(client, world):
 
 def test_api_booking_flow_and_conflict(client, world):
     h = _headers(client, world["advisor"])
-    start = today() + timedelta(days=1)
+    start = local_today() + timedelta(days=1)
     body = {"beneficiary_id": world["person"].id, "vehicle_id": world["vehicle"].id,
             "start": start.isoformat(), "end": (start + timedelta(days=7)).isoformat()}
     created = client.post("/api/v1/rentals", json=body, headers=h)
@@ -114,8 +114,8 @@ def test_api_check_out_and_in_are_the_fleet_managers(client, world):
 
 
 def test_api_returns_board(client, world):
-    create_rental(world["vehicle"], world["person"], start_date=today() - timedelta(days=9),
-                  end_date=today() - timedelta(days=2), status="in_progress")
+    create_rental(world["vehicle"], world["person"], start_date=local_today() - timedelta(days=9),
+                  end_date=local_today() - timedelta(days=2), status="in_progress")
     h = _headers(client, world["manager"])
     assert len(client.get("/api/v1/returns?status=overdue", headers=h).get_json()) == 1
     assert client.get("/api/v1/returns?status=due", headers=h).get_json() == []
@@ -151,10 +151,10 @@ def test_carpool_and_minibus_api(client, world):
     ride = client.post("/api/v1/carpool/rides", json={
         "driver_kind": "volunteer", "driver_name": "Gérard", "origin": "Beausoleil",
         "destination": "Monaco", "weekdays": [0, 1, 2, 3, 4, 5, 6], "departure_time": "07:15",
-        "seats": 1, "valid_from": today().isoformat()}, headers=h)
+        "seats": 1, "valid_from": local_today().isoformat()}, headers=h)
     assert ride.status_code == 201
     url = f"/api/v1/carpool/rides/{ride.get_json()['id']}/seats"
-    day = (today() + timedelta(days=1)).isoformat()
+    day = (local_today() + timedelta(days=1)).isoformat()
     assert client.post(url, json={"beneficiary_id": world["person"].id, "date": day},
                        headers=h).status_code == 201
     full = client.post(url, json={"beneficiary_id": create_beneficiary(world["platform"]).id,
@@ -179,8 +179,8 @@ def test_carpool_and_minibus_api(client, world):
                                   "/fleet/sites", "/fleet/availability", "/fleet/carpool",
                                   "/fleet/minibus", "/fleet/rentals"])
 def test_fleet_manager_pages_in_french(client, world, path):
-    create_rental(world["vehicle"], world["person"], start_date=today() - timedelta(days=3),
-                  end_date=today(), status="in_progress")
+    create_rental(world["vehicle"], world["person"], start_date=local_today() - timedelta(days=3),
+                  end_date=local_today(), status="in_progress")
     login(client, world["manager"])
     page = client.get(path, headers={"Accept-Language": "fr"})
     assert page.status_code == 200
@@ -196,7 +196,7 @@ def test_no_fleet_pages_for_prescribers_and_beneficiaries(client, world, role):
 
 def test_advisor_books_from_the_availability_page(client, world):
     login(client, world["advisor"])
-    start = today() + timedelta(days=2)
+    start = local_today() + timedelta(days=2)
     page = client.get(f"/fleet/availability?kind=scooter&start={start.isoformat()}"
                       f"&end={(start + timedelta(days=5)).isoformat()}")
     html = page.get_data(as_text=True)
@@ -243,8 +243,8 @@ def test_photo_upload_is_checked_and_served_as_attachment(client, world, app):
 
 
 def test_returns_board_page_and_dashboard_panel(client, world):
-    create_rental(world["vehicle"], world["person"], start_date=today() - timedelta(days=9),
-                  end_date=today() - timedelta(days=1), status="in_progress")
+    create_rental(world["vehicle"], world["person"], start_date=local_today() - timedelta(days=9),
+                  end_date=local_today() - timedelta(days=1), status="in_progress")
     login(client, world["manager"])
     board = client.get("/fleet/returns", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert world["person"].full_name in board and world["advisor"].email not in board
@@ -258,5 +258,5 @@ def test_seat_booking_page(client, world):
     html = client.get("/fleet/carpool").get_data(as_text=True)
     response = client.post(f"/fleet/carpool/{ride.id}/seats", data={
         "csrf_token": csrf_token_from(html), "beneficiary_id": world["person"].id,
-        "ride_date": (today() + timedelta(days=1)).isoformat()})
+        "ride_date": (local_today() + timedelta(days=1)).isoformat()})
     assert response.status_code == 302

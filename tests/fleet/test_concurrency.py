@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fleet.models import Rental, SeatBooking, Site
-from fleet.services import today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import api_token, bearer, create_user
 from tests.fleet.factories import create_beneficiary, create_ride, create_site, create_vehicle
@@ -57,7 +57,7 @@ def test_fifty_clients_book_the_same_vehicle(app, advisor_headers):
         vehicle_id = vehicle.id
         requests = []
         for n in range(CLIENTS):
-            start = today() + timedelta(days=n % 5)
+            start = local_today() + timedelta(days=n % 5)
             requests.append(("/api/v1/rentals", {
                 "beneficiary_id": ctx["people"][n], "vehicle_id": vehicle_id,
                 "start": start.isoformat(), "end": (start + timedelta(days=10)).isoformat(),
@@ -80,7 +80,7 @@ def test_fifty_clients_book_the_same_vehicle(app, advisor_headers):
 
 def test_fifty_clients_book_the_last_seat(app, advisor_headers):
     ctx = advisor_headers
-    day = today() + timedelta(days=1)
+    day = local_today() + timedelta(days=1)
     for round_no in range(ROUNDS):
         ride = create_ride(db.session.get(Platform, ctx["platform_id"]), seats=3)
         # two seats already taken: one left

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from fleet import services
 from fleet.models import MaintenanceJob, Rental, Site, Vehicle
+from mobility.core.db import db
 from mobility.demo import load_demo
-from mobility.extensions import db
 
 
 def _counts():

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from fleet import services
 from fleet.models import Inspection, MaintenanceJob, Rental
-from fleet.services import today
-from mobility.errors import Conflict, ValidationFailed
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import Conflict, ValidationFailed
 from tests.factories import create_user
 from tests.fleet.factories import create_beneficiary, create_rental, create_site, create_vehicle
 
@@ -33,7 +33,7 @@ def _count() -> int:
 
 
 def _book(s, start_days=0, days=14, vehicle=None):
-    start = today() + timedelta(days=start_days)
+    start = local_today() + timedelta(days=start_days)
     return services.book_rental(s["advisor"], beneficiary_id=s["person"].id,
                                 vehicle_id=(vehicle or s["vehicle"]).id, start=start,
                                 end=start + timedelta(days=days))
@@ -76,12 +76,13 @@ def test_unknown_vehicle_or_beneficiary_is_refused(setup):
     other_platform_person = create_beneficiary()
     with pytest.raises(ValidationFailed) as caught:
         services.book_rental(setup["advisor"], beneficiary_id=other_platform_person.id,
-                             vehicle_id=setup["vehicle"].id, start=today(),
-                             end=today() + timedelta(days=3))
+                             vehicle_id=setup["vehicle"].id, start=local_today(),
+                             end=local_today() + timedelta(days=3))
     assert "beneficiary_id" in caught.value.details
     with pytest.raises(ValidationFailed) as caught:
         services.book_rental(setup["advisor"], beneficiary_id=setup["person"].id,
-                             vehicle_id=999999, start=today(), end=today() + timedelta(days=3))
+                             vehicle_id=999999, start=local_today(),
+                             end=local_today() + timedelta(days=3))
     assert "vehicle_id" in caught.value.details
     assert _count() == 0
 
@@ -99,31 +100,32 @@ def test_database_refuses_overlaps_even_without_the_check(setup):
     """The exclusion constraint (PostgreSQL) backs the service's check."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
-    create_rental(setup["vehicle"], setup["person"], start_date=today(),
-                  end_date=today() + timedelta(days=10))
+    create_rental(setup["vehicle"], setup["person"], start_date=local_today(),
+                  end_date=local_today() + timedelta(days=10))
     with pytest.raises(sa.exc.IntegrityError):
-        create_rental(setup["vehicle"], setup["person"], start_date=today() + timedelta(days=9),
-                      end_date=today() + timedelta(days=12))
+        create_rental(setup["vehicle"], setup["person"],
+                      start_date=local_today() + timedelta(days=9),
+                      end_date=local_today() + timedelta(days=12))
     db.session.rollback()
-    create_rental(setup["vehicle"], setup["person"], start_date=today() + timedelta(days=10),
-                  end_date=today() + timedelta(days=12))
-    create_rental(setup["vehicle"], setup["person"], start_date=today() + timedelta(days=2),
-                  end_date=today() + timedelta(days=5), status="cancelled")
+    create_rental(setup["vehicle"], setup["person"], start_date=local_today() + timedelta(days=10),
+                  end_date=local_today() + timedelta(days=12))
+    create_rental(setup["vehicle"], setup["person"], start_date=local_today() + timedelta(days=2),
+                  end_date=local_today() + timedelta(days=5), status="cancelled")
 
 
 def test_extend_shorten_and_their_conflicts(setup):
     first = _book(setup, 0, 10)
     second = _book(setup, 12, 5)
-    services.extend_rental(setup["advisor"], first, today() + timedelta(days=12))
-    assert first.end_date == today() + timedelta(days=12)
+    services.extend_rental(setup["advisor"], first, local_today() + timedelta(days=12))
+    assert first.end_date == local_today() + timedelta(days=12)
     with pytest.raises(Conflict) as caught:
-        services.extend_rental(setup["advisor"], first, today() + timedelta(days=13))
+        services.extend_rental(setup["advisor"], first, local_today() + timedelta(days=13))
     assert caught.value.details["conflicts"][0]["rental_id"] == second.id
-    assert db.session.get(Rental, first.id).end_date == today() + timedelta(days=12)
-    services.shorten_rental(setup["advisor"], first, today() + timedelta(days=4))
-    assert db.session.get(Rental, first.id).end_date == today() + timedelta(days=4)
+    assert db.session.get(Rental, first.id).end_date == local_today() + timedelta(days=12)
+    services.shorten_rental(setup["advisor"], first, local_today() + timedelta(days=4))
+    assert db.session.get(Rental, first.id).end_date == local_today() + timedelta(days=4)
     with pytest.raises(ValidationFailed):
-        services.shorten_rental(setup["advisor"], first, today() + timedelta(days=8))
+        services.shorten_rental(setup["advisor"], first, local_today() + timedelta(days=8))
 
 
 def test_check_out_check_in_early_return_frees_the_rest(setup):
@@ -139,7 +141,7 @@ def test_check_out_check_in_early_return_frees_the_rest(setup):
         checklist={"lights": True, "brakes": False, "helmet": True},
         damage_notes="Rétroviseur gauche cassé", open_maintenance=True)
     assert rental.status == "returned"
-    assert rental.end_date == today() + timedelta(days=1)  # returned the first day
+    assert rental.end_date == local_today() + timedelta(days=1)  # returned the first day
     assert job is not None and job.kind == "repair" and job.inspection_id == inspection.id
     assert rental.vehicle.odometer_km == 1250 and rental.vehicle.status == "available"
     diffs = {d["field"]: d for d in services.inspection_differences(rental)}
@@ -174,16 +176,17 @@ def test_mileage_allowance_hook(setup):
 
 def test_returns_board_buckets(setup):
     site, person = setup["site"], setup["person"]
-    overdue = create_rental(create_vehicle(site), person, start_date=today() - timedelta(days=20),
-                            end_date=today() - timedelta(days=1), status="in_progress")
+    overdue = create_rental(create_vehicle(site), person,
+                            start_date=local_today() - timedelta(days=20),
+                            end_date=local_today() - timedelta(days=1), status="in_progress")
     due_today = create_rental(create_vehicle(site), person,
-                              start_date=today() - timedelta(days=5), end_date=today(),
+                              start_date=local_today() - timedelta(days=5), end_date=local_today(),
                               status="in_progress")
     this_week = create_rental(create_vehicle(site), person,
-                              start_date=today() - timedelta(days=5),
-                              end_date=today() + timedelta(days=4), status="in_progress")
-    create_rental(create_vehicle(site), person, start_date=today() - timedelta(days=5),
-                  end_date=today() + timedelta(days=30), status="in_progress")
+                              start_date=local_today() - timedelta(days=5),
+                              end_date=local_today() + timedelta(days=4), status="in_progress")
+    create_rental(create_vehicle(site), person, start_date=local_today() - timedelta(days=5),
+                  end_date=local_today() + timedelta(days=30), status="in_progress")
     board = services.returns_board(setup["platform"].id)
     assert [r.id for r in board["overdue"]] == [overdue.id]
     assert [r.id for r in board["today"]] == [due_today.id]
@@ -195,19 +198,19 @@ def test_availability_and_alternatives(setup):
     scooter = setup["vehicle"]
     elsewhere = create_vehicle(other_site, kind="scooter")
     moped = create_vehicle(site, kind="moped")
-    start, end = today() + timedelta(days=1), today() + timedelta(days=8)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=8)
     found = services.search_availability(setup["platform"].id, start=start, end=end,
                                          kind="scooter", site_id=site.id)
     assert [v.id for v in found["vehicles"]] == [scooter.id]
-    create_rental(scooter, setup["person"], start_date=today(),
-                  end_date=today() + timedelta(days=5))
+    create_rental(scooter, setup["person"], start_date=local_today(),
+                  end_date=local_today() + timedelta(days=5))
     found = services.search_availability(setup["platform"].id, start=start, end=end,
                                          kind="scooter", site_id=site.id)
     assert found["vehicles"] == []
     alt = found["alternatives"]
     assert [v.id for v in alt["other_sites"]] == [elsewhere.id]
     assert [v.id for v in alt["other_kinds"]] == [moped.id]
-    assert alt["later"] == [(scooter, today() + timedelta(days=5))]
+    assert alt["later"] == [(scooter, local_today() + timedelta(days=5))]
 
 
 def test_immobilising_lists_broken_rentals_with_replacements(setup):
@@ -215,8 +218,8 @@ def test_immobilising_lists_broken_rentals_with_replacements(setup):
     car = create_vehicle(site, kind="car")
     same_kind = create_vehicle(site, kind="car")
     create_vehicle(site, kind="moped")
-    booked = create_rental(car, setup["person"], start_date=today() + timedelta(days=2),
-                           end_date=today() + timedelta(days=20))
+    booked = create_rental(car, setup["person"], start_date=local_today() + timedelta(days=2),
+                           end_date=local_today() + timedelta(days=20))
     impact = services.immobilise_vehicle(setup["manager"], car, reason="Embrayage")
     assert car.status == "immobilised"
     assert [i["rental"].id for i in impact] == [booked.id]
@@ -229,13 +232,13 @@ def test_immobilising_lists_broken_rentals_with_replacements(setup):
 def test_replacing_a_rental_in_progress_keeps_the_beneficiary_moving(setup):
     site = setup["site"]
     car, spare = create_vehicle(site, kind="car"), create_vehicle(site, kind="car")
-    running = create_rental(car, setup["person"], start_date=today() - timedelta(days=5),
-                            end_date=today() + timedelta(days=20), status="in_progress")
+    running = create_rental(car, setup["person"], start_date=local_today() - timedelta(days=5),
+                            end_date=local_today() + timedelta(days=20), status="in_progress")
     services.immobilise_vehicle(setup["manager"], car)
     new = services.replace_vehicle(setup["manager"], running, spare.id)
-    assert running.status == "returned" and running.end_date == today()
+    assert running.status == "returned" and running.end_date == local_today()
     assert (new.vehicle_id, new.start_date, new.end_date) == (
-        spare.id, today(), today() + timedelta(days=20))
+        spare.id, local_today(), local_today() + timedelta(days=20))
 
 
 def test_maintenance_job_flow(setup):
@@ -244,7 +247,7 @@ def test_maintenance_job_flow(setup):
         services.create_maintenance_job(setup["manager"], vehicle, kind="service")
     job = services.create_maintenance_job(setup["manager"], vehicle, kind="service",
                                           due_odometer_km=900, cost_cents=9000)
-    assert job.is_due(today())  # odometer 1000 >= 900
+    assert job.is_due(local_today())  # odometer 1000 >= 900
     services.immobilise_vehicle(setup["manager"], vehicle)
     services.complete_maintenance_job(setup["manager"], job, cost_cents=8500)
     assert job.status == "done" and job.cost_cents == 8500

@@ -8,7 +8,7 @@ otherwise), API endpoints without parameters are called with each role's token.
 import pytest
 
 from mobility.auth.policies import PUBLIC
-from mobility.auth.roles import ROLES
+from mobility.core.roles import ROLES
 from tests.factories import api_token, bearer, create_organisation, create_platform, create_user
 from tests.factories import login as sign_in
 
@@ -107,6 +107,6 @@ def test_admin_sees_only_its_platform_accounts(client):
                            data={"csrf_token": csrf_token_from(token), "active": "0"})
     assert response.status_code == 404
     from mobility.auth.models import User
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     assert db.session.get(User, other.id).active is True

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from mobility.api import ROUTES
 from mobility.auth.models import ApiToken
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from tests.factories import api_token, bearer, create_user
 
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from mobility.audit.models import AuditEvent
 from mobility.auth.models import User, UserSession
 from mobility.auth.services import set_account_active
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from tests.factories import PASSWORD, create_user, csrf_token_from, login
 
 

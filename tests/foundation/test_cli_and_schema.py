@@ -14,8 +14,8 @@ from sqlalchemy import select
 from mobility import create_app
 from mobility.auth.models import User
 from mobility.config import PROJECT_ROOT
+from mobility.core.db import db
 from mobility.demo import DEMO_ACCOUNTS
-from mobility.extensions import db
 from mobility.i18n import translation_directories
 from mobility.platforms.models import Platform
 

@@ -20,8 +20,8 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from mobility.auth.models import User
+from mobility.core.db import db
 from mobility.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
-from mobility.extensions import db
 from mobility.i18n import translation_directories
 from tests.factories import login
 

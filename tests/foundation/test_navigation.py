@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from mobility.auth.roles import ALL_ROLES
+from mobility.core.roles import ALL_ROLES
 from mobility.templating import NAV_GROUPS, nav_item, navigation_for
 from tests.factories import create_user, login
 

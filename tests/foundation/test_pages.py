@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from mobility.auth.models import User
 from mobility.auth.policies import public
-from mobility.errors import Conflict
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import Conflict
 from tests.factories import create_user, csrf_token_from, login
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fleet.models import Rental, Vehicle
 from mobility.auth.policies import scoped
-from mobility.extensions import db, id_in
+from mobility.core.db import db, id_in
 from mobility.pagination import decode_cursor, encode_cursor, paginate
 from tests.factories import api_token, bearer, create_user, login
 from tests.fleet.factories import create_rental, create_site, create_vehicle
@@ -162,13 +162,13 @@ def test_a_prescriber_pages_through_their_organisation_only(client):
 
 
 def test_rental_pages_keep_their_filters(client):
-    from mobility.people.services import today
+    from mobility.core.dates import local_today
 
     advisor = create_user("advisor")
     platform = advisor.platform
     site, other = create_site(platform), create_site(platform)
     person = create_beneficiary(platform, pathway=False)
-    start = today() - timedelta(days=400)
+    start = local_today() - timedelta(days=400)
     for i in range(104):  # history on two sites, several rentals starting the same day
         vehicle = create_vehicle(site if i % 2 else other, kind="bike", plate=f"R-{i}")
         create_rental(vehicle, person, start_date=start + timedelta(days=i // 3),
@@ -186,12 +186,12 @@ def test_rental_pages_keep_their_filters(client):
 
 
 def test_paginate_descending_with_ties_forward_and_back(app):
-    from mobility.people.services import today
+    from mobility.core.dates import local_today
 
     user = create_user("advisor")
     site = create_site(user.platform)
     person = create_beneficiary(user.platform, pathway=False)
-    day = today() - timedelta(days=100)
+    day = local_today() - timedelta(days=100)
     for i in range(17):
         create_rental(create_vehicle(site, plate=f"T-{i}"), person,
                       start_date=day + timedelta(days=i // 4),

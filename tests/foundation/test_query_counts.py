@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from mobility.audit.services import record_audit
-from mobility.extensions import db
+from mobility.core.db import db
 from tests.factories import create_user, login
 from tests.fleet.factories import create_rental, create_site, create_vehicle
 from tests.people.factories import create_beneficiary, create_referral
@@ -32,7 +32,7 @@ def counted_queries():
 
 
 def _grow(kind, platform, n):
-    from mobility.people.services import today
+    from mobility.core.dates import local_today
 
     if kind == "beneficiaries":
         for _ in range(n):
@@ -45,9 +45,9 @@ def _grow(kind, platform, n):
         for i in range(n):
             vehicle = create_vehicle(site, kind="bike", plate=f"V-{kind}-{i}-{n}")
             if kind != "vehicles":
-                start = today() - timedelta(days=10)
+                start = local_today() - timedelta(days=10)
                 create_rental(vehicle, create_beneficiary(platform, pathway=False),
-                              start_date=start, end_date=today() + timedelta(days=i % 5),
+                              start_date=start, end_date=local_today() + timedelta(days=i % 5),
                               status="in_progress")
     elif kind == "outbox":
         from mobility.notifications.services import enqueue_notification
@@ -67,10 +67,10 @@ def _grow(kind, platform, n):
                                      status="immobilised" if i % 4 == 0 else "available")
             db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=vehicle.id,
                                           kind="repair", description=f"Job {i}",
-                                          due_on=today() + timedelta(days=i % 10)))
+                                          due_on=local_today() + timedelta(days=i % 10)))
             if i % 4 == 0:  # an immobilised car whose booking needs a replacement
                 create_rental(vehicle, create_beneficiary(platform, pathway=False),
-                              start_date=today(), end_date=today() + timedelta(days=7))
+                              start_date=local_today(), end_date=local_today() + timedelta(days=7))
         db.session.commit()
     elif kind == "audit":
         actor = create_user("advisor", platform=platform)

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from mobility.audit.models import AuditEvent
 from mobility.auth.models import UserSession
-from mobility.db_types import utcnow
-from mobility.extensions import db, write_transaction
+from mobility.core.columns import utcnow
+from mobility.core.db import db, write_transaction
 from tests.factories import create_user, login
 from tests.people.factories import create_beneficiary
 

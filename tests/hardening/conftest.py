@@ -12,7 +12,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from mobility.extensions import db
+from mobility.core.db import db
 from tests.factories import PASSWORD
 
 

@@ -18,14 +18,14 @@ import pytest
 from sqlalchemy import select
 
 from fleet.models import Inspection, Photo, Rental
-from fleet.services import today as paris_today
 from mobility.auth.models import User
 from mobility.auth.policies import PUBLIC
-from mobility.auth.roles import ROLES
 from mobility.commute.models import CommuteCheck
 from mobility.contracts.models import RentalContract
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.roles import ROLES
 from mobility.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
-from mobility.extensions import db
 from mobility.notifications.services import status_token
 from mobility.partners.models import PublishedService, WebhookEndpoint
 from mobility.payments.models import Payment
@@ -66,7 +66,7 @@ RULE_VALUES = {
     "/privacy/beneficiaries/<int:beneficiary_id>/export.<fmt>": {"fmt": "json"},
 }
 #: the query a rule needs to answer (a period, a scheme...), without which it answers 400
-_DAY = paris_today() + timedelta(days=30)
+_DAY = local_today() + timedelta(days=30)
 _PERIOD = f"start={_DAY.isoformat()}&end={(_DAY + timedelta(days=7)).isoformat()}"
 RULE_QUERY = {
     "/api/v1/availability": _PERIOD,

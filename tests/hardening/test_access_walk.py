@@ -15,8 +15,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from mobility.auth.roles import ROLES
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.roles import ROLES
 from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from, login
 from tests.payments.factories import create_money_rental
 from tests.rentals.factories import make_world

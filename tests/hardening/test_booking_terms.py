@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from fleet.models import Rental
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.pricing import services as pricing
 from mobility.pricing.models import RentalTerms
 from tests.rentals.factories import make_world

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from mobility.audit.models import AuditEvent
 from mobility.auth.models import User
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments.models import Payment
 from mobility.portal import services as portal
 from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode
@@ -182,7 +182,7 @@ def test_keys_are_forgotten_after_a_day(app, client):
 
     from mobility.api.idempotency import KEEP
     from mobility.api.models import IdempotencyRecord
-    from mobility.db_types import utcnow
+    from mobility.core.columns import utcnow
     from mobility.scheduling.runner import run_job
 
     user = create_user("advisor")

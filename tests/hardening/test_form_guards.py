@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, FloatField
 
 from fleet.models import MaintenanceJob
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.partners import datainclusion
 from mobility.partners.models import PublishedStructure
 from mobility.platforms.models import Platform

@@ -10,8 +10,8 @@ import pytest
 
 from mobility.auth import passwords
 from mobility.auth.models import User
-from mobility.errors import ValidationFailed
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from tests.factories import PASSWORD, api_token, bearer, create_user, csrf_token_from, login
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from fleet import services as fleet_services
 from fleet.models import Site
 from mobility.auth.models import User
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from mobility.payments.models import Payment
 from tests.factories import api_token, bearer, create_user
 from tests.fleet.factories import create_vehicle

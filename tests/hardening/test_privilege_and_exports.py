@@ -11,8 +11,8 @@ import openpyxl
 from sqlalchemy import func, select
 
 from fleet.models import Site
-from fleet.services import today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.services import send_due_messages
 from mobility.portal import services as portal
@@ -56,7 +56,7 @@ def test_a_platform_admin_sees_and_runs_only_their_platform_jobs(app, client):
     mine, other = create_platform(), create_platform()
     admin = create_user("admin", platform=mine)
     # an overdue rental on the other platform: its reminder must not be queued by our admin
-    create_money_rental(other, start=today() - timedelta(days=40), days=10)
+    create_money_rental(other, start=local_today() - timedelta(days=40), days=10)
     login(client, admin)
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "rental_overdue" in page

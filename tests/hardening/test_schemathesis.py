@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from mobility.extensions import db
+from mobility.core.db import db
 from tests.factories import api_token, create_user
 from tests.payments.factories import create_money_rental
 

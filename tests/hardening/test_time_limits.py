@@ -13,7 +13,7 @@ import time_machine
 from sqlalchemy import select
 
 from mobility.contracts.models import RentalContract
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.portal import services as portal
 from mobility.portal.models import CODE_TTL_S, OneTimeCode
 from mobility.privacy import services as privacy

@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from fleet.models import MaintenanceJob, Rental, Site, Vehicle
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.people.models import (
     Beneficiary,
     Pathway,
@@ -83,7 +83,8 @@ def create_rental(platform: Platform, *, end_date: date, beneficiary: Beneficiar
 
 def create_amie_rental(platform: Platform, *, start_date: date, months: int = 5,
                        advisor=None, **overrides) -> Rental:
-    from mobility.pricing.engine import TariffRates, add_months
+    from mobility.core.dates import add_months
+    from mobility.pricing.engine import TariffRates
     from mobility.pricing.models import RentalTerms
 
     rental = create_rental(platform, start_date=start_date,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications import enqueue_notification
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.services import send_due_messages

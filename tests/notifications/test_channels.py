@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications.models import NotificationPreference
 from mobility.notifications.phones import InvalidPhoneNumber, normalise_mobile, normalise_phone
 from tests.factories import create_platform, create_user, csrf_token_from, login

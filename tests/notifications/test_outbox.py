@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications import enqueue_notification
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.services import backoff_s, send_due_messages

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications import enqueue_notification
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.rendering import absolute_link

@@ -8,7 +8,7 @@ import pytest
 from data_inclusion.schema.v1 import Service, Structure, Thematique
 from sqlalchemy import select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.partners import datainclusion
 from mobility.partners.demo import DEMO_SIRETS
 from mobility.partners.models import PublishedService
@@ -143,7 +143,7 @@ def test_only_admins_edit_and_the_feeds_are_public(client, app):
                                       ("73282932000075", False), ("7328293200007", False),
                                       ("ABCDEFGHIJKLMN", False)])
 def test_siret_check(sqlite_app, value, ok):
-    from mobility.errors import ValidationFailed
+    from mobility.core.errors import ValidationFailed
     from mobility.partners.siret import clean_siret
 
     if ok:

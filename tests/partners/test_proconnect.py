@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from mobility.partners import proconnect
 from mobility.partners.models import ProConnectIdentity
 from tests.factories import create_organisation, create_user, csrf_token_from, login

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fleet.services import today
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.partners import webhooks
 from mobility.partners.models import WebhookDelivery, WebhookEndpoint
 from mobility.people.models import Referral
@@ -80,8 +80,8 @@ def test_a_booking_delivers_one_signed_webhook_and_never_twice(world, receiver):
     assert got["json"]["type"] == "rental.booked"
     assert got["json"]["data"] == {
         "rental_id": rental_id, "status": "booked", "vehicle_id": vehicle.id,
-        "beneficiary_id": person.id, "start_date": today().isoformat(),
-        "end_date": (today() + timedelta(days=7)).isoformat()}
+        "beneficiary_id": person.id, "start_date": local_today().isoformat(),
+        "end_date": (local_today() + timedelta(days=7)).isoformat()}
     assert got["headers"]["X-Mobility-Delivery"] == got["json"]["id"] == delivery.event_id
     assert receiver.rejected == 0
 
@@ -200,12 +200,12 @@ def test_every_event_of_a_pathway_with_ids_and_states_only(world, receiver):
     rental_id = world.booked(person, vehicle)
     world.handed_over(rental_id, person, "bike")
     checkpoint = world.post(f"/rentals/{rental_id}/checkpoints",
-                            {"date": today().isoformat(), "odometer_km": 1010})
+                            {"date": local_today().isoformat(), "odometer_km": 1010})
     assert checkpoint.status_code == 201, checkpoint.get_json()
     returned = world.check_in(rental_id, "bike")
     assert returned.status_code == 200, returned.get_json()
     exited = world.post(f"/beneficiaries/{person.id}/exit", {
-        "exit_date": today().isoformat(), "reason": "solution_found", "solution": "own_car",
+        "exit_date": local_today().isoformat(), "reason": "solution_found", "solution": "own_car",
         "employment": "permanent"})
     assert exited.status_code == 200, exited.get_json()
 

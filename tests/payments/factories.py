@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import pytest
 
 from fleet.models import Inspection, Rental, Site, Vehicle
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.people.models import Beneficiary, Pathway
 from tests.factories import create_platform
 

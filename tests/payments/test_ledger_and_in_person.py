@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments import services
 from mobility.payments.models import Deposit, Payment
 from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from

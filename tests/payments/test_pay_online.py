@@ -14,7 +14,7 @@ import stripe
 
 from fleet.models import CHECKLISTS
 from mobility.auth.models import User
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments import services
 from mobility.payments.models import Payment
 from mobility.platforms.models import Platform

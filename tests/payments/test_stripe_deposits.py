@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from mobility.payments import gateway, services
 from mobility.payments.models import Deposit, StripeOperation
 from tests.factories import api_token, bearer, create_user

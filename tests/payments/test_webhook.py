@@ -7,7 +7,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments import services
 from mobility.payments.models import Payment, StripeEvent
 from tests.factories import api_token, bearer, create_user

@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import date, time, timedelta
 
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.organisations.models import Referent
 from mobility.people.models import Beneficiary, Pathway, Referral
-from mobility.people.services import today
 from tests.factories import create_organisation, create_platform
 
 _counter = itertools.count(1)
@@ -57,8 +57,8 @@ def create_beneficiary(platform=None, *, pathway: bool = True, opened_days_ago: 
         lives_in_qpv=False, has_disability=True, health_constraints="Asthme",
         has_licence_b=True, licence_b_since=date(2015, 1, 10), employment_kind="job",
         employer="Hôtel de Paris", workplace_address="Place du Casino, Monaco",
-        contract_type="fixed_term", contract_start=today() - timedelta(days=10),
-        contract_end=today() + timedelta(days=170), shift_start=time(6, 0),
+        contract_type="fixed_term", contract_start=local_today() - timedelta(days=10),
+        contract_end=local_today() + timedelta(days=170), shift_start=time(6, 0),
         shift_end=time(14, 0), obstacles=["no_vehicle"],
     )
     if "referent_id" not in overrides:
@@ -68,7 +68,7 @@ def create_beneficiary(platform=None, *, pathway: bool = True, opened_days_ago: 
     db.session.add(beneficiary)
     if pathway:
         db.session.add(Pathway(platform_id=platform.id, beneficiary=beneficiary, status="open",
-                               opened_on=today() - timedelta(days=opened_days_ago)))
+                               opened_on=local_today() - timedelta(days=opened_days_ago)))
     db.session.commit()
     return beneficiary
 

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from mobility.audit.models import AuditEvent
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
 from mobility.people.models import (
     Beneficiary,
@@ -14,7 +15,6 @@ from mobility.people.models import (
     PathwayAction,
     Referral,
 )
-from mobility.people.services import today
 from tests.factories import create_organisation, create_platform
 from tests.people.factories import (
     GOOD_ANSWERS,
@@ -92,7 +92,7 @@ def test_referral_bad_input_saves_nothing(people):
          "consent"),
         (h("advisor"), referral_body(organisation_id=other_platform_org.id), "organisation_id"),
         (h("advisor"), referral_body(), "organisation_id"),
-        (h("prescriber"), referral_body(birth_date=(today() + timedelta(days=1)).isoformat()),
+        (h("prescriber"), referral_body(birth_date=(local_today() + timedelta(days=1)).isoformat()),
          "birth_date"),
         (h("prescriber"), referral_body(contract_end="2025-01-01"), "contract_end"),
         (h("prescriber"), referral_body(reason="holiday"), "reason"),
@@ -202,7 +202,7 @@ def test_create_and_read_a_beneficiary_with_iso_dates(people):
 
 def test_beneficiary_bad_input_saves_nothing(people):
     c, h = people.client, people.headers
-    future = (today() + timedelta(days=3)).isoformat()
+    future = (local_today() + timedelta(days=3)).isoformat()
     cases = [
         (beneficiary_body(birth_date=future), "birth_date"),
         (beneficiary_body(licence_b_since="1990-01-01"), "licence_b_since"),
@@ -311,7 +311,7 @@ def test_entry_and_exit_assessments_show_the_gain(people):
     person = create_beneficiary(people.platform)
     entry = c.post(f"/api/v1/beneficiaries/{person.id}/assessments", headers=h("advisor"),
                    json={"kind": "entry", "answers": LOW_ANSWERS,
-                         "assessed_on": (today() - timedelta(days=20)).isoformat()})
+                         "assessed_on": (local_today() - timedelta(days=20)).isoformat()})
     assert entry.status_code == 201, entry.get_json()
     data = entry.get_json()
     assert 0 <= data["mobility_potential"] <= 100
@@ -344,7 +344,7 @@ def test_assessment_bad_input(people):
     assert exit_first.get_json()["error"]["code"] == "exit_before_entry"
     before_pathway = c.post(url, headers=h("advisor"), json={
         "kind": "entry", "answers": GOOD_ANSWERS,
-        "assessed_on": (today() - timedelta(days=400)).isoformat()})
+        "assessed_on": (local_today() - timedelta(days=400)).isoformat()})
     assert before_pathway.status_code == 400
     assert count(MobilityAssessment) == 0
     assert c.post(url, headers=h("advisor"), json={"kind": "entry",
@@ -382,7 +382,7 @@ def test_eligibility_endpoint_and_override(people):
     assert result["eligible"] is True and len(result["reasons"]) == 5
 
     young_driver = create_beneficiary(people.platform,
-                                      licence_b_since=today() - timedelta(days=200))
+                                      licence_b_since=local_today() - timedelta(days=200))
     url = f"/api/v1/beneficiaries/{young_driver.id}/eligibility"
     result = c.get(url + "?scheme=amie", headers=h("advisor")).get_json()
     assert result["eligible"] is False
@@ -411,7 +411,8 @@ def test_exit_rules(people):
     c, h = people.client, people.headers
     person = create_beneficiary(people.platform, opened_days_ago=30)
     url = f"/api/v1/beneficiaries/{person.id}/exit"
-    body = {"exit_date": (today() - timedelta(days=31)).isoformat(), "reason": "solution_found",
+    body = {"exit_date": (local_today() - timedelta(days=31)).isoformat(),
+            "reason": "solution_found",
             "solution": "own_car", "employment": "permanent"}
     before_entry = c.post(url, headers=h("advisor"), json=body)
     assert before_entry.status_code == 400
@@ -420,7 +421,7 @@ def test_exit_rules(people):
     assert bad_code.status_code == 400
     db.session.expire_all()
     assert db.session.get(Beneficiary, person.id).open_pathway is not None
-    ok = c.post(url, headers=h("advisor"), json={**body, "exit_date": today().isoformat()})
+    ok = c.post(url, headers=h("advisor"), json={**body, "exit_date": local_today().isoformat()})
     assert ok.status_code == 200
     assert ok.get_json()["status"] == "exited" and ok.get_json()["exit_solution"] == "own_car"
     assert c.post(url, headers=h("advisor"), json=body).status_code == 409
@@ -477,7 +478,7 @@ def test_feedback_and_exit_go_to_the_referent_through_the_outbox(people):
     c.post(f"/api/v1/beneficiaries/{person_id}/feedback", headers=h("advisor"),
            json={"summary": "Atelier suivi."})
     exited = c.post(f"/api/v1/beneficiaries/{person_id}/exit", headers=h("advisor"), json={
-        "exit_date": today().isoformat(), "reason": "solution_found",
+        "exit_date": local_today().isoformat(), "reason": "solution_found",
         "solution": "own_car", "employment": "permanent"})
     assert exited.status_code in (200, 201), exited.get_json()
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()

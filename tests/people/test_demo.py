@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from mobility.auth.models import User
+from mobility.core.db import db
 from mobility.demo import load_demo
-from mobility.extensions import db
 from mobility.people.models import Beneficiary, Referral
 from mobility.people.services import stage_of
 

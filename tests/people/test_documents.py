@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from fleet.services import today
 from mobility.audit.models import AuditEvent
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.people import documents
 from mobility.people.models import PersonDocument
 from tests.factories import (
@@ -59,7 +59,7 @@ def png() -> bytes:
 def upload(client, person, data: bytes, *, name: str = "scan.pdf", kind: str = "driving_licence",
            issued: str | None = None, expires: str | None = "", title: str = ""):
     page = client.get(f"/people/beneficiaries/{person.id}").get_data(as_text=True)
-    issued = issued if issued is not None else (today() - timedelta(days=400)).isoformat()
+    issued = issued if issued is not None else (local_today() - timedelta(days=400)).isoformat()
     return client.post(f"/people/beneficiaries/{person.id}/documents", data={
         "csrf_token": csrf_token_from(page), "document-kind": kind, "document-title": title,
         "document-issued_on": issued, "document-expires_on": expires,
@@ -120,9 +120,9 @@ def test_upload_pdf_jpeg_png_with_server_names_and_exif_stripped(app, client):
     (PDF, {"kind": ""}, "kind"),
     (PDF, {"kind": "other", "title": ""}, "title"),
     (PDF, {"issued": ""}, "issued_on"),
-    (PDF, {"issued": (today() + timedelta(days=1)).isoformat()}, "issued_on"),
-    (PDF, {"issued": today().isoformat(),
-           "expires": (today() - timedelta(days=1)).isoformat()}, "expires_on"),
+    (PDF, {"issued": (local_today() + timedelta(days=1)).isoformat()}, "issued_on"),
+    (PDF, {"issued": local_today().isoformat(),
+           "expires": (local_today() - timedelta(days=1)).isoformat()}, "expires_on"),
 ])
 def test_bad_input_is_refused_and_nothing_is_kept(app, client, data, fields, field):
     platform = create_platform()
@@ -140,7 +140,7 @@ def test_issue_today_and_expiry_on_the_issue_day_are_accepted(app, client):
     platform = create_platform()
     person = create_beneficiary(platform)
     login(client, create_user("advisor", platform))
-    day = today().isoformat()
+    day = local_today().isoformat()
     assert upload(client, person, PDF, issued=day, expires=day).status_code == 302
     assert count_documents() == 1
 
@@ -163,7 +163,7 @@ def test_the_file_lists_each_document_with_its_expiry(app, client, days, text):
     advisor = create_user("advisor", platform, full_name="Inès Conseil")
     person = create_beneficiary(platform)
     login(client, advisor)
-    expires = today() + timedelta(days=days)
+    expires = local_today() + timedelta(days=days)
     assert upload(client, person, PDF, issued=(expires - timedelta(days=30)).isoformat(),
                   expires=expires.isoformat()).status_code == 302
     page = client.get(f"/people/beneficiaries/{person.id}").get_data(as_text=True)
@@ -208,7 +208,7 @@ def test_download_is_an_attachment_and_only_for_the_platforms_advisors(app, clie
     page = stranger.get("/").get_data(as_text=True)
     refused = stranger.post(f"/people/beneficiaries/{person.id}/documents", data={
         "csrf_token": csrf_token_from(page) if 'name="csrf_token"' in page else "",
-        "document-kind": "identity", "document-issued_on": today().isoformat(),
+        "document-kind": "identity", "document-issued_on": local_today().isoformat(),
         "document-file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
     assert refused.status_code in (400, 404)
     assert count_documents() == 1
@@ -276,7 +276,7 @@ def test_export_zip_holds_the_files_and_anonymisation_purges_them(app, client):
 
     target = db.session.get(Beneficiary, person.id)
     for pathway in target.pathways:
-        pathway.status, pathway.exit_date = "exited", today()
+        pathway.status, pathway.exit_date = "exited", local_today()
     db.session.commit()
     anonymise(create_user("advisor", platform), target)
     assert db.session.scalar(select(func.count(PersonDocument.id)).where(
@@ -325,8 +325,8 @@ def test_the_licence_document_sits_next_to_the_hand_overs_licence_check(app, cli
     bare = world.person()
     bare_rental_id = world.booked(bare, world.vehicle("car"))
     document = documents.add_document(world.advisor, person, kind="driving_licence",
-                                      title=None, issued_on=today() - timedelta(days=900),
-                                      expires_on=today() + timedelta(days=2), data=PDF)
+                                      title=None, issued_on=local_today() - timedelta(days=900),
+                                      expires_on=local_today() + timedelta(days=2), data=PDF)
     login(client, world.advisor)
     page = html.unescape(client.get(f"/fleet/rentals/{rental_id}").get_data(as_text=True))
     readiness = page[page.index('data-testid="readiness"'):]

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from mobility.people.eligibility import EligibilityFacts, add_months, evaluate
+from mobility.core.dates import add_months
+from mobility.people.eligibility import EligibilityFacts, evaluate
 
 TODAY = date(2026, 6, 15)
 

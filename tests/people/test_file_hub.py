@@ -8,7 +8,8 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 from fleet import services as fleet
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.notifications.services import enqueue_notification, messages_about_person
 from mobility.people import services as people
 from mobility.people.models import Referral
@@ -34,7 +35,7 @@ def test_seats_and_workshops_of_the_person_with_links(app, client):
     advisor = create_user("advisor", platform)
     person = create_beneficiary(platform)
     other = create_beneficiary(platform)
-    day = fleet.today()
+    day = local_today()
     ride = fleet.create_ride(advisor, driver_kind="volunteer", driver_name="Jean Volant",
                              origin="Beausoleil", destination="Monaco Fontvieille",
                              departure_time=time(6, 40), seats=3, valid_from=day,
@@ -81,7 +82,7 @@ def test_messages_to_the_person_and_their_referent_never_a_sign_in_code(app, cli
                             status="accepted"))
     db.session.commit()
     enqueue_notification(kind="vehicle_replaced", key="t:replaced", recipient=person,
-                         context={"vehicle": "Clio EF-123-GH", "date": fleet.today()})
+                         context={"vehicle": "Clio EF-123-GH", "date": local_today()})
     enqueue_notification(kind="portal_code", key="t:code", recipient=person,
                          context={"code": "482913"})
     enqueue_notification(kind="referent_feedback", key="t:feedback", recipient=referent,

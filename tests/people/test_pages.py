@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.people.models import Beneficiary, MobilityAssessment, Referral
 from tests.factories import (
     create_organisation,

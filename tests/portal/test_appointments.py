@@ -9,8 +9,8 @@ from icalendar import Calendar
 
 from mobility.auth.models import User
 from mobility.checkpoints.models import Checkpoint
-from mobility.extensions import db
-from mobility.people.services import today
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import create_user, csrf_token_from, login
 from tests.fleet.factories import create_rental, create_site, create_vehicle
@@ -32,10 +32,10 @@ def person(app):
     me.user_id = user.id
     db.session.commit()
     rental = create_rental(create_vehicle(site, kind="e_bike", plate="VAE-1"), me,
-                           start_date=today() - timedelta(days=3),
-                           end_date=today() + timedelta(days=25), status="in_progress",
+                           start_date=local_today() - timedelta(days=3),
+                           end_date=local_today() + timedelta(days=25), status="in_progress",
                            advisor_id=advisor.id, return_site_id=return_site.id,
-                           return_slot_at=datetime.combine(today() + timedelta(days=25),
+                           return_slot_at=datetime.combine(local_today() + timedelta(days=25),
                                                            time(15, 0), tzinfo=UTC))
     other = create_rental(create_vehicle(site, kind="bike", plate="VLO-2"),
                           create_beneficiary(platform, first_name="Bastien"),
@@ -46,7 +46,7 @@ def person(app):
 
 def _set_appointment(rental, advisor, **fields):
     db.session.add(Checkpoint(platform_id=rental.platform_id, rental_id=rental.id,
-                              date=today(), odometer_km=10, recorded_by_id=advisor.id,
+                              date=local_today(), odometer_km=10, recorded_by_id=advisor.id,
                               **fields))
     db.session.commit()
 
@@ -83,7 +83,7 @@ def test_home_without_an_advisor_phone_has_no_call_button(client, person):
 
 def test_checkpoint_and_return_calendar_files(client, person):
     rental = person["rental"]
-    _set_appointment(rental, person["advisor"], next_date=today() + timedelta(days=7),
+    _set_appointment(rental, person["advisor"], next_date=local_today() + timedelta(days=7),
                      next_time=time(14, 30), next_place="Mairie de Beausoleil, salle 2")
     login(client, db.session.get(User, person["user"].id))
     html = client.get("/dashboard", headers=FR).get_data(as_text=True)
@@ -92,7 +92,7 @@ def test_checkpoint_and_return_calendar_files(client, person):
     [checkpoint] = _events(client.get(f"/portal/rentals/{rental.id}/checkpoint.ics"))
     start = checkpoint.decoded("dtstart")
     assert start.astimezone(UTC) == datetime.combine(
-        today() + timedelta(days=7), time(14, 30), tzinfo=start.tzinfo).astimezone(UTC)
+        local_today() + timedelta(days=7), time(14, 30), tzinfo=start.tzinfo).astimezone(UTC)
     assert (checkpoint.decoded("dtend") - start) == timedelta(minutes=30)
     assert str(checkpoint["location"]) == "Mairie de Beausoleil, salle 2"
     [back] = _events(client.get(f"/portal/rentals/{rental.id}/return.ics"))
@@ -120,7 +120,7 @@ def test_calendar_files_of_someone_else_or_for_staff_are_refused(client, person)
 
 def test_file_and_summary_sheet_show_time_and_place(client, person):
     rental = person["rental"]
-    _set_appointment(rental, person["advisor"], next_date=today() + timedelta(days=7),
+    _set_appointment(rental, person["advisor"], next_date=local_today() + timedelta(days=7),
                      next_time=time(9, 45), next_site_id=person["return_site"].id)
     login(client, person["advisor"])
     file = client.get(f"/people/beneficiaries/{person['me'].id}", headers=FR)

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from mobility.auth.models import User
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from mobility.portal import services
 from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode
 from tests.people.factories import create_beneficiary

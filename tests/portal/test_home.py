@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from mobility.auth.models import User
-from mobility.extensions import db
-from mobility.people.services import today
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import create_user, login
 from tests.fleet.factories import create_rental, create_site, create_vehicle
@@ -27,8 +27,8 @@ def two_people(app):
         person.user_id = user.id
         db.session.commit()
         vehicle = create_vehicle(site, kind="e_bike", plate=f"VAE-{n}")
-        rental = create_rental(vehicle, person, start_date=today() - timedelta(days=3),
-                               end_date=today() + timedelta(days=25), status="in_progress",
+        rental = create_rental(vehicle, person, start_date=local_today() - timedelta(days=3),
+                               end_date=local_today() + timedelta(days=25), status="in_progress",
                                advisor_id=advisor.id)
         people.append((person, user, rental))
     return advisor, people
@@ -70,7 +70,7 @@ def test_my_commute_page_without_a_check(client, two_people):
 def test_an_overdue_return_is_said_plainly(client, two_people):
     _, [(_, my_user, my_rental), _] = two_people
     my_rental = db.session.get(type(my_rental), my_rental.id)
-    my_rental.end_date = today() - timedelta(days=2)
+    my_rental.end_date = local_today() - timedelta(days=2)
     db.session.commit()
     login(client, db.session.get(User, my_user.id))
     page = client.get("/dashboard", headers={"Accept-Language": "fr"}).get_data(as_text=True)

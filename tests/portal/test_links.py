@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import select
 
-from mobility.db_types import utcnow
-from mobility.extensions import db
+from mobility.core.columns import utcnow
+from mobility.core.db import db
 from mobility.notifications import enqueue_notification
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.services import send_due_messages

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.people.models import Beneficiary
 from tests.factories import csrf_token_from
 from tests.notifications.factories import notify_config, sms_receiver  # noqa: F401

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from mobility.audit.models import AuditEvent
 from mobility.auth.models import User
-from mobility.extensions import db
-from mobility.people.services import today
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import create_platform, create_user, login
 from tests.fleet.factories import create_rental, create_site, create_vehicle
@@ -25,8 +25,8 @@ def two_people(app):
     for n in range(2):
         person = create_beneficiary(platform)
         vehicle = create_vehicle(site, kind="e_bike", plate=f"SHEET-{n}")
-        create_rental(vehicle, person, start_date=today() - timedelta(days=3),
-                      end_date=today() + timedelta(days=25), status="in_progress",
+        create_rental(vehicle, person, start_date=local_today() - timedelta(days=3),
+                      end_date=local_today() + timedelta(days=25), status="in_progress",
                       advisor_id=advisor.id)
         people.append(person)
     return advisor, people

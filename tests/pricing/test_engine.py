@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mobility.core.dates import add_months
 from mobility.pricing.engine import (
     QUOTE_KINDS,
     VEHICLE_KINDS,
     QuoteError,
     Situation,
     TariffRates,
-    add_months,
     choose_reduction,
     quote,
 )

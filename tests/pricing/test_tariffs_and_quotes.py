@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.pricing.engine import TariffRates
 from mobility.pricing.models import RentalTerms, Tariff
 from mobility.pricing.services import ensure_terms, rental_quote

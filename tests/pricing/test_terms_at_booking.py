@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from mobility.extensions import db
-from mobility.people.services import today
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from mobility.pricing.models import RentalTerms
 from mobility.rentals.lifecycle import book
@@ -18,7 +18,7 @@ def test_booking_fixes_the_terms_and_the_ledger_page_writes_nothing(client):
     platform = db.session.get(Platform, advisor.platform_id)
     person = create_beneficiary(platform, receives_rsa=True)
     car = create_vehicle(create_site(platform), kind="car")
-    start = today() + timedelta(days=2)
+    start = local_today() + timedelta(days=2)
     rental = book(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
                   end=start + timedelta(days=14))
     terms = db.session.scalar(select(RentalTerms).where(RentalTerms.rental_id == rental.id))

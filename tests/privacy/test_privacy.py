@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from mobility import create_app
 from mobility.audit.models import AuditEvent
 from mobility.audit.services import record_audit
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments.models import Payment
 from mobility.people.models import Beneficiary, CaseNote, Pathway, Referral
 from mobility.privacy import services

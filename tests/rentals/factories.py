@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from fleet.services import today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import api_token, bearer, create_user
 from tests.fleet.factories import (
@@ -137,7 +137,7 @@ class World:
         contract, in the lowest resources band."""
         overrides.setdefault("employment_kind", "job")
         overrides.setdefault("contract_type", "permanent")
-        overrides.setdefault("contract_start", today() - timedelta(days=60))
+        overrides.setdefault("contract_start", local_today() - timedelta(days=60))
         overrides.setdefault("resources_band", "under_600")
         return create_beneficiary(self.platform, **overrides)
 
@@ -148,7 +148,7 @@ class World:
 
     def book(self, person, vehicle, *, start: date | None = None, days: int = 7,
              end: date | None = None, **extra):
-        start = start or today()
+        start = start or local_today()
         end = end or start + timedelta(days=days)
         body = {"beneficiary_id": person.id, "vehicle_id": vehicle.id, "start": iso(start),
                 "end": iso(end), **extra}

@@ -3,10 +3,10 @@
 from sqlalchemy import select
 
 from fleet.models import Rental
-from fleet.services import today
 from mobility.contracts.services import contract_is_current
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.demo import load_demo
-from mobility.extensions import db
 from mobility.people.models import CaseNote
 from mobility.pricing import services as pricing
 from mobility.rentals import rules
@@ -25,7 +25,7 @@ def test_no_demo_rental_breaks_a_rule(sqlite_app):
         assert rules.check_open_pathway(person) is None, rental
         assert rules.check_licence(person, vehicle, start=rental.start_date,
                                    end=rental.end_date) is None, rental
-        assert rules.check_roadworthy(vehicle, end=rental.end_date, today=today()) is None, (
+        assert rules.check_roadworthy(vehicle, end=rental.end_date, today=local_today()) is None, (
             rental)
     for rental in rentals:
         if rental.status == "booked":

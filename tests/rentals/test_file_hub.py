@@ -6,8 +6,8 @@ from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
-from fleet.services import today
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.people.models import Pathway
 from tests.factories import create_user, csrf_token_from, login
 from tests.fleet.factories import create_beneficiary, create_site
@@ -22,7 +22,8 @@ def _page(client, path: str) -> str:
 
 def test_the_file_lists_rentals_with_what_is_missing_and_the_next_checkpoint(world):
     person = world.person(last_name="Wiśniewski")
-    waiting = world.booked(person, world.vehicle("scooter"), start=today() + timedelta(days=3))
+    waiting = world.booked(person, world.vehicle("scooter"),
+                           start=local_today() + timedelta(days=3))
     out = world.booked(person, world.vehicle("bike"), days=14)
     world.handed_over(out, person, "bike")
     login(world.client, world.advisor)
@@ -45,7 +46,7 @@ def test_booking_from_the_file_keeps_the_person(world):
     person = world.person()
     scooter = world.vehicle("scooter")
     login(world.client, world.advisor)
-    start, end = today() + timedelta(days=1), today() + timedelta(days=8)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=8)
     html = _page(world.client, f"/fleet/availability?beneficiary_id={person.id}&kind=scooter"
                                f"&start={iso(start)}&end={iso(end)}")
     assert 'data-testid="booking-person"' in html and person.full_name in html
@@ -77,8 +78,8 @@ def test_the_picker_searches_only_people_with_an_open_pathway(world):
     assert "DURANDAL" in found and "DURANDIN" not in found
     assert f"beneficiary_id={open_person.id}" in found
     # no person chosen: vehicles are listed without a booking form
-    listing = _page(world.client, f"/fleet/availability?start={iso(today())}"
-                                  f"&end={iso(today() + timedelta(days=3))}")
+    listing = _page(world.client, f"/fleet/availability?start={iso(local_today())}"
+                                  f"&end={iso(local_today() + timedelta(days=3))}")
     assert 'action="/fleet/rentals"' not in listing
 
     # an exited person's file link says why no booking is possible
@@ -103,7 +104,7 @@ def test_a_person_of_another_platform_cannot_be_booked_for(world):
 def test_a_quote_books_with_its_person_kind_and_dates(world):
     person = world.person()
     login(world.client, world.advisor)
-    start, end = today() + timedelta(days=2), today() + timedelta(days=9)
+    start, end = local_today() + timedelta(days=2), local_today() + timedelta(days=9)
     html = _page(world.client, f"/pricing/quote?beneficiary_id={person.id}&kind=scooter"
                                f"&scheme=bougez&start={iso(start)}&end={iso(end)}&seats=1")
     link = html.split('data-testid="book-quote" href="')[1].split('"')[0]

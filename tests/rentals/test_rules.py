@@ -10,12 +10,11 @@ import time_machine
 from sqlalchemy import select
 
 from fleet.models import CHECKLISTS, MaintenanceJob, Rental
-from fleet.services import today
 from mobility.audit.models import AuditEvent
-from mobility.extensions import db
+from mobility.core.dates import add_months, local_today
+from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.people import services as people
-from mobility.pricing.engine import add_months
 from mobility.pricing.models import RentalAmendment
 from tests.fleet.factories import create_referent, good_checklist, open_pathway
 from tests.rentals.factories import (
@@ -58,7 +57,7 @@ def test_a_suspended_b_licence_counts_as_none(world):
 
 
 def test_a_b_licence_must_be_valid_until_the_last_day(world):
-    start = today()
+    start = local_today()
     end = start + timedelta(days=7)
     cases = [(start - timedelta(days=1), False),  # expired yesterday
              (end - timedelta(days=2), False),  # lapses the day before the last day
@@ -78,7 +77,7 @@ def test_a_b_licence_must_be_valid_until_the_last_day(world):
 
 
 def test_a_125_scooter_needs_a1_or_b_held_two_years_with_the_training(world):
-    start = today()
+    start = local_today()
     two_years = years_before(start, 2)
     cases = [
         ([licence("B", two_years + timedelta(days=1), a1_training=True)], False),  # 1 y 364 d
@@ -103,7 +102,7 @@ def test_a_125_scooter_needs_a1_or_b_held_two_years_with_the_training(world):
 
 
 def test_a_moped_needs_the_age_of_14_and_the_am_licence(world):
-    start = today()
+    start = local_today()
     thirteen = world.person(birth_date=years_before(start, 14) + timedelta(days=1), licences=[])
     fourteen = world.person(birth_date=years_before(start, 14), licences=[])
     moped, other_moped = world.vehicle("moped"), world.vehicle("moped")
@@ -156,7 +155,7 @@ def test_a_vehicle_shows_the_licence_it_needs_and_its_checklist(world):
 def test_booking_needs_an_open_pathway(world):
     person, bike = world.person(), world.vehicle("bike")
     exited = world.post(f"/beneficiaries/{person.id}/exit", {
-        "exit_date": iso(today()), "reason": "solution_found", "solution": "own_car",
+        "exit_date": iso(local_today()), "reason": "solution_found", "solution": "own_car",
         "employment": "permanent"})
     assert exited.status_code == 200, exited.get_json()
     before = snapshot()
@@ -201,7 +200,7 @@ def test_amie_needs_the_schemes_criteria(world):
 
     recorded = world.patch(f"/beneficiaries/{person.id}", {"employment": {
         "kind": "job", "contract_type": "permanent",
-        "contract_start": iso(today() - timedelta(days=30))}})
+        "contract_start": iso(local_today() - timedelta(days=30))}})
     assert recorded.status_code == 200, recorded.get_json()
     created = world.book(person, car, scheme="amie")
     assert created.status_code == 201, created.get_json()
@@ -210,7 +209,7 @@ def test_amie_needs_the_schemes_criteria(world):
 
 def test_an_amie_override_lifts_only_the_criteria_it_names(world):
     # a B licence of 100 days (AMIE wants more than a year) and no employment contract
-    person = world.person(licences=[licence("B", today() - timedelta(days=100))])
+    person = world.person(licences=[licence("B", local_today() - timedelta(days=100))])
     car = world.vehicle("car")
     error = assert_refused(world.book(person, car, scheme="amie"), 422, "scheme_not_eligible")
     assert error["details"]["failed"] == ["licence", "contract"]
@@ -230,8 +229,9 @@ def test_an_amie_override_lifts_only_the_criteria_it_names(world):
 
 
 def test_no_override_lifts_the_licence_rule(world):
-    person, car = world.person(licences=[], employment_kind="job", contract_type="permanent",
-                               contract_start=today() - timedelta(days=60)), world.vehicle("car")
+    person = world.person(licences=[], employment_kind="job", contract_type="permanent",
+                          contract_start=local_today() - timedelta(days=60))
+    car = world.vehicle("car")
     people.override_eligibility(world.advisor, person, scheme="amie", criteria=["licence"],
                                 justification="Permis en cours de renouvellement en préfecture")
     before = snapshot()
@@ -245,10 +245,10 @@ def test_an_expired_override_no_longer_applies(world):
     in_force_person = world.person()
     with time_machine.travel(_jump(-1), tick=False):
         people.override_eligibility(world.advisor, expired_person, scheme="amie",
-                                    expires_on=today(),
+                                    expires_on=local_today(),
                                     justification="CDD de trois semaines renouvelable annoncé")
     people.override_eligibility(world.advisor, in_force_person, scheme="amie",
-                                expires_on=today(),
+                                expires_on=local_today(),
                                 justification="CDD de trois semaines renouvelable annoncé")
     car, other_car = world.vehicle("car"), world.vehicle("car")
     before = snapshot()
@@ -261,19 +261,19 @@ def test_an_expired_override_no_longer_applies(world):
 
 
 def test_the_override_api_takes_its_criteria_and_its_expiry(world):
-    person = world.person(licences=[licence("B", today() - timedelta(days=100))])
+    person = world.person(licences=[licence("B", local_today() - timedelta(days=100))])
     response = world.post(f"/beneficiaries/{person.id}/eligibility-overrides", {
         "scheme": "amie", "justification": "Promesse d'embauche écrite du garage Martin",
-        "criteria": ["contract"], "expires_on": iso(today() + timedelta(days=30))})
+        "criteria": ["contract"], "expires_on": iso(local_today() + timedelta(days=30))})
     assert response.status_code == 201, response.get_json()
     override = response.get_json()["override"]
     assert override["criteria"] == ["contract"]
-    assert override["expires_on"] == iso(today() + timedelta(days=30))
+    assert override["expires_on"] == iso(local_today() + timedelta(days=30))
     car = world.vehicle("car")
     error = assert_refused(world.book(person, car, scheme="amie"), 422, "scheme_not_eligible")
     assert error["details"]["failed"] == ["licence"]  # only the contract was lifted
     before = snapshot()
-    for bad in ({"criteria": ["licence_b"]}, {"expires_on": iso(today() - timedelta(days=1))},
+    for bad in ({"criteria": ["licence_b"]}, {"expires_on": iso(local_today() - timedelta(days=1))},
                 {"justification": "Trop court"}):
         refused = world.post(f"/beneficiaries/{person.id}/eligibility-overrides", {
             "scheme": "amie", "justification": "Promesse d'embauche écrite du garage Martin",
@@ -284,7 +284,7 @@ def test_the_override_api_takes_its_criteria_and_its_expiry(world):
 
 def test_insurance_must_cover_the_rental_until_its_return(world):
     person = world.person()
-    end = today() + timedelta(days=7)
+    end = local_today() + timedelta(days=7)
     short = world.vehicle("scooter", insurance_expires_on=end - timedelta(days=1))
     enough = world.vehicle("scooter", insurance_expires_on=end)
     before = snapshot()
@@ -307,7 +307,7 @@ def test_insurance_must_cover_the_rental_until_its_return(world):
 def test_a_refusal_shows_its_dates_in_each_language(world):
     from babel.dates import format_date
 
-    end = today() + timedelta(days=7)
+    end = local_today() + timedelta(days=7)
     expires_on = end - timedelta(days=1)
     short = world.vehicle("scooter", insurance_expires_on=expires_on)
     error = assert_refused(world.book(world.person(), short, end=end), 422,
@@ -325,17 +325,17 @@ def test_a_car_needs_its_technical_inspection(world):
     assert snapshot() == before
 
     world.patch(f"/vehicles/{car.id}", {"technical_inspection_expires_on": iso(
-        today() + timedelta(days=200))}, user=world.manager)
+        local_today() + timedelta(days=200))}, user=world.manager)
     assert world.book(person, car).status_code == 201
 
 
 def test_an_open_repair_keeps_the_vehicle_from_being_booked(world):
     person, scooter = world.person(), world.vehicle("scooter")
     service = world.post(f"/vehicles/{scooter.id}/maintenance", {
-        "kind": "service", "due_on": iso(today() + timedelta(days=60))}, user=world.manager)
+        "kind": "service", "due_on": iso(local_today() + timedelta(days=60))}, user=world.manager)
     assert service.status_code == 201  # a planned service is no defect
     repair = world.post(f"/vehicles/{scooter.id}/maintenance", {
-        "kind": "repair", "description": "Frein arrière qui frotte", "due_on": iso(today())},
+        "kind": "repair", "description": "Frein arrière qui frotte", "due_on": iso(local_today())},
         user=world.manager)
     assert repair.status_code == 201, repair.get_json()
     before = snapshot()
@@ -374,7 +374,7 @@ def test_one_vehicle_of_a_class_at_a_time_unless_an_advisor_writes_why(world):
     assert snapshot() == before
 
     assert world.book(person, world.vehicle("bike"), days=7).status_code == 201  # a cycle
-    assert world.book(person, world.vehicle("scooter"), start=today() + timedelta(days=7),
+    assert world.book(person, world.vehicle("scooter"), start=local_today() + timedelta(days=7),
                       days=7).status_code == 201  # right after the first one
     created = world.book(person, moped, days=7,
                          second_vehicle_reason="Deux emplois, horaires décalés")
@@ -387,7 +387,7 @@ def test_one_vehicle_of_a_class_at_a_time_unless_an_advisor_writes_why(world):
 
 def test_amie_months_count_per_person_and_the_price_goes_on(world):
     person = world.amie_person()
-    start = today()
+    start = local_today()
     second_start = add_months(start, 2)
     first = world.booked(person, world.vehicle("car"), scheme="amie", end=second_start)
     car2, car3 = world.vehicle("car"), world.vehicle("car")
@@ -425,16 +425,16 @@ def test_amie_months_count_per_person_and_the_price_goes_on(world):
 def test_an_extension_into_a_second_vehicle_of_the_class_is_refused(world):
     person = world.person()
     scooter = world.booked(person, world.vehicle("scooter"), days=7)
-    world.booked(person, world.vehicle("moped"), start=today() + timedelta(days=7), days=7)
+    world.booked(person, world.vehicle("moped"), start=local_today() + timedelta(days=7), days=7)
     before = snapshot()
     assert_refused(world.post(f"/rentals/{scooter}/extend", {
-        "end": iso(today() + timedelta(days=10))}), 422, "second_vehicle")
+        "end": iso(local_today() + timedelta(days=10))}), 422, "second_vehicle")
     assert snapshot() == before
 
 
 def test_amie_price_follows_the_months_whatever_the_booking_order(world):
     person = world.amie_person()
-    start = today()
+    start = local_today()
     later = world.booked(person, world.vehicle("car"), scheme="amie",
                          start=add_months(start, 2), end=add_months(start, 4))
     world.booked(person, world.vehicle("car"), scheme="amie", start=start,
@@ -445,10 +445,10 @@ def test_amie_price_follows_the_months_whatever_the_booking_order(world):
 
 def test_the_membership_fee_goes_with_the_first_rental_of_the_year(world):
     person = world.person()
-    later = world.booked(person, world.vehicle("bike"), start=today() + timedelta(days=60),
+    later = world.booked(person, world.vehicle("bike"), start=local_today() + timedelta(days=60),
                          days=7)
     assert world.balance(later)["charged_cents"] == 7 * 100 + 1000  # bike 1 EUR/day + fee
-    earlier = world.booked(person, world.vehicle("bike"), start=today() + timedelta(days=30),
+    earlier = world.booked(person, world.vehicle("bike"), start=local_today() + timedelta(days=30),
                            days=7)
     assert world.balance(earlier)["charged_cents"] == 7 * 100 + 1000
     assert world.balance(later)["charged_cents"] == 7 * 100  # the fee moved to the first
@@ -463,13 +463,13 @@ def test_the_membership_fee_goes_with_the_first_rental_of_the_year(world):
 def test_the_amie_monthly_report_always_goes_to_the_referent(world):
     amie, bougez = world.amie_person(), world.person()
     car, scooter = world.vehicle("car"), world.vehicle("scooter")
-    monthly = world.booked(amie, car, scheme="amie", end=add_months(today(), 1))
+    monthly = world.booked(amie, car, scheme="amie", end=add_months(local_today(), 1))
     weekly = world.booked(bougez, scooter, days=14)
     world.handed_over(monthly, amie, "car")
     world.handed_over(weekly, bougez, "scooter")
     for rental_id, sent in ((monthly, True), (weekly, False)):
         checkpoint = world.post(f"/rentals/{rental_id}/checkpoints", {
-            "date": iso(today()), "odometer_km": 1010, "send_to_referent": False})
+            "date": iso(local_today()), "odometer_km": 1010, "send_to_referent": False})
         assert checkpoint.status_code == 201, checkpoint.get_json()
         assert checkpoint.get_json()["sent_to_referent"] is sent
 
@@ -488,7 +488,7 @@ def test_the_hand_over_needs_the_current_contract_signed(world):
     assert world.sign(rental_id, person).status_code == 200
     # extended after signing: the new version must be signed before the hand-over
     extended = world.post(f"/rentals/{rental_id}/extend",
-                          {"end": iso(today() + timedelta(days=10))})
+                          {"end": iso(local_today() + timedelta(days=10))})
     assert extended.status_code == 200, extended.get_json()
     items = {item["item"]: item for item in world.get(f"/rentals/{rental_id}/readiness")
              .get_json()["items"]}
@@ -575,7 +575,8 @@ def test_a_failed_safety_item_refuses_the_hand_over_and_opens_a_repair(world):
     assert world.rental(rental_id)["status"] == "booked"
     # the vehicle cannot leave until repaired, nor be booked by someone else
     assert_refused(world.check_out(rental_id, "scooter"), 422, "vehicle_not_roadworthy")
-    assert_refused(world.book(world.person(), scooter, start=today() + timedelta(days=8)), 422,
+    assert_refused(world.book(world.person(), scooter, start=local_today() + timedelta(days=8)),
+                   422,
                    "vehicle_not_roadworthy")
 
 
@@ -625,7 +626,7 @@ def test_a_new_situation_amends_a_signed_rental_from_the_next_week(world):
     world.patch(f"/beneficiaries/{person.id}", {"receives_rsa": True})
     amendments = db.session.scalars(select(RentalAmendment)).all()
     assert [(a.rental_id, a.effective_from, a.receives_rsa) for a in amendments] == [
-        (rental_id, today() + timedelta(days=7), True)]
+        (rental_id, local_today() + timedelta(days=7), True)]
     assert [c["amount_cents"] for c in world.balance(rental_id)["charges"]] == [
         7 * 200 + 1000, 0, 0]
     contract = world.get(f"/rentals/{rental_id}/contract").get_json()
@@ -635,7 +636,7 @@ def test_a_new_situation_amends_a_signed_rental_from_the_next_week(world):
 
 def test_a_scheme_change_reprices_until_the_contract_is_signed(world):
     person, car = world.amie_person(), world.vehicle("car")
-    rental_id = world.booked(person, car, end=add_months(today(), 1))
+    rental_id = world.booked(person, car, end=add_months(local_today(), 1))
     assert world.balance(rental_id)["scheme"] == "bougez"
     changed = world.post(f"/rentals/{rental_id}/scheme", {"scheme": "amie"})
     assert changed.status_code == 200, changed.get_json()
@@ -751,7 +752,7 @@ def test_a_replacement_goes_through_the_same_rules(world):
     car = world.vehicle("car")
     rental_id = world.booked(person, car, days=7)
     world.prepare(rental_id, person)
-    end = today() + timedelta(days=7)
+    end = local_today() + timedelta(days=7)
     light_motorcycle = world.vehicle("scooter", engine_cc=125)
     uninsured_car = world.vehicle("car", insurance_expires_on=end - timedelta(days=1))
     moped = world.vehicle("moped")
@@ -789,7 +790,7 @@ def test_a_vehicle_replaced_while_out_keeps_the_person_moving(world):
         assert replaced.status_code == 200, replaced.get_json()
         new = replaced.get_json()
         assert (new["replaces_rental_id"], new["vehicle_id"], new["start"]) == (
-            rental_id, spare.id, iso(today()))
+            rental_id, spare.id, iso(local_today()))
         assert world.rental(rental_id)["status"] == "returned"
         assert world.get(f"/rentals/{new['id']}/deposit").get_json()["status"] == "held"
         assert_refused(world.check_out(new["id"], "car"), 409, "contract_not_signed")
@@ -832,10 +833,10 @@ def test_the_first_checkpoint_is_reminded_a_week_after_the_hand_over(world):
     person = world.person()
     rental_id = world.booked(person, world.vehicle("scooter"), days=21)
     world.handed_over(rental_id, person, "scooter")
-    first = today() + timedelta(days=7)
+    first = local_today() + timedelta(days=7)
     now = datetime.now(UTC)
-    assert list(checkpoint_reminders(today=today() + timedelta(days=5), now=now)) == []
-    due = list(checkpoint_reminders(today=today() + timedelta(days=6), now=now))
+    assert list(checkpoint_reminders(today=local_today() + timedelta(days=5), now=now)) == []
+    due = list(checkpoint_reminders(today=local_today() + timedelta(days=6), now=now))
     assert [(r.key, r.about) for r in due] == [(f"rental:{rental_id}:checkpoint:{first}",
                                                 ("rental", rental_id))]
     run = run_job("checkpoint_reminders", now=now + timedelta(days=6))
@@ -861,7 +862,7 @@ def test_a_prepared_rental_goes_from_booking_to_closed(world):
     with time_machine.travel(_jump(7), tick=False):
         world.forget_tokens()
         checkpoint = world.post(f"/rentals/{rental_id}/checkpoints", {
-            "date": iso(today()), "odometer_km": 1300,
+            "date": iso(local_today()), "odometer_km": 1300,
             "payment": {"amount_cents": 7 * 200 + 1000, "method": "cash"},
             "condition": good_checklist("scooter")})
         assert checkpoint.status_code == 201, checkpoint.get_json()
@@ -883,7 +884,7 @@ def test_a_prepared_rental_goes_from_booking_to_closed(world):
         assert_refused(world.check_out(rental_id, "scooter"), 409, "not_booked")
         assert_refused(world.post(f"/rentals/{rental_id}/cancel"), 409, "rental_not_cancellable")
         assert world.post(f"/rentals/{rental_id}/extend", {
-            "end": iso(today() + timedelta(days=3))}).status_code == 409
+            "end": iso(local_today() + timedelta(days=3))}).status_code == 409
         assert snapshot() == before
     assert db.session.get(Rental, rental_id).status == "closed"
 
@@ -893,7 +894,7 @@ def test_the_check_in_cannot_read_below_the_last_checkpoint(world):
     rental = world.booked(person, scooter, days=14)
     world.handed_over(rental, person, "scooter")  # odometer 1000 at check-out
     checkpoint = world.post(f"/rentals/{rental}/checkpoints",
-                            {"date": iso(today()), "odometer_km": 1300})
+                            {"date": iso(local_today()), "odometer_km": 1300})
     assert checkpoint.status_code == 201, checkpoint.get_json()
     before = snapshot()
     below = world.check_in(rental, "scooter", odometer_km=1299)

@@ -33,12 +33,12 @@ from sqlalchemy import func, select
 
 from fleet import services as fleet
 from fleet.models import MaintenanceJob, Rental, Vehicle
-from fleet.services import today
 from mobility.checkpoints import services as checkpoints
 from mobility.contracts.models import RentalContract
 from mobility.contracts.services import contract_is_current
-from mobility.errors import DomainError
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.core.errors import DomainError
 from mobility.payments import services as payments
 from mobility.payments.models import Payment
 from mobility.people import services as people
@@ -87,7 +87,8 @@ class RentalLife(RuleBasedStateMachine):
         ]
         self.vehicles = [
             create_vehicle(site, kind="car"), create_vehicle(site, kind="car"),
-            create_vehicle(site, kind="car", insurance_expires_on=today() + timedelta(days=20)),
+            create_vehicle(site, kind="car",
+                           insurance_expires_on=local_today() + timedelta(days=20)),
             create_vehicle(site, kind="scooter"), create_vehicle(site, kind="scooter",
                                                                  engine_cc=125),
             create_vehicle(site, kind="moped"), create_vehicle(site, kind="bike"),
@@ -175,7 +176,7 @@ class RentalLife(RuleBasedStateMachine):
         assert rental.status == "in_progress"
         assert contract_is_current(rental)
         assert rules.check_deposit(rental) is None
-        assert rules.check_licence(rental.beneficiary, rental.vehicle, start=today(),
+        assert rules.check_licence(rental.beneficiary, rental.vehicle, start=local_today(),
                                    end=rental.end_date) is None
         assert rules.check_open_pathway(rental.beneficiary) is None
         self.verified_hand_overs.add(rental.id)
@@ -183,7 +184,7 @@ class RentalLife(RuleBasedStateMachine):
     def checkpoint(self, rental: Rental, more_km: int, pay_due: bool) -> None:
         arrears = payments.ledger(rental)["arrears_cents"]
         self.attempt("checkpoint", checkpoints.record_checkpoint, self.advisor, rental,
-                     day=today(), odometer_km=self.odometer(rental, more_km), condition={},
+                     day=local_today(), odometer_km=self.odometer(rental, more_km), condition={},
                      payment={"amount_cents": arrears, "method": "cash"}
                      if pay_due and arrears else None, send_to_referent=False)
 
@@ -210,7 +211,7 @@ class RentalLife(RuleBasedStateMachine):
           days=st.integers(1, 75), scheme=st.sampled_from(["bougez", "bougez", "amie"]),
           second_reason=st.booleans())
     def book(self, person, vehicle, start_in, days, scheme, second_reason):
-        start = today() + timedelta(days=start_in)
+        start = local_today() + timedelta(days=start_in)
         rental = self.attempt(
             "book", lifecycle.book, self.advisor, beneficiary_id=self.pick(self.people, person).id,
             vehicle_id=self.pick(self.vehicles, vehicle).id, start=start,
@@ -265,7 +266,7 @@ class RentalLife(RuleBasedStateMachine):
     def pay(self, which, amount):
         rental = self.pick(self.rentals_in("booked", "in_progress", "returned"), which)
         self.attempt("pay", payments.record_payment, self.advisor, rental, amount_cents=amount,
-                     method="cash", paid_on=today())
+                     method="cash", paid_on=local_today())
 
     @has("booked", "in_progress")
     @rule(which=index, days=st.integers(-10, 45).filter(bool))
@@ -335,7 +336,8 @@ class RentalLife(RuleBasedStateMachine):
             self.attempt("situation", people.update_beneficiary, self.advisor,
                          self.pick(self.people, person), {"receives_rsa": change == "rsa"})
             return
-        valid_until = iso(today() + timedelta(days=lapses_in)) if change == "b_lapses" else None
+        valid_until = (iso(local_today() + timedelta(days=lapses_in))
+                       if change == "b_lapses" else None)
         self.attempt("licence", people.update_beneficiary, self.advisor,
                      self.pick(self.people[:2], person), {"licences": [licence(
                          "B", suspended=change == "suspend_b", valid_until=valid_until)]})

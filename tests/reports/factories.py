@@ -15,7 +15,7 @@ from fleet.models import (
     Site,
     Vehicle,
 )
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
 from mobility.payments.models import Payment
 from mobility.people.models import (

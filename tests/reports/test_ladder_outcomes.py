@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from mobility.commute.models import CommuteCheck
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.reports import queries
 from tests.factories import api_token, bearer, create_platform, create_user, login
 from tests.people.factories import create_beneficiary

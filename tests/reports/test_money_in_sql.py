@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.payments.models import Payment
 from mobility.pricing.engine import Situation, TariffRates, bougez_week_terms, quote
 from mobility.pricing.models import RentalTerms, Tariff

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mobility.audit.models import AuditEvent
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.reports.cli import set_network
 from tests.factories import api_token, bearer, create_platform, create_user, login
 from tests.reports.factories import END, START, create_year

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.scheduling.models import JobRun
 from mobility.scheduling.runner import due_jobs, run_due_jobs, run_job

@@ -15,9 +15,9 @@ import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import func, select
 
-from fleet.services import today
 from mobility.config import PROJECT_ROOT
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.services import send_due_messages
 from mobility.scheduling.lock import SchedulerLock
@@ -39,9 +39,10 @@ def _reminder_fixture() -> int:
     platform = create_platform()
     staff = create_staff(platform)
     for _ in range(2):
-        create_rental(platform, end_date=today() + timedelta(days=1), advisor=staff["advisor"],
+        create_rental(platform, end_date=local_today() + timedelta(days=1),
+                      advisor=staff["advisor"],
                       beneficiary=create_beneficiary(platform))
-    create_rental(platform, end_date=today() - timedelta(days=3), advisor=staff["advisor"])
+    create_rental(platform, end_date=local_today() - timedelta(days=3), advisor=staff["advisor"])
     return 6
 
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 11:47:17.311910
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platforms')),
     sa.UniqueConstraint('slug', name=op.f('uq_platforms_slug'))
     )
@@ -32,7 +32,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_partner_organisations_platform_id_platforms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_organisations')),
@@ -51,9 +51,9 @@ def upgrade():
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_login_count', sa.Integer(), nullable=False),
-    sa.Column('locked_until', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_login_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('admin', 'advisor', 'fleet_manager', 'prescriber', 'beneficiary')", name=op.f('ck_users_role_known')),
     sa.ForeignKeyConstraint(['organisation_id'], ['partner_organisations.id'], name=op.f('fk_users_organisation_id_partner_organisations')),
@@ -69,9 +69,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -81,7 +81,7 @@ def upgrade():
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('object_type', sa.String(length=64), nullable=False),
@@ -103,9 +103,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ip', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 11:49:04.632141
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('receives_rsa', sa.Boolean(), nullable=False),
     sa.Column('lives_in_qpv', sa.Boolean(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_beneficiaries_platform_id_platforms')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_beneficiaries_user_id_users')),

@@ -11,7 +11,7 @@ Create Date: 2026-11-23
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     op.create_table('people_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('config', sa.JSON(), nullable=False),
-    sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_people_settings_platform_id_platforms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people_settings')),
@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_workshops_platform_id_platforms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workshops')),
@@ -51,11 +51,11 @@ def upgrade():
     op.create_table('workshop_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workshop_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('duration_min', sa.Integer(), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('location', sa.String(length=200), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_workshop_sessions_platform_id_platforms')),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_workshop_sessions_workshop_id_workshops')),
@@ -75,7 +75,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['partner_organisations.id'], name=op.f('fk_referents_organisation_id_partner_organisations')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_referents_platform_id_platforms')),
@@ -93,7 +93,7 @@ def upgrade():
     sa.Column('scheme', sa.String(length=16), nullable=False),
     sa.Column('justification', sa.Text(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_eligibility_overrides_author_id_users')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_eligibility_overrides_beneficiary_id_beneficiaries')),
@@ -115,7 +115,7 @@ def upgrade():
     sa.Column('exit_solution', sa.String(length=24), nullable=True),
     sa.Column('exit_employment', sa.String(length=24), nullable=True),
     sa.Column('exit_notes', sa.Text(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['advisor_id'], ['users.id'], name=op.f('fk_pathways_advisor_id_users')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_pathways_beneficiary_id_beneficiaries')),
@@ -135,7 +135,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('noted_on', sa.Date(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_notes_author_id_users')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_case_notes_beneficiary_id_beneficiaries')),
@@ -159,7 +159,7 @@ def upgrade():
     sa.Column('mobility_potential', sa.Integer(), nullable=False),
     sa.Column('ladder', sa.JSON(), nullable=False),
     sa.Column('scoring', sa.JSON(), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['assessor_id'], ['users.id'], name=op.f('fk_mobility_assessments_assessor_id_users')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_mobility_assessments_beneficiary_id_beneficiaries')),
@@ -183,7 +183,7 @@ def upgrade():
     sa.Column('partner_organisation_id', sa.Integer(), nullable=True),
     sa.Column('workshop_session_id', sa.Integer(), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_pathway_actions_author_id_users')),
     sa.ForeignKeyConstraint(['partner_organisation_id'], ['partner_organisations.id'], name=op.f('fk_pathway_actions_partner_organisation_id_partner_organisations')),
@@ -201,7 +201,7 @@ def upgrade():
     sa.Column('pathway_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('sent_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_referent_feedback_author_id_users')),
     sa.ForeignKeyConstraint(['pathway_id'], ['pathways.id'], name=op.f('fk_referent_feedback_pathway_id_pathways')),
@@ -238,14 +238,14 @@ def upgrade():
     sa.Column('obstacles', sa.JSON(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('consent', sa.Boolean(), nullable=False),
-    sa.Column('consent_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('consent_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('decided_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decline_reason', sa.Text(), nullable=True),
     sa.Column('beneficiary_id', sa.Integer(), nullable=True),
     sa.Column('pathway_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_referrals_beneficiary_id_beneficiaries')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_referrals_decided_by_id_users')),
@@ -269,7 +269,7 @@ def upgrade():
     sa.Column('beneficiary_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('action_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['action_id'], ['pathway_actions.id'], name=op.f('fk_workshop_attendances_action_id_pathway_actions')),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_workshop_attendances_beneficiary_id_beneficiaries')),
@@ -304,7 +304,7 @@ def upgrade():
         batch_op.add_column(sa.Column('membership_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('membership_fee_paid', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('referent_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_beneficiaries_referent_id'), ['referent_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_beneficiaries_referent_id_referents'), 'referents', ['referent_id'], ['id'])
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-import mobility.db_types
+import mobility.core.columns
 
 # revision identifiers, used by Alembic.
 revision = '0005_reports_privacy'
@@ -24,7 +24,7 @@ def upgrade():
         sa.Column('slug', sa.String(length=64), nullable=False),
         sa.Column('name', sa.String(length=200), nullable=False),
         sa.Column('head_platform_id', sa.Integer(), nullable=False),
-        sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['head_platform_id'], ['platforms.id'],
                                 name=op.f('fk_report_networks_head_platform_id_platforms')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_report_networks')),
@@ -56,7 +56,7 @@ def upgrade():
         sa.Column('beneficiary_id', sa.Integer(), nullable=False),
         sa.Column('reason', sa.String(length=16), nullable=False),
         sa.Column('actor_id', sa.Integer(), nullable=True),
-        sa.Column('anonymised_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('anonymised_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column('platform_id', sa.Integer(), nullable=False),
         sa.CheckConstraint("reason IN ('request', 'inactivity')",
                            name=op.f('ck_privacy_anonymisations_reason_known')),

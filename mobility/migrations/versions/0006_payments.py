@@ -8,7 +8,7 @@ Create Date: 2026-11-23 12:13:04.424395
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('type', sa.String(length=80), nullable=False),
     sa.Column('object_id', sa.String(length=120), nullable=True),
     sa.Column('outcome', sa.String(length=80), nullable=True),
-    sa.Column('received_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stripe_events')),
     sa.UniqueConstraint('event_id', name=op.f('uq_stripe_events_event_id'))
     )
@@ -40,8 +40,8 @@ def upgrade():
     sa.Column('stripe_id', sa.String(length=120), nullable=True),
     sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name=op.f('ck_stripe_operations_status_known')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_stripe_operations_platform_id_platforms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stripe_operations')),
@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('effective_until', sa.Date(), nullable=True),
     sa.Column('rates', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint('effective_until IS NULL OR effective_until > effective_from', name=op.f('ck_pricing_tariffs_period_not_empty')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pricing_tariffs_created_by_id_users')),
@@ -82,12 +82,12 @@ def upgrade():
     sa.Column('stripe_payment_intent_id', sa.String(length=120), nullable=True),
     sa.Column('stripe_payment_method_id', sa.String(length=120), nullable=True),
     sa.Column('stripe_client_secret', sa.String(length=255), nullable=True),
-    sa.Column('hold_expires_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('hold_expires_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('renewals', sa.Integer(), nullable=False),
     sa.Column('taken_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('held_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('held_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("method IN ('cheque', 'cash', 'card_terminal', 'stripe_setup', 'stripe_hold')", name=op.f('ck_deposits_method_known')),
     sa.CheckConstraint("status IN ('pending', 'held', 'released', 'kept', 'failed', 'expired')", name=op.f('ck_deposits_status_known')),
@@ -117,7 +117,7 @@ def upgrade():
     sa.Column('stripe_payment_intent_id', sa.String(length=120), nullable=True),
     sa.Column('stripe_client_secret', sa.String(length=255), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("method IN ('cash', 'cheque', 'card_terminal', 'stripe')", name=op.f('ck_payments_method_known')),
     sa.CheckConstraint("status IN ('pending', 'succeeded', 'failed', 'cancelled')", name=op.f('ck_payments_status_known')),
@@ -144,7 +144,7 @@ def upgrade():
     sa.Column('resources_band', sa.String(length=16), nullable=True),
     sa.Column('membership_due', sa.Boolean(), nullable=False),
     sa.Column('deposit_cents', sa.Integer(), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("scheme IN ('bougez', 'amie')", name=op.f('ck_pricing_rental_terms_scheme_known')),
     sa.CheckConstraint('deposit_cents >= 0', name=op.f('ck_pricing_rental_terms_deposit_positive')),
@@ -164,8 +164,8 @@ def upgrade():
     sa.Column('source_fingerprint', sa.String(length=64), nullable=False),
     sa.Column('document', sa.LargeBinary(), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('generated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('signed_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('generated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signed_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('signer_name', sa.String(length=200), nullable=True),
     sa.Column('signed_by_id', sa.Integer(), nullable=True),
     sa.Column('signed_via', sa.String(length=8), nullable=True),
@@ -200,7 +200,7 @@ def upgrade():
     sa.Column('microcredit_proposed', sa.Boolean(), nullable=False),
     sa.Column('feedback_id', sa.Integer(), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("kind IN ('weekly', 'monthly')", name=op.f('ck_checkpoints_kind_known')),
     sa.CheckConstraint('odometer_km >= 0', name=op.f('ck_checkpoints_odometer_positive')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-import mobility.db_types
+import mobility.core.columns
 
 # revision identifiers, used by Alembic.
 revision = '0007_commute'
@@ -40,7 +40,7 @@ def upgrade():
         sa.Column('capacities', sa.JSON(), nullable=False),
         sa.Column('recommended', sa.String(length=32), nullable=True),
         sa.Column('engine', sa.String(length=16), nullable=False),
-        sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column('platform_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'],
                                 name=op.f('fk_commute_checks_beneficiary_id_beneficiaries')),
@@ -62,7 +62,7 @@ def upgrade():
         'commute_settings',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('gtfs_path', sa.String(length=500), nullable=True),
-        sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column('platform_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'],
                                 name=op.f('fk_commute_settings_platform_id_platforms')),

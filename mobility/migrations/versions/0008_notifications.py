@@ -8,7 +8,7 @@ Create Date: 2026-11-23 12:23:13.991403
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -23,8 +23,8 @@ def upgrade():
     op.create_table('scheduler_job_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_id', sa.String(length=64), nullable=False),
-    sa.Column('started_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('summary', sa.String(length=300), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
@@ -58,15 +58,15 @@ def upgrade():
     sa.Column('object_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('to_address', sa.String(length=254), nullable=True),
-    sa.Column('claimed_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sa.String(length=32), nullable=True),
-    sa.Column('sent_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('handled_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handled_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('handled_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("channel IN ('email', 'sms', 'call')", name=op.f('ck_notification_outbox_channel_known')),
     sa.CheckConstraint("recipient_type IN ('user', 'beneficiary', 'referent')", name=op.f('ck_notification_outbox_recipient_type_known')),
@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('channel', sa.String(length=8), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("channel IN ('email', 'sms', 'call')", name=op.f('ck_notification_preferences_channel_known')),
     sa.CheckConstraint('(user_id IS NULL) <> (beneficiary_id IS NULL)', name=op.f('ck_notification_preferences_one_owner')),

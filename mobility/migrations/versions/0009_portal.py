@@ -8,7 +8,7 @@ Create Date: 2026-11-23 12:44:20.516611
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -26,10 +26,10 @@ def upgrade():
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('beneficiary_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=8), nullable=False),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('used_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_one_time_codes_beneficiary_id_beneficiaries')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_one_time_codes_platform_id_platforms')),

@@ -9,7 +9,7 @@ Create Date: 2026-12-01 10:18:44.787837
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('lives_in_qpv', sa.Boolean(), nullable=False),
     sa.Column('resources_band', sa.String(length=16), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_pricing_rental_amendments_created_by_id_users')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_pricing_rental_amendments_platform_id_platforms')),
@@ -56,7 +56,7 @@ def upgrade():
         batch_op.add_column(sa.Column('deposit_exemption_reason', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('overrides', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('replaces_rental_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('closed_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('closed_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_fleet_rentals_replaces_rental_id_fleet_rentals'), 'fleet_rentals', ['replaces_rental_id'], ['id'])
         batch_op.drop_constraint(batch_op.f('ck_fleet_rentals_status_known'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_fleet_rentals_status_known'), "status IN ('booked', 'in_progress', 'returned', 'closed', 'cancelled')")

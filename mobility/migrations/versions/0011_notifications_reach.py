@@ -9,7 +9,7 @@ Create Date: 2026-12-01 13:53:49.067639
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -27,10 +27,10 @@ def upgrade():
     sa.Column('beneficiary_id', sa.Integer(), nullable=False),
     sa.Column('target_path', sa.String(length=255), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('used_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiaries.id'], name=op.f('fk_sign_in_links_beneficiary_id_beneficiaries')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_sign_in_links_platform_id_platforms')),
@@ -46,7 +46,7 @@ def upgrade():
         batch_op.add_column(sa.Column('provider_message_id', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('delivery_status', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('delivery_reason', sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column('delivery_updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('delivery_updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('fallback_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_notification_outbox_provider_message_id'), ['provider_message_id'], unique=False)
 

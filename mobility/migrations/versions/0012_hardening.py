@@ -9,7 +9,7 @@ Create Date: 2026-12-01 14:07:30.059245
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Integer(), nullable=True),
     sa.Column('response', sa.JSON(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_records_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_records')),
     sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_records_once')

@@ -8,7 +8,7 @@ Create Date: 2026-12-01 13:59:43.846836
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -77,8 +77,8 @@ def upgrade():
     sa.Column('siret', sa.String(length=14), nullable=True),
     sa.Column('last_acr', sa.String(length=100), nullable=True),
     sa.Column('last_amr', sa.JSON(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_proconnect_identities_platform_id_platforms')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_proconnect_identities_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proconnect_identities')),
@@ -95,8 +95,8 @@ def upgrade():
     sa.Column('secret', sa.String(length=100), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhook_endpoints_created_by_id_users')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_webhook_endpoints_platform_id_platforms')),
@@ -113,13 +113,13 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sa.String(length=32), nullable=True),
     sa.Column('last_status_code', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.String(length=2000), nullable=True),
-    sa.Column('delivered_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("status IN ('pending', 'sending', 'delivered', 'failed', 'cancelled')", name=op.f('ck_webhook_deliveries_status_known')),
     sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoints.id'], name=op.f('fk_webhook_deliveries_endpoint_id_webhook_endpoints')),

@@ -10,7 +10,7 @@ Create Date: 2026-12-01 13:51:18.769930
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.

@@ -9,7 +9,7 @@ Create Date: 2026-12-01 17:00:00
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -34,7 +34,7 @@ def upgrade():
         sa.Column('last_departure', sa.Time(), nullable=True),
         sa.Column('headway_min', sa.Integer(), nullable=True),
         sa.Column('days', sa.String(length=20), nullable=False),
-        sa.Column('updated_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column('platform_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'],
                                 name=op.f('fk_commute_transit_lines_platform_id_platforms')),

@@ -10,7 +10,7 @@ Create Date: 2026-12-01 16:49:47.416249
 from alembic import op
 import sqlalchemy as sa
 
-import mobility.db_types
+import mobility.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -33,7 +33,7 @@ def upgrade():
     sa.Column('content_type', sa.String(length=40), nullable=False),
     sa.Column('size_bytes', sa.Integer(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', mobility.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("kind IN ('driving_licence', 'employment_contract', 'proof_of_address', 'identity', 'other')", name=op.f('ck_person_documents_kind_known')),
     sa.CheckConstraint('expires_on IS NULL OR expires_on >= issued_on', name=op.f('ck_person_documents_expires_after_issue')),
@@ -51,7 +51,7 @@ def upgrade():
         batch_op.add_column(sa.Column('signoff_name', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('signoff_checked', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('signoff_witness_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('signoff_at', mobility.db_types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('signoff_at', mobility.core.columns.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_fleet_inspections_signoff_witness_id_users'), 'users', ['signoff_witness_id'], ['id'])
 
     # ### end Alembic commands ###

@@ -7,8 +7,8 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from mobility.auth.models import User
-from mobility.auth.roles import ADVISOR, FLEET_MANAGER
-from mobility.extensions import db
+from mobility.core.db import db
+from mobility.core.roles import ADVISOR, FLEET_MANAGER
 
 
 def staff(platform_id: int, role: str) -> list[User]:

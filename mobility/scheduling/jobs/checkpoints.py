@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from fleet.models import Rental, Vehicle
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import default_next_date
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.pricing.models import RentalTerms

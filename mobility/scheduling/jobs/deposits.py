@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.payments.models import Deposit
 from mobility.scheduling.jobs._recipients import StaffCache
-from mobility.scheduling.registry import Reminder, local_today, reminder_job, scheduled_job
+from mobility.scheduling.registry import Reminder, reminder_job, scheduled_job
 
 
 @reminder_job("deposit_holds_expiring", label=_l("Deposit holds close to expiry"),

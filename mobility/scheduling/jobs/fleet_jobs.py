@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from fleet.models import MaintenanceJob, Vehicle
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.scheduling.jobs._recipients import StaffCache

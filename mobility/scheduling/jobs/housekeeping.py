@@ -19,7 +19,7 @@ def prune_job_runs(now) -> str:
 def prune_idempotency_keys(now) -> str:
     """Keys and form tokens older than a day: a retry comes within minutes, not days."""
     from mobility.api.idempotency import purge_old
-    from mobility.extensions import db
+    from mobility.core.db import db
 
     count = purge_old(now)
     db.session.commit()

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental
-from mobility.extensions import db
+from mobility.core.dates import add_months
+from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
-from mobility.pricing.engine import add_months, amie_month_price
+from mobility.pricing.engine import amie_month_price
 from mobility.pricing.models import RentalTerms
 from mobility.pricing.services import amie_first_months, amie_max_months
 from mobility.scheduling.jobs._recipients import StaffCache

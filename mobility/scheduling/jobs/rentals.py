@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental, Vehicle
-from mobility.extensions import db
+from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.scheduling.jobs._recipients import StaffCache

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from mobility.extensions import db
+from mobility.core.dates import local_today
+from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.people.models import WorkshopAttendance, WorkshopSession
-from mobility.scheduling.registry import LOCAL_TZ, Reminder, local_today, reminder_job
+from mobility.scheduling.registry import LOCAL_TZ, Reminder, reminder_job
 
 
 @reminder_job("workshop_reminders", label=_l("Workshop reminders"), daily_minute=25)

@@ -1,7 +1,5 @@
-"""Errors with a code, an HTTP status and a message in French and English.
-
-Services raise these; one set of handlers turns them into an HTML error page or the API's
-`{"error": {"code", "message", "messages": {"fr", "en"}, "details"}}`.
+"""The web side of refusals: `mobility.core.errors` turned into an HTML error page or the API's
+`{"error": {"code", "message", "messages": {"fr", "en"}, "details"}}`, in the user's language.
 """
 
 from __future__ import annotations
@@ -10,67 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-
-class DomainError(Exception):
-    """A refused request: bad input, a conflict, a missing right. Nothing was changed."""
-
-    status = 400
-    code = "bad_request"
-    default_message = _l("The request is not valid.")
-
-    def __init__(self, message: Any = None, *, code: str | None = None,
-                 status: int | None = None, details: Any = None):
-        self.message = message if message is not None else self.default_message
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        self.details = details
-        super().__init__(str(self.code))
-
-
-class ValidationFailed(DomainError):
-    status = 400
-    code = "validation_error"
-    default_message = _l("Some fields are missing or not valid.")
-
-
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
-    default_message = _l("This page or record does not exist, or you may not see it.")
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
-    default_message = _l("You are not allowed to do this.")
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
-    default_message = _l("Please sign in first.")
-
-
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
-    default_message = _l("This conflicts with the current state of the record.")
-
-
-class NotQualified(DomainError):
-    """The person or the vehicle does not meet a rule of the step (HTTP 422): the message says
-    what to do next (record a licence, have the contract signed...)."""
-
-    status = 422
-    code = "not_qualified"
-    default_message = _l("This person or this vehicle does not meet the conditions of this step.")
-
+from mobility.core.db import db
+from mobility.core.errors import DomainError
+from mobility.i18n import in_both_languages
 
 HTTP_MESSAGES = {
     400: (_l("Bad request"), _l("The request is not valid.")),
@@ -86,15 +30,6 @@ HTTP_MESSAGES = {
     500: (_l("Server error"), _l("Something went wrong on our side. Please try again later.")),
     503: (_l("Service unavailable"), _l("A service we depend on is unavailable right now.")),
 }
-
-
-def in_both_languages(message: Any) -> dict[str, str]:
-    """Render a (lazy) message in French and English."""
-    out = {}
-    for locale in ("fr", "en"):
-        with force_locale(locale):
-            out[locale] = str(message)
-    return out
 
 
 def wants_json() -> bool:
@@ -146,8 +81,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        from mobility.extensions import db
-
         db.session.rollback()
         return _respond(error.status, error.code, error.message, error.details)
 
@@ -163,15 +96,11 @@ def register_error_handlers(app: Flask) -> None:
                 429: "too_many_requests"}.get(status, "http_error")
         return _respond(status, code, message, title=title)
 
-    from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
-
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
     def _out_of_range(error: Exception):
         """A value the database cannot hold (an id beyond its INTEGER, a NUL character on
         PostgreSQL): the input is refused, nothing was written."""
-        from mobility.extensions import db
-
         db.session.rollback()
         return _respond(400, "value_out_of_range", _l(
             "A value is out of the accepted range or holds a character that is not allowed."))
@@ -181,8 +110,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DisconnectionError)
     def _database_unavailable(error: Exception):
         """The database does not answer (down, restarting, locked too long): 503, retry."""
-        from mobility.extensions import db
-
         app.logger.error("database unavailable: %s", error)
         try:
             db.session.rollback()
@@ -196,8 +123,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
-        from mobility.extensions import db
-
         app.logger.exception("unhandled error")
         db.session.rollback()
         title, message = HTTP_MESSAGES[500]

@@ -1,4 +1,4 @@
-"""Column types shared by every model."""
+"""Column types and constraint helpers shared by every model."""
 
 from __future__ import annotations
 
@@ -33,3 +33,8 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def in_check(column: str, values) -> str:
+    """The SQL of a CHECK constraint holding `column` to one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"

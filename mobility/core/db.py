@@ -1,19 +1,21 @@
-"""Flask extensions, created here and bound to the app in `create_app`."""
+"""The database: one SQLAlchemy object, the declarative base, the transaction helpers.
+
+Every model of every feature, `fleet/` included, is declared on `db.Model`. On SQLite the
+connection runs in WAL mode with a busy timeout, and a transaction that will write takes the
+write lock at BEGIN (see `_sqlite_begin`); PostgreSQL needs nothing of the kind.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import has_request_context, request
-from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import Integer, MetaData, bindparam, event, func, select
+from sqlalchemy import column as sql_column
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -32,11 +34,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")
@@ -112,12 +109,6 @@ def id_in(column, ids):
     """`column IN ids` for any number of ids, in ONE bound parameter beyond a few hundred:
     a PostgreSQL integer array (`= ANY(...)`) or, on SQLite, a JSON array read by
     `json_each` (PostgreSQL refuses more than 65,535 parameters; SQLite 32,766)."""
-    import json
-
-    from sqlalchemy import Integer, bindparam, func, select
-    from sqlalchemy import column as sql_column
-    from sqlalchemy.dialects.postgresql import ARRAY
-
     values = sorted({int(i) for i in ids})
     if len(values) <= MAX_INLINE_IDS:
         return column.in_(values)

@@ -1,0 +1,1 @@
+"""The web layer shared by the features: error pages, form helpers."""
