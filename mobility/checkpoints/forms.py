@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS
 from mobility.payments.models import PAYMENT_METHOD_LABELS
-from mobility.pricing.forms import EurosField
+from mobility.web.forms import EurosField
 
 CONDITION_CHOICES = [("ok", _l("Good order")), ("issue", _l("Something to note"))]
 

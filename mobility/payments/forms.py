@@ -10,8 +10,8 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from mobility.payments.models import DEPOSIT_METHOD_LABELS, PAYMENT_METHOD_LABELS
-from mobility.pricing.forms import EurosField
 from mobility.pricing.services import SCHEME_LABELS
+from mobility.web.forms import EurosField
 
 IN_PERSON = ("cash", "cheque", "card_terminal")
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.validators import ValidationError as WTFValidationError
 
 from mobility.people.models import RESOURCES_BANDS
 from mobility.pricing.engine import (
@@ -19,42 +16,7 @@ from mobility.pricing.engine import (
     TariffRates,
 )
 from mobility.pricing.services import KIND_LABELS, SCHEME_LABELS
-
-
-def euros_to_cents(text: str | None) -> int:
-    """'12,50' or '12.5' euros as 1250 cents; more than two decimals or a negative is refused."""
-    raw = (text or "").strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError("not a number") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise ValueError("not an amount")
-    return int(value * 100)
-
-
-def cents_to_euros(cents: int) -> str:
-    return f"{cents // 100},{cents % 100:02d}"
-
-
-class EurosField(StringField):
-    """An amount in euros typed by a person, read as integer cents (`.cents`)."""
-
-    cents: int | None = None
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.cents = None
-        if self.data not in (None, ""):
-            try:
-                self.cents = euros_to_cents(self.data)
-            except ValueError:
-                self.cents = None
-
-    def pre_validate(self, form):
-        if self.data not in (None, "") and self.cents is None:
-            raise WTFValidationError(_l("Enter an amount in euros, zero or more, with at most "
-                                        "two decimals (e.g. 12,50)."))
+from mobility.web.forms import EurosField, cents_to_euros
 
 
 class TariffForm(FlaskForm):
