@@ -6,14 +6,11 @@ demo data through `mobility.<feature>.demo.load(platform)`.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
+from flask import current_app
 from sqlalchemy import select
 
 from mobility.auth.models import User
 from mobility.core.db import db
-from mobility.features import FEATURES
 from mobility.organisations.models import PartnerOrganisation
 from mobility.platforms.models import Platform
 
@@ -90,9 +87,8 @@ def load_demo() -> Platform:
         if role == "advisor" and user.phone is None:
             user.phone = DEMO_ADVISOR_PHONE  # the portal's call button
     db.session.commit()
-    for feature in FEATURES:
-        name = f"mobility.{feature}.demo"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).load(platform)
+    for feature in current_app.extensions["features"]:
+        if feature.load_demo is not None:
+            feature.load_demo(platform)
             db.session.commit()
     return platform

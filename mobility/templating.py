@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,24 +24,37 @@ NAV_GROUPS: dict[str, object] = {
     "self": _l("My space"),
 }
 
-#: Navigation entries, added by feature packages: (endpoint, label, roles, group).
-NAVIGATION: list[tuple[str, object, frozenset[str], str]] = []
+@dataclass(frozen=True)
+class MenuEntry:
+    """An entry of the top navigation: the page, its label, who sees it, under which group."""
+
+    endpoint: str
+    label: object
+    roles: frozenset[str]
+    group: str = "person"
 
 
-def nav_item(endpoint: str, label, roles, group: str = "person") -> None:
-    """Add an entry to the top navigation for these roles, under one of `NAV_GROUPS`."""
+def nav_item(endpoint: str, label, roles, group: str = "person") -> MenuEntry:
+    """A menu entry for these roles, under one of `NAV_GROUPS` (a feature's `init_app` adds
+    its entries with `add_menu`)."""
     if group not in NAV_GROUPS:
         raise ValueError(f"unknown navigation group {group!r}: one of {sorted(NAV_GROUPS)}")
-    NAVIGATION.append((endpoint, label, frozenset(roles), group))
+    return MenuEntry(endpoint, label, frozenset(roles), group)
+
+
+def add_menu(app: Flask, *entries: MenuEntry) -> None:
+    """Add a feature's entries to the app's navigation, after those already there."""
+    app.extensions.setdefault("menu", []).extend(entries)
 
 
 def navigation_for(role: str | None) -> list[tuple[str, object, list[tuple[str, object]]]]:
     """The menu a role sees: `(group, group label, [(endpoint, label)])` in `NAV_GROUPS`
     order, each group with only the entries this role may open, empty groups left out."""
+    menu: list[MenuEntry] = current_app.extensions.get("menu", [])
     groups = []
     for key, group_label in NAV_GROUPS.items():
-        entries = [(endpoint, label) for endpoint, label, roles, group in NAVIGATION
-                   if group == key and role in roles]
+        entries = [(entry.endpoint, entry.label) for entry in menu
+                   if entry.group == key and role in entry.roles]
         if entries:
             groups.append((key, group_label, entries))
     return groups

@@ -15,11 +15,9 @@ from mobility.auth.models import User, hash_secret
 from mobility.auth.policies import get_or_404, requires_roles
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
-from mobility.templating import nav_item
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-nav_item("account.phone", _l("My work phone"), {ADVISOR, ADMIN, FLEET_MANAGER}, group="self")
 
 #: what a person who must change their password can still open
 ALLOWED_WHILE_FORCED = {"account.password", "auth.logout", "auth.set_language", "static"}

@@ -23,13 +23,8 @@ from mobility.organisations.models import PartnerOrganisation
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.platforms.models import Platform
 from mobility.platforms.services import set_lender_identity
-from mobility.templating import nav_item
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-nav_item("admin.users", _l("Accounts"), {ADMIN}, group="admin")
-nav_item("admin.audit", _l("Audit log"), {ADMIN}, group="admin")
-nav_item("admin.lender", _l("Lender identity"), {ADMIN}, group="admin")
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -1,7 +1,9 @@
 """JSON API v1: bearer-token authentication, validated bodies, an OpenAPI document from the code.
 
-Feature packages declare endpoints with `@api_route(...)` in their `api.py`; each declaration
-carries its roles and its request/response models, from which `/api/v1/openapi.json` is built.
+Feature packages declare endpoints with `@api_route(...)` in their `api.py` and add them in
+their `init_app` with `register_api(app, module)`; each declaration carries its roles and its
+request/response models, from which `/api/v1/openapi.json` is built. `init_app` (called by
+`create_app` after every feature) mounts them all under `/api/v1`.
 """
 
 from __future__ import annotations
@@ -14,18 +16,19 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from types import FunctionType, ModuleType
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from mobility.api import idempotency, models  # noqa: F401  (registers the table)
+from mobility.auth.policies import public
 from mobility.auth.services import user_for_api_token
 from mobility.core.errors import Forbidden, Unauthorized, ValidationFailed
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from mobility.core.extensions import csrf
 
 
 @dataclass
@@ -44,9 +47,8 @@ class ApiRoute:
     returns_list: bool = False
     #: what a success answers: JSON, or a document (`application/pdf`), or either
     media_types: tuple[str, ...] = ("application/json",)
-
-
-ROUTES: list[ApiRoute] = []
+    #: the Flask view (authentication, roles, body and query parsing around the handler)
+    view: Callable | None = None
 
 _PYDANTIC_MESSAGES = {
     "missing": _l("This field is required."),
@@ -168,7 +170,8 @@ def api_route(
     response: Any = None, status: int = 200, tags: list[str] | None = None,
     media_types: tuple[str, ...] = ("application/json",),
 ) -> Callable:
-    """Declare an API endpoint. The handler is called as `handler(user, **path, body=, query=)`.
+    """Declare an API endpoint (added to an app by `register_api`). The handler is called as
+    `handler(user, **path, body=, query=)`.
 
     `roles` is an iterable of roles, or None for a public endpoint. The handler returns a
     JSON-able value, a `(value, status)` pair, or a Response (a document: declare its
@@ -199,14 +202,13 @@ def api_route(
             return run()
 
         view.allowed_roles = "public" if allowed is None else allowed
-        ROUTES.append(ApiRoute(
+        view.api_route = ApiRoute(
             rule=rule, methods=tuple(methods), roles=allowed, summary=summary, body=body,
             query=query, response=response, status=status, tags=tags or [],
             endpoint=handler.__name__,
             returns_list=response is list or (response is None and _returns_list(handler)),
-            media_types=tuple(media_types),
-        ))
-        bp.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=list(methods))
+            media_types=tuple(media_types), view=view,
+        )
         return view
 
     return decorate
@@ -294,7 +296,7 @@ def openapi_document() -> dict:
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     paths: dict[str, Any] = {}
-    for route in ROUTES:
+    for route in routes():
         path = "/api/v1" + _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", route.rule)
         parameters = [
             {"name": m.group(2), "in": "path", "required": True,
@@ -349,3 +351,37 @@ def openapi_document() -> dict:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def register_api(app: Flask, *modules: ModuleType) -> None:
+    """Add the endpoints declared in these modules (`@api_route`), in their order."""
+    declared = app.extensions.setdefault("api_routes", [])
+    for module in modules:
+        for value in vars(module).values():
+            if type(value) is not FunctionType:  # (a module also holds proxies: request, g)
+                continue
+            route = getattr(value, "api_route", None)
+            if isinstance(route, ApiRoute) and value.__module__ == module.__name__:
+                declared.append(route)
+
+
+def routes() -> list[ApiRoute]:
+    """The current app's API endpoints, in declaration order."""
+    return current_app.extensions.get("api_routes", [])
+
+
+@public
+def openapi_json():
+    return openapi_document()
+
+
+def init_app(app: Flask) -> None:
+    """Mount every registered endpoint and the OpenAPI document under `/api/v1` (no CSRF: the
+    API authenticates with bearer tokens, not cookies)."""
+    bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    for route in app.extensions.get("api_routes", []):
+        bp.add_url_rule(route.rule, endpoint=route.endpoint, view_func=route.view,
+                        methods=list(route.methods))
+    bp.add_url_rule("/openapi.json", endpoint="openapi_json", view_func=openapi_json)
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from mobility.api import api_route, bp, openapi_document
+from mobility.api import api_route
 from mobility.auth import services
-from mobility.auth.policies import public
 from mobility.core.extensions import limiter
 from mobility.core.roles import ALL_ROLES
 
@@ -54,8 +53,3 @@ def me(user):
         "locale": user.locale,
     }
 
-
-@bp.route("/openapi.json")
-@public
-def openapi_json():
-    return openapi_document()

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -29,14 +28,10 @@ from mobility.commute.models import CommuteCheck, TransitLine
 from mobility.core.errors import DomainError, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.people.models import Beneficiary
-from mobility.templating import nav_item
 
 bp = Blueprint("commute", __name__, url_prefix="/commute")
 STATIC = Path(__file__).parent / "static"
 ASSETS = {"commute.js": "text/javascript", "commute.css": "text/css"}
-
-nav_item("commute.check", _l("Check a commute"), {ADVISOR, ADMIN}, group="person")
-nav_item("commute.lines", _l("Public transport lines"), {ADMIN}, group="admin")
 
 
 @bp.route("/assets/<name>")
@@ -165,7 +160,6 @@ def streets():
 def commute_url(beneficiary_id: int) -> str:
     """URL of a beneficiary's commute page (for links from other features)."""
     return url_for("commute.beneficiary", beneficiary_id=beneficiary_id)
-
 
 
 # -- public-transport lines (platform admins) --------------------------------------------------

@@ -18,8 +18,8 @@ from fleet.models import OPEN_RENTALS_SQL, VEHICLE_STATUS_LABELS, Rental, Site, 
 from mobility.core.columns import utcnow
 from mobility.core.db import db, id_in
 from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
-from mobility.dashboard.views import dashboard_panel
 from mobility.payments.services import due_by_rental, paid_by_rental
+from mobility.web.panels import dashboard_panel
 
 #: at most this many rows per list on a dashboard (the linked page shows the rest)
 LIST_LIMIT = 8

@@ -12,24 +12,6 @@ from mobility.core.roles import ALL_ROLES
 
 bp = Blueprint("dashboard", __name__)
 
-#: What each role's dashboard shows, filled by feature packages at import time:
-#: role -> list of callables returning (template, context) panels.
-DASHBOARD_PANELS: dict[str, list] = {role: [] for role in ALL_ROLES}
-
-
-def dashboard_panel(*roles: str):
-    """Register a function `(user) -> dict | None` adding a panel to these roles' dashboards.
-
-    It returns `{"template": ..., **context}`, or None when it has nothing to show.
-    """
-
-    def decorate(function):
-        for role in roles:
-            DASHBOARD_PANELS[role].append(function)
-        return function
-
-    return decorate
-
 
 @bp.route("/")
 @public
@@ -42,8 +24,8 @@ def index():
 @bp.route("/dashboard")
 @requires_roles(ALL_ROLES)
 def home():
-    panels = [p for p in (panel(current_user) for panel in DASHBOARD_PANELS[current_user.role])
-              if p]
+    declared = current_app.extensions.get("dashboard_panels", {}).get(current_user.role, [])
+    panels = [p for p in (panel(current_user) for panel in declared) if p]
     return render_template(f"dashboard/{current_user.role}.html", panels=panels)
 
 
@@ -61,5 +43,3 @@ def healthz():
     return {"status": "ok" if status == 200 else "degraded", "database": database,
             "database_backend": db.engine.dialect.name}, status
 
-
-import mobility.dashboard.panels as _role_panels  # noqa: E402, F401  (registers the role panels)

@@ -36,26 +36,18 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER, STAFF
-from mobility.dashboard.views import dashboard_panel
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.api import upload_settings
 from mobility.pagination import PAGE_SIZE, page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
 from mobility.rentals import lifecycle
-from mobility.templating import nav_item
+from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("fleet", __name__, url_prefix="/fleet")
 FLEET = {ADMIN, FLEET_MANAGER}
 BOOKERS = {ADMIN, ADVISOR}
 #: rows of each bucket on the whole returns board ("see all" opens the bucket's pages)
 BOARD_ROWS = 20
-
-nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS, group="fleet")
-nav_item("fleet.vehicles", _l("Vehicles"), FLEET, group="fleet")
-nav_item("fleet.returns", _l("Returns"), FLEET, group="fleet")
-nav_item("fleet.maintenance", _l("Maintenance"), FLEET, group="fleet")
-nav_item("fleet.carpool", _l("Carpool"), STAFF, group="fleet")
-nav_item("fleet.minibus", _l("Minibus"), STAFF, group="fleet")
 
 
 @dashboard_panel(FLEET_MANAGER, ADMIN)

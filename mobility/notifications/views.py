@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -12,8 +11,7 @@ from mobility.auth.policies import get_or_404, public, requires_roles
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.extensions import csrf
-from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
-from mobility.dashboard.views import dashboard_panel
+from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY
 from mobility.notifications import services
 from mobility.notifications.forms import ActionForm, ChannelForm
 from mobility.notifications.models import (
@@ -24,16 +22,10 @@ from mobility.notifications.models import (
 )
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
-from mobility.templating import nav_item
+from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_SIZE = 50
-
-nav_item("notifications.tasks", _l("Calls to make"), {ADVISOR}, group="person")
-nav_item("notifications.outbox", _l("Outbox"), {ADMIN}, group="admin")
-nav_item("notifications.templates", _l("Message templates"), {ADMIN}, group="admin")
-nav_item("notifications.preferences", _l("My notifications"),
-         {BENEFICIARY, FLEET_MANAGER, PRESCRIBER}, group="self")
 
 
 @dashboard_panel(ADVISOR, ADMIN)

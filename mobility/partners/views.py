@@ -14,7 +14,6 @@ from mobility.core.db import db
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import ADMIN, PRESCRIBER
-from mobility.dashboard.views import dashboard_panel
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners import datainclusion, proconnect, webhooks
 from mobility.partners.forms import (
@@ -34,11 +33,10 @@ from mobility.partners.models import (
 )
 from mobility.partners.siret import clean_siret
 from mobility.platforms.models import Platform
-from mobility.templating import nav_item
+from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("partners", __name__)
 
-nav_item("partners.webhooks_page", _l("Partners"), {ADMIN}, group="admin")
 
 AUDIENCE_LABELS = {
     "tous-publics": _l("All audiences"),

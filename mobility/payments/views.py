@@ -25,13 +25,10 @@ from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeFo
 from mobility.payments.models import Payment
 from mobility.pricing import services as pricing
 from mobility.rentals import lifecycle
-from mobility.templating import nav_item
 
 bp = Blueprint("payments", __name__)
 webhook_bp = Blueprint("stripe_webhook", __name__, url_prefix="/stripe")
 
-nav_item("payments.rentals", _l("Rentals and payments"), {ADVISOR, ADMIN},
-         group="money")
 STAFF = (ADMIN, ADVISOR, FLEET_MANAGER)
 
 

@@ -32,7 +32,6 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
-from mobility.dashboard.views import dashboard_panel
 from mobility.notifications.services import messages_about_person
 from mobility.organisations.models import (
     PARTNER_OPERATOR_KINDS,
@@ -51,17 +50,11 @@ from mobility.people.models import (
     WorkshopSession,
 )
 from mobility.rentals.summary import rentals_of_person, seats_of_person, workshops_of_person
-from mobility.templating import nav_item
+from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 STATIC = Path(__file__).resolve().parent / "static"
 STAFF = (ADMIN, ADVISOR)
-
-nav_item("people.referrals", _l("Referrals"), {ADMIN, ADVISOR, PRESCRIBER}, group="person")
-nav_item("people.beneficiaries", _l("Beneficiaries"), {ADMIN, ADVISOR}, group="person")
-nav_item("people.workshops", _l("Workshops"), {ADMIN, ADVISOR}, group="person")
-nav_item("people.organisations", _l("Partner organisations"), {ADMIN}, group="admin")
-nav_item("people.my_file", _l("My file"), {BENEFICIARY}, group="self")
 
 
 @bp.app_context_processor

@@ -20,12 +20,12 @@ from mobility.auth.views import login_rate_limit, sign_in
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import BENEFICIARY
-from mobility.dashboard.views import dashboard_panel
 from mobility.notifications.services import send_due_messages
 from mobility.portal import services
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import BirthDateForm, CodeForm, CodeRequestForm
 from mobility.portal.summary import beneficiary_of, portal_summary
+from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 #: the short sign-in links of reminders live at the root: PUBLIC_BASE_URL/r/<token>

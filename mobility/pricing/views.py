@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mobility.auth.policies import get_or_404, requires_roles, scoped
@@ -16,12 +15,8 @@ from mobility.pricing import services
 from mobility.pricing.engine import VEHICLE_KINDS, TariffRates
 from mobility.pricing.forms import QuoteForm, TariffForm
 from mobility.pricing.models import Tariff
-from mobility.templating import nav_item
 
 bp = Blueprint("pricing", __name__, url_prefix="/pricing")
-
-nav_item("pricing.quote", _l("Quotes"), {ADVISOR, ADMIN}, group="money")
-nav_item("pricing.tariffs", _l("Tariffs"), {ADMIN}, group="money")
 
 
 @bp.route("/tariffs", methods=["GET", "POST"])

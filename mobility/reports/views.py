@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -17,11 +16,8 @@ from mobility.reports import charts, services
 from mobility.reports.api import download
 from mobility.reports.forms import PeriodForm
 from mobility.reports.tables import display_value, report_tables
-from mobility.templating import nav_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-nav_item("reports.activity", _l("Reports"), {ADMIN, ADVISOR}, group="reports")
 
 
 def _scope_choices(user) -> list[tuple[str, str]]:

@@ -22,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import FunctionType, ModuleType
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
 from flask_babel import ngettext
 
 from mobility.core.dates import PARIS, local_today
@@ -68,20 +70,18 @@ class JobSpec:
         return f"{self.every_s or setting(self.every_setting)} s"
 
 
-JOBS: dict[str, JobSpec] = {}
-
-
 def scheduled_job(job_id: str, *, label, daily_minute: int | None = None,
                   every_s: int | None = None, every_setting: str | None = None,
                   order: int = 50, per_platform: bool = False):
-    """Register `func(now) -> str` as a periodic job (daily by default)."""
+    """Declare `func(now) -> str` as a periodic job (daily by default); a feature's `init_app`
+    adds its jobs with `register_jobs`."""
     if daily_minute is None and every_s is None and every_setting is None:
         daily_minute = 0
 
     def decorate(func):
-        JOBS[job_id] = JobSpec(id=job_id, label=label, func=func, daily_minute=daily_minute,
-                               every_s=every_s, every_setting=every_setting, order=order,
-                               per_platform=per_platform)
+        func.job_spec = JobSpec(id=job_id, label=label, func=func, daily_minute=daily_minute,
+                                every_s=every_s, every_setting=every_setting, order=order,
+                                per_platform=per_platform)
         return func
 
     return decorate
@@ -129,7 +129,7 @@ def enqueue_reminders(reminders: Iterable[Reminder]) -> int:
 
 def reminder_job(job_id: str, *, label, daily_minute: int | None = None,
                  every_s: int | None = None, order: int = 20):
-    """Register a catch-up query `(today, now) -> Iterable[Reminder]` as a job."""
+    """Declare a catch-up query `(today, now) -> Iterable[Reminder]` as a job."""
 
     def decorate(query):
         def run(now: datetime, platform_id: int | None = None) -> str:
@@ -143,19 +143,34 @@ def reminder_job(job_id: str, *, label, daily_minute: int | None = None,
         run.__doc__ = query.__doc__
         scheduled_job(job_id, label=label, daily_minute=daily_minute, every_s=every_s,
                       order=order, per_platform=True)(run)
+        query.job_spec = run.job_spec
         return query
 
     return decorate
 
 
-def all_jobs() -> list[JobSpec]:
-    """Every registered job, in run-once order (loads the job modules)."""
-    import mobility.scheduling.jobs  # noqa: F401  (registers the jobs)
+def register_jobs(app: Flask, *modules: ModuleType) -> None:
+    """Add the jobs declared in these modules (`@scheduled_job`, `@reminder_job`) to the app."""
+    jobs = app.extensions.setdefault("jobs", {})
+    for module in modules:
+        for value in vars(module).values():
+            if type(value) is not FunctionType:  # (a module also holds proxies: request, g)
+                continue
+            spec = getattr(value, "job_spec", None)
+            if isinstance(spec, JobSpec) and value.__module__ == module.__name__:
+                jobs[spec.id] = spec
 
-    return sorted(JOBS.values(), key=lambda spec: (spec.order, spec.id))
+
+def registered_jobs() -> dict[str, JobSpec]:
+    """The current app's jobs by id."""
+    return current_app.extensions.get("jobs", {})
+
+
+def all_jobs() -> list[JobSpec]:
+    """Every job of the app, in run-once order."""
+    return sorted(registered_jobs().values(), key=lambda spec: (spec.order, spec.id))
 
 
 def get_job(job_id: str) -> JobSpec | None:
-    import mobility.scheduling.jobs  # noqa: F401
-
-    return JOBS.get(job_id)
+    """The job `job_id`, or None."""
+    return registered_jobs().get(job_id)

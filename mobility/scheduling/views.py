@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,11 +14,8 @@ from mobility.core.roles import ADMIN
 from mobility.scheduling.models import JobRun
 from mobility.scheduling.registry import get_job
 from mobility.scheduling.runner import job_overview, run_job
-from mobility.templating import nav_item
 
 bp = Blueprint("scheduling", __name__, url_prefix="/admin/jobs")
-
-nav_item("scheduling.jobs", _l("Scheduled jobs"), {ADMIN}, group="admin")
 
 
 class RunForm(FlaskForm):

@@ -22,7 +22,7 @@ def test_every_menu_entry_of_a_role_opens(client, role):
         assert client.get(link).status_code == 200, link
 
 
-def test_groups_keep_their_order_and_drop_empty_ones():
+def test_groups_keep_their_order_and_drop_empty_ones(app):
     advisor = [key for key, _, _ in navigation_for("advisor")]
     assert advisor == [key for key in NAV_GROUPS if key in advisor]
     assert advisor[:2] == ["person", "fleet"] and "admin" not in advisor

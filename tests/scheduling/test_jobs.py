@@ -233,7 +233,7 @@ def test_a_failing_job_records_its_error_and_stays_due(app, monkeypatch):
     def boom(now):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setitem(registry.JOBS, "rental_overdue", spec.__class__(
+    monkeypatch.setitem(registry.registered_jobs(), "rental_overdue", spec.__class__(
         **{**spec.__dict__, "func": boom}))
     with time_machine.travel(NOW, tick=False):
         run = run_job("rental_overdue")

@@ -210,7 +210,7 @@ def test_admin_jobs_page_shows_runs_and_errors_and_runs_a_job(app, client, monke
     from mobility.scheduling import registry
 
     spec = registry.get_job("vehicle_documents")
-    monkeypatch.setitem(registry.JOBS, "vehicle_documents", spec.__class__(
+    monkeypatch.setitem(registry.registered_jobs(), "vehicle_documents", spec.__class__(
         **{**spec.__dict__, "func": lambda now, **_: 1 / 0}))
     client.post("/admin/jobs/vehicle_documents/run", data={"csrf_token": csrf_token_from(page)})
     page = client.get("/admin/jobs").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""The job definitions; importing this package registers them (see `registry`).
+"""The job definitions, added to the app by `mobility.scheduling.feature` (see `registry`).
 
 Each module covers one area and queries that area's models; a job whose models do not exist
 yet is simply not defined (see `docs/scheduler.md`, "Adding a job").

@@ -1,0 +1,16 @@
+"""The audit and access log.
+
+What the feature adds to the app: `mobility.app.create_app` calls its `init_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mobility.audit import models  # noqa: F401  (its tables)
+
+load_demo = None
+
+
+def init_app(app: Flask) -> None:
+    """Nothing to register: the feature is its tables (imported above, for the migrations)."""

@@ -1,0 +1,23 @@
+"""Sign-in, sessions, API tokens.
+
+What the feature adds to the app: `mobility.app.create_app` calls its `init_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mobility.api import register_api
+from mobility.auth import (
+    api,
+    models,  # noqa: F401  (its tables)
+    views,
+)
+
+load_demo = None
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    app.register_blueprint(views.bp)
+    register_api(app, api)

@@ -1,0 +1,42 @@
+"""Fleet pages and API (the web side of `fleet`).
+
+What the feature adds to the app: `mobility.app.create_app` calls its `init_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from mobility.api import register_api
+from mobility.core.roles import STAFF
+from mobility.fleet_web import (
+    api,
+    demo,
+    models,  # noqa: F401  (its tables)
+    views,
+)
+from mobility.fleet_web.views import BOOKERS, FLEET
+from mobility.templating import add_menu, nav_item
+from mobility.web.panels import add_panels
+
+#: the feature's entries of the top navigation, in menu order
+MENU = (
+    nav_item("fleet.availability", _l("Find a vehicle"), BOOKERS, group="fleet"),
+    nav_item("fleet.vehicles", _l("Vehicles"), FLEET, group="fleet"),
+    nav_item("fleet.returns", _l("Returns"), FLEET, group="fleet"),
+    nav_item("fleet.maintenance", _l("Maintenance"), FLEET, group="fleet"),
+    nav_item("fleet.carpool", _l("Carpool"), STAFF, group="fleet"),
+    nav_item("fleet.minibus", _l("Minibus"), STAFF, group="fleet"),
+)
+
+#: adds the feature's part of the demo platform (`flask demo load`)
+load_demo = demo.load
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    app.register_blueprint(views.bp)
+    register_api(app, api)
+    add_panels(app, views)
+    add_menu(app, *MENU)

@@ -1,0 +1,40 @@
+"""Referrals, beneficiary files, pathways, assessments, workshops.
+
+What the feature adds to the app: `mobility.app.create_app` calls its `init_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from mobility.api import register_api
+from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
+from mobility.people import (
+    api,
+    demo,
+    models,  # noqa: F401  (its tables)
+    views,
+)
+from mobility.templating import add_menu, nav_item
+from mobility.web.panels import add_panels
+
+#: the feature's entries of the top navigation, in menu order
+MENU = (
+    nav_item("people.referrals", _l("Referrals"), {ADMIN, ADVISOR, PRESCRIBER}, group="person"),
+    nav_item("people.beneficiaries", _l("Beneficiaries"), {ADMIN, ADVISOR}, group="person"),
+    nav_item("people.workshops", _l("Workshops"), {ADMIN, ADVISOR}, group="person"),
+    nav_item("people.organisations", _l("Partner organisations"), {ADMIN}, group="admin"),
+    nav_item("people.my_file", _l("My file"), {BENEFICIARY}, group="self"),
+)
+
+#: adds the feature's part of the demo platform (`flask demo load`)
+load_demo = demo.load
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    app.register_blueprint(views.bp)
+    register_api(app, api)
+    add_panels(app, views)
+    add_menu(app, *MENU)

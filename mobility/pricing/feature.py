@@ -1,0 +1,35 @@
+"""Tariffs and quotes.
+
+What the feature adds to the app: `mobility.app.create_app` calls its `init_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from mobility.api import register_api
+from mobility.core.roles import ADMIN, ADVISOR
+from mobility.pricing import (
+    api,
+    demo,
+    models,  # noqa: F401  (its tables)
+    views,
+)
+from mobility.templating import add_menu, nav_item
+
+#: the feature's entries of the top navigation, in menu order
+MENU = (
+    nav_item("pricing.quote", _l("Quotes"), {ADVISOR, ADMIN}, group="money"),
+    nav_item("pricing.tariffs", _l("Tariffs"), {ADMIN}, group="money"),
+)
+
+#: adds the feature's part of the demo platform (`flask demo load`)
+load_demo = demo.load
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    app.register_blueprint(views.bp)
+    register_api(app, api)
+    add_menu(app, *MENU)
