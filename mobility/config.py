@@ -1,4 +1,5 @@
-"""Settings read from the environment, each with its unit and default.
+"""Settings read from the environment, each with its unit and default: the only module of
+the app that reads the environment (features read `current_app.config`, or `env_setting`).
 
 Every variable is documented in the README's "Configuration" table.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +24,21 @@ def _bool(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def env_setting(name: str, default: Any) -> Any:
+    """The environment's value of `name` read as the type of `default` (bool, int, float or
+    text), or `default` when unset or empty: the one place features read the environment."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
 
 
 def instance_path() -> Path:
