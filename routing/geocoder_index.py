@@ -112,7 +112,6 @@ class _MappedIndex:
         return self.post_ids[self.post_off[tid]:self.post_off[tid + 1]]
 
 
-
 def _reverse_grid(rev: np.ndarray) -> tuple[dict[str, np.ndarray], dict]:
     """The reverse-geocoding points (lat, lon, entry) sorted on a uniform grid of projected
     metres: their arrays and the grid's description for the bundle's metadata."""

@@ -269,7 +269,6 @@ class OfflineGeocoder(IndexedPlaces):
         return self._place(best[1])
 
 
-
 # -- geopy-backed geocoders --------------------------------------------------------------------
 
 

@@ -120,7 +120,6 @@ def run_check_for_beneficiary(actor, beneficiary, **overrides) -> CommuteCheck:
     return store_check(actor, beneficiary, compute_for_beneficiary(beneficiary, **overrides))
 
 
-
 def commute_feasibility_for(beneficiary) -> dict[str, Any] | None:
     """The beneficiary's home → work commute checked now at the file's shift times
     (`{"modes", "transit"}` as a check stores them), for the ladder of an assessment. None

@@ -37,7 +37,6 @@ def mileage_allowance_km(home: tuple[float, float], work: tuple[float, float],
         return None
 
 
-
 def beneficiary_points(beneficiary) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """(home, work) points of the file: stored coordinates, else geocoded; None if unknown."""
     home = ((beneficiary.address_lat, beneficiary.address_lon)

@@ -21,7 +21,6 @@ def latest_check_for(beneficiary) -> CommuteCheck | None:
     return found[0] if found else None
 
 
-
 def erase_checks_for(beneficiary) -> int:
     """Delete the beneficiary's stored checks (they hold home and work places), e.g. when the
     file is anonymised; returns how many. The caller commits."""

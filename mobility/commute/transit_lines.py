@@ -294,8 +294,6 @@ def gtfs_path_for(platform_id: int | None) -> Path | None:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-
-
 def _feed_dir() -> Path:
     return Path(current_app.instance_path) / "transit"
 

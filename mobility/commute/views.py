@@ -171,7 +171,6 @@ def commute_url(beneficiary_id: int) -> str:
     return url_for("commute.beneficiary", beneficiary_id=beneficiary_id)
 
 
-
 # -- public-transport lines (platform admins) --------------------------------------------------
 
 
