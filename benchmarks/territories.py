@@ -69,7 +69,7 @@ def rss_mb(pid: int) -> float:
 LEGACY_GEOCODER_PROBE = """
 import json, sys, time
 from benchmarks.routing_probe import memory_mb
-from routing.legacy_geocoding import PickledGeocoder
+from benchmarks.baselines.pickled_geocoder import PickledGeocoder
 before = memory_mb()
 started = time.perf_counter()
 g = PickledGeocoder.load(sys.argv[1])
@@ -89,8 +89,8 @@ print(json.dumps({"load_s": load_s, "geocode_median_s": samples[len(samples) // 
 
 def legacy_geocoder(pbf: Path, cache: Path, trips: Path) -> dict:
     """The previous pickled geocoder index of the same extract, opened in a fresh process."""
-    from routing.geocoding import build_geocoder
-    from routing.legacy_geocoding import PickledGeocoder
+    from benchmarks.baselines.pickled_geocoder import PickledGeocoder
+    from routing.geocoder_build import build_geocoder
 
     path = cache / "geocoder-legacy.pkl"
     if not path.exists():

@@ -26,7 +26,8 @@ from .exceptions import (
     TransitFeedError,
     UnknownMode,
 )
-from .geocoding import GeocodedPlace, OfflineGeocoder, import_address_csv, make_geocoder
+from .geocoding import OfflineGeocoder, make_geocoder
+from .geocoding_words import GeocodedPlace, import_address_csv
 from .mileage import daily_mileage_allowance_km
 from .settings import (
     ATTRIBUTION,

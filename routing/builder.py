@@ -60,22 +60,30 @@ def read_ways(pbf_path: str | Path, networks: Iterable[str] = NETWORKS
     networks = tuple(networks)
     kept = {n: Ways([], [], [], [], []) for n in networks}
     for way in osmium.FileProcessor(str(pbf_path), osmium.osm.WAY):
-        tags = way.tags
-        if "highway" not in tags:
-            continue
-        tag_dict = None
-        for name in networks:
-            if tag_dict is None:
-                tag_dict = {t.k: t.v for t in tags}
-            if WAY_FILTERS[name](tag_dict):
-                w = kept[name]
-                w.highway.append(tag_dict["highway"])
-                w.maxspeed.append(tag_dict.get("maxspeed"))
-                w.oneway.append(tag_dict.get("oneway"))
-                w.junction.append(tag_dict.get("junction"))
-                w.refs.append([n.ref for n in way.nodes])
+        if "highway" in way.tags:
+            _keep_way(way, networks, kept)
     needed = np.unique(np.fromiter((r for w in kept.values() for refs in w.refs for r in refs),
                                    dtype=np.int64))
+    lat, lon = _node_locations(pbf_path, needed)
+    return kept, needed, lat, lon
+
+
+def _keep_way(way, networks: tuple[str, ...], kept: dict[str, Ways]) -> None:
+    """Add ``way`` (a highway) to the ways of each network whose filter takes it."""
+    tag_dict = {t.k: t.v for t in way.tags}
+    for name in networks:
+        if WAY_FILTERS[name](tag_dict):
+            w = kept[name]
+            w.highway.append(tag_dict["highway"])
+            w.maxspeed.append(tag_dict.get("maxspeed"))
+            w.oneway.append(tag_dict.get("oneway"))
+            w.junction.append(tag_dict.get("junction"))
+            w.refs.append([n.ref for n in way.nodes])
+
+
+def _node_locations(pbf_path: str | Path, needed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lat, lon) of the ``needed`` node ids (sorted); NaN for a node missing from the
+    extract."""
     lat = np.full(len(needed), np.nan)
     lon = np.full(len(needed), np.nan)
     for node in osmium.FileProcessor(str(pbf_path), osmium.osm.NODE):
@@ -83,7 +91,7 @@ def read_ways(pbf_path: str | Path, networks: Iterable[str] = NETWORKS
         if i < len(needed) and needed[i] == node.id and node.location.valid():
             lat[i] = node.location.lat
             lon[i] = node.location.lon
-    return kept, needed, lat, lon
+    return lat, lon
 
 
 def great_circle_m(lat1, lon1, lat2, lon2):
@@ -108,8 +116,66 @@ def build_network_arrays(name: str, ways: Ways, node_ids: np.ndarray, lat: np.nd
     ``edge_length_m``, ``edge_highway`` (list of str), ``edge_maxspeed_kmh``,
     ``geom_offsets``, ``geom_points`` ((lat, lon) rows).
     """
-    bidirectional = name == WALK
-    # ways whose nodes are all located, with repeated consecutive nodes collapsed
+    way_refs, way_keep, way_twoway = _located_ways(ways, node_ids, lat, name == WALK)
+    if not way_refs:
+        raise CacheBuildError(f"no usable way for network {name!r}")
+    u, v, way_of = _raw_edges(way_refs, way_twoway)
+    n_all = len(node_ids)
+    u, v, way_of, node_in = _largest_component(u, v, way_of, n_all)
+    length = great_circle_m(lat[u], lon[u], lat[v], lon[v])
+    length[np.isnan(length)] = 0
+    endpoint = _endpoints(u, v, n_all)
+    # highway / maxspeed per way
+    hw_way = [ways.highway[i] for i in way_keep]
+    ms_raw = [ways.maxspeed[i] for i in way_keep]
+    ms_way = np.array([parse_maxspeed_kmh(m) if m is not None else math.nan for m in ms_raw])
+    has_ms_way = np.array([m is not None for m in ms_raw])
+    # edges between two endpoints stay as they are (parallel edges included)
+    direct = endpoint[u] & endpoint[v]
+    direct_u, direct_v = u[direct], v[direct]
+    direct_ways = way_of[direct]
+    out_hw: list[str] = [hw_way[w] for w in direct_ways.tolist()]
+    # chains through non-endpoints become one edge
+    chains = _Chains(_successors(u, v, n_all), endpoint, length, way_of, ms_way, has_ms_way,
+                     hw_way)
+    chains.merge(np.flatnonzero(endpoint & node_in))
+    # assemble: direct edges first, then merged ones
+    edge_u = np.concatenate([direct_u, np.asarray(chains.m_u, dtype=np.int64)])
+    edge_v = np.concatenate([direct_v, np.asarray(chains.m_v, dtype=np.int64)])
+    edge_len = np.concatenate([length[direct], np.asarray(chains.m_len, dtype=float)])
+    edge_ms = np.concatenate([ms_way[direct_ways], np.asarray(chains.m_ms, dtype=float)])
+    edge_hw = out_hw + chains.m_hw
+    # geometry: straight segments for direct edges, the chain's nodes for merged ones
+    chain_nodes = chains.nodes
+    sizes = np.concatenate([np.full(len(direct_u), 2, dtype=np.int64),
+                            np.array([len(p) for p in chain_nodes], dtype=np.int64)])
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    flat_nodes = np.concatenate([np.column_stack([direct_u, direct_v]).ravel(),
+                                 np.fromiter((x for p in chain_nodes for x in p), dtype=np.int64,
+                                             count=int(sizes[len(direct_u):].sum()))])
+    # renumber nodes: kept endpoints in OSM id order
+    keep_nodes = np.flatnonzero(endpoint & node_in)
+    new_index = np.full(n_all, -1, dtype=np.int64)
+    new_index[keep_nodes] = np.arange(len(keep_nodes))
+    points = np.column_stack([lat[flat_nodes], lon[flat_nodes]])
+    return {
+        "node_ids": node_ids[keep_nodes],
+        "lat": lat[keep_nodes],
+        "lon": lon[keep_nodes],
+        "edge_u": new_index[edge_u],
+        "edge_v": new_index[edge_v],
+        "edge_length_m": edge_len,
+        "edge_highway": edge_hw,
+        "edge_maxspeed_kmh": edge_ms,
+        "geom_offsets": offsets,
+        "geom_points": points,
+    }
+
+
+def _located_ways(ways: Ways, node_ids: np.ndarray, lat: np.ndarray, bidirectional: bool
+                  ) -> tuple[list[np.ndarray], list[int], list[bool]]:
+    """Ways whose nodes are all located, with repeated consecutive nodes collapsed and
+    one-way ways in their travel direction: (node positions, way index, two-way?) each."""
     way_refs: list[np.ndarray] = []
     way_keep: list[int] = []
     way_twoway: list[bool] = []
@@ -130,9 +196,13 @@ def build_network_arrays(name: str, ways: Ways, node_ids: np.ndarray, lat: np.nd
         way_refs.append(pos)
         way_keep.append(i)
         way_twoway.append(not oneway)
-    if not way_refs:
-        raise CacheBuildError(f"no usable way for network {name!r}")
-    # raw edges in osmnx's insertion order: per way, forward pairs then reversed pairs
+    return way_refs, way_keep, way_twoway
+
+
+def _raw_edges(way_refs: list[np.ndarray], way_twoway: list[bool]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw edges (u, v, way) in osmnx's insertion order: per way, forward pairs then
+    reversed pairs."""
     us, vs, ws = [], [], []
     for k, pos in enumerate(way_refs):
         w = np.full(len(pos) - 1, k, dtype=np.int32)
@@ -143,11 +213,13 @@ def build_network_arrays(name: str, ways: Ways, node_ids: np.ndarray, lat: np.nd
             us.append(pos[1:])
             vs.append(pos[:-1])
             ws.append(w)
-    u = np.concatenate(us)
-    v = np.concatenate(vs)
-    way_of = np.concatenate(ws)
-    n_all = len(node_ids)
-    # largest weakly connected component (osmnx retain_all=False)
+    return np.concatenate(us), np.concatenate(vs), np.concatenate(ws)
+
+
+def _largest_component(u: np.ndarray, v: np.ndarray, way_of: np.ndarray, n_all: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The edges of the largest weakly connected component (osmnx retain_all=False), and
+    the mask of its nodes."""
     used = np.zeros(n_all, dtype=bool)
     used[u] = True
     used[v] = True
@@ -155,12 +227,14 @@ def build_network_arrays(name: str, ways: Ways, node_ids: np.ndarray, lat: np.nd
     _, labels = connected_components(graph, directed=True, connection="weak")
     counts = np.bincount(labels[used], minlength=labels.max() + 1)
     biggest = int(np.argmax(counts))
-    in_comp = edge_mask = labels[u] == biggest
-    u, v, way_of = u[edge_mask], v[edge_mask], way_of[edge_mask]
-    del in_comp
-    length = great_circle_m(lat[u], lon[u], lat[v], lon[v])
-    length[np.isnan(length)] = 0
-    # endpoints (osmnx simplification rules)
+    edge_mask = labels[u] == biggest
+    node_in = labels == biggest
+    node_in &= used
+    return u[edge_mask], v[edge_mask], way_of[edge_mask], node_in
+
+
+def _endpoints(u: np.ndarray, v: np.ndarray, n_all: int) -> np.ndarray:
+    """Mask of the nodes simplification keeps (osmnx's rules, see the module docstring)."""
     in_deg = np.bincount(v, minlength=n_all)
     out_deg = np.bincount(u, minlength=n_all)
     self_loop = np.zeros(n_all, dtype=bool)
@@ -168,11 +242,14 @@ def build_network_arrays(name: str, ways: Ways, node_ids: np.ndarray, lat: np.nd
     pairs = np.unique(np.concatenate([u * n_all + v, v * n_all + u]))
     neighbours = np.bincount(pairs // n_all, minlength=n_all)
     degree = in_deg + out_deg
-    endpoint = (self_loop | (out_deg == 0) | (in_deg == 0)
-                | ~((neighbours == 2) & ((degree == 2) | (degree == 4))))
-    node_in = labels == biggest
-    node_in &= used
-    # successors: unique (u, v) pairs, each with its first raw edge
+    return (self_loop | (out_deg == 0) | (in_deg == 0)
+            | ~((neighbours == 2) & ((degree == 2) | (degree == 4))))
+
+
+def _successors(u: np.ndarray, v: np.ndarray, n_all: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Successors of each node as unique (u, v) pairs, each with its first raw edge:
+    (first pair of each node, CSR-style; each pair's v; each pair's first edge)."""
     key = u * n_all + v
     order = np.argsort(key, kind="stable")
     skey = key[order]
@@ -182,106 +259,85 @@ def build_network_arrays(name: str, ways: Ways, node_ids: np.ndarray, lat: np.nd
     pair_u = (pair_key // n_all).astype(np.int64)
     pair_v = (pair_key % n_all).astype(np.int64)
     succ_first = np.searchsorted(pair_u, np.arange(n_all + 1))
-    # highway / maxspeed per way
-    hw_way = [ways.highway[i] for i in way_keep]
-    ms_raw = [ways.maxspeed[i] for i in way_keep]
-    ms_way = np.array([parse_maxspeed_kmh(m) if m is not None else math.nan for m in ms_raw])
-    has_ms_way = np.array([m is not None for m in ms_raw])
-    # edges between two endpoints stay as they are (parallel edges included)
-    direct = endpoint[u] & endpoint[v]
-    out_u = [u[direct]]
-    out_v = [v[direct]]
-    out_len = [length[direct]]
-    direct_ways = way_of[direct]
-    out_hw: list[str] = [hw_way[w] for w in direct_ways.tolist()]
-    out_ms = [ms_way[direct_ways]]
-    geom_lists: list[np.ndarray] = []
-    # chains through non-endpoints become one edge
-    ep_list = np.flatnonzero(endpoint & node_in)
-    succ_first_l = succ_first.tolist()
-    pair_v_l = pair_v.tolist()
-    pair_edge_l = pair_edge.tolist()
-    endpoint_l = endpoint.tolist()
-    length_l = length.tolist()
-    way_of_l = way_of.tolist()
-    ms_way_l = ms_way.tolist()
-    has_ms_l = has_ms_way.tolist()
-    m_u, m_v, m_len, m_ms, m_hw = [], [], [], [], []
-    chain_nodes: list[list[int]] = []
-    for e in ep_list.tolist():
-        for k in range(succ_first_l[e], succ_first_l[e + 1]):
-            s = pair_v_l[k]
-            if endpoint_l[s]:
-                continue
-            path = [e, s]
-            edges = [pair_edge_l[k]]
-            prev, cur = e, s
-            while not endpoint_l[cur]:
-                nxt = -1
-                back_to_start = -1
-                for kk in range(succ_first_l[cur], succ_first_l[cur + 1]):
-                    x = pair_v_l[kk]
-                    if x == prev or x in path:
-                        if x == e:
-                            back_to_start = kk
-                        continue
-                    nxt = kk
-                    break
-                if nxt < 0:
-                    if back_to_start >= 0:
-                        path.append(e)
-                        edges.append(pair_edge_l[back_to_start])
-                    break
-                prev, cur = cur, pair_v_l[nxt]
-                path.append(cur)
-                edges.append(pair_edge_l[nxt])
-            total = 0.0
-            speeds = []
-            classes = []
-            for ed in edges:
-                total += length_l[ed]
-                w = way_of_l[ed]
-                if has_ms_l[w]:
-                    speeds.append(ms_way_l[w])
-                classes.append(hw_way[w])
-            m_u.append(path[0])
-            m_v.append(path[-1])
-            m_len.append(total)
-            finite = [sp for sp in speeds if not math.isnan(sp)]
-            m_ms.append(min(finite) if finite else math.nan)
-            m_hw.append(merge_highways(classes))
-            chain_nodes.append(path)
-    # assemble: direct edges first, then merged ones
-    edge_u = np.concatenate([out_u[0], np.asarray(m_u, dtype=np.int64)])
-    edge_v = np.concatenate([out_v[0], np.asarray(m_v, dtype=np.int64)])
-    edge_len = np.concatenate([out_len[0], np.asarray(m_len, dtype=float)])
-    edge_ms = np.concatenate([out_ms[0], np.asarray(m_ms, dtype=float)])
-    edge_hw = out_hw + m_hw
-    # geometry: straight segments for direct edges, the chain's nodes for merged ones
-    sizes = np.concatenate([np.full(len(out_u[0]), 2, dtype=np.int64),
-                            np.array([len(p) for p in chain_nodes], dtype=np.int64)])
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    flat_nodes = np.concatenate([np.column_stack([out_u[0], out_v[0]]).ravel(),
-                                 np.fromiter((x for p in chain_nodes for x in p), dtype=np.int64,
-                                             count=int(sizes[len(out_u[0]):].sum()))])
-    del geom_lists
-    # renumber nodes: kept endpoints in OSM id order
-    keep_nodes = np.flatnonzero(endpoint & node_in)
-    new_index = np.full(n_all, -1, dtype=np.int64)
-    new_index[keep_nodes] = np.arange(len(keep_nodes))
-    points = np.column_stack([lat[flat_nodes], lon[flat_nodes]])
-    return {
-        "node_ids": node_ids[keep_nodes],
-        "lat": lat[keep_nodes],
-        "lon": lon[keep_nodes],
-        "edge_u": new_index[edge_u],
-        "edge_v": new_index[edge_v],
-        "edge_length_m": edge_len,
-        "edge_highway": edge_hw,
-        "edge_maxspeed_kmh": edge_ms,
-        "geom_offsets": offsets,
-        "geom_points": points,
-    }
+    return succ_first, pair_v, pair_edge
+
+
+class _Chains:
+    """Chains of edges through nodes that are not endpoints, each merged into one edge (its
+    length the sum, its class the most important, its maxspeed the lowest tagged one)."""
+
+    def __init__(self, successors, endpoint, length, way_of, ms_way, has_ms_way, hw_way):
+        succ_first, pair_v, pair_edge = successors
+        self.succ_first = succ_first.tolist()
+        self.pair_v = pair_v.tolist()
+        self.pair_edge = pair_edge.tolist()
+        self.endpoint = endpoint.tolist()
+        self.length = length.tolist()
+        self.way_of = way_of.tolist()
+        self.ms_way = ms_way.tolist()
+        self.has_ms = has_ms_way.tolist()
+        self.hw_way = hw_way
+        self.m_u: list[int] = []
+        self.m_v: list[int] = []
+        self.m_len: list[float] = []
+        self.m_ms: list[float] = []
+        self.m_hw: list[str] = []
+        self.nodes: list[list[int]] = []
+
+    def merge(self, ep_list: np.ndarray) -> None:
+        """Merge every chain leaving an endpoint of ``ep_list`` (in order)."""
+        for e in ep_list.tolist():
+            for k in range(self.succ_first[e], self.succ_first[e + 1]):
+                s = self.pair_v[k]
+                if self.endpoint[s]:
+                    continue
+                path, edges = self._follow(e, s, k)
+                self._add(path, edges)
+
+    def _follow(self, e: int, s: int, k: int) -> tuple[list[int], list[int]]:
+        """Nodes and edges of the chain from endpoint ``e`` through ``s`` (pair ``k``)."""
+        succ_first, pair_v, pair_edge = self.succ_first, self.pair_v, self.pair_edge
+        path = [e, s]
+        edges = [pair_edge[k]]
+        prev, cur = e, s
+        while not self.endpoint[cur]:
+            nxt = -1
+            back_to_start = -1
+            for kk in range(succ_first[cur], succ_first[cur + 1]):
+                x = pair_v[kk]
+                if x == prev or x in path:
+                    if x == e:
+                        back_to_start = kk
+                    continue
+                nxt = kk
+                break
+            if nxt < 0:
+                if back_to_start >= 0:
+                    path.append(e)
+                    edges.append(pair_edge[back_to_start])
+                break
+            prev, cur = cur, pair_v[nxt]
+            path.append(cur)
+            edges.append(pair_edge[nxt])
+        return path, edges
+
+    def _add(self, path: list[int], edges: list[int]) -> None:
+        total = 0.0
+        speeds = []
+        classes = []
+        for ed in edges:
+            total += self.length[ed]
+            w = self.way_of[ed]
+            if self.has_ms[w]:
+                speeds.append(self.ms_way[w])
+            classes.append(self.hw_way[w])
+        self.m_u.append(path[0])
+        self.m_v.append(path[-1])
+        self.m_len.append(total)
+        finite = [sp for sp in speeds if not math.isnan(sp)]
+        self.m_ms.append(min(finite) if finite else math.nan)
+        self.m_hw.append(merge_highways(classes))
+        self.nodes.append(path)
 
 
 def build_networks(pbf_path: str | Path, networks: Iterable[str] = NETWORKS

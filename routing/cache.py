@@ -15,7 +15,8 @@ from .builder import build_networks
 from .bundle import write_bundle
 from .engine import CACHE_FORMAT
 from .exceptions import CacheBuildError, NetworkNotConfigured
-from .geocoding import GEOCODER_FILE, build_geocoder
+from .geocoder_build import build_geocoder
+from .geocoder_index import GEOCODER_FILE
 from .graph import (
     GRAPH_SUFFIX,
     Graph,
@@ -86,18 +87,8 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
     manifest_path = cache / "manifest.json"
     with FileLock(str(cache / ".build.lock")):
         fingerprint = _fingerprint(pbf, raster)
-        if not force and manifest_path.exists():
-            try:
-                manifest = json.loads(manifest_path.read_text())
-            except ValueError:
-                manifest = {}
-            if manifest.get("source") == fingerprint:
-                if not (cache / GEOCODER_FILE).exists():
-                    # a cache of the pickled index (geocoder.pkl): only the index is rebuilt
-                    _write_geocoder(pbf, cache, manifest)
-                    manifest_path.write_text(json.dumps(manifest, indent=2,
-                                                        ensure_ascii=False))
-                return cache
+        if not force and _reuse_cache(pbf, cache, fingerprint):
+            return cache
         manifest_path.unlink(missing_ok=True)
         started = time.perf_counter()
         networks_dir = cache / "networks"
@@ -113,18 +104,8 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
             path = networks_dir / f"{name}{GRAPH_SUFFIX}"
             write_graph(path, arrays, grade=grade)
             graph = Graph(name, path)
-            arcs = {}
-            for mode in MODES:
-                if NETWORK_OF_MODE[mode] != name:
-                    continue
-                key, _ = metric_of(graph, mode, speeds)
-                if key in arcs:
-                    continue
-                ch = hierarchy_arrays(graph, metric_times(graph, key, mode, speeds))
-                write_bundle(hierarchy_path(cache, name, key), ch, meta={"mode": mode})
-                arcs[key] = len(ch["arc_tail"])
             stats[name] = {"nodes": graph.node_count, "edges": graph.edge_count,
-                           "hierarchy_arcs": arcs}
+                           "hierarchy_arcs": _write_hierarchies(cache, graph, speeds)}
         built.clear()
         hierarchy_s = time.perf_counter() - started - network_s
         manifest = {"source": fingerprint, "networks": stats,
@@ -134,6 +115,40 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
         manifest["build_s"]["total"] = round(time.perf_counter() - started, 2)
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return cache
+
+
+def _reuse_cache(pbf: Path, cache: Path, fingerprint) -> bool:
+    """True when the cache already holds this extract (then a missing geocoder index, from a
+    cache of the pickled one, is rebuilt alone)."""
+    manifest_path = cache / "manifest.json"
+    if not manifest_path.exists():
+        return False
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except ValueError:
+        manifest = {}
+    if manifest.get("source") != fingerprint:
+        return False
+    if not (cache / GEOCODER_FILE).exists():
+        # a cache of the pickled index (geocoder.pkl): only the index is rebuilt
+        _write_geocoder(pbf, cache, manifest)
+        manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return True
+
+
+def _write_hierarchies(cache: Path, graph: Graph, speeds: SpeedSettings) -> dict[str, int]:
+    """Contract the hierarchy of each metric the network's modes use; {metric: arcs}."""
+    arcs = {}
+    for mode in MODES:
+        if NETWORK_OF_MODE[mode] != graph.name:
+            continue
+        key, _ = metric_of(graph, mode, speeds)
+        if key in arcs:
+            continue
+        ch = hierarchy_arrays(graph, metric_times(graph, key, mode, speeds))
+        write_bundle(hierarchy_path(cache, graph.name, key), ch, meta={"mode": mode})
+        arcs[key] = len(ch["arc_tail"])
+    return arcs
 
 
 def osmnx_graphs(pbf_path: str | Path, cache_dir: str | Path | None = None) -> dict:

@@ -138,6 +138,23 @@ def filter_pbf_to_xml(
     pbf_path, out_dir = Path(pbf_path), Path(out_dir)
     networks = tuple(networks)
     out_dir.mkdir(parents=True, exist_ok=True)
+    kept, needed = _network_ways(pbf_path, networks)
+    locations: dict[int, tuple[float, float]] = {}
+    for node in osmium.FileProcessor(str(pbf_path), osmium.osm.NODE):
+        if node.id in needed and node.location.valid():
+            locations[node.id] = (node.location.lon, node.location.lat)
+    paths = {}
+    for name in networks:
+        ways = [w for w in kept[name] if len(w[2]) >= 2 and all(r in locations for r in w[2])]
+        if not ways:
+            raise CacheBuildError(f"no usable way for network {name!r} in {pbf_path}")
+        paths[name] = _write_osm_xml(out_dir / f"{name}.osm", ways, locations)
+    return paths
+
+
+def _network_ways(pbf_path: Path, networks: tuple[str, ...]
+                  ) -> tuple[dict[str, list[tuple[int, dict[str, str], list[int]]]], set[int]]:
+    """The (id, tags, node refs) of each network's ways, and every node they use."""
     kept: dict[str, list[tuple[int, dict[str, str], list[int]]]] = {n: [] for n in networks}
     needed: set[int] = set()
     for way in osmium.FileProcessor(str(pbf_path), osmium.osm.WAY):
@@ -149,28 +166,23 @@ def filter_pbf_to_xml(
             if WAY_FILTERS[name](tags):
                 kept[name].append((way.id, tags, refs))
                 needed.update(refs)
-    locations: dict[int, tuple[float, float]] = {}
-    for node in osmium.FileProcessor(str(pbf_path), osmium.osm.NODE):
-        if node.id in needed and node.location.valid():
-            locations[node.id] = (node.location.lon, node.location.lat)
-    paths = {}
-    for name in networks:
-        ways = [w for w in kept[name] if len(w[2]) >= 2 and all(r in locations for r in w[2])]
-        if not ways:
-            raise CacheBuildError(f"no usable way for network {name!r} in {pbf_path}")
-        node_ids = sorted({r for w in ways for r in w[2]})
-        path = out_dir / f"{name}.osm"
-        path.unlink(missing_ok=True)
-        writer = osmium.SimpleWriter(str(path))
-        try:
-            for nid in node_ids:
-                writer.add_node(osmium.osm.mutable.Node(id=nid, location=locations[nid]))
-            for wid, tags, refs in ways:
-                writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=refs, tags=tags))
-        finally:
-            writer.close()
-        paths[name] = path
-    return paths
+    return kept, needed
+
+
+def _write_osm_xml(path: Path, ways: list[tuple[int, dict[str, str], list[int]]],
+                   locations: Mapping[int, tuple[float, float]]) -> Path:
+    """Write ``ways`` and their nodes (sorted by id) as an OSM XML file."""
+    node_ids = sorted({r for w in ways for r in w[2]})
+    path.unlink(missing_ok=True)
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        for nid in node_ids:
+            writer.add_node(osmium.osm.mutable.Node(id=nid, location=locations[nid]))
+        for wid, tags, refs in ways:
+            writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=refs, tags=tags))
+    finally:
+        writer.close()
+    return path
 
 
 _SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(mph)?")

@@ -156,6 +156,56 @@ def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
+def _has_timetable(line: Mapping[str, Any]) -> bool:
+    """A line with a first and last departure, a headway, days and at least two stops."""
+    return bool(line.get("first") and line.get("last") and line.get("headway_min")
+                and line.get("days") and len(line.get("stops") or []) >= 2)
+
+
+class _GtfsRows:
+    """The rows of a GTFS feed's files, line after line (stops shared by name and place)."""
+
+    def __init__(self):
+        self.stop_ids: dict[tuple, str] = {}
+        self.stops: list[tuple] = []
+        self.routes: list[tuple] = []
+        self.trips: list[tuple] = []
+        self.times: list[tuple] = []
+        self.frequencies: list[tuple] = []
+        self.calendar: list[tuple] = []
+
+    def add_line(self, line: Mapping[str, Any], start_date: str, end_date: str) -> None:
+        route_id = f"L{line['id']}"
+        self.routes.append((route_id, "A1", line.get("ref") or line.get("name") or route_id,
+                            line.get("name") or "", ROUTE_TYPES.get(line.get("kind"), 3)))
+        service_id = f"S{line['id']}"
+        days = set(line["days"])
+        self.calendar.append((service_id, *(1 if d in days else 0 for d in range(7)),
+                              start_date, end_date))
+        start, end = _seconds(line["first"]), _seconds(line["last"])
+        if end < start:
+            end += DAY_S
+        directions = [list(line["stops"])]
+        if line.get("both_ways", True):
+            directions.append(list(reversed(line["stops"])))
+        for direction, seq in enumerate(directions):
+            trip_id = f"{route_id}-{direction}"
+            self.trips.append((route_id, service_id, trip_id, seq[-1]["name"], direction))
+            offsets = stop_offsets_s(seq, kind=line.get("kind") or "bus")
+            for n, (stop, offset) in enumerate(zip(seq, offsets, strict=True)):
+                self.times.append((trip_id, _gtfs_time(start + offset),
+                                   _gtfs_time(start + offset), self._stop_id(stop), n + 1))
+            self.frequencies.append((trip_id, _gtfs_time(start), _gtfs_time(end + 1),
+                                     int(line["headway_min"]) * 60, 1))
+
+    def _stop_id(self, stop: Mapping[str, Any]) -> str:
+        key = (stop["name"], round(float(stop["lat"]), 6), round(float(stop["lon"]), 6))
+        if key not in self.stop_ids:
+            self.stop_ids[key] = f"P{len(self.stop_ids) + 1}"
+            self.stops.append((self.stop_ids[key], key[0], key[1], key[2]))
+        return self.stop_ids[key]
+
+
 def write_gtfs(lines: Sequence[Mapping[str, Any]], path: str | Path, *,
                agency_name: str = "Illustrative timetables", timezone: str = "Europe/Paris",
                start_date: str = "20200101", end_date: str = "20991231") -> Path:
@@ -166,38 +216,12 @@ def write_gtfs(lines: Sequence[Mapping[str, Any]], path: str | Path, *,
     bool}`. A line runs from its first to its last stop (and back when `both_ways`), leaving
     the terminus every `headway_min` minutes from `first` to `last`. Written atomically.
     """
-    stops: dict[tuple, str] = {}
-    stop_rows, route_rows, trip_rows, time_rows, freq_rows, cal_rows = [], [], [], [], [], []
+    rows = _GtfsRows()
     for line in lines:
-        if not line.get("first") or not line.get("last") or not line.get("headway_min") \
-                or not line.get("days") or len(line.get("stops") or []) < 2:
-            continue
-        route_id = f"L{line['id']}"
-        route_rows.append((route_id, "A1", line.get("ref") or line.get("name") or route_id,
-                           line.get("name") or "", ROUTE_TYPES.get(line.get("kind"), 3)))
-        service_id = f"S{line['id']}"
-        days = set(line["days"])
-        cal_rows.append((service_id, *(1 if d in days else 0 for d in range(7)), start_date,
-                         end_date))
-        start, end = _seconds(line["first"]), _seconds(line["last"])
-        if end < start:
-            end += DAY_S
-        directions = [list(line["stops"])]
-        if line.get("both_ways", True):
-            directions.append(list(reversed(line["stops"])))
-        for direction, seq in enumerate(directions):
-            trip_id = f"{route_id}-{direction}"
-            trip_rows.append((route_id, service_id, trip_id, seq[-1]["name"], direction))
-            offsets = stop_offsets_s(seq, kind=line.get("kind") or "bus")
-            for n, (stop, offset) in enumerate(zip(seq, offsets, strict=True)):
-                key = (stop["name"], round(float(stop["lat"]), 6), round(float(stop["lon"]), 6))
-                if key not in stops:
-                    stops[key] = f"P{len(stops) + 1}"
-                    stop_rows.append((stops[key], key[0], key[1], key[2]))
-                time_rows.append((trip_id, _gtfs_time(start + offset),
-                                  _gtfs_time(start + offset), stops[key], n + 1))
-            freq_rows.append((trip_id, _gtfs_time(start), _gtfs_time(end + 1),
-                              int(line["headway_min"]) * 60, 1))
+        if _has_timetable(line):
+            rows.add_line(line, start_date, end_date)
+    stop_rows, route_rows, trip_rows, time_rows, freq_rows, cal_rows = (
+        rows.stops, rows.routes, rows.trips, rows.times, rows.frequencies, rows.calendar)
     if not route_rows:
         raise RoutingError("no line has a timetable: nothing to write")
     files = {

@@ -10,8 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mobility.api import api_route, parse_model
 from mobility.auth.policies import get_or_404
-from mobility.commute import services
+from mobility.commute.beneficiaries import run_check_for_beneficiary
+from mobility.commute.checks import compute_check
+from mobility.commute.context import routing_context, set_gtfs_path, settings_for
+from mobility.commute.history import checks_of
+from mobility.commute.inputs import ATTRIBUTION
 from mobility.commute.models import CommuteCheck
+from mobility.commute.presentation import present, present_check
+from mobility.commute.transit_lines import gtfs_path_for
 from mobility.core.errors import NotFound
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.people.models import Beneficiary
@@ -78,15 +84,15 @@ def create_commute_check(user, body: CommuteCheckBody):
     capacities = body.capacities.values() if body.capacities else {}
     if body.beneficiary_id is not None:
         beneficiary = get_or_404(Beneficiary, body.beneficiary_id, user, action="edit")
-        check = services.run_check_for_beneficiary(
+        check = run_check_for_beneficiary(
             user, beneficiary, origin=body.origin, destination=body.destination,
             arrive_by=body.arrive_by, leave_at=body.leave_at, days=body.days, modes=body.modes,
             capacities=capacities)
-        return services.present_check(check), 201
-    data = services.compute_check(
+        return present_check(check), 201
+    data = compute_check(
         body.origin, body.destination, arrive_by=body.arrive_by, leave_at=body.leave_at,
         days=body.days, modes=body.modes, capacities=capacities, platform_id=user.platform_id)
-    return services.present(data), 200
+    return present(data), 200
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/commute-check", methods=("POST",),
@@ -101,8 +107,8 @@ def create_beneficiary_commute_check(user, beneficiary_id: int):
                                  if k != "capacities"}
     if body.capacities:
         overrides["capacities"] = body.capacities.values()
-    check = services.run_check_for_beneficiary(user, beneficiary, **overrides)
-    return services.present_check(check), 201
+    check = run_check_for_beneficiary(user, beneficiary, **overrides)
+    return present_check(check), 201
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/commute-checks", roles={ADMIN, ADVISOR,
@@ -110,7 +116,7 @@ def create_beneficiary_commute_check(user, beneficiary_id: int):
            tags=["commute"], summary="A beneficiary's stored commute checks, newest first")
 def list_beneficiary_commute_checks(user, beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
-    return [services.present_check(c, geometry=False) for c in services.checks_of(beneficiary)
+    return [present_check(c, geometry=False) for c in checks_of(beneficiary)
             if c.can_view(user)]
 
 
@@ -118,19 +124,19 @@ def list_beneficiary_commute_checks(user, beneficiary_id: int):
            tags=["commute"], summary="One stored commute check")
 def get_commute_check(user, check_id: int):
     check = get_or_404(CommuteCheck, check_id, user)
-    return services.present_check(check)
+    return present_check(check)
 
 
 def _settings_payload(user) -> dict:
-    row = services.settings_for(user.platform_id)
-    context = services.routing_context()
-    path = services.gtfs_path_for(user.platform_id)
+    row = settings_for(user.platform_id)
+    context = routing_context()
+    path = gtfs_path_for(user.platform_id)
     return {"gtfs_path": row.gtfs_path if row else None,
             "gtfs_path_in_use": str(path) if path else None,
             "network_configured": context.engine is not None, "engine": context.engine_kind,
             "modes": list(context.engine.modes) if context.engine else [],
             "geocoder_configured": context.geocoder is not None,
-            "attribution": services.ATTRIBUTION}
+            "attribution": ATTRIBUTION}
 
 
 @api_route("/commute/settings", roles={ADMIN, ADVISOR}, tags=["commute"],
@@ -144,5 +150,5 @@ def get_commute_settings(user):
 def put_commute_settings(user, body: SettingsBody):
     if user.platform_id is None:
         raise NotFound()
-    services.set_gtfs_path(user, user.platform_id, body.gtfs_path)
+    set_gtfs_path(user, user.platform_id, body.gtfs_path)
     return _settings_payload(user)

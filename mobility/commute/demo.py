@@ -14,7 +14,9 @@ import logging
 from sqlalchemy import func, select
 
 from mobility.auth.models import User
-from mobility.commute import services, transit_lines
+from mobility.commute import transit_lines
+from mobility.commute.beneficiaries import run_check_for_beneficiary
+from mobility.commute.context import is_configured
 from mobility.commute.models import CommuteCheck, TransitLine
 from mobility.core.db import db
 from mobility.core.errors import DomainError
@@ -53,7 +55,7 @@ def load(platform) -> None:
     """Public-transport lines, then a commute check for the demo people of `platform` that
     have none yet."""
     load_lines(platform)
-    if not services.is_configured():
+    if not is_configured():
         return
     advisor = db.session.scalar(select(User).where(
         User.platform_id == platform.id, User.role == "advisor").order_by(User.id))
@@ -68,7 +70,7 @@ def load(platform) -> None:
         if already:
             continue
         try:
-            services.run_check_for_beneficiary(advisor, person, **overrides)
+            run_check_for_beneficiary(advisor, person, **overrides)
         except DomainError as error:
             db.session.rollback()
             log.info("demo commute check skipped for %s: %s", first, error.code)

@@ -9,7 +9,8 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mobility.commute.services import ALL_MODES, MODE_LABELS, WEEKDAY_LABELS, WEEKDAY_NAMES
+from mobility.commute.inputs import ALL_MODES, MODE_LABELS, WEEKDAY_LABELS, WEEKDAY_NAMES
+from mobility.commute.transit_lines import KINDS
 
 
 class CheckboxesField(SelectMultipleField):
@@ -57,8 +58,6 @@ class LineForm(FlaskForm):
 
 def line_form(line=None, **kwargs) -> LineForm:
     """The line form (prefixed by the line's id), prefilled from `line` when given."""
-    from mobility.commute.transit_lines import KINDS
-
     prefix = f"line{line.id}" if line is not None else "new"
     form = LineForm(prefix=prefix, **kwargs)
     form.kind.choices = [(k, label) for k, label in KINDS.items()]

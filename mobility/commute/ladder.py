@@ -29,6 +29,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+import routing
+from fleet.models import CarpoolRide, MinibusRun
+from mobility.commute.distances import rank_rides_for
+from mobility.commute.history import latest_check_for
+from mobility.commute.places import geocode_address
+from mobility.commute.reasons import present_reason
+from mobility.core.dates import local_today
+from mobility.core.db import db
+from mobility.people.grid import sub_scores
+from mobility.people.models import MobilityAssessment
+from mobility.people.services import scoring_for
 
 #: levels in order, with the routing mode that checks each one's commute
 LEVELS: tuple[str, ...] = ("public_transport", "walk", "bike", "e_bike", "moped_scooter",
@@ -67,34 +80,6 @@ LEGACY_STATUSES = {"alternative": "possible", "available": "possible", "rejected
 #: level labels under today's and older codes (stored checks keep the code of their time)
 ANY_LEVEL_LABELS = {**LEVEL_LABELS,
                     **{old: LEVEL_LABELS[new] for old, new in LEGACY_LEVELS.items()}}
-
-#: the ladder's own reasons (the commute check's reasons keep their codes and messages)
-REASON_MESSAGES = {
-    "cannot_travel_alone": _l("Does not travel alone yet."),
-    "urban_aptitudes_too_low": _l("Urban aptitudes too low for now, even with coaching."),
-    "walking_difficult": _l("Walking to and from the stops is not possible."),
-    "cannot_walk": _l("Cannot walk that far."),
-    "cannot_ride_bike": _l("Does not ride a bike."),
-    "psychomotor_too_low": _l("Balance or perception not sufficient for a bike."),
-    "no_moped_capacity": _l("No experience of scooters or mopeds and no licence B."),
-    "no_licence_b": _l("No valid driving licence B."),
-    "coaching_transit": _l("Coaching first: reading the network plan, timetables, tickets and "
-                           "fare rights."),
-    "coaching_bike": _l("Coaching first: riding in traffic."),
-    "coaching_moped": _l("Coaching first: riding a scooter or moped safely."),
-    "coaching_car": _l("Coaching first: a driving refresher."),
-    "commute_not_checked": _l("The commute has not been checked for this mode yet."),
-    "transit_line": _l("Line %(line)s: leave %(leave)s from %(board)s, at work %(arrive)s; "
-                       "back by line %(back_line)s at %(back_board)s from %(back_stop)s."),
-    "carpool_not_checked": _l("Carpool rides could not be compared with this commute (home or "
-                              "work not located)."),
-    "no_carpool": _l("No carpool ride of the platform passes close enough to this commute."),
-    "carpool_rides": _l("Carpool rides of the platform fit this commute; the closest costs "
-                        "its driver %(detour_min)s min of detour."),
-    "no_minibus": _l("The platform runs no minibus in the coming weeks."),
-    "minibus_runs": _l("The platform runs a minibus: ask for a seat on a run."),
-    "minibus_not_checked": _l("Minibus runs not checked."),
-}
 
 # codes of the commute check that leave a mode "not checked" rather than ruled out
 UNKNOWN_CODES = {"not_configured", "not_requested", "no_feed", "no_shift", "feed_error",
@@ -180,16 +165,48 @@ def build_ladder(*, answers: Mapping[str, Any] | None = None,
     Returns `{"recommended": level | None, "levels": [{level, status, coaching, mode,
     confirmed, reasons: [{code, params}], vehicle_kinds?, rides?}]}`.
     """
-    from mobility.people.grid import sub_scores
-
     limits = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     if answers and scores is None:
         scores = sub_scores(answers)
-    scores = scores or {}
-    a = (answers or {}).get
     caps = capacities_from(answers, has_licence_b=has_licence_b, overrides=capacities)
-    modes = modes or {}
+    blocking, coaching = _person_limits(answers, scores or {}, limits, caps)
+    levels = []
+    recommended = None
+    for level in LEVELS:
+        confirmed, facts, rides = _level_state(level, modes or {}, transit, carpool, minibus)
+        if blocking[level] or confirmed is False:
+            status = "ruled_out"
+            reasons = blocking[level] + (facts if confirmed is False else [])
+        else:
+            status = "possible_with_coaching" if coaching[level] else "possible"
+            reasons = facts + coaching[level]
+            if confirmed and recommended is None:
+                status, recommended = "recommended", level
+        levels.append(_level_item(level, status, bool(coaching[level]), confirmed, reasons,
+                                  rides))
+    return {"recommended": recommended, "levels": levels,
+            "capacities": dict(caps)}
 
+
+def _level_item(level: str, status: str, coached: bool, confirmed: bool | None,
+                reasons: list[dict], rides: list[dict] | None) -> dict[str, Any]:
+    """One level of the ladder as `build_ladder` returns it."""
+    item: dict[str, Any] = {"level": level, "status": status,
+                            "coaching": coached and status != "ruled_out",
+                            "mode": LEVEL_MODES.get(level), "confirmed": confirmed,
+                            "reasons": reasons}
+    if level in LEVEL_VEHICLE_KINDS:
+        item["vehicle_kinds"] = list(LEVEL_VEHICLE_KINDS[level])
+    if rides is not None:
+        item["rides"] = rides
+    return item
+
+
+def _person_limits(answers: Mapping[str, Any] | None, scores: Mapping[str, int],
+                   limits: Mapping[str, float], caps: Mapping[str, Any]
+                   ) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """({level: reasons it is ruled out}, {level: coaching it needs}) from what is known of
+    the person: their capacities and, when assessed, their answers and sub-scores."""
     blocking: dict[str, list[dict]] = {level: [] for level in LEVELS}
     coaching: dict[str, list[dict]] = {level: [] for level in LEVELS}
     if not caps["travels_alone"]:
@@ -197,20 +214,7 @@ def build_ladder(*, answers: Mapping[str, Any] | None = None,
             if level != "minibus":  # only the minibus picks people up
                 blocking[level].append(_reason("cannot_travel_alone"))
     if answers:
-        if scores.get("urban", 0) < limits["transit_min_urban"]:
-            blocking["public_transport"].append(_reason("urban_aptitudes_too_low"))
-        elif (scores.get("urban", 0) < limits["coaching_below"]
-              or scores.get("transit", 0) < limits["coaching_below"]):
-            coaching["public_transport"].append(_reason("coaching_transit"))
-        for level in ("bike", "e_bike"):
-            if scores.get("psychomotor", 0) < limits["bike_min_psychomotor"]:
-                blocking[level].append(_reason("psychomotor_too_low"))
-            if a("rides_bike") in ("can_ride", "learning"):
-                coaching[level].append(_reason("coaching_bike"))
-        if a("two_wheeler") != "yes" and caps["has_moped_capacity"]:
-            coaching["moped_scooter"].append(_reason("coaching_moped"))
-        if caps["has_licence_b"] and a("driving_experience") == "none":
-            coaching["car"].append(_reason("coaching_car"))
+        _assessment_limits(answers, scores, limits, caps, blocking, coaching)
     if not caps["can_walk"]:
         blocking["walk"].append(_reason("cannot_walk"))
         blocking["public_transport"].append(_reason("walking_difficult"))
@@ -221,48 +225,57 @@ def build_ladder(*, answers: Mapping[str, Any] | None = None,
         blocking["moped_scooter"].append(_reason("no_moped_capacity"))
     if not caps["has_licence_b"]:
         blocking["car"].append(_reason("no_licence_b"))
+    return blocking, coaching
 
-    levels = []
-    recommended = None
-    for level in LEVELS:
-        rides: list[dict] | None = None
-        if level == "public_transport":
-            confirmed, facts = _transit_state(transit)
-        elif level in LEVEL_MODES:
-            confirmed, facts = _mode_state(modes.get(LEVEL_MODES[level]))
-        elif level == "carpool":
-            if carpool is None:
-                confirmed, facts = None, [_reason("carpool_not_checked")]
-            elif not carpool:
-                confirmed, facts = False, [_reason("no_carpool")]
-            else:
-                rides = [dict(r) for r in carpool]
-                confirmed, facts = True, [_reason(
-                    "carpool_rides", count=len(rides),
-                    detour_min=int(round(float(rides[0].get("detour_s") or 0) / 60)))]
-        else:  # minibus
-            confirmed = minibus
-            facts = [_reason({None: "minibus_not_checked", True: "minibus_runs",
-                              False: "no_minibus"}[minibus])]
-        if blocking[level] or confirmed is False:
-            status = "ruled_out"
-            reasons = blocking[level] + (facts if confirmed is False else [])
-        else:
-            status = "possible_with_coaching" if coaching[level] else "possible"
-            reasons = facts + coaching[level]
-            if confirmed and recommended is None:
-                status, recommended = "recommended", level
-        item: dict[str, Any] = {"level": level, "status": status,
-                                "coaching": bool(coaching[level]) and status != "ruled_out",
-                                "mode": LEVEL_MODES.get(level), "confirmed": confirmed,
-                                "reasons": reasons}
-        if level in LEVEL_VEHICLE_KINDS:
-            item["vehicle_kinds"] = list(LEVEL_VEHICLE_KINDS[level])
-        if rides is not None:
-            item["rides"] = rides
-        levels.append(item)
-    return {"recommended": recommended, "levels": levels,
-            "capacities": dict(caps)}
+
+def _assessment_limits(answers: Mapping[str, Any], scores: Mapping[str, int],
+                       limits: Mapping[str, float], caps: Mapping[str, Any],
+                       blocking: dict[str, list[dict]], coaching: dict[str, list[dict]]) -> None:
+    """Add what the assessment's answers and sub-scores rule out or call coaching for."""
+    a = answers.get
+    if scores.get("urban", 0) < limits["transit_min_urban"]:
+        blocking["public_transport"].append(_reason("urban_aptitudes_too_low"))
+    elif (scores.get("urban", 0) < limits["coaching_below"]
+          or scores.get("transit", 0) < limits["coaching_below"]):
+        coaching["public_transport"].append(_reason("coaching_transit"))
+    for level in ("bike", "e_bike"):
+        if scores.get("psychomotor", 0) < limits["bike_min_psychomotor"]:
+            blocking[level].append(_reason("psychomotor_too_low"))
+        if a("rides_bike") in ("can_ride", "learning"):
+            coaching[level].append(_reason("coaching_bike"))
+    if a("two_wheeler") != "yes" and caps["has_moped_capacity"]:
+        coaching["moped_scooter"].append(_reason("coaching_moped"))
+    if caps["has_licence_b"] and a("driving_experience") == "none":
+        coaching["car"].append(_reason("coaching_car"))
+
+
+def _level_state(level: str, modes: Mapping[str, Mapping[str, Any]],
+                 transit: Mapping[str, Any] | None,
+                 carpool: Sequence[Mapping[str, Any]] | None, minibus: bool | None
+                 ) -> tuple[bool | None, list[dict], list[dict] | None]:
+    """(confirmed?, reasons, carpool rides) of a level's commute: None when not checked."""
+    if level == "public_transport":
+        return (*_transit_state(transit), None)
+    if level in LEVEL_MODES:
+        return (*_mode_state(modes.get(LEVEL_MODES[level])), None)
+    if level == "carpool":
+        return _carpool_state(carpool)
+    # minibus
+    return minibus, [_reason({None: "minibus_not_checked", True: "minibus_runs",
+                              False: "no_minibus"}[minibus])], None
+
+
+def _carpool_state(carpool: Sequence[Mapping[str, Any]] | None
+                   ) -> tuple[bool | None, list[dict], list[dict] | None]:
+    """(confirmed?, reasons, rides) of carpooling, from the platform's rides that fit."""
+    if carpool is None:
+        return None, [_reason("carpool_not_checked")], None
+    if not carpool:
+        return False, [_reason("no_carpool")], None
+    rides = [dict(r) for r in carpool]
+    return True, [_reason("carpool_rides", count=len(rides),
+                          detour_min=int(round(float(rides[0].get("detour_s") or 0) / 60)))], \
+        rides
 
 
 # -- for a beneficiary -------------------------------------------------------------------------
@@ -270,11 +283,6 @@ def build_ladder(*, answers: Mapping[str, Any] | None = None,
 
 def latest_assessment_of(beneficiary):
     """The person's latest mobility assessment (entry or exit), or None."""
-    from sqlalchemy import select
-
-    from mobility.core.db import db
-    from mobility.people.models import MobilityAssessment
-
     return db.session.scalar(
         select(MobilityAssessment).where(MobilityAssessment.beneficiary_id == beneficiary.id)
         .order_by(MobilityAssessment.assessed_on.desc(), MobilityAssessment.id.desc()).limit(1))
@@ -283,13 +291,6 @@ def latest_assessment_of(beneficiary):
 def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | None:
     """The platform's current carpool rides that can carry the person, smallest detour first
     (routing's detour ranking); None when the commute or the rides cannot be located."""
-    from sqlalchemy import or_, select
-
-    from fleet.models import CarpoolRide
-    from mobility.commute import services
-    from mobility.core.dates import local_today
-    from mobility.core.db import db
-
     today = local_today()
     rides = db.session.scalars(select(CarpoolRide).where(
         CarpoolRide.platform_id == beneficiary.platform_id,
@@ -300,15 +301,13 @@ def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | No
         return []
     located = []
     for ride in rides:
-        start = services.geocode_address(ride.origin)
-        end = services.geocode_address(ride.destination)
+        start = geocode_address(ride.origin)
+        end = geocode_address(ride.destination)
         if start is not None and end is not None:
             located.append((ride, start, end))
     if not located:
         return None
-    import routing
-
-    matches = services.rank_rides_for(
+    matches = rank_rides_for(
         beneficiary, [routing.CarpoolRide(s, e, ride_id=r.id) for r, s, e in located],
         home=home, work=work)
     if matches is None:
@@ -323,12 +322,6 @@ def carpool_matches_for(beneficiary, *, home=None, work=None) -> list[dict] | No
 
 def minibus_runs_for(platform_id: int) -> bool:
     """Whether the platform has a minibus run today or later."""
-    from sqlalchemy import select
-
-    from fleet.models import MinibusRun
-    from mobility.core.dates import local_today
-    from mobility.core.db import db
-
     return db.session.scalar(select(MinibusRun.id).where(
         MinibusRun.platform_id == platform_id, MinibusRun.run_date >= local_today()).limit(1)
     ) is not None
@@ -338,12 +331,9 @@ def ladder_for(beneficiary, check=None, *, assessment=None) -> dict[str, Any]:
     """THE ladder of a person: their latest assessment (or `assessment`), their file's
     licence, a commute check (`check`, default their latest stored one) at their shift times,
     the platform's carpool rides ranked by detour and its minibus runs."""
-    from mobility.commute import services
-    from mobility.people.services import scoring_for
-
     assessment = assessment or latest_assessment_of(beneficiary)
     if check is None:
-        check = services.latest_check_for(beneficiary)
+        check = latest_check_for(beneficiary)
     licence = bool(beneficiary.has_licence_b or beneficiary.licence_b_since)
     home = work = None
     if check is not None:
@@ -385,8 +375,6 @@ def normalise(ladder: Any) -> dict[str, Any]:
 
 def present_ladder(ladder: Any) -> dict[str, Any]:
     """Labels, statuses and reasons in the reader's language (and both languages for the API)."""
-    from mobility.commute.services import present_reason
-
     ladder = normalise(ladder)
     levels = [{**lv, "label": str(LEVEL_LABELS.get(lv["level"], lv["level"])),
                "status_label": str(STATUS_LABELS.get(lv["status"], lv["status"])),

@@ -15,7 +15,10 @@ Three ways to give the commute check a timetable, per platform (the first that e
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,9 +27,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+import routing
 from mobility.audit.services import record_audit
+from mobility.commute.context import config_value, set_gtfs_path, settings_for
+from mobility.commute.inputs import parse_time
 from mobility.commute.models import TransitLine
-from mobility.commute.services import parse_time
+from mobility.config import PROJECT_ROOT
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from routing.transit_lines import load_lines, write_gtfs
@@ -43,10 +49,7 @@ _CAM_PREFIX = re.compile(r"^[A-Z](?:\.[A-Z])+\.?\s+(?=\d)")  # "C.A.M. 6" is lin
 
 def osm_lines_path() -> Path:
     """Where setup writes the extract's lines (`python -m routing transit-lines`)."""
-    from mobility.commute.services import _config
-    from mobility.config import PROJECT_ROOT
-
-    cache = Path(str(_config("ROUTING_CACHE_DIR", PROJECT_ROOT / ".cache" / "routing")))
+    cache = Path(str(config_value("ROUTING_CACHE_DIR", PROJECT_ROOT / ".cache" / "routing")))
     return cache / "transit" / "osm_lines.json"
 
 
@@ -128,15 +131,30 @@ def check_timetable(first: Any, last: Any, headway_min: Any, days: Any) -> dict[
     if empty:
         return {"first_departure": None, "last_departure": None, "headway_min": None,
                 "days": ""}
+    headway = _headway(headway_min)
+    errors = _timetable_errors(first_t, last_t, headway, day_list)
+    if errors:
+        raise ValidationFailed(_l("The timetable is not complete or not valid."),
+                               details=errors)
+    return {"first_departure": first_t, "last_departure": last_t, "headway_min": headway,
+            "days": ",".join(str(d) for d in day_list)}
+
+
+def _headway(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _timetable_errors(first_t, last_t, headway: int | None, day_list: list[int]
+                      ) -> dict[str, Any]:
+    """{field: message} of what is missing or wrong in a timetable given in part."""
     errors: dict[str, Any] = {}
     if first_t is None:
         errors["first_departure"] = _l("Give the first departure (HH:MM).")
     if last_t is None:
         errors["last_departure"] = _l("Give the last departure (HH:MM).")
-    try:
-        headway = int(headway_min)
-    except (TypeError, ValueError):
-        headway = None
     if headway is None or not MIN_HEADWAY_MIN <= headway <= MAX_HEADWAY_MIN:
         errors["headway_min"] = _l("Give a headway between %(low)s and %(high)s minutes.",
                                    low=MIN_HEADWAY_MIN, high=MAX_HEADWAY_MIN)
@@ -145,11 +163,7 @@ def check_timetable(first: Any, last: Any, headway_min: Any, days: Any) -> dict[
     if not errors and first_t == last_t:
         errors["last_departure"] = _l("The last departure must differ from the first one "
                                       "(earlier means after midnight).")
-    if errors:
-        raise ValidationFailed(_l("The timetable is not complete or not valid."),
-                               details=errors)
-    return {"first_departure": first_t, "last_departure": last_t, "headway_min": headway,
-            "days": ",".join(str(d) for d in day_list)}
+    return errors
 
 
 def parse_stops(text: str, field_name: str = "stops") -> list[dict[str, Any]]:
@@ -161,21 +175,11 @@ def parse_stops(text: str, field_name: str = "stops") -> list[dict[str, Any]]:
         line = raw.strip()
         if not line:
             continue
-        parts = [p.strip() for p in line.split(";")]
-        if len(parts) == 3:
-            try:
-                lat, lon = float(parts[1].replace(",", ".")), float(parts[2].replace(",", "."))
-            except ValueError:
-                bad.append(n)
-                continue
-            if not (parts[0] and -90 <= lat <= 90 and -180 <= lon <= 180):
-                bad.append(n)
-                continue
-            stops.append({"name": parts[0][:120], "lat": round(lat, 6), "lon": round(lon, 6)})
-        elif len(parts) == 1 and parts[0].lower() in known:
-            stops.append(dict(known[parts[0].lower()]))
-        else:
+        stop = _parse_stop(line, known)
+        if stop is None:
             bad.append(n)
+        else:
+            stops.append(stop)
     if bad:
         raise ValidationFailed(_l("Some stops are not understood."), details={field_name: _l(
             "Line(s) %(lines)s: write \"Name; latitude; longitude\" or the name of a stop of "
@@ -186,27 +190,31 @@ def parse_stops(text: str, field_name: str = "stops") -> list[dict[str, Any]]:
     return stops
 
 
+def _parse_stop(line: str, known: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """One line of the stops: "Name; latitude; longitude" or a known stop's name; None when
+    not understood."""
+    parts = [p.strip() for p in line.split(";")]
+    if len(parts) == 1 and parts[0].lower() in known:
+        return dict(known[parts[0].lower()])
+    if len(parts) != 3:
+        return None
+    try:
+        lat, lon = float(parts[1].replace(",", ".")), float(parts[2].replace(",", "."))
+    except ValueError:
+        return None
+    if not (parts[0] and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"name": parts[0][:120], "lat": round(lat, 6), "lon": round(lon, 6)}
+
+
 def save_line(actor, platform_id: int, line: TransitLine | None, *, ref: Any, name: Any,
               kind: Any, stops_text: Any = None, first: Any = None, last: Any = None,
               headway_min: Any = None, days: Any = None) -> TransitLine:
     """Create a line (`line` None: stops required) or update one (stops kept when
     `stops_text` is None; OSM lines keep theirs). Rebuilds the platform's feed. Commits."""
-    errors: dict[str, Any] = {}
     ref, name = str(ref or "").strip(), str(name or "").strip()
-    if not ref or len(ref) > 40:
-        errors["ref"] = _l("Give the line's number or short name (at most 40 characters).")
-    if len(name) > 200:
-        errors["name"] = _l("At most 200 characters.")
-    if kind not in KINDS:
-        errors["kind"] = _l("Choose one of the proposed values.")
-    stops = None
-    if stops_text is not None and (line is None or line.source == "manual"):
-        try:
-            stops = parse_stops(str(stops_text))
-        except ValidationFailed as error:
-            errors.update(error.details or {})
-    elif line is None:
-        errors["stops"] = _l("A line needs between 2 and %(max)s stops.", max=MAX_STOPS)
+    errors = _line_errors(ref, name, kind)
+    stops = _line_stops(line, stops_text, errors)
     try:
         timetable = check_timetable(first, last, headway_min, days)
     except ValidationFailed as error:
@@ -231,6 +239,32 @@ def save_line(actor, platform_id: int, line: TransitLine | None, *, ref: Any, na
     return line
 
 
+def _line_errors(ref: str, name: str, kind: Any) -> dict[str, Any]:
+    """{field: message} of a line's number, name and kind."""
+    errors: dict[str, Any] = {}
+    if not ref or len(ref) > 40:
+        errors["ref"] = _l("Give the line's number or short name (at most 40 characters).")
+    if len(name) > 200:
+        errors["name"] = _l("At most 200 characters.")
+    if kind not in KINDS:
+        errors["kind"] = _l("Choose one of the proposed values.")
+    return errors
+
+
+def _line_stops(line: TransitLine | None, stops_text: Any, errors: dict[str, Any]
+                ) -> list[dict[str, Any]] | None:
+    """The new stops of a manual line (None: kept as they are); what is wrong goes into
+    `errors`."""
+    if stops_text is not None and (line is None or line.source == "manual"):
+        try:
+            return parse_stops(str(stops_text))
+        except ValidationFailed as error:
+            errors.update(error.details or {})
+    elif line is None:
+        errors["stops"] = _l("A line needs between 2 and %(max)s stops.", max=MAX_STOPS)
+    return None
+
+
 def delete_line(actor, line: TransitLine) -> None:
     """Remove a line and rebuild the feed. Commits."""
     platform_id = line.platform_id
@@ -241,7 +275,23 @@ def delete_line(actor, line: TransitLine) -> None:
     rebuild_feed(platform_id)
 
 
-# -- the feed ----------------------------------------------------------------------------------
+# -- the feed the commute check reads ----------------------------------------------------------
+
+
+def gtfs_path_for(platform_id: int | None) -> Path | None:
+    """The GTFS feed of a platform: its settings row (a real or imported feed), else the
+    illustrative feed written from its lines, else `GTFS_PATH`; None when none exists."""
+    row = settings_for(platform_id) if platform_id is not None else None
+    if (row is None or not row.gtfs_path) and platform_id is not None:
+        lines_feed = current_lines_feed(platform_id)
+        if lines_feed is not None:
+            return lines_feed
+    text = ((row.gtfs_path if row is not None and row.gtfs_path else None)
+            or config_value("GTFS_PATH"))
+    if not text:
+        return None
+    path = Path(text)
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _feed_dir() -> Path:
@@ -263,9 +313,6 @@ def _gtfs_lines(platform_id: int) -> list[dict[str, Any]]:
 def lines_feed_path(platform_id: int, gtfs_lines: list[dict[str, Any]] | None = None) -> Path:
     """The illustrative GTFS zip of the platform's lines as they are now: its name carries a
     digest of the lines, so a feed never outlives the lines it was written from."""
-    import hashlib
-    import json
-
     lines = _gtfs_lines(platform_id) if gtfs_lines is None else gtfs_lines
     digest = hashlib.sha256(json.dumps(lines, sort_keys=True, default=str).encode())
     return _feed_dir() / f"platform-{platform_id}-lines-{digest.hexdigest()[:16]}.zip"
@@ -311,10 +358,6 @@ def rebuild_feed(platform_id: int) -> Path | None:
 def import_gtfs(actor, platform_id: int, upload) -> Path:
     """Keep an uploaded GTFS zip (e.g. from transport.data.gouv.fr) as the platform's feed,
     once it reads; it then takes precedence over the lines. Commits."""
-    import zipfile
-
-    from mobility.commute import services
-
     data = upload.read(MAX_GTFS_BYTES + 1) if upload is not None else b""
     message = _l("Choose a GTFS zip file (stops.txt, trips.txt, stop_times.txt...).")
     if not data:
@@ -330,8 +373,6 @@ def import_gtfs(actor, platform_id: int, upload) -> Path:
             names = {Path(n).name for n in archive.namelist()}
         if not {"stops.txt", "trips.txt", "stop_times.txt"} <= names:
             raise ValidationFailed(details={"gtfs_file": message})
-        import routing
-
         try:
             routing.TransitFeed.read(tmp)
         except routing.TransitFeedError:
@@ -344,13 +385,11 @@ def import_gtfs(actor, platform_id: int, upload) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     tmp.replace(path)
-    services.set_gtfs_path(actor, platform_id, str(path))
+    set_gtfs_path(actor, platform_id, str(path))
     return path
 
 
 def use_lines(actor, platform_id: int) -> None:
     """Forget the imported or configured feed: the platform's lines are used again."""
-    from mobility.commute import services
-
-    services.set_gtfs_path(actor, platform_id, None)
+    set_gtfs_path(actor, platform_id, None)
     imported_feed_path(platform_id).unlink(missing_ok=True)

@@ -21,13 +21,20 @@ from flask_login import current_user
 
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, public, requires_roles
-from mobility.commute import services, transit_lines
+from mobility.commute import maps, transit_lines
+from mobility.commute.beneficiaries import file_values, run_check_for_beneficiary
+from mobility.commute.checks import compute_check
+from mobility.commute.context import RoutingNotConfigured, is_configured, settings_for
 from mobility.commute.forms import GtfsImportForm, commute_form, line_form
-from mobility.commute.ladder import ANY_LEVEL_LABELS
+from mobility.commute.history import checks_of
+from mobility.commute.inputs import ATTRIBUTION
+from mobility.commute.ladder import ANY_LEVEL_LABELS, person_ladder
 from mobility.commute.models import CommuteCheck, TransitLine
+from mobility.commute.presentation import check_data, present, present_check
 from mobility.core.errors import DomainError, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.people.models import Beneficiary
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("commute", __name__, url_prefix="/commute")
 STATIC = Path(__file__).parent / "static"
@@ -43,14 +50,6 @@ def asset(name: str):
     return send_from_directory(STATIC, name, mimetype=ASSETS[name], max_age=3600)
 
 
-def _apply_errors(form, error: DomainError) -> None:
-    """Put an error's per-field messages on the form's fields."""
-    for name, message in (error.details or {}).items():
-        target = getattr(form, name.split(".")[0], None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors or []), str(message)]
-
-
 def _form_input(form) -> dict:
     return {"origin": form.origin.data, "destination": form.destination.data,
             "arrive_by": form.arrive_by.data, "leave_at": form.leave_at.data,
@@ -59,7 +58,7 @@ def _form_input(form) -> dict:
 
 def _unavailable(error: DomainError | None = None):
     """The message shown when no network is set up (or the server is down)."""
-    return error.message if error is not None else services.RoutingNotConfigured.default_message
+    return error.message if error is not None else RoutingNotConfigured.default_message
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -70,24 +69,24 @@ def check():
     result = map_data = None
     error = None
     status = 200
-    if not services.is_configured():
+    if not is_configured():
         return render_template("commute/check.html", form=form, result=None, map=None,
                                unavailable=_unavailable()), 503
     if form.is_submitted():
         if form.validate():
             try:
-                data = services.compute_check(platform_id=current_user.platform_id,
-                                              **_form_input(form))
+                data = compute_check(platform_id=current_user.platform_id,
+                                     **_form_input(form))
             except DomainError as failure:
                 status = failure.status
                 if failure.status == 503:
                     error = failure.message
                 else:
-                    _apply_errors(form, failure)
+                    errors_onto_form(form, failure)
                     error = failure.message
             else:
-                result = services.present(data)
-                map_data = services.map_data(data)
+                result = present(data)
+                map_data = maps.map_data(data)
         else:
             status = 400
     return render_template("commute/check.html", form=form, result=result, map=map_data,
@@ -99,22 +98,22 @@ def check():
 def beneficiary(beneficiary_id: int):
     """The beneficiary's home → work commute: form prefilled from the file, stored checks."""
     person = get_or_404(Beneficiary, beneficiary_id, current_user, action="edit")
-    values = services.file_values(person)
+    values = file_values(person)
     form = commute_form(origin=values["origin"], destination=values["destination"],
                         arrive_by=values["arrive_by"], leave_at=values["leave_at"])
-    checks = services.checks_of(person)
+    checks = checks_of(person)
     error = None
     status = 200
-    configured = services.is_configured()
+    configured = is_configured()
     if configured and form.is_submitted():
         if form.validate():
             try:
-                stored = services.run_check_for_beneficiary(current_user, person,
-                                                            **_form_input(form))
+                stored = run_check_for_beneficiary(current_user, person, **_form_input(form))
             except DomainError as failure:
                 status = failure.status
                 error = failure.message
-                _apply_errors(form, failure)
+                if failure.status != 503:  # a 503 is about the service, not the fields
+                    errors_onto_form(form, failure)
             else:
                 return redirect(url_for("commute.beneficiary", beneficiary_id=person.id,
                                         check=stored.id) + "#results")
@@ -122,26 +121,31 @@ def beneficiary(beneficiary_id: int):
             status = 400
     elif not configured:
         status = 503
-    selected = None
+    selected = _selected_check(person, checks, status)
+    if status == 200 and request.method == "GET":
+        record_view(current_user, person, fields=["address", "workplace_address"])
+    result = present_check(selected) if selected is not None else None
+    if result is not None:
+        result["ladder"] = person_ladder(person, selected)  # the same ladder as the file's
+    map_data = maps.map_data(check_data(selected)) if selected else None
+    return render_template(
+        "commute/beneficiary.html", person=person, form=form, checks=checks, result=result,
+        map=map_data, selected=selected, error=error, level_labels=ANY_LEVEL_LABELS,
+        unavailable=None if configured else _unavailable()), status
+
+
+def _selected_check(person, checks: list[CommuteCheck], status: int) -> CommuteCheck | None:
+    """The check the page shows: the one asked for (`?check=`, the person's own), else the
+    latest when the page is not answering a refused form."""
     wanted = request.args.get("check", type=int)
     if wanted is not None:
         selected = get_or_404(CommuteCheck, wanted, current_user)
         if selected.beneficiary_id != person.id:
             raise NotFound()
-    elif checks and status == 200:
-        selected = checks[0]
-    if status == 200 and request.method == "GET":
-        record_view(current_user, person, fields=["address", "workplace_address"])
-    result = services.present_check(selected) if selected is not None else None
-    if result is not None:
-        from mobility.commute.ladder import person_ladder
-
-        result["ladder"] = person_ladder(person, selected)  # the same ladder as the file's
-    map_data = services.map_data(services.check_data(selected)) if selected else None
-    return render_template(
-        "commute/beneficiary.html", person=person, form=form, checks=checks, result=result,
-        map=map_data, selected=selected, error=error, level_labels=ANY_LEVEL_LABELS,
-        unavailable=None if configured else _unavailable()), status
+        return selected
+    if checks and status == 200:
+        return checks[0]
+    return None
 
 
 @bp.route("/streets.geojson")
@@ -150,9 +154,9 @@ def streets():
     """Streets inside `bbox=south,west,north,east` as GeoJSON, drawn when no tile server is set."""
     if not request.args.get("bbox"):  # nothing asked: an empty layer
         return jsonify({"type": "FeatureCollection", "features": [],
-                        "attribution": services.ATTRIBUTION})
-    bbox = services.parse_bbox(request.args.get("bbox"))
-    response = jsonify(services.streets_geojson(bbox))
+                        "attribution": ATTRIBUTION})
+    bbox = maps.parse_bbox(request.args.get("bbox"))
+    response = jsonify(maps.streets_geojson(bbox))
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -170,8 +174,8 @@ def _lines_page(status: int = 200, *, new_form=None, forms=None, import_form=Non
     platform_id = current_user.platform_id
     lines = transit_lines.lines_of(platform_id)
     forms = forms or {}
-    settings = services.settings_for(platform_id)
-    in_use = services.gtfs_path_for(platform_id)
+    settings = settings_for(platform_id)
+    in_use = transit_lines.gtfs_path_for(platform_id)
     if settings is not None and settings.gtfs_path:
         feed = "imported" if in_use == transit_lines.imported_feed_path(platform_id) else "path"
     elif in_use is not None and in_use == transit_lines.lines_feed_path(platform_id):
@@ -204,7 +208,7 @@ def lines():
             transit_lines.save_line(current_user, current_user.platform_id, None,
                                     stops_text=form.stops.data or "", **_line_values(form))
         except ValidationFailed as failure:
-            _apply_errors(form, failure)
+            errors_onto_form(form, failure)
             return _lines_page(failure.status, new_form=form, error=failure.message)
         flash(_("The line was added; the timetable feed is up to date."), "success")
         return redirect(url_for("commute.lines"))
@@ -225,7 +229,7 @@ def edit_line(line_id: int):
             stops_text=form.stops.data if line.source == "manual" else None,
             **_line_values(form))
     except ValidationFailed as failure:
-        _apply_errors(form, failure)
+        errors_onto_form(form, failure)
         return _lines_page(failure.status, forms={line.id: form}, error=failure.message)
     flash(_("Line %(ref)s saved; the timetable feed is up to date.", ref=line.ref), "success")
     return redirect(url_for("commute.lines") + f"#line-{line.id}")
@@ -266,7 +270,7 @@ def import_gtfs():
     try:
         transit_lines.import_gtfs(current_user, current_user.platform_id, form.gtfs_file.data)
     except ValidationFailed as failure:
-        _apply_errors(form, failure)
+        errors_onto_form(form, failure)
         return _lines_page(failure.status, import_form=form, error=failure.message)
     flash(_("The GTFS feed was imported: commute checks now use it."), "success")
     return redirect(url_for("commute.lines"))

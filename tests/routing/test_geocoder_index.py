@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 import routing
+from benchmarks.baselines.pickled_geocoder import PickledGeocoder
 from benchmarks.routing_trips import TRIPS
 from benchmarks.territory import write_territory
-from routing.geocoding import GEOCODER_FILE, build_geocoder, normalize
-from routing.legacy_geocoding import PickledGeocoder
+from routing.geocoder_build import build_geocoder
+from routing.geocoder_index import GEOCODER_FILE
+from routing.geocoding_words import normalize
 from routing.network import project_m
 
 from .routing_data import BANO_CSV, MONACO_PBF

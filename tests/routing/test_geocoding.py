@@ -1,7 +1,8 @@
 import pytest
 
 import routing
-from routing.geocoding import GeopyGeocoder, normalize, tokenize
+from routing.geocoding import GeopyGeocoder
+from routing.geocoding_words import normalize, tokenize
 
 from .routing_data import BANO_CSV, MONACO_PBF
 
@@ -138,7 +139,7 @@ def test_unknown_geocoder_kind():
 
 
 def test_geocoder_is_built_from_the_extract_only():
-    from routing.geocoding import build_geocoder
+    from routing.geocoder_build import build_geocoder
 
     g = build_geocoder(MONACO_PBF)
     s, w, n, e = g.bounds

@@ -3,8 +3,10 @@
 :class:`PickledGeocoder` is the index of cache format 3: Python objects (one dataclass and two
 frozensets per entry, a dict of posting sets, a cKDTree for reverse geocoding) pickled whole.
 At 40,000 nodes opening it took 1.4 s and ~180 MB per process. Same matching rules
-(``routing.geocoding``: tokens, abbreviations, scores); ``tests/routing/test_geocoder_index.py``
-checks that :class:`routing.OfflineGeocoder` answers the same. Not used by the application.
+(``routing.geocoding_words``: tokens, abbreviations; ``routing.geocoding``: scores);
+``tests/routing/test_geocoder_index.py`` checks that :class:`routing.OfflineGeocoder` answers the
+same. The benchmarks' baseline (``python -m benchmarks.territories``), not used by the
+application.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .exceptions import AddressNotFound, OutsideNetworkArea
-from .geocoding import HOUSENUMBER_RE, KIND_BONUS, GeocodedPlace, normalize, tokenize
-from .network import project_m
+from routing.exceptions import AddressNotFound, OutsideNetworkArea
+from routing.geocoding import KIND_BONUS
+from routing.geocoding_words import HOUSENUMBER_RE, GeocodedPlace, normalize, tokenize
+from routing.network import project_m
 
 
 @dataclass
