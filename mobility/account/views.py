@@ -13,8 +13,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from mobility.auth import passwords
 from mobility.auth.models import User, hash_secret
 from mobility.auth.policies import get_or_404, requires_roles
+from mobility.auth.services import set_work_phone
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
+from mobility.notifications.phones import default_region, display_phone
 from mobility.templating import nav_item
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -82,8 +84,6 @@ class WorkPhoneForm(FlaskForm):
 def phone():
     """The staff member's work phone: the beneficiaries they follow see it with a call
     button on their home page."""
-    from mobility.auth.services import set_work_phone
-
     form = WorkPhoneForm()
     status = 200
     if request.method == "POST":
@@ -99,8 +99,6 @@ def phone():
         else:
             status = 400
     elif current_user.phone:
-        from mobility.notifications.phones import default_region, display_phone
-
         form.phone.data = display_phone(current_user.phone, default_region(
             current_user.platform_id))
     return render_template("account/phone.html", form=form), status
