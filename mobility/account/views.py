@@ -18,6 +18,7 @@ from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
 from mobility.notifications.phones import default_region, display_phone
 from mobility.templating import nav_item
+from mobility.web.forms import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -53,23 +54,18 @@ def _force_password_change():
 @requires_roles(*sorted(ALL_ROLES))
 def password():
     form = ChangePasswordForm()
+
+    def change():
+        token = current_user.get_id()
+        passwords.change_password(current_user, current=form.current.data, new=form.new.data,
+                                  keep_session_hash=hash_secret(token) if token else None)
+
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            token = current_user.get_id()
-            try:
-                passwords.change_password(
-                    current_user, current=form.current.data, new=form.new.data,
-                    keep_session_hash=hash_secret(token) if token else None)
-            except ValidationFailed as error:
-                for name, message in (error.details or {}).items():
-                    getattr(form, name).errors.append(str(message))
-                status = 400
-            else:
-                flash(_("Your password was changed."), "success")
-                return redirect(url_for("dashboard.home"))
-        else:
-            status = 400
+        _, status = attempt(form, change)
+        if status == 200:
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("dashboard.home"))
     return render_template("account/password.html", form=form,
                            forced=current_user.must_change_password), status
 
@@ -87,17 +83,11 @@ def phone():
     form = WorkPhoneForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                set_work_phone(current_user, form.phone.data, actor=current_user)
-            except ValidationFailed as error:
-                form.phone.errors.append(str(error.details["phone"]))
-                status = 400
-            else:
-                flash(_("Your work phone was saved."), "success")
-                return redirect(url_for("account.phone"))
-        else:
-            status = 400
+        _, status = attempt(form, lambda: set_work_phone(current_user, form.phone.data,
+                                                         actor=current_user))
+        if status == 200:
+            flash(_("Your work phone was saved."), "success")
+            return redirect(url_for("account.phone"))
     elif current_user.phone:
         form.phone.data = display_phone(current_user.phone, default_region(
             current_user.platform_id))

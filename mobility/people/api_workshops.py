@@ -35,9 +35,6 @@ class AttendanceIn(Strict):
     status: Literal["registered", "attended", "absent"]
 
 
-# -- workshops ---------------------------------------------------------------------------------
-
-
 def session_json(session: WorkshopSession) -> dict[str, Any]:
     return {"id": session.id, "title": session.workshop.title,
             "starts_at": session.starts_at.isoformat(), "duration_min": session.duration_min,

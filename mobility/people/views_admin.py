@@ -16,7 +16,7 @@ from mobility.core.roles import ADMIN, PRESCRIBER
 from mobility.organisations.models import PartnerOrganisation
 from mobility.people import forms, services
 from mobility.people.views import bp
-from mobility.web.forms import errors_onto_form
+from mobility.web.forms import attempt
 
 # -- partner organisations (admin) -------------------------------------------------------------
 
@@ -27,18 +27,11 @@ def organisations():
     form = forms.OrganisationForm(prefix="org")
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.create_organisation(current_user, name=form.name.data,
-                                             kind=form.kind.data)
-            except ValidationFailed as error:
-                errors_onto_form(form, error)
-                status = 400
-            else:
-                flash(_("The organisation was registered."), "success")
-                return redirect(url_for("people.organisations"))
-        else:
-            status = 400
+        created, status = attempt(form, lambda: services.create_organisation(
+            current_user, name=form.name.data, kind=form.kind.data))
+        if created is not None:
+            flash(_("The organisation was registered."), "success")
+            return redirect(url_for("people.organisations"))
     rows = db.session.scalars(scoped(PartnerOrganisation, current_user)
                               .order_by(PartnerOrganisation.name)).all()
     return render_template("people/organisations.html", form=form, organisations=rows), status
@@ -55,20 +48,13 @@ def organisation(organisation_id: int):
                                             for u in prescribers]
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.create_referent(
-                    current_user, org, first_name=form.first_name.data,
-                    last_name=form.last_name.data, job_title=form.job_title.data,
-                    email=form.email.data, phone=form.phone.data, user_id=form.user_id.data)
-            except ValidationFailed as error:
-                errors_onto_form(form, error)
-                status = 400
-            else:
-                flash(_("The referent was added."), "success")
-                return redirect(url_for("people.organisation", organisation_id=org.id))
-        else:
-            status = 400
+        created, status = attempt(form, lambda: services.create_referent(
+            current_user, org, first_name=form.first_name.data, last_name=form.last_name.data,
+            job_title=form.job_title.data, email=form.email.data, phone=form.phone.data,
+            user_id=form.user_id.data))
+        if created is not None:
+            flash(_("The referent was added."), "success")
+            return redirect(url_for("people.organisation", organisation_id=org.id))
     return render_template("people/organisation.html", organisation=org, form=form), status
 
 

@@ -15,8 +15,6 @@ from mobility.people import grid, services
 from mobility.people.models import Beneficiary, MobilityAssessment
 from mobility.people.views import bp
 
-# -- assessments -------------------------------------------------------------------------------
-
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/assessments/new", methods=["GET", "POST"])
 @requires_roles(ADMIN, ADVISOR)

@@ -16,9 +16,7 @@ from mobility.people import forms, services
 from mobility.people import models as m
 from mobility.people.models import Referral
 from mobility.people.views import STAFF, bp
-from mobility.web.forms import errors_onto_form
-
-# -- referrals ---------------------------------------------------------------------------------
+from mobility.web.forms import attempt
 
 
 @bp.route("/referrals")
@@ -45,25 +43,21 @@ def new_referral():
     _organisation_choices(form)
     if current_user.role == PRESCRIBER:
         del form.organisation_id
+
+    def submit():
+        names = [n for n in forms.ReferralForm.FIELDS if getattr(form, n, None) is not None]
+        values = forms.form_values(form, names)
+        if current_user.role != PRESCRIBER and values.get("organisation_id") is None:
+            raise ValidationFailed(details={
+                "organisation_id": _("Choose the partner organisation.")})
+        return services.submit_referral(current_user, values)
+
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            names = [n for n in forms.ReferralForm.FIELDS if getattr(form, n, None) is not None]
-            values = forms.form_values(form, names)
-            if current_user.role != PRESCRIBER and values.get("organisation_id") is None:
-                form.organisation_id.errors = [_("Choose the partner organisation.")]
-                status = 400
-            else:
-                try:
-                    referral = services.submit_referral(current_user, values)
-                except ValidationFailed as error:
-                    errors_onto_form(form, error)
-                    status = 400
-                else:
-                    flash(_("The referral was sent to the mobility platform."), "success")
-                    return redirect(url_for("people.referral", referral_id=referral.id))
-        else:
-            status = 400
+        referral, status = attempt(form, submit)
+        if referral is not None:
+            flash(_("The referral was sent to the mobility platform."), "success")
+            return redirect(url_for("people.referral", referral_id=referral.id))
     return render_template("people/referral_form.html", form=form), status
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,39 +10,34 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from mobility.auth.policies import get_or_404, requires_roles, scoped
+from mobility.core.dates import PARIS
 from mobility.core.db import db
 from mobility.core.errors import Conflict, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people import forms, services
 from mobility.people.models import Beneficiary, WorkshopAttendance, WorkshopSession
 from mobility.people.views import bp
-from mobility.web.forms import errors_onto_form
-
-# -- workshops ---------------------------------------------------------------------------------
+from mobility.web.forms import attempt, errors_onto_form
 
 
 @bp.route("/workshops", methods=["GET", "POST"])
 @requires_roles(ADMIN, ADVISOR)
 def workshops():
     form = forms.SessionForm()
+
+    def schedule():
+        starts_at = form.starts_at.data.replace(tzinfo=PARIS).astimezone(UTC)
+        return services.create_workshop_session(
+            current_user, title=form.title.data, starts_at=starts_at,
+            capacity=form.capacity.data, duration_min=form.duration_min.data,
+            location=form.location.data)
+
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            starts_at = form.starts_at.data.replace(tzinfo=ZoneInfo("Europe/Paris")) \
-                .astimezone(UTC)
-            try:
-                session = services.create_workshop_session(
-                    current_user, title=form.title.data, starts_at=starts_at,
-                    capacity=form.capacity.data, duration_min=form.duration_min.data,
-                    location=form.location.data)
-            except ValidationFailed as error:
-                errors_onto_form(form, error)
-                status = 400
-            else:
-                flash(_("The session was scheduled."), "success")
-                return redirect(url_for("people.workshop_session", session_id=session.id))
-        else:
-            status = 400
+        session, status = attempt(form, schedule)
+        if session is not None:
+            flash(_("The session was scheduled."), "success")
+            return redirect(url_for("people.workshop_session", session_id=session.id))
     sessions = db.session.scalars(scoped(WorkshopSession, current_user)
                                   .order_by(WorkshopSession.starts_at.desc())).all()
     return render_template("people/workshops.html", form=form, sessions=sessions), status
@@ -89,13 +83,13 @@ def attendance(session_id: int, attendance_id: int):
     item = get_or_404(WorkshopAttendance, attendance_id, current_user, action="edit")
     if item.session_id != session.id:
         raise NotFound()
-    if not FlaskForm().validate_on_submit():
+    form = FlaskForm()
+    if not form.validate_on_submit():
         raise ValidationFailed()
     try:
         services.record_attendance(current_user, item, request.form.get("status", ""))
     except (ValidationFailed, Conflict) as error:
-        messages = list((error.details or {}).values()) or [error.message]
-        flash(" ".join(str(x) for x in messages), "error")
+        errors_onto_form(form, error)
     else:
         flash(_("Attendance recorded."), "success")
     return redirect(url_for("people.workshop_session", session_id=session.id))
