@@ -1,7 +1,7 @@
 """People services, one module per area; this package re-exports their public names so that
 `from mobility.people import services` keeps working for callers outside the feature.
 
-New code imports from the module that owns the function:
+Each function lives in one module of the package:
 
 - `files`: a beneficiary file checked, created, updated (licences, geocoding), as JSON;
 - `listing`: stages, searches and pages of people;

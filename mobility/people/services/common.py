@@ -15,6 +15,7 @@ NOT_A_CHOICE = _l("This value is not one of the allowed choices.")
 
 
 def open_pathway_of(beneficiary: Beneficiary) -> Pathway:
+    """The person's pathway in progress, or a 409 (`no_open_pathway`)."""
     pathway = beneficiary.open_pathway
     if pathway is None:
         raise Conflict(_l("This person has no pathway in progress."), code="no_open_pathway")
@@ -22,6 +23,7 @@ def open_pathway_of(beneficiary: Beneficiary) -> Pathway:
 
 
 def check_day(day: date | None, field: str, pathway: Pathway | None = None) -> date:
+    """The day of a record (today by default): not in the future, not before the pathway."""
     day = day or local_today()
     if day > local_today():
         raise ValidationFailed(details={field: _l("This date cannot be in the future.")})
@@ -32,6 +34,7 @@ def check_day(day: date | None, field: str, pathway: Pathway | None = None) -> d
 
 
 def new_pathway(actor, beneficiary: Beneficiary, opened_on: date) -> Pathway:
+    """A pathway opened for the person, followed by `actor` (added, not flushed)."""
     pathway = Pathway(platform_id=beneficiary.platform_id, beneficiary=beneficiary,
                       advisor_id=actor.id, status="open", opened_on=opened_on)
     db.session.add(pathway)
@@ -39,6 +42,7 @@ def new_pathway(actor, beneficiary: Beneficiary, opened_on: date) -> Pathway:
 
 
 def iso(value):
+    """A date or datetime in ISO 8601, None as None (for the JSON of the files)."""
     return value.isoformat() if value is not None else None
 
 
