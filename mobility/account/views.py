@@ -62,7 +62,7 @@ def password():
 
     status = 200
     if request.method == "POST":
-        _, status = attempt(form, change)
+        _done, status = attempt(form, change)
         if status == 200:
             flash(_("Your password was changed."), "success")
             return redirect(url_for("dashboard.home"))
@@ -83,8 +83,8 @@ def phone():
     form = WorkPhoneForm()
     status = 200
     if request.method == "POST":
-        _, status = attempt(form, lambda: set_work_phone(current_user, form.phone.data,
-                                                         actor=current_user))
+        _saved, status = attempt(form, lambda: set_work_phone(current_user, form.phone.data,
+                                                              actor=current_user))
         if status == 200:
             flash(_("Your work phone was saved."), "success")
             return redirect(url_for("account.phone"))
