@@ -13,8 +13,11 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from mobility.auth import passwords
 from mobility.auth.models import User, hash_secret
 from mobility.auth.policies import get_or_404, requires_roles
+from mobility.auth.services import set_work_phone
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
+from mobility.notifications.phones import default_region, display_phone
+from mobility.web.forms import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -49,23 +52,18 @@ def _force_password_change():
 @requires_roles(*sorted(ALL_ROLES))
 def password():
     form = ChangePasswordForm()
+
+    def change():
+        token = current_user.get_id()
+        passwords.change_password(current_user, current=form.current.data, new=form.new.data,
+                                  keep_session_hash=hash_secret(token) if token else None)
+
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            token = current_user.get_id()
-            try:
-                passwords.change_password(
-                    current_user, current=form.current.data, new=form.new.data,
-                    keep_session_hash=hash_secret(token) if token else None)
-            except ValidationFailed as error:
-                for name, message in (error.details or {}).items():
-                    getattr(form, name).errors.append(str(message))
-                status = 400
-            else:
-                flash(_("Your password was changed."), "success")
-                return redirect(url_for("dashboard.home"))
-        else:
-            status = 400
+        _done, status = attempt(form, change)
+        if status == 200:
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("dashboard.home"))
     return render_template("account/password.html", form=form,
                            forced=current_user.must_change_password), status
 
@@ -80,25 +78,15 @@ class WorkPhoneForm(FlaskForm):
 def phone():
     """The staff member's work phone: the beneficiaries they follow see it with a call
     button on their home page."""
-    from mobility.auth.services import set_work_phone
-
     form = WorkPhoneForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                set_work_phone(current_user, form.phone.data, actor=current_user)
-            except ValidationFailed as error:
-                form.phone.errors.append(str(error.details["phone"]))
-                status = 400
-            else:
-                flash(_("Your work phone was saved."), "success")
-                return redirect(url_for("account.phone"))
-        else:
-            status = 400
+        _saved, status = attempt(form, lambda: set_work_phone(current_user, form.phone.data,
+                                                              actor=current_user))
+        if status == 200:
+            flash(_("Your work phone was saved."), "success")
+            return redirect(url_for("account.phone"))
     elif current_user.phone:
-        from mobility.notifications.phones import default_region, display_phone
-
         form.phone.data = display_phone(current_user.phone, default_region(
             current_user.platform_id))
     return render_template("account/phone.html", form=form), status

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from mobility.audit.services import record_audit
 from mobility.commute.checks import compute_check
-from mobility.commute.ladder import capacities_from, ladder_for, latest_assessment_of
+from mobility.commute.ladder import capacities_from
 from mobility.commute.models import CommuteCheck
+from mobility.commute.person_ladder import ladder_for, latest_assessment_of
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 

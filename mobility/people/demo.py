@@ -6,27 +6,33 @@ Idempotent: a person (or referral) already present is left as it is.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
+from PIL import Image
 from sqlalchemy import select
 
 from mobility.auth.models import User
 from mobility.core.dates import local_today
 from mobility.core.db import db
+from mobility.documents.pdf import Document
 from mobility.organisations.models import PartnerOrganisation, Referent
 from mobility.people import grid, services
+from mobility.people.documents import add_document
 from mobility.people.models import (
     Beneficiary,
     CaseNote,
     MobilityAssessment,
     Pathway,
     PathwayAction,
+    PersonDocument,
     ReferentFeedback,
     Referral,
     Workshop,
     WorkshopAttendance,
     WorkshopSession,
 )
+from mobility.people.scoring import score_assessment
 
 ML = "Mission locale Pays de Menton"
 FT = "France Travail Menton"
@@ -165,7 +171,7 @@ def _referents(platform) -> dict[str, Referent]:
 
 def _assess(platform, advisor, person, pathway, kind, answers, on: date) -> MobilityAssessment:
     scoring = grid.merged_scoring(None)
-    result = grid.score_assessment(answers, scoring, has_licence_b=True
+    result = score_assessment(answers, scoring, has_licence_b=True
                                    if person.has_licence_b else None)
     assessment = MobilityAssessment(
         platform_id=platform.id, beneficiary_id=person.id, pathway_id=pathway.id, kind=kind,
@@ -184,7 +190,24 @@ def load(platform) -> None:
     referents = _referents(platform)
     for name, kind in OPERATORS:
         _org(platform, name, kind)
+    workshop, past_session = _demo_workshop(platform, now)
+    for row in PEOPLE:
+        first, last, birth = row[:3]
+        if db.session.scalar(select(Beneficiary.id).where(
+                Beneficiary.platform_id == platform.id, Beneficiary.first_name == first,
+                Beneficiary.last_name == last, Beneficiary.birth_date == birth)):
+            continue
+        _demo_person(platform, row, now=now, advisor=advisor, prescriber=prescriber,
+                     referent=referents[row[7]], workshop=workshop, past_session=past_session)
+    for row in REFERRALS_ONLY:
+        _demo_referral_only(platform, row, now=now, prescriber=prescriber, referents=referents)
+    db.session.commit()
+    _locate_files(platform)
+    _documents(platform, advisor)
 
+
+def _demo_workshop(platform, now: date) -> tuple[Workshop, WorkshopSession | None]:
+    """The bus map workshop with a past and an upcoming session; returns it and the first."""
     workshop = db.session.scalar(select(Workshop).where(
         Workshop.platform_id == platform.id, Workshop.title == "Lire un plan de bus"))
     if workshop is None:
@@ -202,132 +225,154 @@ def load(platform) -> None:
         db.session.flush()
     past_session = db.session.scalar(select(WorkshopSession).where(
         WorkshopSession.workshop_id == workshop.id).order_by(WorkshopSession.starts_at))
+    return workshop, past_session
 
-    for first, last, birth, gender, home, work, employer, org_name, stage, extra in PEOPLE:
-        if db.session.scalar(select(Beneficiary.id).where(
-                Beneficiary.platform_id == platform.id, Beneficiary.first_name == first,
-                Beneficiary.last_name == last, Beneficiary.birth_date == birth)):
-            continue
-        referent = referents[org_name]
-        opened = now - timedelta(days=extra["days_ago"])
-        user = None
-        if extra.get("user"):
-            user = db.session.scalar(select(User).where(User.email == extra["user"]))
-        shift = extra.get("shift", (time(8, 0), time(17, 0)))
-        person = Beneficiary(
-            platform_id=platform.id, first_name=first, last_name=last, birth_date=birth,
-            gender=gender, phone="06 12 34 56 78",
-            email=f"{first.lower()}.{last.lower()}@exemple.fr".replace("é", "e").replace("ï", "i"),
-            address=home, receives_rsa=extra.get("receives_rsa", False),
-            lives_in_qpv=extra.get("lives_in_qpv", False),
-            resources_band="under_600" if extra.get("receives_rsa") else "600_1000",
-            has_disability=extra.get("has_disability", False),
-            obstacles=extra.get("obstacles"), has_licence_b=bool(extra.get("licence")),
-            licence_b_since=extra.get("licence"), employment_kind="job", employer=employer,
-            workplace_address=work, contract_type=extra.get("contract_type"),
-            contract_start=opened + timedelta(days=7),
-            contract_end=None if extra.get("contract_type") == "permanent"
-            else opened + timedelta(days=190),
-            shift_start=shift[0], shift_end=shift[1],
-            membership_date=opened if stage != "accepted" else None,
-            membership_fee_paid=stage != "accepted", referent_id=referent.id,
-            user_id=user.id if user else None,
-        )
-        db.session.add(person)
-        db.session.flush()
-        pathway = Pathway(platform_id=platform.id, beneficiary_id=person.id,
-                          advisor_id=advisor.id if advisor else None, status="open",
-                          opened_on=opened)
-        db.session.add(pathway)
-        db.session.flush()
-        referral = Referral(
-            platform_id=platform.id, organisation_id=referent.organisation_id,
-            referent_id=referent.id,
-            submitted_by_id=prescriber.id if prescriber and org_name == ML else None,
-            first_name=first, last_name=last, birth_date=birth, gender=gender,
-            phone=person.phone, email=person.email, address=home, reason="job_found",
-            employer=employer, workplace_address=work, contract_type=person.contract_type,
-            contract_start=person.contract_start, contract_end=person.contract_end,
-            shift_start=shift[0], shift_end=shift[1], night_shifts=shift[0].hour >= 21,
-            early_shifts=shift[0].hour < 6, obstacles=extra.get("obstacles"), consent=True,
-            consent_at=_at(opened - timedelta(days=2)), status="accepted",
-            decided_at=_at(opened), decided_by_id=advisor.id if advisor else None,
-            beneficiary_id=person.id, pathway_id=pathway.id,
-            created_at=_at(opened - timedelta(days=2)))
-        db.session.add(referral)
-        if "answers" in extra:
-            entry_on = opened + timedelta(days=2)
-            _assess(platform, advisor, person, pathway, "entry", extra["answers"], entry_on)
-            db.session.add(CaseNote(
-                platform_id=platform.id, beneficiary_id=person.id, pathway_id=pathway.id,
-                author_id=advisor.id if advisor else None, kind="meeting", noted_on=entry_on,
-                text="Premier entretien et bilan d'entrée. Très motivée, horaires à confirmer."))
-            db.session.add(ReferentFeedback(
-                platform_id=platform.id, pathway_id=pathway.id,
-                author_id=advisor.id if advisor else None, sent_at=_at(entry_on, 16),
-                summary="Bilan d'entrée réalisé ; un parcours mobilité est engagé."))
-            db.session.add(PathwayAction(
-                platform_id=platform.id, pathway_id=pathway.id, kind="coaching",
-                done_on=entry_on + timedelta(days=3), title="Trajet accompagné jusqu'à Monaco",
-                author_id=advisor.id if advisor else None))
-        if extra.get("partner"):
-            operator = _org(platform, next(n for n, k in OPERATORS if k == extra["partner"]))
-            db.session.add(PathwayAction(
-                platform_id=platform.id, pathway_id=pathway.id, kind="partner_referral",
-                done_on=opened + timedelta(days=10), title="Préparation du permis B",
-                partner_organisation_id=operator.id,
-                author_id=advisor.id if advisor else None))
-        if first in ("Chloé", "Julien") and past_session is not None:
-            action = PathwayAction(platform_id=platform.id, pathway_id=pathway.id,
-                                   kind="workshop", done_on=past_session.starts_at.date(),
-                                   title=workshop.title, workshop_session_id=past_session.id,
-                                   author_id=advisor.id if advisor else None)
-            db.session.add(action)
-            db.session.flush()
-            db.session.add(WorkshopAttendance(
-                platform_id=platform.id, session_id=past_session.id, beneficiary_id=person.id,
-                status="attended", action_id=action.id))
-        if stage == "exited":
-            exit_on = opened + timedelta(days=extra["days_ago"] - 20)
-            _assess(platform, advisor, person, pathway, "exit", extra["exit_answers"],
-                    exit_on - timedelta(days=1))
-            reason, solution, employment = extra["exit"]
-            pathway.status = "exited"
-            pathway.exit_date = exit_on
-            pathway.exit_reason = reason
-            pathway.exit_solution = solution
-            pathway.exit_employment = employment
-        db.session.flush()
 
-    for first, last, birth, org_name, reason, status, decline in REFERRALS_ONLY:
-        if db.session.scalar(select(Referral.id).where(
-                Referral.platform_id == platform.id, Referral.first_name == first,
-                Referral.last_name == last)):
-            continue
-        referent = referents[org_name]
-        created = now - timedelta(days=2 if status == "submitted" else 9)
-        db.session.add(Referral(
-            platform_id=platform.id, organisation_id=referent.organisation_id,
-            referent_id=referent.id,
-            submitted_by_id=prescriber.id if prescriber and org_name == ML else None,
-            first_name=first, last_name=last, birth_date=birth, gender="unspecified",
-            phone="06 98 76 54 32", address="Boulevard du Général Leclerc, 06240 Beausoleil",
-            reason=reason, employer="Monaco Logistique" if reason != "job_search" else None,
-            workplace_address="Rue du Gabian, 98000 Monaco",
-            schedule="Du lundi au samedi, 6 h – 13 h", shift_start=time(6, 0),
-            shift_end=time(13, 0), early_shifts=False, obstacles=["no_vehicle", "cost"],
-            comment="Besoin d'une solution rapidement pour tenir le poste.", consent=True,
-            consent_at=_at(created), status=status, created_at=_at(created),
-            decline_reason=decline, decided_at=_at(created + timedelta(days=1))
-            if status == "declined" else None))
-    db.session.commit()
-    _locate_files(platform)
-    _documents(platform, advisor)
+def _demo_person(platform, row, *, now: date, advisor, prescriber, referent: Referent,
+                 workshop: Workshop, past_session: WorkshopSession | None) -> None:
+    """One demo person: their file, pathway and referral, then what their stage has done."""
+    first, last, birth, gender, home, work, employer, org_name, stage, extra = row
+    advisor_id = advisor.id if advisor else None
+    opened = now - timedelta(days=extra["days_ago"])
+    shift = extra.get("shift", (time(8, 0), time(17, 0)))
+    person = _demo_file(platform, row, opened, referent, shift)
+    db.session.add(person)
+    db.session.flush()
+    pathway = Pathway(platform_id=platform.id, beneficiary_id=person.id,
+                      advisor_id=advisor_id, status="open", opened_on=opened)
+    db.session.add(pathway)
+    db.session.flush()
+    db.session.add(Referral(
+        platform_id=platform.id, organisation_id=referent.organisation_id,
+        referent_id=referent.id,
+        submitted_by_id=prescriber.id if prescriber and org_name == ML else None,
+        first_name=first, last_name=last, birth_date=birth, gender=gender,
+        phone=person.phone, email=person.email, address=home, reason="job_found",
+        employer=employer, workplace_address=work, contract_type=person.contract_type,
+        contract_start=person.contract_start, contract_end=person.contract_end,
+        shift_start=shift[0], shift_end=shift[1], night_shifts=shift[0].hour >= 21,
+        early_shifts=shift[0].hour < 6, obstacles=extra.get("obstacles"), consent=True,
+        consent_at=_at(opened - timedelta(days=2)), status="accepted",
+        decided_at=_at(opened), decided_by_id=advisor_id,
+        beneficiary_id=person.id, pathway_id=pathway.id,
+        created_at=_at(opened - timedelta(days=2))))
+    if "answers" in extra:
+        _demo_entry(platform, advisor, person, pathway, extra["answers"],
+                    opened + timedelta(days=2))
+    if extra.get("partner"):
+        operator = _org(platform, next(n for n, k in OPERATORS if k == extra["partner"]))
+        db.session.add(PathwayAction(
+            platform_id=platform.id, pathway_id=pathway.id, kind="partner_referral",
+            done_on=opened + timedelta(days=10), title="Préparation du permis B",
+            partner_organisation_id=operator.id, author_id=advisor_id))
+    if first in ("Chloé", "Julien") and past_session is not None:
+        _demo_attended(platform, advisor_id, person, pathway, workshop, past_session)
+    if stage == "exited":
+        _demo_exit(platform, advisor, person, pathway, extra,
+                   opened + timedelta(days=extra["days_ago"] - 20))
+    db.session.flush()
+
+
+def _demo_file(platform, row, opened: date, referent: Referent, shift) -> Beneficiary:
+    """The demo person's file, as an advisor would have filled it in at the start."""
+    first, last, birth, gender, home, work, employer, _org_name, stage, extra = row
+    user = None
+    if extra.get("user"):
+        user = db.session.scalar(select(User).where(User.email == extra["user"]))
+    person = Beneficiary(
+        platform_id=platform.id, first_name=first, last_name=last, birth_date=birth,
+        gender=gender, phone="06 12 34 56 78",
+        email=f"{first.lower()}.{last.lower()}@exemple.fr".replace("é", "e").replace("ï", "i"),
+        address=home, receives_rsa=extra.get("receives_rsa", False),
+        lives_in_qpv=extra.get("lives_in_qpv", False),
+        resources_band="under_600" if extra.get("receives_rsa") else "600_1000",
+        has_disability=extra.get("has_disability", False),
+        obstacles=extra.get("obstacles"), has_licence_b=bool(extra.get("licence")),
+        licence_b_since=extra.get("licence"), employment_kind="job", employer=employer,
+        workplace_address=work, contract_type=extra.get("contract_type"),
+        contract_start=opened + timedelta(days=7),
+        contract_end=None if extra.get("contract_type") == "permanent"
+        else opened + timedelta(days=190),
+        shift_start=shift[0], shift_end=shift[1],
+        membership_date=opened if stage != "accepted" else None,
+        membership_fee_paid=stage != "accepted", referent_id=referent.id,
+        user_id=user.id if user else None,
+    )
+    return person
+
+
+def _demo_entry(platform, advisor, person: Beneficiary, pathway: Pathway, answers,
+                entry_on: date) -> None:
+    """The entry assessment with its first meeting, feedback and coaching action."""
+    advisor_id = advisor.id if advisor else None
+    _assess(platform, advisor, person, pathway, "entry", answers, entry_on)
+    db.session.add(CaseNote(
+        platform_id=platform.id, beneficiary_id=person.id, pathway_id=pathway.id,
+        author_id=advisor_id, kind="meeting", noted_on=entry_on,
+        text="Premier entretien et bilan d'entrée. Très motivée, horaires à confirmer."))
+    db.session.add(ReferentFeedback(
+        platform_id=platform.id, pathway_id=pathway.id,
+        author_id=advisor_id, sent_at=_at(entry_on, 16),
+        summary="Bilan d'entrée réalisé ; un parcours mobilité est engagé."))
+    db.session.add(PathwayAction(
+        platform_id=platform.id, pathway_id=pathway.id, kind="coaching",
+        done_on=entry_on + timedelta(days=3), title="Trajet accompagné jusqu'à Monaco",
+        author_id=advisor_id))
+
+
+def _demo_attended(platform, advisor_id: int | None, person: Beneficiary, pathway: Pathway,
+                   workshop: Workshop, session: WorkshopSession) -> None:
+    """The past workshop session attended, as a workshop action of the pathway."""
+    action = PathwayAction(platform_id=platform.id, pathway_id=pathway.id,
+                           kind="workshop", done_on=session.starts_at.date(),
+                           title=workshop.title, workshop_session_id=session.id,
+                           author_id=advisor_id)
+    db.session.add(action)
+    db.session.flush()
+    db.session.add(WorkshopAttendance(
+        platform_id=platform.id, session_id=session.id, beneficiary_id=person.id,
+        status="attended", action_id=action.id))
+
+
+def _demo_exit(platform, advisor, person: Beneficiary, pathway: Pathway, extra: dict,
+               exit_on: date) -> None:
+    """The exit assessment the day before the exit, and the exit's outcome."""
+    _assess(platform, advisor, person, pathway, "exit", extra["exit_answers"],
+            exit_on - timedelta(days=1))
+    reason, solution, employment = extra["exit"]
+    pathway.status = "exited"
+    pathway.exit_date = exit_on
+    pathway.exit_reason = reason
+    pathway.exit_solution = solution
+    pathway.exit_employment = employment
+
+
+def _demo_referral_only(platform, row, *, now: date, prescriber, referents) -> None:
+    """A referral not (yet) turned into a file: submitted or declined (idempotent)."""
+    first, last, birth, org_name, reason, status, decline = row
+    if db.session.scalar(select(Referral.id).where(
+            Referral.platform_id == platform.id, Referral.first_name == first,
+            Referral.last_name == last)):
+        return
+    referent = referents[org_name]
+    created = now - timedelta(days=2 if status == "submitted" else 9)
+    db.session.add(Referral(
+        platform_id=platform.id, organisation_id=referent.organisation_id,
+        referent_id=referent.id,
+        submitted_by_id=prescriber.id if prescriber and org_name == ML else None,
+        first_name=first, last_name=last, birth_date=birth, gender="unspecified",
+        phone="06 98 76 54 32", address="Boulevard du Général Leclerc, 06240 Beausoleil",
+        reason=reason, employer="Monaco Logistique" if reason != "job_search" else None,
+        workplace_address="Rue du Gabian, 98000 Monaco",
+        schedule="Du lundi au samedi, 6 h – 13 h", shift_start=time(6, 0),
+        shift_end=time(13, 0), early_shifts=False, obstacles=["no_vehicle", "cost"],
+        comment="Besoin d'une solution rapidement pour tenir le poste.", consent=True,
+        consent_at=_at(created), status=status, created_at=_at(created),
+        decline_reason=decline, decided_at=_at(created + timedelta(days=1))
+        if status == "declined" else None))
 
 
 def _demo_pdf(title: str, lines: list[str]) -> bytes:
-    from mobility.documents.pdf import Document
-
     pdf = Document(title, footer_text="Document d'exemple (démonstration)")
     pdf.title_block(title, "Document d'exemple pour la démonstration")
     for line in lines:
@@ -336,10 +381,6 @@ def _demo_pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _demo_picture(colour: tuple[int, int, int]) -> bytes:
-    import io
-
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", (320, 200), colour).save(out, format="PNG")
     return out.getvalue()
@@ -348,9 +389,6 @@ def _demo_picture(colour: tuple[int, int, int]) -> bytes:
 def _documents(platform, advisor) -> None:
     """Documents on two demo files (idempotent): a licence, a job promise expiring soon, a proof
     of address; an identity card about to expire."""
-    from mobility.people.documents import add_document
-    from mobility.people.models import PersonDocument
-
     now = local_today()
     plans = {
         ("Julien", "Moreau"): [

@@ -21,6 +21,7 @@ from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.fleet_web.api import upload_settings
 from mobility.people.models import DOCUMENT_KINDS, Beneficiary, PersonDocument
 
 #: size cap of one document, unless `MAX_DOCUMENT_BYTES` says otherwise
@@ -34,8 +35,6 @@ NOT_A_DOCUMENT = _l("This file is not a PDF, JPEG or PNG document.")
 
 def document_settings() -> tuple[Path, int]:
     """Where documents go (UPLOAD_FOLDER/people) and their size cap (`MAX_DOCUMENT_BYTES`)."""
-    from mobility.fleet_web.api import upload_settings
-
     folder, _photo_cap = upload_settings()
     cap = int(current_app.config.get("MAX_DOCUMENT_BYTES") or DEFAULT_MAX_DOCUMENT_BYTES)
     return Path(folder) / "people", cap

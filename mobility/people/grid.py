@@ -215,6 +215,22 @@ def grid_document() -> list[dict[str, Any]]:
     ]
 
 
+def _checked_answer(question: Question, value: Any) -> tuple[Any, Any]:
+    """(the clean answer, None) or (None, why it is refused) for one question of the grid."""
+    if value is None or value == [] or value == "":
+        return None, _l("This question needs an answer.")
+    if not question.multiple:
+        if not isinstance(value, str) or value not in question.codes:
+            return None, _l("This answer is not one of the allowed choices.")
+        return value, None
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) and v in question.codes for v in values):
+        return None, _l("This answer is not one of the allowed choices.")
+    if "none" in values and len(values) > 1:
+        return None, _l("\"None\" cannot be combined with other answers.")
+    return sorted(set(values), key=question.codes.index), None
+
+
 def validate_answers(answers: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Normalise answers; returns (clean answers, {question: error message}).
 
@@ -229,20 +245,9 @@ def validate_answers(answers: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if key not in QUESTIONS:
             errors[f"answers.{key}"] = _l("This question is not in the grid.")
     for key, question in QUESTIONS.items():
-        value = answers.get(key)
-        if value is None or value == [] or value == "":
-            errors[f"answers.{key}"] = _l("This question needs an answer.")
-            continue
-        if question.multiple:
-            values = value if isinstance(value, list) else [value]
-            if not all(isinstance(v, str) and v in question.codes for v in values):
-                errors[f"answers.{key}"] = _l("This answer is not one of the allowed choices.")
-            elif "none" in values and len(values) > 1:
-                errors[f"answers.{key}"] = _l("\"None\" cannot be combined with other answers.")
-            else:
-                clean[key] = sorted(set(values), key=question.codes.index)
-        elif not isinstance(value, str) or value not in question.codes:
-            errors[f"answers.{key}"] = _l("This answer is not one of the allowed choices.")
+        value, error = _checked_answer(question, answers.get(key))
+        if error is not None:
+            errors[f"answers.{key}"] = error
         else:
             clean[key] = value
     return clean, errors
@@ -271,24 +276,3 @@ def mobility_potential(scores: Mapping[str, int], weights: Mapping[str, float]) 
     if total <= 0:
         return 0
     return round(sum(scores[k] * weights.get(k, 0) for k in scores) / total)
-
-
-def score_assessment(answers: Mapping[str, Any], scoring: Mapping[str, Any], *,
-                     has_licence_b: bool | None = None,
-                     feasibility: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Sub-scores, mobility potential and the ladder (`mobility.commute.ladder`) for validated
-    answers; `feasibility` is a commute check's `{"modes", "transit"}` (or None)."""
-    from mobility.commute.ladder import build_ladder
-
-    scores = sub_scores(answers)
-    feasibility = feasibility or {}
-    ladder = build_ladder(answers=answers, scores=scores, thresholds=scoring["thresholds"],
-                          has_licence_b=has_licence_b, modes=feasibility.get("modes"),
-                          transit=feasibility.get("transit"),
-                          carpool=feasibility.get("carpool"), minibus=feasibility.get("minibus"))
-    ladder.pop("capacities", None)
-    return {
-        "sub_scores": scores,
-        "mobility_potential": mobility_potential(scores, scoring["weights"]),
-        "ladder": ladder,
-    }

@@ -17,8 +17,10 @@ from mobility.auth.models import User, hash_secret
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import DomainError
+from mobility.notifications.settings import setting
 from mobility.people.models import Beneficiary
 from mobility.portal.models import SignInLink
+from mobility.portal.services import beneficiary_account
 
 
 class LinkUnusable(DomainError):
@@ -35,8 +37,6 @@ class WrongBirthDate(DomainError):
 
 
 def _base_url() -> str:
-    from mobility.notifications.settings import setting
-
     return str(setting("PUBLIC_BASE_URL")).rstrip("/")
 
 
@@ -57,8 +57,6 @@ def local_path(url: str | None) -> str | None:
 def link_for_message(*, beneficiary_id: int, url: str | None, message_id: int | None) -> str | None:
     """A fresh sign-in link to the page `url` shows, replacing any earlier link of the same
     message (commits); None when `url` is not a page of the platform."""
-    from mobility.notifications.settings import setting
-
     path = local_path(url)
     beneficiary = db.session.get(Beneficiary, beneficiary_id)
     if path is None or beneficiary is None or beneficiary.birth_date is None:
@@ -87,8 +85,6 @@ def find_link(token: str | None) -> SignInLink | None:
 def confirm_link(token: str, birth_date: date | None) -> tuple[User, str]:
     """Use the link once: with the right birth date, returns the beneficiary's account and the
     page to open; a wrong date counts as a wrong code does (`MAX_LINK_ATTEMPTS`)."""
-    from mobility.portal.services import beneficiary_account
-
     with write_transaction():
         row = find_link(token)
         if birth_date is None or row.beneficiary.birth_date != birth_date:

@@ -16,7 +16,7 @@ from mobility.core.errors import DomainError
 from mobility.core.roles import BENEFICIARY
 from mobility.notifications.phones import default_region, match_key
 from mobility.people.models import Beneficiary
-from mobility.portal.models import OneTimeCode
+from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode
 
 
 class CodeRefused(DomainError):
@@ -104,8 +104,6 @@ def verify_code(challenge: str | None, code: str) -> User:
 def _take_attempt(row: OneTimeCode) -> bool:
     """Count one try BEFORE comparing, in one conditional UPDATE, so that parallel requests
     compare at most `MAX_CODE_ATTEMPTS` guesses against a code; False when none is left."""
-    from mobility.portal.models import MAX_CODE_ATTEMPTS
-
     taken = db.session.execute(
         update(OneTimeCode)
         .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None),

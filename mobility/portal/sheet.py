@@ -12,27 +12,12 @@ from mobility.auth.policies import get_or_404, requires_roles
 from mobility.core.columns import utcnow
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people.models import Beneficiary
-from mobility.portal.summary import summary_for
+from mobility.portal.summary import commute_for_sheet, summary_for
 from mobility.portal.views import bp
 
 #: the fields the sheet reads (for the audit log: names only, never values)
 SHEET_FIELDS = ["first_name", "last_name", "rentals", "payments", "contract", "seats",
                 "commute", "advisor"]
-
-
-def commute_for_sheet(beneficiary: Beneficiary, viewer) -> dict | None:
-    """The latest commute check as the sheet and the portal's home show it (no map geometry),
-    or None (also when `viewer` may not see it)."""
-    from mobility.commute import services as commute
-
-    check = commute.latest_check_for(beneficiary)
-    if check is None or not check.can_view(viewer):
-        return None
-    result = commute.present_check(check, geometry=False)
-    from mobility.commute.ladder import person_ladder
-
-    result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
-    return result
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/sheet")

@@ -13,9 +13,12 @@ from sqlalchemy.orm import joinedload
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import Appointment, next_appointment
+from mobility.commute.person_ladder import person_ladder
+from mobility.commute.services import latest_check_for, present_check
 from mobility.contracts.models import RentalContract
 from mobility.core.dates import local_today
 from mobility.core.db import db
+from mobility.payments.services import ensure_terms, ledger, online_payments_to_pay
 from mobility.people.models import Beneficiary
 
 
@@ -63,8 +66,6 @@ def portal_summary(user) -> PortalSummary | None:
 def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
     """What the portal shows for this beneficiary, read with `viewer`'s access rights (the
     beneficiary themself, or their advisor printing the summary sheet)."""
-    from mobility.commute.services import latest_check_for
-    from mobility.payments.services import ensure_terms, ledger, online_payments_to_pay
 
     user = viewer
     rentals = db.session.scalars(
@@ -109,3 +110,14 @@ def summary_for(beneficiary: Beneficiary, viewer) -> PortalSummary:
         summary.advisor = getattr(pathway, "advisor", None) if pathway else None
     summary.has_commute = latest_check_for(beneficiary) is not None
     return summary
+
+
+def commute_for_sheet(beneficiary: Beneficiary, viewer) -> dict | None:
+    """The latest commute check as the sheet and the portal's home show it (no map geometry),
+    or None (also when `viewer` may not see it)."""
+    check = latest_check_for(beneficiary)
+    if check is None or not check.can_view(viewer):
+        return None
+    result = present_check(check, geometry=False)
+    result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
+    return result

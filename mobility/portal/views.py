@@ -17,14 +17,18 @@ from flask_login import current_user
 
 from mobility.auth.policies import public, requires_roles
 from mobility.auth.views import login_rate_limit, sign_in
+from mobility.commute import services as commute
+from mobility.commute.person_ladder import person_ladder
+from mobility.core.dates import local_today
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import BENEFICIARY
+from mobility.notifications.calendar import checkpoint_event, return_event, to_ics, upcoming_events
 from mobility.notifications.services import send_due_messages
-from mobility.portal import services
+from mobility.portal import links, services
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import BirthDateForm, CodeForm, CodeRequestForm
-from mobility.portal.summary import beneficiary_of, portal_summary
+from mobility.portal.summary import beneficiary_of, commute_for_sheet, portal_summary
 from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -90,9 +94,6 @@ def _home_panel(user):
     summary = portal_summary(user)
     if summary is None:
         return None
-    from mobility.core.dates import local_today
-    from mobility.portal.sheet import commute_for_sheet
-
     return {"template": "portal/_home.html", "summary": summary, "today": local_today(),
             "commute": commute_for_sheet(summary.beneficiary, current_user)}
 
@@ -101,16 +102,12 @@ def _home_panel(user):
 @requires_roles(BENEFICIARY)
 def my_commute():
     """The beneficiary's home-work commute as last checked by their advisor, on a map."""
-    from mobility.commute import services as commute
-
     beneficiary = beneficiary_of(current_user)
     check = commute.latest_check_for(beneficiary) if beneficiary is not None else None
     if check is not None and not check.can_view(current_user):
         raise NotFound()
     result = commute.present_check(check) if check is not None else None
     if result is not None:
-        from mobility.commute.ladder import person_ladder
-
         result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
     map_data = commute.map_data(commute.check_data(check)) if check is not None else None
     return render_template("portal/commute.html", result=result, map=map_data, plain=True,
@@ -123,8 +120,6 @@ def my_commute():
 def sign_in_link(token: str):
     """A reminder's link: the person confirms their birth date, is signed in once, and lands
     on the page the reminder is about. Used, expired or unknown links all answer 410."""
-    from mobility.portal import links
-
     try:
         links.find_link(token)
     except links.LinkUnusable as error:
@@ -153,8 +148,6 @@ def sign_in_link(token: str):
 @requires_roles(BENEFICIARY)
 def my_calendar():
     """The dates to keep (hand-over, checkpoints, return, workshops) as a calendar file."""
-    from mobility.notifications.calendar import to_ics, upcoming_events
-
     beneficiary = beneficiary_of(current_user)
     # an account not linked to a file yet has nothing to keep: an empty calendar, like the
     # portal's other pages that show nothing yet
@@ -169,8 +162,6 @@ def my_calendar():
 def rental_event(rental_id: int, what: str):
     """One date to keep as a calendar file: the rental's next checkpoint, or its return (with
     time and place). Only the person's own open rentals; none planned answers 404."""
-    from mobility.notifications.calendar import checkpoint_event, return_event, to_ics
-
     summary = portal_summary(current_user)
     item = next((i for i in (summary.rentals if summary else []) if i.rental.id == rental_id),
                 None)

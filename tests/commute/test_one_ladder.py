@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from mobility.commute.ladder import ladder_for
+from mobility.commute.person_ladder import ladder_for
 from mobility.core.db import db
 from mobility.people import services as people
 from tests.factories import create_platform, create_user, login

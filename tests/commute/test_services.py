@@ -14,6 +14,7 @@ from mobility.commute.models import CommuteCheck
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.people import grid
+from mobility.people.scoring import score_assessment
 from tests.factories import create_platform, create_user
 from tests.people.factories import GOOD_ANSWERS
 
@@ -66,7 +67,7 @@ def test_feasibility_feeds_the_assessment_ladder(app, gtfs):
     assert feasibility["transit"]["checked"] and feasibility["transit"]["feasible"] is False
     assert feasibility["modes"]["car"]["feasible"] is True
     assert feasibility["modes"]["car"]["distance_m"] > 0
-    scored = grid.score_assessment({**GOOD_ANSWERS, "hours": "night"},
+    scored = score_assessment({**GOOD_ANSWERS, "hours": "night"},
                                    grid.merged_scoring(None), feasibility=feasibility)
     transit = next(lv for lv in scored["ladder"]["levels"]
                    if lv["level"] == "public_transport")

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from mobility.commute import services, transit_lines
 from mobility.commute.demo import load_lines
-from mobility.commute.ladder import person_ladder
 from mobility.commute.models import CommuteSettings, TransitLine
+from mobility.commute.person_ladder import person_ladder
 from mobility.core.db import db
 from routing import TransitFeed
 from routing.transit_lines import departures, extract_osm_lines, write_gtfs

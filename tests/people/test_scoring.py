@@ -3,6 +3,7 @@ tests/commute/test_ladder.py."""
 
 
 from mobility.people import grid
+from mobility.people.scoring import score_assessment
 from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
 
 
@@ -30,17 +31,17 @@ def test_mobility_potential_is_the_weighted_mean():
 
 
 def test_potential_uses_platform_weights():
-    default = grid.score_assessment(LOW_ANSWERS, grid.merged_scoring(None))
+    default = score_assessment(LOW_ANSWERS, grid.merged_scoring(None))
     heavy_psychomotor = grid.merged_scoring({"weights": {"psychomotor": 100}})
-    changed = grid.score_assessment(LOW_ANSWERS, heavy_psychomotor)
+    changed = score_assessment(LOW_ANSWERS, heavy_psychomotor)
     assert changed["mobility_potential"] > default["mobility_potential"]
     assert 0 <= default["mobility_potential"] <= 100
 
 
 def test_good_mobility_scores_higher_than_low_mobility():
     scoring = grid.merged_scoring(None)
-    good = grid.score_assessment(GOOD_ANSWERS, scoring)["mobility_potential"]
-    low = grid.score_assessment(LOW_ANSWERS, scoring)["mobility_potential"]
+    good = score_assessment(GOOD_ANSWERS, scoring)["mobility_potential"]
+    low = score_assessment(LOW_ANSWERS, scoring)["mobility_potential"]
     assert good > 80 > 50 > low
 
 
