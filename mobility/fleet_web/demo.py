@@ -26,7 +26,7 @@ from mobility.auth.models import User
 from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db
-from mobility.people.models import Beneficiary
+from mobility.people.models import Beneficiary, MobilityAssessment, Pathway
 from mobility.rentals.lifecycle import mileage_allowance_for
 
 SITES = (
@@ -83,8 +83,6 @@ def _licence(person: Beneficiary, category: str, obtained_on: date) -> None:
 
 def _beneficiaries(platform) -> list[Beneficiary]:
     """The demo's renters: people with a pathway in progress and their entry assessment."""
-    from mobility.people.models import MobilityAssessment, Pathway
-
     assessed = (select(Pathway.beneficiary_id)
                 .join(MobilityAssessment, MobilityAssessment.pathway_id == Pathway.id)
                 .where(Pathway.status == "open", MobilityAssessment.kind == "entry"))
