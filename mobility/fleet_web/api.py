@@ -129,12 +129,6 @@ def maintenance_complete(user, job_id: int, body: MaintenanceDoneIn):
     return job_json(services.complete_maintenance_job(user, job, **body.model_dump()))
 
 
-def upload_settings() -> tuple[str, int]:
-    """Where photos go and their size cap (`UPLOAD_FOLDER`, `MAX_PHOTO_BYTES`)."""
-    folder = current_app.config.get("UPLOAD_FOLDER") or f"{current_app.instance_path}/uploads"
-    return folder, int(current_app.config.get("MAX_PHOTO_BYTES", 8 * 1024 * 1024))
-
-
 @api_route("/availability", roles=STAFF, query=AvailabilityQuery,
            summary="Vehicles free for a whole period, or the nearest alternatives", tags=TAGS)
 def availability(user, query: AvailabilityQuery):
@@ -152,6 +146,12 @@ def availability(user, query: AvailabilityQuery):
                       for v, d in alt["later"]],
         },
     }
+
+
+def upload_settings() -> tuple[str, int]:
+    """Where photos go and their size cap (`UPLOAD_FOLDER`, `MAX_PHOTO_BYTES`)."""
+    folder = current_app.config.get("UPLOAD_FOLDER") or f"{current_app.instance_path}/uploads"
+    return folder, int(current_app.config.get("MAX_PHOTO_BYTES", 8 * 1024 * 1024))
 
 
 # the other endpoints, by area
