@@ -110,38 +110,52 @@ def parse_licences(items: Any, *, today: date | None = None) -> list[Licence]:
     out: list[Licence] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        field = f"licences.{index}"
-        if not isinstance(item, dict):
-            raise LicenceError(field, _l("Each licence is an object with a category."))
-        unknown = set(item) - {"category", "obtained_on", "valid_until", "suspended",
-                               "a1_training"}
-        if unknown:
-            raise LicenceError(f"{field}.{sorted(unknown)[0]}", _l("This field is not expected."))
-        category = item.get("category")
-        if category not in LICENCE_CATEGORIES:
-            raise LicenceError(f"{field}.category",
-                               _l("Unknown licence category: AM, A1, A2, A or B."))
-        if category in seen:
-            raise LicenceError(f"{field}.category", _l("This licence is listed twice."))
-        seen.add(category)
-        try:
-            obtained, valid_until = _date(item.get("obtained_on")), _date(item.get("valid_until"))
-        except (TypeError, ValueError):
-            raise LicenceError(field, _l("Enter dates as YYYY-MM-DD.")) from None
-        if obtained is not None and today is not None and obtained > today:
-            raise LicenceError(f"{field}.obtained_on",
-                               _l("The date the licence was obtained cannot be in the future."))
-        if obtained is not None and obtained.year < 1900:
-            raise LicenceError(f"{field}.obtained_on", _l("This date is too far in the past."))
-        if obtained and valid_until and valid_until < obtained:
-            raise LicenceError(f"{field}.valid_until",
-                               _l("The end of validity must be after the date obtained."))
-        for flag in ("suspended", "a1_training"):
-            if not isinstance(item.get(flag, False), bool):
-                raise LicenceError(f"{field}.{flag}", _l("Must be true or false."))
-        out.append(Licence(category, obtained, valid_until, bool(item.get("suspended", False)),
-                           bool(item.get("a1_training", False))))
+        licence = _parse_licence(item, f"licences.{index}", today, seen)
+        seen.add(licence.category)
+        out.append(licence)
     return out
+
+
+LICENCE_FIELDS = {"category", "obtained_on", "valid_until", "suspended", "a1_training"}
+
+
+def _parse_licence(item: Any, field: str, today: date | None, seen: set[str]) -> Licence:
+    """One licence of the list, checked; `field` is its place (`licences.0`), `seen` the
+    categories listed before it."""
+    if not isinstance(item, dict):
+        raise LicenceError(field, _l("Each licence is an object with a category."))
+    unknown = set(item) - LICENCE_FIELDS
+    if unknown:
+        raise LicenceError(f"{field}.{sorted(unknown)[0]}", _l("This field is not expected."))
+    category = item.get("category")
+    if category not in LICENCE_CATEGORIES:
+        raise LicenceError(f"{field}.category",
+                           _l("Unknown licence category: AM, A1, A2, A or B."))
+    if category in seen:
+        raise LicenceError(f"{field}.category", _l("This licence is listed twice."))
+    obtained, valid_until = _licence_dates(item, field, today)
+    for flag in ("suspended", "a1_training"):
+        if not isinstance(item.get(flag, False), bool):
+            raise LicenceError(f"{field}.{flag}", _l("Must be true or false."))
+    return Licence(category, obtained, valid_until, bool(item.get("suspended", False)),
+                   bool(item.get("a1_training", False)))
+
+
+def _licence_dates(item: dict, field: str, today: date | None) -> tuple[date | None, date | None]:
+    """The dates a licence was obtained and is valid until, checked."""
+    try:
+        obtained, valid_until = _date(item.get("obtained_on")), _date(item.get("valid_until"))
+    except (TypeError, ValueError):
+        raise LicenceError(field, _l("Enter dates as YYYY-MM-DD.")) from None
+    if obtained is not None and today is not None and obtained > today:
+        raise LicenceError(f"{field}.obtained_on",
+                           _l("The date the licence was obtained cannot be in the future."))
+    if obtained is not None and obtained.year < 1900:
+        raise LicenceError(f"{field}.obtained_on", _l("This date is too far in the past."))
+    if obtained and valid_until and valid_until < obtained:
+        raise LicenceError(f"{field}.valid_until",
+                           _l("The end of validity must be after the date obtained."))
+    return obtained, valid_until
 
 
 class LicenceError(ValueError):
@@ -185,6 +199,19 @@ def licence_refusal(licences: list[Licence], *, birth_date: date | None, categor
     """None when the person may drive a vehicle of `category` on `on`, else the refusal."""
     if category is None:
         return None
+    too_young = _age_refusal(birth_date, category, on)
+    if too_young is not None:
+        return too_young
+    if category == "AM" and birth_date < AM_NOT_NEEDED_BORN_BEFORE:
+        return None
+    if _entitled(licences, category, on):
+        return None
+    return LicenceRefusal("licence_required", _missing_licence(licences, category, on),
+                          category)
+
+
+def _age_refusal(birth_date: date | None, category: str, on: date) -> LicenceRefusal | None:
+    """The refusal when the birth date is unknown or below the category's minimum age."""
     if birth_date is None:
         return LicenceRefusal("too_young", _l(
             "Record the person's birth date: the minimum age for this vehicle cannot be checked."),
@@ -195,25 +222,29 @@ def licence_refusal(licences: list[Licence], *, birth_date: date | None, categor
             "The person is %(age)s: this vehicle needs a %(category)s licence, from the age of "
             "%(min_age)s. Choose a bike or an e-bike.",
             age=age, category=category, min_age=MIN_AGE[category]), category)
-    if category == "AM" and birth_date < AM_NOT_NEEDED_BORN_BEFORE:
-        return None
+    return None
+
+
+def _entitled(licences: list[Licence], category: str, on: date) -> bool:
+    """Whether a licence in force covers `category` (a B of two years with the training: A1)."""
     held = [item for item in licences if item.in_force(on)]
     if any(category in INCLUDES[item.category] for item in held):
-        return None
-    if category == "A1" and any(
-            item.category == "B" and item.a1_training and item.obtained_on is not None
-            and _years_between(item.obtained_on, on) >= B_FOR_A1_YEARS for item in held):
-        return None
+        return True
+    return category == "A1" and any(
+        item.category == "B" and item.a1_training and item.obtained_on is not None
+        and _years_between(item.obtained_on, on) >= B_FOR_A1_YEARS for item in held)
+
+
+def _missing_licence(licences: list[Licence], category: str, on: date) -> Any:
+    """What to do when no licence covers `category`: renew a lapsed one, or record one."""
     lapsed = [item for item in licences if not item.in_force(on)
               and category in INCLUDES[item.category]]
     if lapsed:
-        message = _l("The person's %(category)s licence is suspended or expired: a vehicle that "
-                     "needs it cannot be lent. Record the licence's new validity once it is "
-                     "back.", category=lapsed[0].category)
-    elif category == "A1":
-        message = _l("Record the person's A1 licence (or a B licence held two years with the "
-                     "7-hour training).")
-    else:
-        message = _l("Record the person's %(category)s licence (date obtained) on their file.",
-                     category=category)
-    return LicenceRefusal("licence_required", message, category)
+        return _l("The person's %(category)s licence is suspended or expired: a vehicle that "
+                  "needs it cannot be lent. Record the licence's new validity once it is "
+                  "back.", category=lapsed[0].category)
+    if category == "A1":
+        return _l("Record the person's A1 licence (or a B licence held two years with the "
+                  "7-hour training).")
+    return _l("Record the person's %(category)s licence (date obtained) on their file.",
+              category=category)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -14,13 +13,14 @@ from sqlalchemy import select
 from fleet.models import CHECKLISTS, Site
 from mobility.audit.services import record_audit
 from mobility.checkpoints.models import Checkpoint
-from mobility.core.dates import add_months
+from mobility.core.dates import PARIS, add_months
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import local_date, number
 from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
+from mobility.people.models import ReferentFeedback
 from mobility.pricing.services import amie_first_month_of, amie_max_months, ensure_terms
 from mobility.rentals.rules import allowance_for
 
@@ -68,7 +68,6 @@ def default_next_date(kind: str, day: date) -> date:
     return add_months(day, 1) if kind == "monthly" else day + timedelta(days=7)
 
 
-PARIS = ZoneInfo("Europe/Paris")
 #: how long a checkpoint meeting lasts in a calendar
 CHECKPOINT_MINUTES = 30
 
@@ -146,29 +145,108 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
     takes place at `next_site_id`, or at `next_place` (in words), else at the rental's site.
     The AMIE monthly report always goes to the referent (the scheme sends it
     "systématiquement")."""
+    _refuse_unless_out(rental)
+    kind = "monthly" if ensure_terms(rental).scheme == "amie" else "weekly"
+    if kind == "monthly":
+        send_to_referent = True
+    previous = last_reading(rental)
+    errors = {**_odometer_errors(odometer_km, previous), **_date_errors(rental, day, previous)}
+    meeting_errors, next_site, next_place = _next_meeting(rental, day, next_date, next_site_id,
+                                                          next_place)
+    errors.update(meeting_errors)
+    condition = condition or {}
+    errors.update(_condition_errors(rental, condition))
+    errors.update(_payment_errors(payment))
+    if db.session.scalar(select(Checkpoint.id).where(Checkpoint.rental_id == rental.id,
+                                                     Checkpoint.date == day)):
+        raise Conflict(_l("A checkpoint is already recorded on this date."),
+                       code="checkpoint_exists")
+    if errors:
+        raise ValidationFailed(details=errors)
+
+    checkpoint = Checkpoint(
+        platform_id=rental.platform_id, rental_id=rental.id, kind=kind, date=day,
+        odometer_km=odometer_km, condition=condition, **_notes(condition_note, note,
+                                                               exit_solution),
+        next_date=next_date or default_next_date(kind, day), next_time=next_time,
+        next_site_id=next_site.id if next_site is not None else None, next_place=next_place,
+        recorded_by_id=actor.id,
+    )
+    # the vehicle's reading moves on, so the check-in cannot go below a checkpoint's odometer
+    rental.vehicle.odometer_km = max(rental.vehicle.odometer_km or 0, odometer_km)
+    if previous is not None:
+        _set_mileage(checkpoint, rental, previous)
+    if kind == "monthly":
+        limit = amie_max_months(rental.platform_id)
+        checkpoint.microcredit_proposed = day >= add_months(
+            rental.start_date, max(0, limit - amie_first_month_of(rental)))
+    db.session.add(checkpoint)
+    db.session.flush()
+    if payment is not None:
+        checkpoint.payment_id = _new_payment(actor, rental, checkpoint, payment).id
+    db.session.flush()
+    checkpoint.arrears_cents = payments.ledger(rental, today=day)["arrears_cents"]
+    if send_to_referent:
+        checkpoint.feedback_id = _send_summary(actor, rental, checkpoint)
+    record_audit(actor, "create", object_type="Checkpoint", object_id=checkpoint.id,
+                 platform_id=rental.platform_id,
+                 fields=["odometer_km", "condition", "payment", "note", "exit_solution"])
+    webhook_events.checkpoint_recorded(checkpoint)
+    db.session.commit()
+    _start_online_payment(checkpoint)
+    return checkpoint
+
+
+def _notes(condition_note: str | None, note: str | None, exit_solution: str | None) -> dict:
+    """The checkpoint's texts, trimmed (None when empty)."""
+    return {"condition_note": (condition_note or "").strip() or None,
+            "note": (note or "").strip() or None,
+            "exit_solution": (exit_solution or "").strip() or None}
+
+
+def _start_online_payment(checkpoint: Checkpoint) -> None:
+    """Send an online payment taken at the checkpoint to Stripe, once the checkpoint is saved."""
+    if checkpoint.payment is not None and checkpoint.payment.method == "stripe":
+        try:
+            payments.start_online_payment(checkpoint.payment)
+        except gateway.GatewayError:
+            db.session.rollback()  # the payment stays pending with its key: retry later
+
+
+def _refuse_unless_out(rental) -> None:
+    """A 409 unless the vehicle is out: not yet handed over, or the rental closed."""
     if rental.status == "booked":
         raise Conflict(_l("The vehicle has not been handed over yet: record the hand-over "
                           "first."), code="not_handed_over")
     if rental.status != "in_progress":
         raise Conflict(_l("This rental is closed: no checkpoint can be recorded on it."),
                        code="rental_closed")
-    terms = ensure_terms(rental)
-    kind = "monthly" if terms.scheme == "amie" else "weekly"
-    if kind == "monthly":
-        send_to_referent = True
-    errors: dict[str, object] = {}
-    previous = last_reading(rental)
+
+
+def _odometer_errors(odometer_km, previous: Reading | None) -> dict[str, object]:
     if isinstance(odometer_km, bool) or not isinstance(odometer_km, int) or odometer_km < 0:
-        errors["odometer_km"] = _l("Enter the odometer in whole kilometres.")
-    elif previous is not None and odometer_km < previous.odometer_km:
-        errors["odometer_km"] = _l("The odometer cannot be below the last reading "
-                                   "(%(km)d km).", km=previous.odometer_km)
+        return {"odometer_km": _l("Enter the odometer in whole kilometres.")}
+    if previous is not None and odometer_km < previous.odometer_km:
+        return {"odometer_km": _l("The odometer cannot be below the last reading "
+                                  "(%(km)d km).", km=previous.odometer_km)}
+    return {}
+
+
+def _date_errors(rental, day: date, previous: Reading | None) -> dict[str, object]:
     if day < rental.start_date:
-        errors["date"] = _l("The checkpoint cannot be before the rental starts.")
-    elif previous is not None and day < previous.on:
-        errors["date"] = _l("The checkpoint cannot be before the last reading.")
-    elif previous is not None and (day - previous.on).days > MAX_GAP_DAYS:
-        errors["date"] = _l("This date is too far from the last reading.")
+        return {"date": _l("The checkpoint cannot be before the rental starts.")}
+    if previous is not None and day < previous.on:
+        return {"date": _l("The checkpoint cannot be before the last reading.")}
+    if previous is not None and (day - previous.on).days > MAX_GAP_DAYS:
+        return {"date": _l("This date is too far from the last reading.")}
+    return {}
+
+
+def _next_meeting(rental, day: date, next_date: date | None, next_site_id: int | None,
+                  next_place: str | None) -> tuple[dict[str, object], Site | None, str | None]:
+    """The refusals of the next meeting's date and place, its site and its place in words: a
+    site of the platform, or a place (not both), else the rental's site."""
+    errors: dict[str, object] = {}
     if next_date is not None and next_date <= day:
         errors["next_date"] = _l("The next checkpoint must be after this one.")
     next_place = (next_place or "").strip() or None
@@ -183,75 +261,51 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
             errors["next_place"] = _l("Choose a site or write a place, not both.")
     elif next_place is None:
         next_site = rental_site(rental)
+    return errors, next_site, next_place
+
+
+def _condition_errors(rental, condition: dict) -> dict[str, object]:
     allowed_items = set(CHECKLISTS.get(rental.vehicle.kind, ()))
-    condition = condition or {}
     unknown = [key for key in condition if key not in allowed_items]
     if unknown or not all(isinstance(v, bool) for v in condition.values()):
-        errors["condition"] = _l("Unknown checklist item or value: use %(items)s with true or "
-                                 "false.", items=", ".join(sorted(allowed_items)))
-    if payment is not None:
-        amount, method = payment.get("amount_cents"), payment.get("method")
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            errors["payment.amount_cents"] = _l("Enter a whole number of cents above zero.")
-        if method not in ("cash", "cheque", "card_terminal", "stripe"):
-            errors["payment.method"] = _l("Unknown payment method: cash, cheque, "
-                                          "card_terminal or stripe.")
-        elif method == "stripe" and not gateway.is_configured():
-            raise gateway.StripeNotConfigured()
-    if db.session.scalar(select(Checkpoint.id).where(Checkpoint.rental_id == rental.id,
-                                                     Checkpoint.date == day)):
-        raise Conflict(_l("A checkpoint is already recorded on this date."),
-                       code="checkpoint_exists")
-    if errors:
-        raise ValidationFailed(details=errors)
+        return {"condition": _l("Unknown checklist item or value: use %(items)s with true or "
+                                "false.", items=", ".join(sorted(allowed_items)))}
+    return {}
 
-    checkpoint = Checkpoint(
-        platform_id=rental.platform_id, rental_id=rental.id, kind=kind, date=day,
-        odometer_km=odometer_km, condition=condition,
-        condition_note=(condition_note or "").strip() or None, note=(note or "").strip() or None,
-        exit_solution=(exit_solution or "").strip() or None,
-        next_date=next_date or default_next_date(kind, day), next_time=next_time,
-        next_site_id=next_site.id if next_site is not None else None, next_place=next_place,
-        recorded_by_id=actor.id,
-    )
-    # the vehicle's reading moves on, so the check-in cannot go below a checkpoint's odometer
-    rental.vehicle.odometer_km = max(rental.vehicle.odometer_km or 0, odometer_km)
-    if previous is not None:
-        checkpoint.previous_odometer_km = previous.odometer_km
-        checkpoint.previous_reading_on = previous.on
-        checkpoint.working_days = working_days(previous.on, day)
-        checkpoint.allowance_km = allowance_for(rental, checkpoint.working_days)
-        if checkpoint.allowance_km is not None:
-            checkpoint.over_allowance = (odometer_km - previous.odometer_km) > \
-                checkpoint.allowance_km
-    if kind == "monthly":
-        limit = amie_max_months(rental.platform_id)
-        checkpoint.microcredit_proposed = day >= add_months(
-            rental.start_date, max(0, limit - amie_first_month_of(rental)))
-    db.session.add(checkpoint)
-    db.session.flush()
-    if payment is not None:
-        made = payments.new_payment(
-            actor, rental, amount_cents=payment["amount_cents"], method=payment["method"],
-            paid_on=day, reference=payment.get("reference"),
-            idempotency_key=f"checkpoint:{checkpoint.id}:payment"
-            if payment["method"] == "stripe" else None)
-        checkpoint.payment_id = made.id
-    db.session.flush()
-    checkpoint.arrears_cents = payments.ledger(rental, today=day)["arrears_cents"]
-    if send_to_referent:
-        checkpoint.feedback_id = _send_summary(actor, rental, checkpoint)
-    record_audit(actor, "create", object_type="Checkpoint", object_id=checkpoint.id,
-                 platform_id=rental.platform_id,
-                 fields=["odometer_km", "condition", "payment", "note", "exit_solution"])
-    webhook_events.checkpoint_recorded(checkpoint)
-    db.session.commit()
-    if checkpoint.payment is not None and checkpoint.payment.method == "stripe":
-        try:
-            payments.start_online_payment(checkpoint.payment)
-        except gateway.GatewayError:
-            db.session.rollback()  # the payment stays pending with its key: retry later
-    return checkpoint
+
+def _payment_errors(payment: dict | None) -> dict[str, object]:
+    """The refusals of a payment taken at the checkpoint; Stripe unset is its own refusal."""
+    errors: dict[str, object] = {}
+    if payment is None:
+        return errors
+    amount, method = payment.get("amount_cents"), payment.get("method")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        errors["payment.amount_cents"] = _l("Enter a whole number of cents above zero.")
+    if method not in ("cash", "cheque", "card_terminal", "stripe"):
+        errors["payment.method"] = _l("Unknown payment method: cash, cheque, "
+                                      "card_terminal or stripe.")
+    elif method == "stripe" and not gateway.is_configured():
+        raise gateway.StripeNotConfigured()
+    return errors
+
+
+def _set_mileage(checkpoint: Checkpoint, rental, previous: Reading) -> None:
+    """The distance since the last reading against the allowance for the working days."""
+    checkpoint.previous_odometer_km = previous.odometer_km
+    checkpoint.previous_reading_on = previous.on
+    checkpoint.working_days = working_days(previous.on, checkpoint.date)
+    checkpoint.allowance_km = allowance_for(rental, checkpoint.working_days)
+    if checkpoint.allowance_km is not None:
+        checkpoint.over_allowance = (
+            checkpoint.odometer_km - previous.odometer_km) > checkpoint.allowance_km
+
+
+def _new_payment(actor, rental, checkpoint: Checkpoint, payment: dict):
+    return payments.new_payment(
+        actor, rental, amount_cents=payment["amount_cents"], method=payment["method"],
+        paid_on=checkpoint.date, reference=payment.get("reference"),
+        idempotency_key=f"checkpoint:{checkpoint.id}:payment"
+        if payment["method"] == "stripe" else None)
 
 
 def retry_online_payment(checkpoint: Checkpoint) -> Checkpoint:
@@ -287,10 +341,6 @@ def summary(rental, checkpoint: Checkpoint) -> str:
 
 def _send_summary(actor, rental, checkpoint: Checkpoint) -> int | None:
     """Store the summary as feedback on the person's open pathway (shown to the referent)."""
-    try:
-        from mobility.people.models import ReferentFeedback
-    except ImportError:  # the people feature is not installed
-        return None
     pathway = getattr(rental.beneficiary, "open_pathway", None)
     if pathway is None:
         return None

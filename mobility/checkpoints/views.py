@@ -17,8 +17,12 @@ from mobility.core.roles import ADMIN, ADVISOR
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.services import ensure_terms, rental_quote
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("checkpoints", __name__, url_prefix="/checkpoints")
+#: the form's field for each refusal of `record_checkpoint` not named as a field
+FIELD_OF_DETAIL = {"payment.amount_cents": "amount", "payment.method": "method",
+                   "condition": "condition_note"}
 
 
 @bp.route("/rentals/<int:rental_id>", methods=["GET", "POST"])
@@ -41,10 +45,9 @@ def checkpoint(rental_id: int):
                     next_place=form.appointment_place()[1],
                     send_to_referent=form.send_to_referent.data)
             except ValidationFailed as error:
-                for name, message in (error.details or {}).items():
-                    target = {"payment.amount_cents": "amount", "payment.method": "method",
-                              "condition": "condition_note"}.get(name, name)
-                    getattr(form, target, form.date).errors.append(str(message))
+                errors_onto_form(form, ValidationFailed(details={
+                    FIELD_OF_DETAIL.get(name, name): message
+                    for name, message in (error.details or {}).items()}))
                 status = 400
             else:
                 if done.over_allowance:

@@ -96,7 +96,7 @@ def ensure_contract(rental) -> RentalContract:
 
 
 def _normalise_name(name: str) -> str:
-    from fleet.services import normalise_name
+    from fleet.services.inspections import normalise_name
 
     return normalise_name(name)
 

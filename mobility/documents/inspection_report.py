@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS, Rental
-from fleet.services import photo_path
+from fleet.services.photos import photo_path
 from mobility.core.db import db
 from mobility.core.errors import Conflict
 from mobility.documents.pdf import Document

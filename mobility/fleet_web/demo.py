@@ -4,6 +4,7 @@ rides and a minibus run. Idempotent: a second run changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ from mobility.auth.models import User
 from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db
-from mobility.people.models import Beneficiary
+from mobility.people.models import Beneficiary, MobilityAssessment, Pathway
 from mobility.rentals.lifecycle import mileage_allowance_for
 
 SITES = (
@@ -82,8 +83,6 @@ def _licence(person: Beneficiary, category: str, obtained_on: date) -> None:
 
 def _beneficiaries(platform) -> list[Beneficiary]:
     """The demo's renters: people with a pathway in progress and their entry assessment."""
-    from mobility.people.models import MobilityAssessment, Pathway
-
     assessed = (select(Pathway.beneficiary_id)
                 .join(MobilityAssessment, MobilityAssessment.pathway_id == Pathway.id)
                 .where(Pathway.status == "open", MobilityAssessment.kind == "entry"))
@@ -105,6 +104,28 @@ def _beneficiaries(platform) -> list[Beneficiary]:
 
 def load(platform) -> None:
     """Create or complete the demo fleet of `platform`."""
+    day = local_today()
+    vehicles = _vehicles(platform, _sites(platform), day)
+    already = db.session.scalar(select(func.count()).select_from(Rental).where(
+        Rental.platform_id == platform.id))
+    if already:
+        db.session.commit()
+        return
+    people = _beneficiaries(platform)
+    advisor = db.session.scalar(select(User).where(User.platform_id == platform.id,
+                                                   User.role == "advisor").order_by(User.id))
+    manager = db.session.scalar(select(User).where(User.platform_id == platform.id,
+                                                   User.role == "fleet_manager").order_by(User.id))
+    advisor_id = advisor.id if advisor else None
+    _rentals(_Renter(platform.id, day, advisor_id, manager.id if manager else None),
+             vehicles, people)
+    _maintenance(platform, vehicles, day)
+    _carpool(platform, people, day, advisor_id)
+    _minibus(platform, people, day, advisor_id, vehicles["car"][6])
+    db.session.commit()
+
+
+def _sites(platform) -> list[Site]:
     sites = []
     for name, kind, address, hours, phone, lat, lon in SITES:
         site = db.session.scalar(select(Site).where(Site.platform_id == platform.id,
@@ -115,8 +136,10 @@ def load(platform) -> None:
             db.session.add(site)
         sites.append(site)
     db.session.flush()
+    return sites
 
-    day = local_today()
+
+def _vehicles(platform, sites: list[Site], day: date) -> dict[str, list[Vehicle]]:
     vehicles: dict[str, list[Vehicle]] = {}
     n = 0
     for kind, count, label in FLEET:
@@ -126,70 +149,75 @@ def load(platform) -> None:
             vehicle = db.session.scalar(select(Vehicle).where(
                 Vehicle.platform_id == platform.id, Vehicle.plate == plate))
             if vehicle is None:
-                motor = kind in ("scooter", "moped", "car")
-                vehicle = Vehicle(
-                    platform_id=platform.id, kind=kind, site_id=sites[i % 3].id, plate=plate,
-                    label=label, odometer_km=(1200 + 937 * n) % 40000 if motor else 150 * n,
-                    energy_level_pct=None if kind == "bike" else 60 + (n * 7) % 40,
-                    insurance_policy=f"MAIF-{880000 + n}" if motor or kind == "e_bike" else None,
-                    insurance_expires_on=day + timedelta(days=20 + 11 * n) if motor else None,
-                    technical_inspection_expires_on=(
-                        day + timedelta(days=15 + 37 * n) if kind == "car" else None),
-                )
+                vehicle = _new_vehicle(platform, kind, sites[i % 3], plate, label, n, day)
                 db.session.add(vehicle)
             vehicles.setdefault(kind, []).append(vehicle)
     db.session.flush()
+    return vehicles
 
-    already = db.session.scalar(select(func.count()).select_from(Rental).where(
-        Rental.platform_id == platform.id))
-    if already:
-        db.session.commit()
-        return
 
-    people = _beneficiaries(platform)
-    advisor = db.session.scalar(select(User).where(User.platform_id == platform.id,
-                                                   User.role == "advisor").order_by(User.id))
-    manager = db.session.scalar(select(User).where(User.platform_id == platform.id,
-                                                   User.role == "fleet_manager").order_by(User.id))
-    advisor_id = advisor.id if advisor else None
+def _new_vehicle(platform, kind: str, site: Site, plate: str, label: str, n: int,
+                 day: date) -> Vehicle:
+    motor = kind in ("scooter", "moped", "car")
+    return Vehicle(
+        platform_id=platform.id, kind=kind, site_id=site.id, plate=plate,
+        label=label, odometer_km=(1200 + 937 * n) % 40000 if motor else 150 * n,
+        energy_level_pct=None if kind == "bike" else 60 + (n * 7) % 40,
+        insurance_policy=f"MAIF-{880000 + n}" if motor or kind == "e_bike" else None,
+        insurance_expires_on=day + timedelta(days=20 + 11 * n) if motor else None,
+        technical_inspection_expires_on=(
+            day + timedelta(days=15 + 37 * n) if kind == "car" else None),
+    )
 
-    def rent(vehicle: Vehicle, person: Beneficiary, start: int, end: int, status: str) -> Rental:
-        rental = Rental(platform_id=platform.id, vehicle_id=vehicle.id, beneficiary_id=person.id,
-                        advisor_id=advisor_id, start_date=day + timedelta(days=start),
-                        end_date=day + timedelta(days=end), status=status)
+
+@dataclass(frozen=True)
+class _Renter:
+    """Writes the demo's rentals: days are relative to `day`; the inspections are the
+    manager's."""
+
+    platform_id: int
+    day: date
+    advisor_id: int | None
+    manager_id: int | None
+
+    def rent(self, vehicle: Vehicle, person: Beneficiary, start: int, end: int,
+             status: str) -> Rental:
+        rental = Rental(platform_id=self.platform_id, vehicle_id=vehicle.id,
+                        beneficiary_id=person.id, advisor_id=self.advisor_id,
+                        start_date=self.day + timedelta(days=start),
+                        end_date=self.day + timedelta(days=end), status=status)
         db.session.add(rental)
         db.session.flush()
         # 120 % of the person's home-work round trip, computed on the road network
         rental.daily_mileage_allowance_km = mileage_allowance_for(person, vehicle)
         if status in ("in_progress", "returned"):
             rental.checked_out_at = utcnow() - timedelta(days=-start)
-            db.session.add(Inspection(
-                platform_id=platform.id, rental_id=rental.id, vehicle_id=vehicle.id,
-                kind="check_out", odometer_km=vehicle.odometer_km,
-                energy_level_pct=vehicle.energy_level_pct,
-                checklist={item: True for item in CHECKLISTS[vehicle.kind]},
-                inspector_id=manager.id if manager else None,
-                inspected_at=utcnow() - timedelta(days=-start)))
+            self._inspect(rental, vehicle, "check_out", vehicle.odometer_km, -start)
             if status == "in_progress":
                 vehicle.status = "rented"
         if status == "returned":
             rental.returned_at = utcnow() - timedelta(days=-end)
-            db.session.add(Inspection(
-                platform_id=platform.id, rental_id=rental.id, vehicle_id=vehicle.id,
-                kind="check_in", odometer_km=vehicle.odometer_km + 310,
-                energy_level_pct=vehicle.energy_level_pct,
-                checklist={item: True for item in CHECKLISTS[vehicle.kind]},
-                inspector_id=manager.id if manager else None,
-                inspected_at=utcnow() - timedelta(days=-end)))
+            self._inspect(rental, vehicle, "check_in", vehicle.odometer_km + 310, -end)
             vehicle.odometer_km += 310
         return rental
 
+    def _inspect(self, rental: Rental, vehicle: Vehicle, kind: str, odometer_km: int,
+                 days_ago: int) -> None:
+        db.session.add(Inspection(
+            platform_id=self.platform_id, rental_id=rental.id, vehicle_id=vehicle.id,
+            kind=kind, odometer_km=odometer_km, energy_level_pct=vehicle.energy_level_pct,
+            checklist={item: True for item in CHECKLISTS[vehicle.kind]},
+            inspector_id=self.manager_id, inspected_at=utcnow() - timedelta(days=days_ago)))
+
+
+def _rentals(renter: _Renter, vehicles: dict[str, list[Vehicle]],
+             people: list[Beneficiary]) -> None:
     by_name = {person.first_name: person for person in people}
 
     def person(first: str, fallback: int) -> Beneficiary:
-        return by_name.get(first) or p[fallback % len(p)]
+        return by_name.get(first) or people[fallback % len(people)]
 
-    p = people
+    rent = renter.rent
     cars, scooters, mopeds = vehicles["car"], vehicles["scooter"], vehicles["moped"]
     ebikes, bikes = vehicles["e_bike"], vehicles["bike"]
     thomas, julien, chloe = person("Thomas", 0), person("Julien", 1), person("Chloé", 2)
@@ -218,11 +246,15 @@ def load(platform) -> None:
     broken.status = "immobilised"
     broken.notes = "Embrayage HS (signalé au retour)."
     rent(broken, thomas, 3, 40, "booked")
-    db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=broken.id, kind="repair",
+
+
+def _maintenance(platform, vehicles: dict[str, list[Vehicle]], day: date) -> None:
+    """The immobilised car's repair, a service due (by date), a technical inspection due."""
+    cars, scooters = vehicles["car"], vehicles["scooter"]
+    db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=cars[4].id, kind="repair",
                                   description="Remplacement de l'embrayage",
                                   due_on=day + timedelta(days=4),
                                   cost_cents=68000))
-    # a service due (by date) and a technical inspection due by odometer
     db.session.add(MaintenanceJob(platform_id=platform.id, vehicle_id=scooters[2].id,
                                   kind="service", description="Révision des 5 000 km",
                                   due_on=day - timedelta(days=1), cost_cents=9000))
@@ -230,7 +262,16 @@ def load(platform) -> None:
                                   kind="technical_inspection", description="Contrôle technique",
                                   due_on=day + timedelta(days=10)))
 
-    # carpool and minibus
+
+def _next_weekday(day: date) -> date:
+    """The first Monday-to-Friday day after `day`."""
+    next_weekday = day + timedelta(days=1)
+    while next_weekday.weekday() > 4:
+        next_weekday += timedelta(days=1)
+    return next_weekday
+
+
+def _carpool(platform, people: list[Beneficiary], day: date, advisor_id: int | None) -> None:
     ride = CarpoolRide(platform_id=platform.id, driver_kind="volunteer",
                        driver_name="Gérard Vial", driver_phone="06 98 76 54 32",
                        origin="Gare de Beausoleil",
@@ -244,14 +285,16 @@ def load(platform) -> None:
                         departure_time=time(6, 30), seats=4, valid_from=day - timedelta(days=10))
     db.session.add_all([ride, ride2])
     db.session.flush()
-    next_weekday = day + timedelta(days=1)
-    while next_weekday.weekday() > 4:
-        next_weekday += timedelta(days=1)
-    db.session.add(SeatBooking(platform_id=platform.id, ride_id=ride.id, beneficiary_id=p[2].id,
-                               ride_date=next_weekday, seat_number=1, booked_by_id=advisor_id))
+    db.session.add(SeatBooking(platform_id=platform.id, ride_id=ride.id,
+                               beneficiary_id=people[2].id, ride_date=_next_weekday(day),
+                               seat_number=1, booked_by_id=advisor_id))
+
+
+def _minibus(platform, people: list[Beneficiary], day: date, advisor_id: int | None,
+             vehicle: Vehicle) -> None:
     run = MinibusRun(platform_id=platform.id, name="Tournée zones d'emploi de Monaco",
-                     run_date=next_weekday, departure_time=time(6, 45),
-                     driver_name="Patrick Ferrero", vehicle_id=cars[6].id, capacity=8)
+                     run_date=_next_weekday(day), departure_time=time(6, 45),
+                     driver_name="Patrick Ferrero", vehicle_id=vehicle.id, capacity=8)
     for position, (name, address, at) in enumerate((
         ("Beausoleil – Marché", "boulevard de la République", time(6, 45)),
         ("Cap-d'Ail – Gare", "avenue de la Gare", time(7, 0)),
@@ -262,8 +305,7 @@ def load(platform) -> None:
                                      address=address, stop_time=at))
     db.session.add(run)
     db.session.flush()
-    db.session.add(MinibusBooking(platform_id=platform.id, run_id=run.id, beneficiary_id=p[3].id,
-                                  stop_id=run.stops[0].id, seat_number=1,
-                                  charter_accepted_at=utcnow(), charter_version="2026-1",
-                                  booked_by_id=advisor_id))
-    db.session.commit()
+    db.session.add(MinibusBooking(platform_id=platform.id, run_id=run.id,
+                                  beneficiary_id=people[3].id, stop_id=run.stops[0].id,
+                                  seat_number=1, charter_accepted_at=utcnow(),
+                                  charter_version="2026-1", booked_by_id=advisor_id))

@@ -12,11 +12,15 @@ from mobility.api import register_api
 from mobility.core.roles import STAFF
 from mobility.fleet_web import (
     api,
+    api_rentals,
+    api_rides,
     demo,
     models,  # noqa: F401  (its tables)
     views,
+    views_rentals,  # noqa: F401  (its pages are on views.bp)
+    views_rides,  # noqa: F401
 )
-from mobility.fleet_web.views import BOOKERS, FLEET
+from mobility.fleet_web.access import BOOKERS, FLEET
 from mobility.templating import add_menu, nav_item
 from mobility.web.panels import add_panels
 
@@ -37,6 +41,6 @@ load_demo = demo.load
 def init_app(app: Flask) -> None:
     """Register the feature's pages, API, commands, jobs, panels and menu entries."""
     app.register_blueprint(views.bp)
-    register_api(app, api)
+    register_api(app, api, api_rentals, api_rides)
     add_panels(app, views)
     add_menu(app, *MENU)

@@ -51,11 +51,3 @@ def get_settings(user):
 def put_settings(user, body: SettingsIn):
     services.update_settings(user, {k: v for k, v in body.model_dump().items() if v})
     return get_settings.__wrapped__(user)
-
-
-# each area's endpoints register their routes
-from mobility.people import (  # noqa: E402,F401  registers the routes
-    api_files,
-    api_referrals,
-    api_workshops,
-)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from fleet.services import clean_picture, store_upload
+from fleet.services.photos import clean_picture, store_upload
 from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db

@@ -12,9 +12,17 @@ from mobility.api import register_api
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, PRESCRIBER
 from mobility.people import (
     api,
+    api_files,
+    api_referrals,
+    api_workshops,
     demo,
     models,  # noqa: F401  (its tables)
     views,
+    views_admin,  # noqa: F401  (its pages are on views.bp)
+    views_assessments,  # noqa: F401
+    views_files,  # noqa: F401
+    views_referrals,  # noqa: F401
+    views_workshops,  # noqa: F401
 )
 from mobility.templating import add_menu, nav_item
 from mobility.web.panels import add_panels
@@ -35,6 +43,6 @@ load_demo = demo.load
 def init_app(app: Flask) -> None:
     """Register the feature's pages, API, commands, jobs, panels and menu entries."""
     app.register_blueprint(views.bp)
-    register_api(app, api)
+    register_api(app, api_referrals, api_files, api_workshops, api)
     add_panels(app, views)
     add_menu(app, *MENU)

@@ -72,13 +72,3 @@ def my_file():
     if item is not None:
         record_view(current_user, item)
     return render_template("people/my_file.html", beneficiary=item)
-
-
-# each area's pages register their routes on `bp`
-from mobility.people import (  # noqa: E402,F401  registers the routes
-    views_admin,
-    views_assessments,
-    views_files,
-    views_referrals,
-    views_workshops,
-)

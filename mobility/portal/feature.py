@@ -9,6 +9,7 @@ from flask import Flask
 
 from mobility.portal import (
     models,  # noqa: F401  (its tables)
+    sheet,  # noqa: F401  (the advisor's printable summary sheet, on views.bp)
     views,
 )
 from mobility.web.panels import add_panels

@@ -173,6 +173,3 @@ def rental_event(rental_id: int, what: str):
     name = "point-etape" if what == "checkpoint" else "retour-vehicule"
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="{name}.ics"'})
-
-
-from mobility.portal import sheet  # noqa: E402, F401  (the advisor's printable summary sheet)

@@ -1,0 +1,98 @@
+"""Fleet records: sites, vehicles, rentals, inspections, photos, maintenance, carpool, minibus.
+
+Access rules live on the models (`can_view` / `can_edit` and a few finer `can_*`), as for every
+platform record. Rental periods are dates, half-open `[start_date, end_date)`: the vehicle comes
+back on `end_date` and may leave again the same day with someone else.
+
+This package re-exports its modules' names (`from fleet.models import X` keeps working for its
+many callers): `constants` (kinds, statuses, labels, checklists, roles), `vehicles` (Site,
+Vehicle, Photo, MaintenanceJob), `rentals` (Rental, Inspection), `rides` (carpool and minibus).
+"""
+
+from fleet.models.constants import (
+    BLOCKING_RENTAL_STATUSES,
+    BOOKING_EDIT,
+    CHECKLIST_LABELS,
+    CHECKLISTS,
+    DRIVER_KIND_LABELS,
+    DRIVER_KINDS,
+    ENDED_RENTAL_STATUSES,
+    FITTING_KINDS,
+    FLEET_EDIT,
+    INSPECTED_KINDS,
+    INSPECTION_KIND_LABELS,
+    INSPECTION_KINDS,
+    INSURED_KINDS,
+    MAINTENANCE_KIND_LABELS,
+    MAINTENANCE_KINDS,
+    MAINTENANCE_STATUS_LABELS,
+    MAINTENANCE_STATUSES,
+    MINIBUS_CHARTER_VERSION,
+    MOTOR_KINDS,
+    OPEN_RENTALS_SQL,
+    RENTAL_STATUS_LABELS,
+    RENTAL_STATUSES,
+    SAFETY_ITEMS,
+    SEAT_STATUSES,
+    SITE_KIND_LABELS,
+    SITE_KINDS,
+    STAFF_VIEW,
+    UNBOOKABLE_STATUSES,
+    VEHICLE_CLASSES,
+    VEHICLE_KIND_LABELS,
+    VEHICLE_KINDS,
+    VEHICLE_STATUS_LABELS,
+    VEHICLE_STATUSES,
+    WEEKDAY_LABELS,
+)
+from fleet.models.rentals import Inspection, Rental
+from fleet.models.rides import CarpoolRide, MinibusBooking, MinibusRun, MinibusStop, SeatBooking
+from fleet.models.vehicles import MaintenanceJob, Photo, Site, Vehicle
+
+__all__ = [
+    "BLOCKING_RENTAL_STATUSES",
+    "BOOKING_EDIT",
+    "CHECKLISTS",
+    "CHECKLIST_LABELS",
+    "DRIVER_KINDS",
+    "DRIVER_KIND_LABELS",
+    "ENDED_RENTAL_STATUSES",
+    "FITTING_KINDS",
+    "FLEET_EDIT",
+    "INSPECTED_KINDS",
+    "INSPECTION_KINDS",
+    "INSPECTION_KIND_LABELS",
+    "INSURED_KINDS",
+    "MAINTENANCE_KINDS",
+    "MAINTENANCE_KIND_LABELS",
+    "MAINTENANCE_STATUSES",
+    "MAINTENANCE_STATUS_LABELS",
+    "MINIBUS_CHARTER_VERSION",
+    "MOTOR_KINDS",
+    "OPEN_RENTALS_SQL",
+    "RENTAL_STATUSES",
+    "RENTAL_STATUS_LABELS",
+    "SAFETY_ITEMS",
+    "SEAT_STATUSES",
+    "SITE_KINDS",
+    "SITE_KIND_LABELS",
+    "STAFF_VIEW",
+    "UNBOOKABLE_STATUSES",
+    "VEHICLE_CLASSES",
+    "VEHICLE_KINDS",
+    "VEHICLE_KIND_LABELS",
+    "VEHICLE_STATUSES",
+    "VEHICLE_STATUS_LABELS",
+    "WEEKDAY_LABELS",
+    "CarpoolRide",
+    "Inspection",
+    "MaintenanceJob",
+    "MinibusBooking",
+    "MinibusRun",
+    "MinibusStop",
+    "Photo",
+    "Rental",
+    "SeatBooking",
+    "Site",
+    "Vehicle",
+]
