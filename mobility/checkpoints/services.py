@@ -21,8 +21,9 @@ from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.people.models import ReferentFeedback
-from mobility.pricing.services import amie_first_month_of, amie_max_months, ensure_terms
-from mobility.rentals.rules import allowance_for
+from mobility.pricing.amie import amie_first_month_of, amie_max_months
+from mobility.pricing.services import ensure_terms
+from mobility.rentals.mileage import allowance_for
 
 #: a checkpoint more than this many days after the previous one is refused as a typo
 MAX_GAP_DAYS = 400

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fleet.models import INSPECTED_KINDS, INSURED_KINDS
+from mobility.contracts.models import TEMPLATE_VERSION
 from mobility.core.db import db
-from mobility.documents.pdf import Document
-from mobility.i18n import local_date, local_datetime, money, number
+from mobility.documents.pdf import Document, rental_number, short_date
+from mobility.i18n import local_datetime, money, number
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
-from mobility.rentals.rules import allowance_for
+from mobility.rentals.mileage import allowance_for
 
 #: what the beneficiary commits to (rendered in the contract's language)
 OBLIGATIONS = (
@@ -40,10 +41,6 @@ def allowance_words(km: float) -> str:
     return number(km)
 
 
-def _day(value) -> str:
-    return local_date(value, "short") if value else "—"
-
-
 def _amendment_words(amendment) -> list[str]:
     words = []
     if amendment.receives_rsa:
@@ -62,11 +59,8 @@ def render_contract(rental, terms, quote, *, generated_at: datetime, version: in
 
 
 def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
-    from mobility.contracts.models import TEMPLATE_VERSION
-
     platform = db.session.get(Platform, rental.platform_id)
-    beneficiary, vehicle = rental.beneficiary, rental.vehicle
-    number_text = f"{rental.platform_id}-{rental.id}"
+    number_text = rental_number(rental)
     pdf = Document(_("Vehicle provision contract no. %(number)s", number=number_text),
                    footer_text=_("Contract %(number)s, version %(version)d",
                                  number=number_text, version=version),
@@ -76,7 +70,23 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
         _("Contract no. %(number)s, version %(contract_version)d (template %(version)s), "
           "generated on %(date)s", number=number_text, contract_version=version,
           version=TEMPLATE_VERSION, date=local_datetime(generated_at, "short")))
+    _parties(pdf, platform, rental.beneficiary)
+    _vehicle(pdf, rental.vehicle)
+    _period(pdf, rental, quote)
+    _prices(pdf, terms, quote)
+    _deposit(pdf, terms)
+    _mileage(pdf, rental)
+    pdf.heading(_("7. Fuel and insurance"))
+    for line in fuel_and_insurance(rental, terms):
+        pdf.paragraph(line)
+    _damage_and_obligations(pdf, rental.vehicle, terms)
+    _acceptance(pdf, platform, rental.beneficiary)
+    if trail is not None:
+        _signature_record(pdf, trail, version)
+    return pdf.output_bytes()
 
+
+def _parties(pdf: Document, platform, beneficiary) -> None:
     pdf.heading(_("1. Parties"))
     lender = [(_("Lender"), platform.lender_name if platform else "—"),
               (_("Address"), (platform.legal_address if platform else None) or _("not given")),
@@ -86,10 +96,12 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
     pdf.ln(2)
     pdf.key_values([
         (_("Beneficiary"), beneficiary.full_name),
-        (_("Born on"), _day(beneficiary.birth_date)),
+        (_("Born on"), short_date(beneficiary.birth_date)),
         (_("Address"), beneficiary.address or "—"),
     ])
 
+
+def _vehicle(pdf: Document, vehicle) -> None:
     pdf.heading(_("2. Vehicle and its papers"))
     rows = [(_("Vehicle"), str(pricing.KIND_LABELS.get(vehicle.kind, vehicle.kind))
              + (f" ({vehicle.label})" if vehicle.label else "")),
@@ -99,23 +111,28 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
     if vehicle.kind in INSURED_KINDS or vehicle.insurance_policy:
         rows.append((_("Vehicle insurance"), _("policy %(policy)s, valid until %(date)s",
                                        policy=vehicle.insurance_policy or "—",
-                                       date=_day(vehicle.insurance_expires_on))))
+                                       date=short_date(vehicle.insurance_expires_on))))
     if vehicle.kind in INSPECTED_KINDS or vehicle.technical_inspection_expires_on:
         rows.append((_("Technical inspection"),
                      _("inspection valid until %(date)s",
-                       date=_day(vehicle.technical_inspection_expires_on))))
+                       date=short_date(vehicle.technical_inspection_expires_on))))
     pdf.key_values(rows)
 
+
+def _period(pdf: Document, rental, quote) -> None:
+    vehicle = rental.vehicle
     pdf.heading(_("3. Period and place"))
     site, back = vehicle.site, rental.return_site or vehicle.site
     pdf.key_values([
-        (_("Hand-over"), _("from %(date)s", date=_day(rental.start_date))),
-        (_("Return date"), _day(rental.end_date)),
+        (_("Hand-over"), _("from %(date)s", date=short_date(rental.start_date))),
+        (_("Return date"), short_date(rental.end_date)),
         (_("Days charged"), str(quote.days)),
         (_("Hand-over site"), f"{site.name}, {site.address}" if site else "—"),
         (_("Return site"), f"{back.name}, {back.address}" if back else "—"),
     ])
 
+
+def _prices(pdf: Document, terms, quote) -> None:
     pdf.heading(_("4. Prices and instalments"))
     pdf.paragraph(_("Price plan: %(plan)s.", plan=pricing.SCHEME_LABELS[terms.scheme]))
     pdf.grid([_("Price item"), _("Amount")],
@@ -126,21 +143,23 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
     label = _("Monthly instalments") if quote.period == "month" else _("Weekly instalments")
     pdf.paragraph(label, style="B")
     pdf.grid([_("No."), _("Due on"), _("Period"), _("Amount")],
-             [(str(item.number), _day(item.due_date),
+             [(str(item.number), short_date(item.due_date),
                # periods end the day before the next starts: "du 1er au 7", said inclusively
-               _("%(start)s to %(end)s", start=_day(item.period_start),
-                 end=_day(item.period_end - timedelta(days=1))), money(item.amount_cents))
+               _("%(start)s to %(end)s", start=short_date(item.period_start),
+                 end=short_date(item.period_end - timedelta(days=1))), money(item.amount_cents))
               for item in quote.instalments],
              widths=(0.1, 0.22, 0.43, 0.25), align=("LEFT", "LEFT", "LEFT", "RIGHT"))
     if quote.microcredit:
         pdf.paragraph(_("At month %(month)d (from %(date)s) the plan proposes a microcredit to "
                         "buy a car.", month=quote.microcredit["month"],
-                        date=_day(quote.microcredit["date"])))
+                        date=short_date(quote.microcredit["date"])))
     for amendment in terms.amendments:
         pdf.paragraph(_("Amendment from %(date)s: the beneficiary's new situation applies "
-                        "(%(what)s).", date=_day(amendment.effective_from),
+                        "(%(what)s).", date=short_date(amendment.effective_from),
                         what=", ".join(_amendment_words(amendment)) or _("no reduction")))
 
+
+def _deposit(pdf: Document, terms) -> None:
     pdf.heading(_("5. Deposit"))
     pdf.paragraph(_("A deposit of %(amount)s is taken before the vehicle leaves and given back "
                     "when the rental is settled.", amount=money(terms.deposit_cents)))
@@ -149,6 +168,8 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
                     "of it is kept only for documented damage, with the amount and the reason "
                     "written down; normal wear is not charged."))
 
+
+def _mileage(pdf: Document, rental) -> None:
     pdf.heading(_("6. Mileage allowance"))
     daily = rental.daily_mileage_allowance_km
     if daily:
@@ -161,10 +182,8 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
     else:
         pdf.paragraph(_("Set by the advisor at the first checkpoint."))
 
-    pdf.heading(_("7. Fuel and insurance"))
-    for line in fuel_and_insurance(rental, terms):
-        pdf.paragraph(line)
 
+def _damage_and_obligations(pdf: Document, vehicle, terms) -> None:
     pdf.heading(_("8. Damage, accident and late return"))
     rate = money(int(terms.tariff_rates().daily_rates_cents.get(vehicle.kind, 0)))
     pdf.bullets([
@@ -179,6 +198,8 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
     pdf.heading(_("9. Obligations of the beneficiary"))
     pdf.bullets([str(item) for item in OBLIGATIONS])
 
+
+def _acceptance(pdf: Document, platform, beneficiary) -> None:
     pdf.heading(_("10. Acceptance and signatures"))
     pdf.paragraph(_("The beneficiary accepts this contract on screen by typing their name. The "
                     "time and the SHA-256 fingerprint of this exact document are archived with "
@@ -187,20 +208,21 @@ def _render(rental, terms, quote, generated_at, version, trail) -> bytes:
                          (_("The beneficiary"), beneficiary.full_name)],
                         note=_("Signing by hand is optional: the on-screen acceptance binds."))
 
-    if trail is not None:
-        pdf.add_page()
-        pdf.heading(_("Signature record"), size=14)
-        pdf.key_values([
-            (_("Signed by"), trail["signer_name"]),
-            (_("Signed on"), local_datetime(trail["signed_at"], "d MMMM y, HH:mm:ss zzzz")),
-            (_("How"), str(SIGNED_VIA_LABELS.get(trail["via"], trail["via"]))),
-            (_("Account signed in"), trail.get("account") or "—"),
-            (_("Version"), str(version)),
-            (_("SHA-256 of the accepted document"), trail["sha256"]),
-        ], key_width=0.4)
-        pdf.paragraph(_("The document accepted is the one above without this page; its "
-                        "fingerprint can be checked against the archived file."), size=8)
-    return pdf.output_bytes()
+
+def _signature_record(pdf: Document, trail: dict, version: int) -> None:
+    """The last page of the signed copy: who signed, when, how, and the document's SHA-256."""
+    pdf.add_page()
+    pdf.heading(_("Signature record"), size=14)
+    pdf.key_values([
+        (_("Signed by"), trail["signer_name"]),
+        (_("Signed on"), local_datetime(trail["signed_at"], "d MMMM y, HH:mm:ss zzzz")),
+        (_("How"), str(SIGNED_VIA_LABELS.get(trail["via"], trail["via"]))),
+        (_("Account signed in"), trail.get("account") or "—"),
+        (_("Version"), str(version)),
+        (_("SHA-256 of the accepted document"), trail["sha256"]),
+    ], key_width=0.4)
+    pdf.paragraph(_("The document accepted is the one above without this page; its "
+                    "fingerprint can be checked against the archived file."), size=8)
 
 
 def fuel_and_insurance(rental, terms) -> list[str]:

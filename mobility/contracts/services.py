@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from fleet.services import normalise_name
 from mobility.audit.services import record_audit
 from mobility.contracts.document import OBLIGATIONS, allowance_words, render_contract
 from mobility.contracts.models import TEMPLATE_VERSION, RentalContract
@@ -95,12 +96,6 @@ def ensure_contract(rental) -> RentalContract:
     return contract
 
 
-def _normalise_name(name: str) -> str:
-    from fleet.services.inspections import normalise_name
-
-    return normalise_name(name)
-
-
 def sign_contract(actor, rental, *, signer_name: str, accepted: bool,
                   document_sha256: str | None = None, via: str = "web") -> RentalContract:
     """The beneficiary accepts the exact document: their name, the time and the PDF's SHA-256
@@ -111,7 +106,7 @@ def sign_contract(actor, rental, *, signer_name: str, accepted: bool,
     errors = {}
     if not accepted:
         errors["accepted"] = _l("The beneficiary must accept the contract.")
-    if _normalise_name(signer_name) != _normalise_name(rental.beneficiary.full_name):
+    if normalise_name(signer_name) != normalise_name(rental.beneficiary.full_name):
         errors["signer_name"] = _l("Type the beneficiary's first and last name as on the "
                                    "contract.")
     contract = ensure_contract(rental)

@@ -14,6 +14,7 @@ from mobility.contracts.forms import SignForm
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.rentals import lifecycle
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
@@ -33,8 +34,7 @@ def contract(rental_id: int):
                                         accepted=form.accepted.data,
                                         document_sha256=form.document_sha256.data or None)
             except ValidationFailed as error:
-                for name, message in (error.details or {}).items():
-                    getattr(form, name).errors.append(str(message))
+                errors_onto_form(form, error)
                 status = 400
             else:
                 flash(_("The contract is signed and archived."), "success")

@@ -16,10 +16,11 @@ from fleet.models import CHECKLIST_LABELS, CHECKLISTS, Rental
 from fleet.services.photos import photo_path
 from mobility.core.db import db
 from mobility.core.errors import Conflict
-from mobility.documents.pdf import Document
-from mobility.i18n import local_date, local_datetime, number
+from mobility.documents.pdf import Document, rental_number, short_date
+from mobility.i18n import local_datetime, number
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
+from mobility.rentals.lifecycle.handover import mileage_summary
 
 
 def _state(value) -> str:
@@ -42,29 +43,42 @@ def comparison_rows(rental: Rental) -> list[tuple[str, str, str, str]]:
     """(item, at check-out, at check-in, what changed) for the odometer, the energy level and
     every checklist item of the vehicle's kind (or recorded on either inspection)."""
     out_, in_ = rental.inspection("check_out"), rental.inspection("check_in")
-    rows = []
+    return [_odometer_row(out_, in_), _energy_row(out_, in_),
+            *(_checklist_row(item, out_, in_) for item in _checklist_items(rental, out_, in_))]
+
+
+def _odometer_row(out_, in_) -> tuple[str, str, str, str]:
     driven = ""
     if out_ and in_:
         driven = _("%(km)s km driven", km=number(in_.odometer_km - out_.odometer_km))
-    rows.append((_("Odometer"), f"{number(out_.odometer_km)} km" if out_ else "—",
-                 f"{number(in_.odometer_km)} km" if in_ else "—", driven))
+    return (_("Odometer"), f"{number(out_.odometer_km)} km" if out_ else "—",
+            f"{number(in_.odometer_km)} km" if in_ else "—", driven)
+
+
+def _energy_row(out_, in_) -> tuple[str, str, str, str]:
     before = out_.energy_level_pct if out_ else None
     after = in_.energy_level_pct if in_ else None
     change = ""
     if before is not None and after is not None and after != before:
         change = _("%(points)s points", points=number(after - before))
-    rows.append((_("Fuel or battery level"), _level(before), _level(after), change))
+    return (_("Fuel or battery level"), _level(before), _level(after), change)
+
+
+def _checklist_items(rental: Rental, out_, in_) -> list[str]:
+    """The kind's checklist, then any other item recorded on either inspection."""
     items = list(CHECKLISTS.get(rental.vehicle.kind, ()))
     for inspection in (out_, in_):
         recorded = inspection.checklist if inspection else {}
         items += [item for item in recorded if item not in items]
-    for item in items:
-        was = out_.checklist.get(item) if out_ else None
-        now = in_.checklist.get(item) if in_ else None
-        flag = _("Changed") if out_ and in_ and was is not None and now is not None \
-            and was != now else ""
-        rows.append((str(CHECKLIST_LABELS.get(item, item)), _state(was), _state(now), flag))
-    return rows
+    return items
+
+
+def _checklist_row(item: str, out_, in_) -> tuple[str, str, str, str]:
+    was = out_.checklist.get(item) if out_ else None
+    now = in_.checklist.get(item) if in_ else None
+    changed = was is not None and now is not None and was != now
+    return (str(CHECKLIST_LABELS.get(item, item)), _state(was), _state(now),
+            _("Changed") if changed else "")
 
 
 def signoff_line(inspection) -> str:
@@ -97,42 +111,20 @@ def inspection_report_pdf(rental: Rental) -> bytes:
 
 
 def _render(rental, out_, in_) -> bytes:
-    from mobility.rentals.lifecycle import mileage_summary
-
     platform = db.session.get(Platform, rental.platform_id)
-    vehicle, person = rental.vehicle, rental.beneficiary
-    reference = f"{rental.platform_id}-{rental.id}"
+    person = rental.beneficiary
+    reference = rental_number(rental)
     pdf = Document(_("Condition report, rental no. %(number)s", number=reference),
                    footer_text=_("Condition report %(number)s", number=reference))
     pdf.title_block(_("Vehicle condition report (état des lieux)"),
                     _("Rental no. %(number)s, %(platform)s", number=reference,
                       platform=platform.lender_name if platform else ""))
-    pdf.key_values([
-        (_("Beneficiary"), person.full_name),
-        (_("Vehicle"), f"{pricing.KIND_LABELS.get(vehicle.kind, vehicle.kind)} {vehicle.plate}"
-         + (f" ({vehicle.label})" if vehicle.label else "")),
-        (_("Period"), _("%(start)s to %(end)s", start=local_date(rental.start_date, "short"),
-                        end=local_date(rental.end_date, "short"))),
-        (_("Check-out"), _("%(when)s, by %(who)s", when=local_datetime(out_.inspected_at, "short"),
-                           who=out_.inspector.full_name if out_.inspector else "—")),
-        (_("Check-in"), _("%(when)s, by %(who)s", when=local_datetime(in_.inspected_at, "short"),
-                          who=in_.inspector.full_name if in_.inspector else "—")
-         if in_ else _("not yet")),
-    ])
+    pdf.key_values(_identity_rows(rental, out_, in_))
 
     pdf.heading(_("Check-out against check-in"))
     pdf.grid([_("Item checked"), _("Check-out"), _("Check-in"), _("What changed")],
              comparison_rows(rental), widths=(0.31, 0.23, 0.23, 0.23))
-    summary = mileage_summary(rental)
-    if summary and summary["allowance_km"] is not None:
-        pdf.ln(1)
-        pdf.paragraph(ngettext("Allowance over %(num)d working day: %(km)s km.",
-                               "Allowance over %(num)d working days: %(km)s km.",
-                               summary["working_days"], km=number(summary["allowance_km"])),
-                      size=9)
-        if summary["over_allowance"]:
-            pdf.paragraph(_("Over the allowance by %(km)s km.", km=number(summary["over_km"])),
-                          size=9, style="B")
+    _allowance(pdf, rental)
 
     pdf.heading(_("Damage notes"))
     for inspection, label in ((out_, _("At check-out")), (in_, _("At check-in"))):
@@ -157,3 +149,34 @@ def _render(rental, out_, in_) -> bytes:
     pdf.signature_block([(_("The beneficiary"), person.full_name),
                          (_("For the platform"), inspector.full_name if inspector else "")])
     return pdf.output_bytes()
+
+
+def _identity_rows(rental, out_, in_) -> list[tuple[str, str]]:
+    """Who, which vehicle, when, and who inspected it at each end."""
+    vehicle, person = rental.vehicle, rental.beneficiary
+    return [
+        (_("Beneficiary"), person.full_name),
+        (_("Vehicle"), f"{pricing.KIND_LABELS.get(vehicle.kind, vehicle.kind)} {vehicle.plate}"
+         + (f" ({vehicle.label})" if vehicle.label else "")),
+        (_("Period"), _("%(start)s to %(end)s", start=short_date(rental.start_date),
+                        end=short_date(rental.end_date))),
+        (_("Check-out"), _("%(when)s, by %(who)s", when=local_datetime(out_.inspected_at, "short"),
+                           who=out_.inspector.full_name if out_.inspector else "—")),
+        (_("Check-in"), _("%(when)s, by %(who)s", when=local_datetime(in_.inspected_at, "short"),
+                          who=in_.inspector.full_name if in_.inspector else "—")
+         if in_ else _("not yet")),
+    ]
+
+
+def _allowance(pdf: Document, rental) -> None:
+    """The allowance over the working days out, and by how much it was passed."""
+    summary = mileage_summary(rental)
+    if summary and summary["allowance_km"] is not None:
+        pdf.ln(1)
+        pdf.paragraph(ngettext("Allowance over %(num)d working day: %(km)s km.",
+                               "Allowance over %(num)d working days: %(km)s km.",
+                               summary["working_days"], km=number(summary["allowance_km"])),
+                      size=9)
+        if summary["over_allowance"]:
+            pdf.paragraph(_("Over the allowance by %(km)s km.", km=number(summary["over_km"])),
+                          size=9, style="B")

@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from mobility.i18n import local_date, number
+
 FAMILY = "DejaVu"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
                "BI": "DejaVuSans-BoldOblique.ttf"}
@@ -40,6 +42,30 @@ def font_dir() -> Path:
         raise RuntimeError(f"DejaVu Sans not found in {folder}: install the Debian package "
                            "fonts-dejavu-core (bin/setup does) or set PDF_FONT_DIR.")
     return folder
+
+
+def rental_number(rental) -> str:
+    """The number a rental's documents print (contract, condition report): platform-rental."""
+    return f"{rental.platform_id}-{rental.id}"
+
+
+def short_date(value) -> str:
+    """A date as the documents print it (short, in the current language); "—" when unknown."""
+    return local_date(value, "short") if value else "—"
+
+
+def is_figure(value) -> bool:
+    """A cell that reads as a number (an amount, a count, a percentage): right-aligned."""
+    if value is None or isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and value.rstrip(" %\u202f\u00a0").replace(",", "").isdigit()
+
+
+def figure_alignment(rows: Sequence[Sequence], count: int) -> list[str]:
+    """Per column: RIGHT for columns of figures (they line up by digit), LEFT for words; the
+    first column (the row's label) is always LEFT."""
+    return ["RIGHT" if index > 0 and all(is_figure(row[index]) for row in rows) else "LEFT"
+            for index in range(count)]
 
 
 def clean(text) -> str:
@@ -214,6 +240,25 @@ class Document(FPDF):
                     self.add_page()
                     y = self.get_y()
         self.set_xy(self.l_margin, y + (height + 3 if x > self.l_margin else 0))
+
+    def bar_chart(self, items: Sequence[tuple[str, float]], label_width: float = 60) -> None:
+        """Horizontal bars, one line per (label, value), scaled to the largest value, the value
+        printed after its bar."""
+        largest = max((value for _name, value in items), default=0) or 1
+        self.ln(2)
+        for name, value in items:
+            if self.will_page_break(6):
+                self.add_page()
+            y = self.get_y()
+            self.font(8)
+            self.set_text_color(*INK)
+            self.cell(label_width, 5, self.fit(name, label_width - 2))
+            bar = (self.epw - label_width - 20) * value / largest
+            self.set_fill_color(*ACCENT)
+            if bar > 0:
+                self.rect(self.l_margin + label_width, y + 1, bar, 3.5, style="F")
+            self.set_xy(self.l_margin + label_width + 2 + bar, y)
+            self.cell(18, 5, number(value), new_x="LMARGIN", new_y="NEXT")
 
     def fit(self, text: str, width: float) -> str:
         """The text cut with an ellipsis to fit `width` mm in the current font."""

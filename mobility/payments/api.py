@@ -11,6 +11,8 @@ from fleet.models import Rental
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
 from mobility.core.columns import utcnow
+from mobility.core.db import db
+from mobility.core.errors import NotFound
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.payments import services
 from mobility.payments.models import DEPOSIT_METHODS, PAYMENT_METHODS, Deposit, Payment
@@ -119,7 +121,7 @@ def get_deposit(user, rental_id: int):
     deposit = _deposit_or_404(rental)
     if deposit.is_stripe and deposit.status in ("pending", "held"):
         services.sync_deposit(deposit)
-        services.db.session.commit()
+        db.session.commit()
     return deposit_payload(deposit)
 
 
@@ -141,8 +143,6 @@ def keep_deposit(user, rental_id: int, body: KeepBody):
 
 
 def _deposit_or_404(rental) -> Deposit:
-    from mobility.core.errors import NotFound
-
     deposit = services.deposit_of(rental)
     if deposit is None:
         raise NotFound()

@@ -7,7 +7,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mobility.payments.models import DEPOSIT_METHOD_LABELS, PAYMENT_METHOD_LABELS
 from mobility.pricing.services import SCHEME_LABELS
@@ -29,8 +29,6 @@ class PaymentForm(FlaskForm):
 
     def validate_amount(self, field):
         if field.cents is not None and field.cents <= 0:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("Enter an amount above zero."))
 
 

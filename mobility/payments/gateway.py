@@ -14,6 +14,7 @@ dicts. Stripe's errors become `GatewayError` (retryable or not).
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import stripe
@@ -177,8 +178,6 @@ WEBHOOK_TOLERANCE_S = 300
 
 def _check_timestamp(signature_header: str | None) -> None:
     """Refuse a signature whose `t=` is more than 5 minutes from now, either way."""
-    import time
-
     stamps = [part.split("=", 1)[1] for part in (signature_header or "").split(",")
               if part.strip().startswith("t=")]
     try:

@@ -19,12 +19,14 @@ from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.extensions import csrf
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.fleet_web import lists
 from mobility.pagination import page_cursor_arg
 from mobility.payments import gateway, services
 from mobility.payments.forms import DepositForm, KeepForm, PaymentForm, SchemeForm
 from mobility.payments.models import Payment
 from mobility.pricing import services as pricing
 from mobility.rentals import lifecycle
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("payments", __name__)
 webhook_bp = Blueprint("stripe_webhook", __name__, url_prefix="/stripe")
@@ -36,8 +38,6 @@ STAFF = (ADMIN, ADVISOR, FLEET_MANAGER)
 @requires_roles(ADVISOR, ADMIN, FLEET_MANAGER)
 def rentals():
     """Rentals with what each has paid and owes: the open ones first, a page at a time."""
-    from mobility.fleet_web import lists
-
     filters = lists.rental_filters_from_args()
     rows = lists.rental_page(current_user, filters, cursor=page_cursor_arg())
     return render_template("payments/rentals.html", rentals=rows, filters=filters,
@@ -84,12 +84,11 @@ def add_payment(rental_id: int):
                                 paid_on=form.paid_on.data or utcnow().date())
     except ValidationFailed as error:
         db.session.rollback()
-        for message in (error.details or {}).values():
-            form.amount.errors.append(str(message))
+        errors_onto_form(form, error)
         return _ledger_page(rental, 400, payment_form=form)
     except services.DuplicateReference as error:
         db.session.rollback()
-        form.reference.errors.append(str(error.message))
+        form.reference.errors.append(str(error.message))  # a refusal about this one field
         return _ledger_page(rental, 409, payment_form=form)
     flash(_("The payment was recorded."), "success")
     return redirect(url_for("payments.ledger", rental_id=rental.id))
@@ -128,8 +127,7 @@ def deposit(rental_id: int):
                 lifecycle.take_deposit(current_user, rental, method=method,
                                        reference=form.reference.data)
             except ValidationFailed as error:
-                for message in (error.details or {}).values():
-                    form.method.errors.append(str(message))
+                errors_onto_form(form, error)
                 status = 400
             except DomainError as error:
                 flash(lifecycle.explain(error), "error")
@@ -180,8 +178,7 @@ def keep_deposit(rental_id: int):
             services.keep_deposit(current_user, current, amount_cents=form.amount.cents,
                                   damage_note=form.damage_note.data)
         except ValidationFailed as error:
-            for message in (error.details or {}).values():
-                form.amount.errors.append(str(message))
+            errors_onto_form(form, error)
         else:
             flash(_("The amount was kept from the deposit; the rest was released."), "success")
             return redirect(url_for("payments.deposit", rental_id=rental.id))

@@ -56,3 +56,6 @@ def update_settings(actor, config: Any) -> PeopleSettings:
     return row
 
 
+def amie_max_months(platform_id: int) -> int:
+    """The platform's limit of AMIE months per person (the one source of truth)."""
+    return int(eligibility_config_for(platform_id)["amie"]["max_rental_months"])

@@ -8,10 +8,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from fleet.models import Rental
 from mobility.audit.services import record_audit
-from mobility.core.dates import add_months
-from mobility.core.db import db, id_in, write_transaction
+from mobility.contracts.models import RentalContract
+from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.i18n import money
+from mobility.pricing.amie import (  # the AMIE months are part of the terms' price
+    amie_first_month_of,
+    amie_max_months,
+)
+from mobility.pricing.amie import amie_months_used as amie_months_used  # re-exported
 from mobility.pricing.engine import (
     VEHICLE_KINDS,
     Line,
@@ -19,7 +26,6 @@ from mobility.pricing.engine import (
     QuoteError,
     Situation,
     TariffRates,
-    months_started,
     quote,
 )
 from mobility.pricing.models import RentalAmendment, RentalTerms, Tariff
@@ -137,8 +143,6 @@ def _overlaps(tariff: Tariff, start: date, until: date | None) -> bool:
 
 def membership_due(beneficiary, on: date) -> bool:
     """True unless a membership fee was already charged in the year before `on`."""
-    from fleet.models import Rental
-
     since = on - timedelta(days=365)
     charged = db.session.scalar(
         select(RentalTerms.id).join(Rental, Rental.id == RentalTerms.rental_id).where(
@@ -180,7 +184,7 @@ def line_label(line: Line, *, show_situation: bool = True) -> str:
         return _("Reduction (-%(pct)d %%)", pct=line.params["pct"])
     if line.code == "rental":
         return _("%(kind)s: %(days)d days at %(rate)s", kind=KIND_LABELS[line.params["kind"]],
-                 days=line.quantity, rate=_money(line.unit_cents))
+                 days=line.quantity, rate=money(line.unit_cents))
     if line.code == "reduction":
         return _("Reduction: %(reason)s (-%(pct)d %%)",
                  reason=REDUCTION_LABELS[line.params["reduction"]], pct=line.params["pct"])
@@ -193,14 +197,8 @@ def line_label(line: Line, *, show_situation: bool = True) -> str:
         return _("Month %(month)d", month=line.params["month"])
     if line.code == "seat":
         return _("%(kind)s: %(seats)d at %(price)s", kind=KIND_LABELS[line.params["kind"]],
-                 seats=line.quantity, price=_money(line.unit_cents))
+                 seats=line.quantity, price=money(line.unit_cents))
     return line.code
-
-
-def _money(cents: int) -> str:
-    from mobility.i18n import money
-
-    return money(cents)
 
 
 def quote_payload(result: Quote, tariff: Tariff | None) -> dict:
@@ -215,96 +213,6 @@ def quote_payload(result: Quote, tariff: Tariff | None) -> dict:
             "At month %(month)d the plan proposes a microcredit to buy a car.",
             month=result.microcredit["month"])
     return data
-
-
-# -- the AMIE months of a person -------------------------------------------------------------
-
-def _amie_rows(beneficiary_ids) -> dict[int, dict[int, tuple[date, date, int | None]]]:
-    """Each person's AMIE rentals not cancelled, `{person: {rental: (start, end, replaces)}}`,
-    in one query."""
-    from fleet.models import Rental
-
-    rows = db.session.execute(
-        select(Rental.beneficiary_id, Rental.id, Rental.start_date, Rental.end_date,
-               Rental.replaces_rental_id)
-        .join(RentalTerms, RentalTerms.rental_id == Rental.id)
-        .where(id_in(Rental.beneficiary_id, beneficiary_ids), RentalTerms.scheme == "amie",
-               Rental.status != "cancelled")).all()
-    out: dict[int, dict[int, tuple[date, date, int | None]]] = {}
-    for row in rows:
-        out.setdefault(row.beneficiary_id, {})[row.id] = (
-            row.start_date, row.end_date, row.replaces_rental_id)
-    return out
-
-
-def _amie_chains(by_id: dict[int, tuple[date, date, int | None]]
-                 ) -> tuple[dict[int, tuple[date, date]], dict[int, int]]:
-    """A person's AMIE rentals grouped into periods: `{root id: (start, end)}` and each
-    rental's root (a rental and the replacements that took over from it count as one period)."""
-    chains: dict[int, tuple[date, date]] = {}
-    roots: dict[int, int] = {}
-    for rental_id, (start, end, _replaces) in by_id.items():
-        root = rental_id
-        while by_id[root][2] is not None and by_id[root][2] in by_id:
-            root = by_id[root][2]
-        roots[rental_id] = root
-        first, last = chains.get(root, (start, end))
-        chains[root] = (min(first, start), max(last, end))
-    return chains, roots
-
-
-def amie_periods(beneficiary_id: int, *, exclude_rental_id: int | None = None
-                 ) -> list[tuple[date, date]]:
-    """The person's AMIE periods `[start, end)`, not cancelled; a rental and the replacements
-    that took over from it (a vehicle immobilised while out) count as one period."""
-    rows = _amie_rows([beneficiary_id]).get(beneficiary_id, {})
-    rows.pop(exclude_rental_id, None)
-    chains, _roots = _amie_chains(rows)
-    return sorted(chains.values())
-
-
-def _first_month(rental, rows: dict[int, tuple[date, date, int | None]]) -> int:
-    by_id = {**rows, rental.id: (rental.start_date, rental.end_date, rental.replaces_rental_id)}
-    chains, roots = _amie_chains(by_id)
-    root = roots[rental.id]
-    root_start = chains[root][0]
-    before = sum(months_started(start, end) for chain_id, (start, end) in chains.items()
-                 if chain_id != root and (start, chain_id) < (root_start, root))
-    elapsed = 0
-    while add_months(root_start, elapsed + 1) <= rental.start_date:
-        elapsed += 1
-    return 1 + before + elapsed
-
-
-def amie_first_month_of(rental) -> int:
-    """The person's month of the AMIE plan in which `rental` starts, from all their AMIE
-    periods as they stand now (so a rental booked later for earlier dates renumbers the later
-    ones): 1 + the months of the periods that start before this one's, + the whole months a
-    replacement's period had already run when it took over."""
-    rows = _amie_rows([rental.beneficiary_id]).get(rental.beneficiary_id, {})
-    return _first_month(rental, rows)
-
-
-def amie_first_months(rentals) -> dict[int, int]:
-    """`amie_first_month_of` for many rentals in one query (lists, dashboards)."""
-    rows = _amie_rows({r.beneficiary_id for r in rentals}) if rentals else {}
-    return {r.id: _first_month(r, rows.get(r.beneficiary_id, {})) for r in rentals}
-
-
-def amie_months_used(beneficiary_id: int, *, exclude_rental_id: int | None = None,
-                     before: date | None = None) -> int:
-    """Months of the AMIE plan the person has used or booked, over all their AMIE rentals
-    (a partial month counts: it is charged as a month of the ladder); with `before`, only the
-    periods that start before that day."""
-    return sum(months_started(start, end) for start, end in amie_periods(
-        beneficiary_id, exclude_rental_id=exclude_rental_id)
-        if before is None or start < before)
-
-
-def amie_max_months(platform_id: int) -> int:
-    from mobility.people.services import amie_max_months as platform_limit
-
-    return platform_limit(platform_id)
 
 
 # -- the terms of a rental -----------------------------------------------------------------
@@ -405,8 +313,6 @@ def situation_in_force(terms: RentalTerms, day: date) -> Situation:
 
 def set_scheme(actor, rental, scheme: str) -> RentalTerms:
     """Choose Bougez (daily) or AMIE (progressive) for a rental whose contract is not signed."""
-    from mobility.contracts.models import RentalContract
-
     if scheme not in SCHEME_LABELS:
         raise ValidationFailed(details={"scheme": _l("This scheme is not known (bougez or amie).")})
     contract = db.session.scalar(select(RentalContract).where(

@@ -11,10 +11,12 @@ from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people.models import Beneficiary
+from mobility.people.services import search_beneficiaries
 from mobility.pricing import services
 from mobility.pricing.engine import VEHICLE_KINDS, TariffRates
 from mobility.pricing.forms import QuoteForm, TariffForm
 from mobility.pricing.models import Tariff
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("pricing", __name__, url_prefix="/pricing")
 
@@ -38,8 +40,7 @@ def tariffs():
             form.effective_from.errors.append(str(error.message))
             status = 409
         except ValidationFailed as error:
-            for message in (error.details or {}).values():
-                form.name.errors.append(str(message))
+            errors_onto_form(form, error)
             status = 400
         else:
             flash(_("The tariff was saved."), "success")
@@ -53,8 +54,6 @@ def tariffs():
 @bp.route("/quote")
 @requires_roles(ADVISOR, ADMIN)
 def quote():
-    from mobility.people.services import search_beneficiaries
-
     form = QuoteForm(request.args)
     # the person comes first (their file, or searched here): never a list of everyone
     person_id = request.args.get("beneficiary_id", type=int)
@@ -73,8 +72,7 @@ def quote():
                     end=form.end.data, scheme=form.scheme.data, seats=form.seats.data or 1)
             except ValidationFailed as failure:
                 error = failure
-                for name, message in (failure.details or {}).items():
-                    getattr(form, name, form.end).errors = [str(message)]
+                errors_onto_form(form, failure)
                 status = 400
         else:
             status = 400

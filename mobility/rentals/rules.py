@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from fleet.licences import licence_refusal
 from fleet.models import (
+    CHECKLISTS,
     INSPECTED_KINDS,
     INSURED_KINDS,
     SAFETY_ITEMS,
@@ -27,10 +28,15 @@ from fleet.models import (
     Rental,
     Vehicle,
 )
+from mobility.contracts.services import contract_is_current, contract_of
 from mobility.core.dates import add_months
 from mobility.core.db import db
+from mobility.core.errors import ValidationFailed
 from mobility.i18n import lazy_date
+from mobility.payments.services import deposit_of
+from mobility.people.services import eligibility_for
 from mobility.pricing import services as pricing
+from mobility.pricing.amie import amie_max_months, amie_months_used
 from mobility.pricing.engine import months_started
 
 #: the shortest written reason an advisor must give to lift a scheme rule
@@ -48,17 +54,6 @@ class Refusal:
     details: dict[str, Any] = field(default_factory=dict)
     #: True for scheme rules an advisor may lift with a written reason
     overridable: bool = False
-
-
-# -- mileage -------------------------------------------------------------------------------
-
-def allowance_for(rental, working_days: int) -> float | None:
-    """The distance allowed over `working_days`: the daily allowance (stored to 0.1 km at
-    booking) times the days, to 0.1 km. The one computation the contract, the checkpoints and
-    the check-in summary share."""
-    if not rental.daily_mileage_allowance_km:
-        return None
-    return round(rental.daily_mileage_allowance_km * working_days, 1)
 
 
 # -- the person ---------------------------------------------------------------------------
@@ -98,8 +93,6 @@ def check_licence(person, vehicle, *, start: date, end: date) -> Refusal | None:
 def check_scheme(person, scheme: str, *, amie_months: int | None = None) -> Refusal | None:
     """The scheme's eligibility on the day (an advisor's override in force lifts the criteria it
     names)."""
-    from mobility.people.services import eligibility_for
-
     result = eligibility_for(person, scheme, amie_months_used=amie_months)
     if result["eligible"]:
         return None
@@ -116,8 +109,8 @@ def check_amie_months(person, *, start: date, end: date, exclude_rental_id: int 
                       ) -> Refusal | None:
     """AMIE lends a car for at most N months per person, over all their AMIE rentals (past,
     current, booked, and this one)."""
-    limit = pricing.amie_max_months(person.platform_id)
-    used = pricing.amie_months_used(person.id, exclude_rental_id=exclude_rental_id)
+    limit = amie_max_months(person.platform_id)
+    used = amie_months_used(person.id, exclude_rental_id=exclude_rental_id)
     wanted = months_started(start, end)
     if used + wanted <= limit:
         return None
@@ -209,9 +202,6 @@ def check_roadworthy(vehicle, *, end: date, today: date) -> Refusal | None:
 def check_checklist(kind: str, checklist: dict | None) -> tuple[dict, list[str]]:
     """The check-out checklist must list every item of the kind (True when in good order);
     returns it and the failed safety items. A missing or unknown item is a 400."""
-    from fleet.models import CHECKLISTS
-    from mobility.core.errors import ValidationFailed
-
     items = CHECKLISTS[kind]
     checklist = checklist or {}
     unknown = sorted(set(checklist) - set(items))
@@ -228,8 +218,6 @@ def check_checklist(kind: str, checklist: dict | None) -> tuple[dict, list[str]]
 # -- the rental's papers ------------------------------------------------------------------
 
 def check_contract_signed(rental) -> Refusal | None:
-    from mobility.contracts.services import contract_is_current, contract_of
-
     if contract_is_current(rental):
         return None
     contract = contract_of(rental)
@@ -246,8 +234,6 @@ def deposit_due_cents(rental) -> int:
 
 
 def check_deposit(rental) -> Refusal | None:
-    from mobility.payments.services import deposit_of
-
     if deposit_due_cents(rental) == 0 or rental.deposit_exemption_reason:
         return None
     deposit = deposit_of(rental)

@@ -10,10 +10,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from fleet.models import Rental, Vehicle
+from fleet.models import MinibusBooking, Rental, SeatBooking, Vehicle
+from mobility.checkpoints.models import Checkpoint
+from mobility.checkpoints.services import next_appointment
+from mobility.contracts.services import contract_is_current, contract_of
 from mobility.core.dates import local_today
 from mobility.core.db import db
-from mobility.rentals.lifecycle import ReadyItem, handover_readiness
+from mobility.payments.services import deposit_of, ledger
+from mobility.people.models import WorkshopAttendance, WorkshopSession
+from mobility.rentals.lifecycle.handover import ReadyItem, handover_readiness
 
 #: rentals shown on the file (the most recent first); older ones stay on the fleet pages
 FILE_RENTALS_LIMIT = 20
@@ -45,9 +50,6 @@ class RentalSummary:
 def next_appointment_for(rental: Rental, scheme: str):
     """The rental's next checkpoint appointment (`checkpoints.next_appointment`: day, time,
     place); none unless the vehicle is out."""
-    from mobility.checkpoints.models import Checkpoint
-    from mobility.checkpoints.services import next_appointment
-
     if rental.status != "in_progress":
         return None
     latest = db.session.scalar(select(Checkpoint).where(Checkpoint.rental_id == rental.id)
@@ -65,9 +67,6 @@ def next_checkpoint_of(rental: Rental, scheme: str) -> date | None:
 
 def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
     """The person's rentals, most recent first (at most `FILE_RENTALS_LIMIT`)."""
-    from mobility.contracts.services import contract_is_current, contract_of
-    from mobility.payments.services import deposit_of, ledger
-
     today = today or local_today()
     rentals = db.session.scalars(
         select(Rental).where(Rental.beneficiary_id == person.id,
@@ -116,8 +115,6 @@ class SeatLine:
 def seats_of_person(person, today: date | None = None) -> list[SeatLine]:
     """The person's carpool and minibus seats: the coming ones first (soonest first), then the
     past ones (latest first); at most `FILE_LIST_LIMIT`."""
-    from fleet.models import MinibusBooking, SeatBooking
-
     today = today or local_today()
     carpool = db.session.scalars(
         select(SeatBooking).where(SeatBooking.beneficiary_id == person.id,
@@ -143,8 +140,6 @@ def seats_of_person(person, today: date | None = None) -> list[SeatLine]:
 
 def workshops_of_person(person) -> list:
     """The workshop sessions the person is registered for, the latest first."""
-    from mobility.people.models import WorkshopAttendance, WorkshopSession
-
     return db.session.scalars(
         select(WorkshopAttendance).join(WorkshopSession)
         .where(WorkshopAttendance.beneficiary_id == person.id,

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from mobility.documents.pdf import ACCENT, INK, Document
-from mobility.i18n import local_date, local_datetime, number
+from mobility.documents.pdf import Document, figure_alignment
+from mobility.i18n import local_date, local_datetime
 from mobility.reports.tables import Table, display_value, report_tables
 
 
@@ -131,14 +131,7 @@ def to_pdf(report: dict) -> bytes:
     return pdf.output_bytes()
 
 
-def _is_figure(value) -> bool:
-    if value is None or isinstance(value, int | float):
-        return True
-    return isinstance(value, str) and value.rstrip(" %\u202f\u00a0").replace(",", "").isdigit()
-
-
 def _pdf_table(pdf: Document, table: Table) -> None:
-    width = pdf.epw
     if pdf.will_page_break(30):
         pdf.add_page()
     pdf.heading(table.title)
@@ -148,30 +141,11 @@ def _pdf_table(pdf: Document, table: Table) -> None:
     count = len(table.columns)
     first = 0.34 if count > 4 else 0.42 if count > 2 else 0.6
     rest = (1 - first) / max(1, count - 1)
-    # figures right-aligned (they line up by digit), words left-aligned
-    numeric = [index > 0 and all(_is_figure(row[index]) for row in table.rows)
-               for index in range(count)]
     pdf.grid(table.columns,
              [[display_value(table, index, value) for index, value in enumerate(row)]
               for row in table.rows],
-             widths=[first] + [rest] * (count - 1),
-             align=["RIGHT" if figure else "LEFT" for figure in numeric])
-    if table.chart and table.rows:
-        values = table.chart_items()
-        largest = max(v for _n, v in values) or 1
-        pdf.ln(2)
-        for name, value in values:
-            if pdf.will_page_break(6):
-                pdf.add_page()
-            y = pdf.get_y()
-            pdf.font(8)
-            pdf.set_text_color(*INK)
-            pdf.cell(60, 5, pdf.fit(name, 58))
-            bar = (width - 80) * value / largest
-            pdf.set_fill_color(*ACCENT)
-            if bar > 0:
-                pdf.rect(pdf.l_margin + 60, y + 1, bar, 3.5, style="F")
-            pdf.set_xy(pdf.l_margin + 62 + bar, y)
-            pdf.cell(18, 5, number(value), new_x="LMARGIN", new_y="NEXT")
+             widths=[first] + [rest] * (count - 1), align=figure_alignment(table.rows, count))
+    if table.chart:
+        pdf.bar_chart(table.chart_items())
     if table.note:
         pdf.paragraph(table.note, size=8, style="I")

@@ -27,11 +27,10 @@ Definitions (also in docs/reports.md):
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking, Site, Vehicle
@@ -39,7 +38,6 @@ from mobility.commute.ladder import LEVELS, normalise
 from mobility.commute.models import CommuteCheck
 from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
-from mobility.payments.models import Payment
 from mobility.people.models import (
     Beneficiary,
     MobilityAssessment,
@@ -47,15 +45,6 @@ from mobility.people.models import (
     PathwayAction,
     Referral,
 )
-from mobility.pricing.engine import (
-    MAX_PERIOD_DAYS,
-    QuoteError,
-    Situation,
-    TariffRates,
-    bougez_week_terms,
-    quote,
-)
-from mobility.pricing.models import RentalTerms, Tariff
 
 PARIS = ZoneInfo("Europe/Paris")
 AGE_BANDS = ("under_26", "26_44", "45_54", "55_plus", "unknown")
@@ -68,22 +57,22 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _least(a, b):
+def least(a, b):
     return func.least(a, b) if _dialect() == "postgresql" else func.min(a, b)
 
 
-def _greatest(a, b):
+def greatest(a, b):
     return func.greatest(a, b) if _dialect() == "postgresql" else func.max(a, b)
 
 
-def _days_between(first, last):
+def days_between(first, last):
     """Whole days from date `first` to date `last` (SQL expression, both dialects)."""
     if _dialect() == "postgresql":
         return last - first
     return func.cast(func.julianday(last) - func.julianday(first), db.Integer)
 
 
-def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The period as UTC instants: Paris midnight of `start` to Paris midnight after `end`."""
     low = datetime.combine(start, time(0), PARIS).astimezone(UTC)
     high = datetime.combine(end + timedelta(days=1), time(0), PARIS).astimezone(UTC)
@@ -92,7 +81,7 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def referrals_by_organisation(platform_ids: list[int], start: date, end: date) -> list[dict]:
     """Referrals received in the period, per partner organisation, with their decisions."""
-    low, high = _utc_bounds(start, end)
+    low, high = utc_bounds(start, end)
     org = PartnerOrganisation
     rows = db.session.execute(
         select(org.id, org.name, org.kind, func.count(Referral.id),
@@ -222,7 +211,7 @@ def fleet_occupancy(platform_ids: list[int], start: date, end: date) -> list[dic
     """Rental days in the period and occupancy, per vehicle kind and site."""
     after = end + timedelta(days=1)
     period_days = (after - start).days
-    days = _days_between(_greatest(Rental.start_date, start), _least(Rental.end_date, after))
+    days = days_between(greatest(Rental.start_date, start), least(Rental.end_date, after))
     rented = db.session.execute(
         select(Vehicle.kind, Vehicle.site_id, func.sum(days), func.count(Rental.id))
         .join(Vehicle, Vehicle.id == Rental.vehicle_id)
@@ -288,7 +277,7 @@ def ladder_outcomes(platform_ids: list[int], start: date, end: date) -> dict[str
     """People checked in the period, by the level their latest commute check recommended (the
     one ladder, `mobility.commute.ladder`, as recorded at the check); "none" when no level was
     confirmed. In the ladder's order, levels nobody got left out."""
-    low, high = _utc_bounds(start, end)
+    low, high = utc_bounds(start, end)
     latest = (select(func.max(CommuteCheck.id).label("id"))
               .where(CommuteCheck.platform_id.in_(platform_ids),
                      CommuteCheck.created_at >= low, CommuteCheck.created_at < high)
@@ -324,176 +313,3 @@ def exits(platform_ids: list[int], start: date, end: date) -> dict:
     return {"total": total, "lasting_solution": lasting,
             "lasting_solution_pct": round(100 * lasting / total, 1) if total else None,
             "by_reason": by_reason, "by_solution": by_solution, "by_employment": by_employment}
-
-
-def _tariff_case(platform_ids: list[int]):
-    """The id of the tariff `rates_on` picks for a rental (the latest one covering its start
-    date on its platform; 0: none, the default rates), as a SQL CASE, with the tariffs' rates."""
-    tariffs = db.session.scalars(
-        select(Tariff).where(Tariff.platform_id.in_(platform_ids))
-        .order_by(Tariff.effective_from)).all()
-    whens = [(and_(Rental.platform_id == t.platform_id, Rental.start_date >= t.effective_from,
-                   Rental.start_date < t.effective_until if t.effective_until is not None
-                   else literal(True)), t.id) for t in reversed(tariffs)]
-    expression = case(*whens, else_=0) if whens else literal(0)
-    return expression, {t.id: t.tariff_rates() for t in tariffs}
-
-
-def _price_classes(platform_ids: list[int], start: date, end: date):
-    """The rentals of the period grouped by what prices them (kind, scheme, terms or the
-    person's situation and the tariff): the columns, and one row per class with its count."""
-    tariff, rates_by_id = _tariff_case(platform_ids)
-    columns = [
-        Vehicle.kind.label("kind"),
-        func.coalesce(RentalTerms.scheme, "bougez").label("scheme"),
-        func.coalesce(func.cast(RentalTerms.rates, db.Text), "").label("rates"),
-        func.coalesce(func.cast(RentalTerms.receives_rsa, db.Integer), -1).label("t_rsa"),
-        func.coalesce(func.cast(RentalTerms.lives_in_qpv, db.Integer), -1).label("t_qpv"),
-        func.coalesce(RentalTerms.resources_band, "").label("t_band"),
-        func.coalesce(func.cast(RentalTerms.membership_due, db.Integer), -1).label("t_fee"),
-        func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0).label("b_rsa"),
-        func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0).label("b_qpv"),
-        func.coalesce(Beneficiary.resources_band, "").label("b_band"),
-        tariff.label("tariff"),
-    ]
-    rows = db.session.execute(
-        _period_rentals(select(*columns, func.count(Rental.id)), platform_ids, start, end)
-        .group_by(*columns)).all()
-    return columns, rows, rates_by_id
-
-
-def _period_rentals(query, platform_ids: list[int], start: date, end: date):
-    """`query` over the rentals of the period (not cancelled, overlapping it), with their
-    vehicle, person and terms."""
-    return (query.select_from(Rental)
-            .join(Vehicle, Vehicle.id == Rental.vehicle_id)
-            .join(Beneficiary, Beneficiary.id == Rental.beneficiary_id)
-            .outerjoin(RentalTerms, RentalTerms.rental_id == Rental.id)
-            .where(Rental.platform_id.in_(platform_ids), Rental.status != "cancelled",
-                   Rental.start_date <= end, Rental.end_date > start))
-
-
-def _class_situation(row) -> tuple[TariffRates, Situation] | None:
-    """The rates and situation `quote` would price a class of rentals with."""
-    if row.rates:
-        return TariffRates.from_dict(json.loads(row.rates)), Situation(
-            receives_rsa=bool(row.t_rsa), lives_in_qpv=bool(row.t_qpv),
-            resources_band=row.t_band or None, membership_due=bool(row.t_fee))
-    return None
-
-
-def money(platform_ids: list[int], start: date, end: date) -> dict:
-    """Amounts invoiced (instalments due in the period), paid, and outstanding at its end.
-
-    "Bougez" rentals (nearly all) are summed in SQL: each class of rentals priced alike gets
-    its daily rate, reduction and fee from the pricing engine (`bougez_week_terms`), and the
-    database adds up the instalments (cumulative, rounded down, as `quote` computes them).
-    AMIE rentals (a monthly ladder) are priced one by one by `quote`."""
-    paid_rows = db.session.execute(
-        select(Payment.method, func.sum(Payment.amount_cents), func.count(Payment.id))
-        .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
-               Payment.paid_on >= start, Payment.paid_on <= end)
-        .group_by(Payment.method)
-    ).all()
-    paid_by_method = {method: int(total or 0) for method, total, _count in paid_rows}
-
-    columns, classes, rates_by_id = _price_classes(platform_ids, start, end)
-    priced = sum(row[-1] for row in classes)
-    terms, amie = [], False
-    for row in classes:
-        if row.scheme != "bougez":
-            amie = True
-            continue
-        fixed = _class_situation(row)
-        rates, situation = fixed or (
-            rates_by_id.get(row.tariff, TariffRates()),
-            Situation(receives_rsa=bool(row.b_rsa), lives_in_qpv=bool(row.b_qpv),
-                      resources_band=row.b_band or None))
-        try:
-            rate, pct, fee = bougez_week_terms(rates, row.kind, situation)
-        except QuoteError:
-            continue  # as `quote` refuses it: not priced
-        terms.append((tuple(row[:len(columns)]), rate, pct, fee))
-    invoiced, outstanding = _bougez_sums(columns, terms, platform_ids, start, end)
-    amie_invoiced, amie_outstanding = _amie_sums(platform_ids, start, end) if amie else (0, 0)
-    return {"invoiced_cents": invoiced + amie_invoiced,
-            "paid_cents": sum(paid_by_method.values()),
-            "outstanding_cents": outstanding + amie_outstanding,
-            "paid_by_method": paid_by_method, "rentals_priced": priced}
-
-
-def _bougez_sums(columns, terms, platform_ids: list[int], start: date,
-                 end: date) -> tuple[int, int]:
-    """Invoiced in the period and outstanding at its end of the "Bougez" rentals, in SQL: each
-    rental joins its class (a small table of the classes' rate, reduction and fee)."""
-    if not terms:
-        return 0, 0
-    classes = union_all(*[
-        select(*[literal(v).label(f"k{i}") for i, v in enumerate(values)],
-               literal(rate).label("rate"), literal(pct).label("pct"), literal(fee).label("fee"))
-        for values, rate, pct, fee in terms]).cte("price_classes")
-    # what each rental has paid by the end: an index lookup per rental of the period
-    paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
-            .where(Payment.rental_id == Rental.id, Payment.status == "succeeded",
-                   Payment.paid_on <= end).scalar_subquery())
-    days = _days_between(Rental.start_date, Rental.end_date)
-    # days covered by the instalments due by `end` / before `start` (one every 7 days from
-    # the start, the last on the return date)
-    to_end = _days_between(Rental.start_date, literal(end))
-    before = _days_between(Rental.start_date, literal(start)) - 1
-    rows = (_period_rentals(select(
-        classes.c.rate, classes.c.pct, classes.c.fee,
-        case((Rental.end_date <= end, days), else_=(to_end // 7) * 7).label("q_end"),
-        case((before < 0, 0), else_=(before // 7) * 7).label("q_start"),
-        paid.label("paid")), platform_ids, start, end)
-        # a LEFT join read from the rentals' side (SQLite keeps that order; PostgreSQL makes
-        # it a hash join); a rental without a class is one `quote` refuses
-        .outerjoin(classes, and_(*[column.element == classes.c[f"k{i}"]
-                                   for i, column in enumerate(columns)]))
-        .where(days <= MAX_PERIOD_DAYS, classes.c.rate.is_not(None)).subquery())
-
-    def due(covered):
-        return (rows.c.rate * covered * (100 - rows.c.pct) // 100
-                + case((covered > 0, rows.c.fee), else_=0))
-
-    total = db.session.execute(select(
-        func.sum(due(rows.c.q_end) - due(rows.c.q_start)),
-        func.sum(_greatest(due(rows.c.q_end) - rows.c.paid, 0)))).one()
-    return int(total[0] or 0), int(total[1] or 0)
-
-
-def _amie_sums(platform_ids: list[int], start: date, end: date) -> tuple[int, int]:
-    """Invoiced and outstanding of the AMIE rentals of the period, each priced by `quote`."""
-    rentals = db.session.execute(_period_rentals(
-        select(Rental.id, Rental.start_date, Rental.end_date, Vehicle.kind, RentalTerms.rates,
-               RentalTerms.scheme, RentalTerms.receives_rsa, RentalTerms.lives_in_qpv,
-               RentalTerms.resources_band, RentalTerms.membership_due),
-        platform_ids, start, end).where(RentalTerms.scheme == "amie")).all()
-    if not rentals:
-        return 0, 0
-    paid_by_rental = dict(db.session.execute(
-        select(Payment.rental_id, func.sum(Payment.amount_cents))
-        .join(RentalTerms, RentalTerms.rental_id == Payment.rental_id)
-        .join(Rental, Rental.id == Payment.rental_id)
-        .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
-               Payment.paid_on <= end, Rental.status != "cancelled", RentalTerms.scheme == "amie",
-               Rental.start_date <= end, Rental.end_date > start)
-        .group_by(Payment.rental_id)).all())
-    invoiced = outstanding = 0
-    for (rental_id, first, last, kind, rates, scheme, t_rsa, t_qpv, t_band,
-         t_membership) in rentals:
-        situation = Situation(receives_rsa=bool(t_rsa), lives_in_qpv=bool(t_qpv),
-                              resources_band=t_band, membership_due=bool(t_membership))
-        try:
-            result = quote(TariffRates.from_dict(rates), kind=kind, start=first, end=last,
-                           scheme=scheme, situation=situation)
-        except QuoteError:
-            continue
-        due_by_end = 0
-        for instalment in result.instalments:
-            if start <= instalment.due_date <= end:
-                invoiced += instalment.amount_cents
-            if instalment.due_date <= end:
-                due_by_end += instalment.amount_cents
-        outstanding += max(0, due_by_end - int(paid_by_rental.get(rental_id) or 0))
-    return invoiced, outstanding

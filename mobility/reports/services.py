@@ -15,7 +15,7 @@ from mobility.core.db import db
 from mobility.core.errors import Forbidden, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.platforms.models import Platform
-from mobility.reports import queries
+from mobility.reports import amounts, queries
 from mobility.reports.models import ReportNetwork, ReportNetworkMember
 
 #: roles that may read a platform's activity report (advisors read only; both may export it)
@@ -155,7 +155,7 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
         "mobility_potential": queries.mobility_potential(ids, start, end),
         "exits": queries.exits(ids, start, end),
         "ladder": queries.ladder_outcomes(ids, start, end),
-        "money": queries.money(ids, start, end),
+        "money": amounts.money(ids, start, end),
     }
     report["money"]["budget_cents"] = budget_cents
     report["money"]["cost_per_beneficiary_cents"] = (

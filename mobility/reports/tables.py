@@ -62,9 +62,15 @@ def _num(value) -> str:
 
 def report_tables(report: dict) -> list[Table]:
     """The report's tables in reading order (labels in the current language)."""
-    people, actions, exits = report["people"], report["actions"], report["exits"]
-    potential, money = report["mobility_potential"], report["money"]
-    tables = [
+    return [*_people_tables(report), *_action_tables(report["actions"]),
+            *_fleet_and_potential_tables(report), *_exit_tables(report["exits"]),
+            _money_table(report["money"])]
+
+
+def _people_tables(report: dict) -> list[Table]:
+    """The summary, the referrals received and the people met by gender and age band."""
+    people, exits = report["people"], report["exits"]
+    return [
         Table("summary", _("Summary"), [_("Figure"), _("Value")], [
             [_("Referrals received"), sum(r["received"] for r in report["referrals"])],
             [_("People met"), people["total"]],
@@ -89,6 +95,10 @@ def report_tables(report: dict) -> list[Table]:
               chart=(0, 1),
               note=_("Age reached during the last year of the period.")),
     ]
+
+
+def _action_tables(actions: dict) -> list[Table]:
+    """The actions set up, by kind, and the referrals to partner operators."""
     action_rows = [
         [label(ACTION_KINDS, "coaching"), actions["coaching"]["count"],
          actions["coaching"]["people"]],
@@ -106,13 +116,20 @@ def report_tables(report: dict) -> list[Table]:
         [label(ACTION_KINDS, "partner_referral"), actions["partner_referral"]["count"],
          actions["partner_referral"]["people"]],
     ]
-    tables.append(Table("actions", _("Actions set up, by kind"),
-                        [_("Action"), _("Number"), _("People")], action_rows, chart=(0, 1)))
+    tables = [Table("actions", _("Actions set up, by kind"),
+                    [_("Action"), _("Number"), _("People")], action_rows, chart=(0, 1))]
     if actions["partner_referrals_by_organisation"]:
         tables.append(Table(
             "partners", _("Referrals to partner operators"), [_("Partner"), _("Number")],
             [[p["organisation"], p["count"]]
              for p in actions["partner_referrals_by_organisation"]]))
+    return tables
+
+
+def _fleet_and_potential_tables(report: dict) -> list[Table]:
+    """Fleet occupancy, the mobility potential and the ladder of recommended solutions."""
+    potential = report["mobility_potential"]
+    tables = []
     tables.append(Table(
         "fleet", _("Rental days and fleet occupancy, by vehicle kind and site"),
         [_("Vehicle kind"), _("Site"), _("Vehicles"), _("Rentals"), _("Rental days"),
@@ -136,6 +153,12 @@ def report_tables(report: dict) -> list[Table]:
                          for k, v in report.get("ladder", {}).items()], chart=(0, 1),
                         note=_("People whose commute was checked in the period, by the level of "
                                "the ladder their latest check recommended.")))
+    return tables
+
+
+def _exit_tables(exits: dict) -> list[Table]:
+    """Exits by mobility solution, employment outcome and reason."""
+    tables = []
     tables.append(Table("exit_solutions", _("Exits, by mobility solution"),
                         [_("Solution"), _("Exits")],
                         [[label(EXIT_SOLUTIONS, k), v] for k, v in exits["by_solution"].items()],
@@ -148,6 +171,11 @@ def report_tables(report: dict) -> list[Table]:
                          for k, v in exits["by_employment"].items()], chart=(0, 1)))
     tables.append(Table("exit_reasons", _("Exits, by reason"), [_("Reason"), _("Exits")],
                         [[label(EXIT_REASONS, k), v] for k, v in exits["by_reason"].items()]))
+    return tables
+
+
+def _money_table(money: dict) -> Table:
+    """Amounts invoiced, paid and outstanding (and the cost per beneficiary with a budget)."""
     money_rows = [
         [_("Amount invoiced"), money["invoiced_cents"]],
         [_("Amount paid"), money["paid_cents"]],
@@ -159,9 +187,8 @@ def report_tables(report: dict) -> list[Table]:
     if money["budget_cents"] is not None:
         money_rows.append([_("Budget of the period"), money["budget_cents"]])
         money_rows.append([_("Cost per beneficiary"), money["cost_per_beneficiary_cents"]])
-    tables.append(Table("money", _("Amounts"), [_("Figure"), _("Amount")], money_rows,
-                        money_columns={1}))
-    return tables
+    return Table("money", _("Amounts"), [_("Figure"), _("Amount")], money_rows,
+                 money_columns={1})
 
 
 def display_value(table: Table, index: int, value) -> str:

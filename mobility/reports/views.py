@@ -16,6 +16,7 @@ from mobility.reports import charts, services
 from mobility.reports.api import download
 from mobility.reports.forms import PeriodForm
 from mobility.reports.tables import display_value, report_tables
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -67,10 +68,8 @@ def activity():
         scope, period, report = _run(form)
     except ValidationFailed as error:
         status = 400
-        for name, message in (error.details or {}).items():
-            field = getattr(form, name, form.end)
-            if str(message) not in field.errors:
-                field.errors = list(field.errors) + [str(message)]
+        if not any(field.errors for field in form):  # the form's own errors are on it already
+            errors_onto_form(form, error)
     else:
         tables = report_tables(report)
     query = {k: v for k, v in request.args.items() if k in ("start", "end", "scope", "budget")}

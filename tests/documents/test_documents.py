@@ -24,7 +24,7 @@ from mobility.core.errors import ValidationFailed
 from mobility.documents import pdf as toolkit
 from mobility.i18n import number
 from mobility.platforms.models import Platform
-from mobility.rentals.rules import allowance_for
+from mobility.rentals.mileage import allowance_for
 from tests.factories import create_platform, create_user, csrf_token_from, login
 from tests.fleet.factories import png_bytes
 from tests.rentals.factories import make_world

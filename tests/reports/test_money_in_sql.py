@@ -10,7 +10,7 @@ from mobility.core.db import db
 from mobility.payments.models import Payment
 from mobility.pricing.engine import Situation, TariffRates, bougez_week_terms, quote
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.reports.queries import money
+from mobility.reports.amounts import money
 from tests.factories import create_platform
 from tests.fleet.factories import create_rental, create_site, create_vehicle
 from tests.people.factories import create_beneficiary

@@ -52,7 +52,6 @@ from mobility.people.services.listing import (
 )
 from mobility.people.services.overrides import (
     MIN_JUSTIFICATION,
-    amie_max_months,
     eligibility_for,
     facts_of,
     latest_override,
@@ -85,6 +84,7 @@ from mobility.people.services.workshops import (
     register_attendee,
 )
 from mobility.people.settings import (
+    amie_max_months,
     eligibility_config_for,
     scoring_for,
     settings_config,

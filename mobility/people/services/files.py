@@ -20,6 +20,7 @@ from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import Referent
+from mobility.people import signals
 from mobility.people.models import (
     CONTRACT_TYPES,
     EMPLOYMENT_KINDS,
@@ -30,7 +31,6 @@ from mobility.people.models import (
 )
 from mobility.people.services.common import iso, new_pathway
 from mobility.people.services.listing import stage_of
-from mobility.rentals.lifecycle import situation_changed
 
 # -- geocoding ---------------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ def update_beneficiary(actor, beneficiary: Beneficiary, changes: Mapping[str, An
     db.session.commit()
     if changed & SITUATION_FIELDS:
         # prices follow the person: re-price unsigned rentals, amend signed ones
-        situation_changed(actor, beneficiary)
+        signals.situation_changed.send(actor, person=beneficiary)
     return sorted(changed)
 
 

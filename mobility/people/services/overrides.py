@@ -39,11 +39,6 @@ def facts_of(beneficiary: Beneficiary, *, on: date | None = None,
     )
 
 
-def amie_max_months(platform_id: int) -> int:
-    """The platform's limit of AMIE months per person (the one source of truth)."""
-    return int(eligibility_config_for(platform_id)["amie"]["max_rental_months"])
-
-
 def override_in_force(beneficiary: Beneficiary, scheme: str, *, on: date | None = None
                       ) -> EligibilityOverride | None:
     """The latest override of the scheme for the person that still applies on `on`."""

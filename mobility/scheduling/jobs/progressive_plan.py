@@ -14,9 +14,9 @@ from mobility.core.dates import add_months
 from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
+from mobility.pricing.amie import amie_first_months, amie_max_months
 from mobility.pricing.engine import amie_month_price
 from mobility.pricing.models import RentalTerms
-from mobility.pricing.services import amie_first_months, amie_max_months
 from mobility.scheduling.jobs._recipients import StaffCache
 from mobility.scheduling.registry import Reminder, reminder_job
 
