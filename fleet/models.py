@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fleet.licences import required_category
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
 
@@ -146,9 +147,7 @@ class Site(PlatformScoped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    @property
-    def kind_label(self) -> str:
-        return str(SITE_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", SITE_KIND_LABELS)
 
     def __repr__(self) -> str:
         return f"<Site {self.name}>"
@@ -197,13 +196,9 @@ class Vehicle(PlatformScoped, db.Model):
                           "Photo.inspection_id == None)", viewonly=True,
                           order_by="Photo.id")
 
-    @property
-    def kind_label(self) -> str:
-        return str(VEHICLE_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", VEHICLE_KIND_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return str(VEHICLE_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", VEHICLE_STATUS_LABELS)
 
     @property
     def display_name(self) -> str:
@@ -302,9 +297,7 @@ class Rental(PlatformScoped, db.Model):
     replaces = relationship("Rental", remote_side=[id], foreign_keys=[replaces_rental_id])
     inspections = relationship("Inspection", back_populates="rental", order_by="Inspection.id")
 
-    @property
-    def status_label(self) -> str:
-        return str(RENTAL_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", RENTAL_STATUS_LABELS)
 
     @property
     def is_open(self) -> bool:
@@ -375,9 +368,7 @@ class Inspection(PlatformScoped, db.Model):
     signoff_witness = relationship("User", foreign_keys=[signoff_witness_id])
     photos = relationship("Photo", order_by="Photo.id", viewonly=True)
 
-    @property
-    def kind_label(self) -> str:
-        return str(INSPECTION_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", INSPECTION_KIND_LABELS)
 
     @property
     def is_signed_off(self) -> bool:
@@ -433,13 +424,9 @@ class MaintenanceJob(PlatformScoped, db.Model):
 
     vehicle = relationship("Vehicle")
 
-    @property
-    def kind_label(self) -> str:
-        return str(MAINTENANCE_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", MAINTENANCE_KIND_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return str(MAINTENANCE_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", MAINTENANCE_STATUS_LABELS)
 
     def is_due(self, today: date) -> bool:
         """Open and due by date, or by the vehicle's odometer."""
@@ -489,9 +476,7 @@ class CarpoolRide(PlatformScoped, db.Model):
     def weekday_labels(self) -> str:
         return ", ".join(str(WEEKDAY_LABELS[d]) for d in self.weekday_numbers)
 
-    @property
-    def driver_kind_label(self) -> str:
-        return str(DRIVER_KIND_LABELS.get(self.driver_kind, self.driver_kind))
+    driver_kind_label = label_of("driver_kind", DRIVER_KIND_LABELS)
 
     def runs_on(self, day: date) -> bool:
         return (day.weekday() in self.weekday_numbers and day >= self.valid_from

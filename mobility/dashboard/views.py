@@ -9,27 +9,13 @@ from sqlalchemy import text
 from mobility.auth.policies import public, requires_roles
 from mobility.core.db import db
 from mobility.core.roles import ALL_ROLES
+from mobility.dashboard import panels as _role_panels  # noqa: F401  (registers the role panels)
+from mobility.dashboard.registry import (  # noqa: F401  (dashboard_panel: for the features)
+    DASHBOARD_PANELS,
+    dashboard_panel,
+)
 
 bp = Blueprint("dashboard", __name__)
-
-#: What each role's dashboard shows, filled by feature packages at import time:
-#: role -> list of callables returning (template, context) panels.
-DASHBOARD_PANELS: dict[str, list] = {role: [] for role in ALL_ROLES}
-
-
-def dashboard_panel(*roles: str):
-    """Register a function `(user) -> dict | None` adding a panel to these roles' dashboards.
-
-    It returns `{"template": ..., **context}`, or None when it has nothing to show.
-    """
-
-    def decorate(function):
-        for role in roles:
-            DASHBOARD_PANELS[role].append(function)
-        return function
-
-    return decorate
-
 
 @bp.route("/")
 @public
@@ -60,6 +46,3 @@ def healthz():
     status = 200 if database == "ok" else 503
     return {"status": "ok" if status == 200 else "degraded", "database": database,
             "database_backend": db.engine.dialect.name}, status
-
-
-import mobility.dashboard.panels as _role_panels  # noqa: E402, F401  (registers the role panels)

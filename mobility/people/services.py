@@ -628,7 +628,8 @@ def notify_referents(actor, beneficiary: Beneficiary, pathway: Pathway, *, kind:
     """Queue a message to the referent of each of the pathway's referrals (else to the
     prescriber who sent it), in the caller's transaction; the outbox sends it by e-mail or
     SMS. Returns how many were queued."""
-    from mobility.notifications.services import enqueue_notification, recipient_key
+    from mobility.notifications.outbox import enqueue_notification
+    from mobility.notifications.recipients import recipient_key
 
     recipients = {}
     for referral in pathway.referrals:

@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.policies import public, requires_roles
-from mobility.auth.views import login_rate_limit, sign_in
+from mobility.auth.signin import login_rate_limit, sign_in
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import BENEFICIARY
 from mobility.dashboard.views import dashboard_panel
-from mobility.notifications.services import send_due_messages
+from mobility.notifications.outbox import send_due_messages
 from mobility.portal import services
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import BirthDateForm, CodeForm, CodeRequestForm

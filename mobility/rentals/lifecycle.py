@@ -517,7 +517,7 @@ def replace(actor, rental: Rental, new_vehicle_id: int | None = None) -> Rental:
 
 
 def _tell_replacement(actor, rental: Rental, vehicle: Vehicle) -> None:
-    from mobility.notifications.services import enqueue_notification
+    from mobility.notifications.outbox import enqueue_notification
 
     site = vehicle.site
     enqueue_notification(
