@@ -11,7 +11,6 @@ scores, rentals' dates, payments and deposits' amounts). Signed contracts are ke
 from __future__ import annotations
 
 import contextlib
-import os
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, has_app_context
@@ -64,9 +63,10 @@ class ConfigurationError(ValueError):
 
 
 def _setting(name: str, default: int) -> int:
+    """`name` from the app's config (`mobility.config` reads the environment), else `default`."""
     value = current_app.config.get(name) if has_app_context() else None
     if value in (None, ""):
-        value = os.environ.get(name) or default
+        value = default
     try:
         return int(value)
     except (TypeError, ValueError):
