@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import click
+import phonenumbers
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from mobility.auth.services import create_user
 from mobility.core.db import db
-from mobility.core.errors import DomainError
+from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ROLES
-from mobility.i18n import in_both_languages
+from mobility.demo import DEMO_ACCOUNTS, load_demo
+from mobility.i18n import compile_catalogs, in_both_languages
 from mobility.platforms.models import Platform
 from mobility.platforms.services import set_lender_identity
 
@@ -33,18 +37,12 @@ def _fail(error: DomainError) -> None:
 def create_platform(slug: str, name: str, country: str = "FR") -> Platform:
     """Create a platform; the slug is its short, unique name; `country` (ISO 3166) is where
     phone numbers typed without a country code belong."""
-    from flask_babel import lazy_gettext as _l
-
-    from mobility.core.errors import ValidationFailed
-
     slug = slug.strip().lower()
     if not slug or not slug.replace("-", "").isalnum():
         raise ValidationFailed(details={"slug": _l("Use lowercase letters, digits and dashes.")})
     if db.session.scalar(select(Platform).where(Platform.slug == slug)):
         raise ValidationFailed(details={"slug": _l("A platform with this slug already exists.")})
     country = (country or "FR").strip().upper()
-    import phonenumbers
-
     if country not in phonenumbers.SUPPORTED_REGIONS:
         raise ValidationFailed(details={"country": _l("Give a country code of two letters, "
                                                       "e.g. FR, MC, BE.")})
@@ -101,8 +99,6 @@ def platforms_list() -> None:
 @click.option("--name", "full_name", default="")
 def users_create(email, password, role, platform_slug, organisation_id, full_name) -> None:
     """Create a user account."""
-    from mobility.auth.services import create_user
-
     platform = db.session.scalar(select(Platform).where(Platform.slug == platform_slug))
     if platform is None:
         raise click.ClickException(
@@ -119,8 +115,6 @@ def users_create(email, password, role, platform_slug, organisation_id, full_nam
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load (idempotently) the demo platform around Monaco and its neighbouring communes."""
-    from mobility.demo import DEMO_ACCOUNTS, load_demo
-
     platform = load_demo()
     click.echo(f"demo platform '{platform.slug}' ready. Demo logins:")
     for email, password, role in DEMO_ACCOUNTS:
@@ -130,8 +124,6 @@ def demo_load() -> None:
 @translations_cli.command("compile")
 def translations_compile() -> None:
     """Compile the .po catalogs into .mo files."""
-    from mobility.i18n import compile_catalogs
-
     click.echo(f"{compile_catalogs()} catalog(s) compiled")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mobility.auth.models import User
 from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
+from mobility.partners.demo import DEMO_SIRETS
 from mobility.platforms.models import Platform
 
 DEMO_SLUG = "riviera"
@@ -62,8 +63,6 @@ def load_demo() -> Platform:
     if platform.legal_name is None:
         # illustrative identity, set before any contract is signed (the contracts state it);
         # the SIRET is the fictitious one the partners' demo publishes
-        from mobility.partners.demo import DEMO_SIRETS
-
         platform.legal_name = "Association Mobilité Riviera (démo)"
         platform.legal_address = "12 avenue de Verdun, 06500 Menton"
         platform.siret = platform.siret or DEMO_SIRETS["platform"]

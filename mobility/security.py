@@ -9,7 +9,6 @@ ones Leaflet sets), never for scripts (OWASP ASVS 5.0 V3.4).
 from __future__ import annotations
 
 import math
-import os
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -44,7 +43,8 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def _setting(name: str) -> str:
-    return current_app.config.get(name) or os.environ.get(name) or ""
+    """`name` from the app's config (`mobility.config` reads the environment), else ""."""
+    return current_app.config.get(name) or ""
 
 
 def origin(url: str) -> str | None:

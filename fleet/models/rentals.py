@@ -38,6 +38,7 @@ from fleet.models.constants import (
 )
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import BENEFICIARY
 from mobility.core.tenancy import PlatformScoped
 
@@ -112,9 +113,7 @@ class Rental(PlatformScoped, db.Model):
     replaces = relationship("Rental", remote_side=[id], foreign_keys=[replaces_rental_id])
     inspections = relationship("Inspection", back_populates="rental", order_by="Inspection.id")
 
-    @property
-    def status_label(self) -> str:
-        return str(RENTAL_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", RENTAL_STATUS_LABELS)
 
     @property
     def is_open(self) -> bool:
@@ -185,9 +184,7 @@ class Inspection(PlatformScoped, db.Model):
     signoff_witness = relationship("User", foreign_keys=[signoff_witness_id])
     photos = relationship("Photo", order_by="Photo.id", viewonly=True)
 
-    @property
-    def kind_label(self) -> str:
-        return str(INSPECTION_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", INSPECTION_KIND_LABELS)
 
     @property
     def is_signed_off(self) -> bool:

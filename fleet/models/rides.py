@@ -18,6 +18,7 @@ from fleet.models.constants import (
 )
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.tenancy import PlatformScoped
 
 
@@ -59,9 +60,7 @@ class CarpoolRide(PlatformScoped, db.Model):
     def weekday_labels(self) -> str:
         return ", ".join(str(WEEKDAY_LABELS[d]) for d in self.weekday_numbers)
 
-    @property
-    def driver_kind_label(self) -> str:
-        return str(DRIVER_KIND_LABELS.get(self.driver_kind, self.driver_kind))
+    driver_kind_label = label_of("driver_kind", DRIVER_KIND_LABELS)
 
     def runs_on(self, day: date) -> bool:
         return (day.weekday() in self.weekday_numbers and day >= self.valid_from

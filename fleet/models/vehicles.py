@@ -36,6 +36,7 @@ from fleet.models.constants import (
 )
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.tenancy import PlatformScoped
 
 
@@ -58,9 +59,7 @@ class Site(PlatformScoped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    @property
-    def kind_label(self) -> str:
-        return str(SITE_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", SITE_KIND_LABELS)
 
     def __repr__(self) -> str:
         return f"<Site {self.name}>"
@@ -109,13 +108,9 @@ class Vehicle(PlatformScoped, db.Model):
                           "Photo.inspection_id == None)", viewonly=True,
                           order_by="Photo.id")
 
-    @property
-    def kind_label(self) -> str:
-        return str(VEHICLE_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", VEHICLE_KIND_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return str(VEHICLE_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", VEHICLE_STATUS_LABELS)
 
     @property
     def display_name(self) -> str:
@@ -193,13 +188,9 @@ class MaintenanceJob(PlatformScoped, db.Model):
 
     vehicle = relationship("Vehicle")
 
-    @property
-    def kind_label(self) -> str:
-        return str(MAINTENANCE_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", MAINTENANCE_KIND_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return str(MAINTENANCE_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", MAINTENANCE_STATUS_LABELS)
 
     def is_due(self, today: date) -> bool:
         """Open and due by date, or by the vehicle's odometer."""

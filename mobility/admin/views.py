@@ -23,6 +23,7 @@ from mobility.organisations.models import PartnerOrganisation
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.platforms.models import Platform
 from mobility.platforms.services import set_lender_identity
+from mobility.web.forms import errors_onto_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,8 +46,7 @@ def users():
                     organisation_id=form.organisation_id.data or None, actor=current_user,
                 )
             except ValidationFailed as error:
-                for field, message in error.details.items():
-                    getattr(form, field).errors.append(str(message))
+                errors_onto_form(form, error)
                 status = 400
             else:
                 flash(_("The account was created."), "success")
@@ -121,8 +121,7 @@ def lender():
                                 actor=current_user)
         except ValidationFailed as error:
             db.session.rollback()
-            for name, message in error.details.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
+            errors_onto_form(form, error)
             status = 400
         else:
             flash(_("The lender identity was saved."), "success")

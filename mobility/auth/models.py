@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from mobility.core.columns import UTCDateTime, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ROLE_LABELS, ROLES
 from mobility.core.tenancy import PlatformScoped
 
@@ -64,9 +65,7 @@ class User(UserMixin, PlatformScoped, db.Model):
     def get_id(self) -> str | None:  # Flask-Login keeps this in the cookie session
         return self._session_token
 
-    @property
-    def role_label(self) -> str:
-        return str(ROLE_LABELS.get(self.role, self.role))
+    role_label = label_of("role", ROLE_LABELS)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -13,10 +14,13 @@ from werkzeug.security import generate_password_hash
 
 from mobility.audit.services import record_audit
 from mobility.auth.models import ApiToken, User, UserSession, hash_secret
+from mobility.auth.passwords import password_problem
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import PRESCRIBER, ROLES
+from mobility.notifications.phones import InvalidPhoneNumber, default_region, normalise_phone
+from mobility.organisations.models import PartnerOrganisation
 
 # Checked against when the e-mail is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -46,8 +50,6 @@ class AccountDisabled(DomainError):
 def is_valid_email(email: str) -> bool:
     """The sign-in form's rule (WTForms `Email()`, i.e. `email_validator` without a DNS
     look-up), so that the CLI and the API accept exactly the addresses the form accepts."""
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
@@ -188,16 +190,10 @@ def set_account_active(actor: User, user: User, active: bool) -> None:
     db.session.commit()
 
 
-def create_user(
-    *, email: str, password: str | None, role: str, platform_id: int,
-    full_name: str = "", organisation_id: int | None = None, locale: str | None = None,
-    actor: User | None = None,
-) -> User:
-    """Create an account after checking the role, the e-mail and the password's length."""
-    from mobility.organisations.models import PartnerOrganisation
-
+def _new_user_problems(*, email: str, password: str | None, role: str, platform_id: int,
+                       organisation_id: int | None) -> dict:
+    """What refuses a new account: the e-mail, the role, the password, the organisation."""
     errors = {}
-    email = (email or "").strip().lower()
     if not is_valid_email(email) or len(email) > 254:
         errors["email"] = _l("Enter a valid e-mail address.")
     elif find_user_by_email(email) is not None:
@@ -205,8 +201,6 @@ def create_user(
     if role not in ROLES:
         errors["role"] = _l("Unknown role.")
     if password is not None:
-        from mobility.auth.passwords import password_problem
-
         problem = password_problem(password, email=email)
         if problem is not None:
             errors["password"] = problem
@@ -216,6 +210,18 @@ def create_user(
         organisation = db.session.get(PartnerOrganisation, organisation_id)
         if organisation is None or organisation.platform_id != platform_id:
             errors["organisation_id"] = _l("Unknown partner organisation.")
+    return errors
+
+
+def create_user(
+    *, email: str, password: str | None, role: str, platform_id: int,
+    full_name: str = "", organisation_id: int | None = None, locale: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create an account after checking the role, the e-mail and the password's length."""
+    email = (email or "").strip().lower()
+    errors = _new_user_problems(email=email, password=password, role=role,
+                                platform_id=platform_id, organisation_id=organisation_id)
     if errors:
         raise ValidationFailed(details=errors)
     user = User(
@@ -236,8 +242,6 @@ def create_user(
 def set_work_phone(user: User, raw: str | None, *, actor: User) -> User:
     """Record the work phone a staff member gives the people they follow (E.164); empty
     removes it. Refused (400, nothing changed) when it is not a valid number."""
-    from mobility.notifications.phones import InvalidPhoneNumber, default_region, normalise_phone
-
     text = (raw or "").strip()
     phone = None
     if text:

@@ -24,6 +24,7 @@ import fleet.models  # noqa: F401  (the rentals table we point to)
 import mobility.payments.models  # noqa: F401  (payments table)
 from mobility.core.columns import UTCDateTime, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
 
@@ -85,9 +86,7 @@ class Checkpoint(PlatformScoped, db.Model):
             return None
         return self.odometer_km - self.previous_odometer_km
 
-    @property
-    def kind_label(self) -> str:
-        return str(CHECKPOINT_KIND_LABELS.get(self.kind, self.kind))
+    kind_label = label_of("kind", CHECKPOINT_KIND_LABELS)
 
     def can_view(self, user) -> bool:
         if user is not None and user.role == BENEFICIARY:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,27 +65,10 @@ class GeocoderNotAvailable(DomainError):
 # -- configuration -----------------------------------------------------------------------------
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name) or default)
-    except ValueError:
-        return default
-
-
 def configure(app) -> None:
-    """Add the commute settings to `app.config` (environment values, else defaults)."""
-    env = os.environ.get
-    app.config.setdefault("ROUTING_CACHE_DIR", env("ROUTING_CACHE_DIR")
-                          or str(PROJECT_ROOT / ".cache" / "routing"))
-    app.config.setdefault("ROUTING_ENGINE", (env("ROUTING_ENGINE") or "local").lower())
-    for key in ("OSRM_URL_CAR", "OSRM_URL_BIKE", "OSRM_URL_FOOT", "GEOCODER_URL", "GTFS_PATH",
-                "MAP_TILE_URL"):
-        app.config.setdefault(key, env(key, ""))
-    app.config.setdefault("OSRM_TIMEOUT_S", _env_float("OSRM_TIMEOUT_S", 5.0))
-    app.config.setdefault("GEOCODER", (env("GEOCODER") or "offline").lower())
-    app.config.setdefault("ROUTING_PRELOAD",
-                          (env("ROUTING_PRELOAD") or "").lower() in ("1", "true", "yes"))
-    if app.config["ROUTING_PRELOAD"]:
+    """Open the routing context at start-up when `ROUTING_PRELOAD` is set (`mobility.config`
+    reads the commute settings from the environment)."""
+    if app.config.get("ROUTING_PRELOAD"):
         preload_routing(app)
 
 
@@ -102,11 +84,9 @@ def preload_routing(app) -> RoutingContext:
 
 
 def config_value(key: str, default: Any = None) -> Any:
-    """A setting of the current app, else of the environment, else `default`."""
+    """A setting of the current app (`mobility.config`), else `default`."""
     value = current_app.config.get(key)
-    if value in (None, ""):
-        value = os.environ.get(key) or default
-    return value
+    return default if value in (None, "") else value
 
 
 # -- the routing context -----------------------------------------------------------------------

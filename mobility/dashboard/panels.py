@@ -14,11 +14,21 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import joinedload
 
+from fleet import services as fleet
 from fleet.models import OPEN_RENTALS_SQL, VEHICLE_STATUS_LABELS, Rental, Site, Vehicle
+from mobility.audit.models import AuditEvent
+from mobility.auth.models import User
+from mobility.checkpoints.models import Checkpoint
+from mobility.checkpoints.services import default_next_date
 from mobility.core.columns import utcnow
+from mobility.core.dates import local_today
 from mobility.core.db import db, id_in
 from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
+from mobility.organisations.models import PartnerOrganisation
 from mobility.payments.services import due_by_rental, paid_by_rental
+from mobility.pricing.models import Tariff
+from mobility.scheduling.models import JobRun
+from mobility.scheduling.registry import all_jobs
 from mobility.web.panels import dashboard_panel
 
 #: at most this many rows per list on a dashboard (the linked page shows the rest)
@@ -30,8 +40,6 @@ ENDING_DAYS = 7
 
 
 def _today() -> date:
-    from mobility.core.dates import local_today
-
     return local_today()
 
 
@@ -69,8 +77,6 @@ def _open_rentals(user, today: date) -> list[Rental]:
 
 def _latest_checkpoints(rental_ids: list[int]) -> dict[int, object]:
     """The last checkpoint of each rental, in one query."""
-    from mobility.checkpoints.models import Checkpoint
-
     if not rental_ids:
         return {}
     ranked = (select(Checkpoint.id, func.row_number().over(
@@ -84,8 +90,6 @@ def _latest_checkpoints(rental_ids: list[int]) -> dict[int, object]:
 
 def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
     """The open rentals the advisor follows, with their next checkpoint, arrears and flags."""
-    from mobility.checkpoints.services import default_next_date
-
     today = today or _today()
     rentals = _open_rentals(user, today)
     ids = [r.id for r in rentals]
@@ -112,32 +116,43 @@ def advisor_lines(user, today: date | None = None) -> list[RentalLine]:
     return lines
 
 
+def _first(items: list) -> tuple[list, int]:
+    """The first `LIST_LIMIT` items, and how many more there are."""
+    return items[:LIST_LIMIT], max(0, len(items) - LIST_LIMIT)
+
+
+def _checkpoint_lists(lines: list[RentalLine], today: date
+                      ) -> tuple[list[RentalLine], list[RentalLine]]:
+    """Rentals out with a checkpoint today, and those with one later this week."""
+    week_end = today + timedelta(days=WEEK_DAYS)
+    by_checkpoint = sorted((x for x in lines if x.next_checkpoint is not None
+                            and x.rental.status == "in_progress"),
+                           key=lambda x: (x.next_checkpoint, x.rental.id))
+    return ([x for x in by_checkpoint if x.next_checkpoint == today],
+            [x for x in by_checkpoint if today < x.next_checkpoint <= week_end])
+
+
+def _ending(lines: list[RentalLine], today: date) -> list[RentalLine]:
+    """Rentals out whose end date is within `ENDING_DAYS`."""
+    return [x for x in lines if x.rental.status == "in_progress"
+            and today <= x.rental.end_date <= today + timedelta(days=ENDING_DAYS)]
+
+
 @dashboard_panel(ADVISOR)
 def advisor_day(user) -> dict | None:
     """Today's and this week's checkpoints, arrears, rentals ending, flags, a search box."""
     today = _today()
     lines = advisor_lines(user, today)
-    week_end = today + timedelta(days=WEEK_DAYS)
-
-    def first(items):
-        return items[:LIST_LIMIT], max(0, len(items) - LIST_LIMIT)
-
-    by_checkpoint = sorted((x for x in lines if x.next_checkpoint is not None
-                            and x.rental.status == "in_progress"),
-                           key=lambda x: (x.next_checkpoint, x.rental.id))
-    checkpoints_today = [x for x in by_checkpoint if x.next_checkpoint == today]
-    checkpoints_week = [x for x in by_checkpoint if today < x.next_checkpoint <= week_end]
+    checkpoints_today, checkpoints_week = _checkpoint_lists(lines, today)
     arrears = sorted((x for x in lines if x.arrears_cents > 0),
                      key=lambda x: -x.arrears_cents)
-    ending = [x for x in lines if x.rental.status == "in_progress"
-              and today <= x.rental.end_date <= today + timedelta(days=ENDING_DAYS)]
     flags = [x for x in lines if x.over_allowance or x.return_overdue or x.checkpoint_overdue]
     return {
         "template": "dashboard/_advisor_day.html", "today": today,
-        "checkpoints_today": first(checkpoints_today),
-        "checkpoints_week": first(checkpoints_week),
-        "arrears": first(arrears), "arrears_total": sum(x.arrears_cents for x in arrears),
-        "ending": first(ending), "flags": first(flags),
+        "checkpoints_today": _first(checkpoints_today),
+        "checkpoints_week": _first(checkpoints_week),
+        "arrears": _first(arrears), "arrears_total": sum(x.arrears_cents for x in arrears),
+        "ending": _first(_ending(lines, today)), "flags": _first(flags),
     }
 
 
@@ -145,8 +160,6 @@ def advisor_day(user) -> dict | None:
 def fleet_overview(user) -> dict:
     """Vehicles by status and site, maintenance due, immobilised vehicles with the rentals they
     break (their replacement proposals are on the linked page)."""
-    from fleet import services as fleet
-
     rows = db.session.execute(
         select(Site.id, Site.name, Vehicle.status, func.count(Vehicle.id))
         .join(Vehicle, Vehicle.site_id == Site.id)
@@ -179,13 +192,6 @@ def fleet_overview(user) -> dict:
 @dashboard_panel(ADMIN)
 def admin_counts(user) -> dict:
     """Users, partner organisations, tariffs, scheduled jobs and the audit log, with links."""
-    from mobility.audit.models import AuditEvent
-    from mobility.auth.models import User
-    from mobility.organisations.models import PartnerOrganisation
-    from mobility.pricing.models import Tariff
-    from mobility.scheduling.models import JobRun
-    from mobility.scheduling.registry import all_jobs
-
     platform_id = user.platform_id
     since = utcnow() - timedelta(days=7)
 

@@ -8,12 +8,12 @@ The font is DejaVu Sans (Debian's `fonts-dejavu-core`, installed by `bin/setup`)
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -37,7 +37,8 @@ RULE = (156, 163, 175)
 
 def font_dir() -> Path:
     """Where the TrueType files are (PDF_FONT_DIR or Debian's path); a clear error if absent."""
-    folder = Path(os.environ.get("PDF_FONT_DIR") or DEFAULT_FONT_DIR)
+    configured = current_app.config.get("PDF_FONT_DIR") if current_app else None
+    folder = Path(configured or DEFAULT_FONT_DIR)
     if not (folder / _FONT_FILES[""]).is_file():
         raise RuntimeError(f"DejaVu Sans not found in {folder}: install the Debian package "
                            "fonts-dejavu-core (bin/setup does) or set PDF_FONT_DIR.")

@@ -13,9 +13,19 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
+from sqlalchemy import select
 
+from fleet.models import Rental, Vehicle
+from mobility.checkpoints.services import (
+    CHECKPOINT_MINUTES,
+    Appointment,
+    next_appointment_of,
+    rental_site,
+)
 from mobility.core.columns import utcnow
 from mobility.core.db import db
+from mobility.people.models import WorkshopAttendance, WorkshopSession
+from mobility.portal.summary import summary_for
 
 #: the kinds of message that are about a date to keep
 CALENDAR_KINDS = frozenset({"checkpoint_reminder", "rental_return_due", "workshop_reminder",
@@ -49,8 +59,6 @@ def _all_day(day: date) -> tuple[date, date]:
 def checkpoint_event(rental, appointment) -> CalendarEvent:
     """The next checkpoint (`checkpoints.services.Appointment`): at its time when one is set
     (else all day), at its place."""
-    from mobility.checkpoints.services import CHECKPOINT_MINUTES
-
     if appointment.starts_at is not None:
         start = appointment.starts_at
         end = start + timedelta(minutes=CHECKPOINT_MINUTES)
@@ -64,8 +72,6 @@ def checkpoint_event(rental, appointment) -> CalendarEvent:
 def _appointment_on(rental, day: date):
     """The rental's planned checkpoint when it is on `day` (with its time and place), else an
     all-day one on `day` at the rental's site."""
-    from mobility.checkpoints.services import Appointment, next_appointment_of, rental_site
-
     planned = next_appointment_of(rental)
     if planned is not None and planned.day == day:
         return planned
@@ -103,9 +109,6 @@ def workshop_event(session) -> CalendarEvent:
 
 def events_for_message(message, context: dict) -> list[CalendarEvent]:
     """The event an outbox message is about (none for other kinds or missing records)."""
-    from fleet.models import Rental, Vehicle
-    from mobility.people.models import WorkshopSession
-
     if message.kind not in CALENDAR_KINDS or context.get("audience") == "staff":
         return []
     if message.object_type == "rental":
@@ -153,11 +156,6 @@ def to_ics(events: list[CalendarEvent], *, locale: str = "fr") -> bytes:
 def upcoming_events(beneficiary, viewer) -> list[CalendarEvent]:
     """What the portal's calendar file holds: the open rentals' next checkpoint and return,
     and the workshops the person is registered for."""
-    from sqlalchemy import select
-
-    from mobility.people.models import WorkshopAttendance, WorkshopSession
-    from mobility.portal.summary import summary_for
-
     summary = summary_for(beneficiary, viewer)
     events = []
     for item in summary.rentals:

@@ -6,14 +6,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from mobility.notifications.outbox import send_due_messages
+
 notifications_cli = AppGroup("notifications", help="The outbox of e-mails and SMS.")
 
 
 @notifications_cli.command("send")
 def send() -> None:
     """Send every due message of the outbox now (the scheduler does it every minute)."""
-    from mobility.notifications.services import send_due_messages
-
     click.echo(str(send_due_messages()))
 
 

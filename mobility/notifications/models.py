@@ -19,8 +19,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.core.tenancy import PlatformScoped
+from mobility.notifications.kinds import kind_label
+from mobility.people.models import Beneficiary
 
 CHANNELS = ("email", "sms", "call")
 CHANNEL_LABELS = {
@@ -119,9 +122,7 @@ class OutboxMessage(PlatformScoped, db.Model):
     advisor = relationship("User", foreign_keys=[advisor_id])
     handled_by = relationship("User", foreign_keys=[handled_by_id])
 
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", STATUS_LABELS)
 
     @property
     def delivery_label(self) -> str:
@@ -134,14 +135,10 @@ class OutboxMessage(PlatformScoped, db.Model):
             return str(DELIVERY_LABELS["sent"])
         return self.status_label
 
-    @property
-    def channel_label(self) -> str:
-        return str(CHANNEL_LABELS.get(self.channel, self.channel))
+    channel_label = label_of("channel", CHANNEL_LABELS)
 
     @property
     def kind_label(self) -> str:
-        from mobility.notifications.kinds import kind_label
-
         return kind_label(self.kind)
 
     def can_retry(self, user) -> bool:
@@ -189,8 +186,6 @@ class NotificationPreference(PlatformScoped, db.Model):
         if user is not None and user.id is not None and self.user_id == user.id:
             return True
         if user is not None and user.role == BENEFICIARY and self.beneficiary_id is not None:
-            from mobility.people.models import Beneficiary
-
             beneficiary = db.session.get(Beneficiary, self.beneficiary_id)
             return beneficiary is not None and beneficiary.can_view(user)
         return super().can_view(user)

@@ -15,6 +15,9 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from mobility.core.db import db
+from mobility.platforms.models import Platform
+
 #: the territories that share the French numbering plan (dialled with a leading 0 from each
 #: other; Saint-Pierre-et-Miquelon has its own, +508); source: ARCEP, plan national de
 #: numérotation téléphonique.
@@ -41,9 +44,6 @@ class InvalidPhoneNumber(ValueError):
 def default_region(platform_id: int | None = None) -> str:
     """The platform's country (ISO 3166 alpha-2) for numbers typed without `+` or `00`."""
     if platform_id is not None:
-        from mobility.core.db import db
-        from mobility.platforms.models import Platform
-
         platform = db.session.get(Platform, platform_id)
         if platform is not None and getattr(platform, "country", None):
             return platform.country.upper()

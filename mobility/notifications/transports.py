@@ -11,6 +11,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+import ovh
+import ovh.exceptions as ovh_errors
 import requests
 
 from mobility.notifications.segments import count_segments
@@ -291,8 +293,6 @@ class _OvhClient:
 
     @staticmethod
     def make():
-        import ovh
-
         base = (setting("SMS_API_URL") or "").rstrip("/")
 
         class Client(ovh.Client):
@@ -319,48 +319,58 @@ class OvhSmsTransport(_SmsBase):
         self._client = None
 
     def _send(self, *, to, text, key, status_url):
-        import ovh.exceptions as ovh_errors
-
         missing = [name for name in ("OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET",
                                      "OVH_CONSUMER_KEY", "OVH_SMS_SERVICE") if not setting(name)]
         if missing:
             raise NotConfigured(f"{', '.join(missing)} not set (OVH)")
         if self._client is None:
             self._client = _OvhClient.make()
-        unicode = count_segments(text).unicode
-        body = {"message": text, "receivers": [to], "noStopClause": True, "priority": "high",
-                "coding": "8bit" if unicode else "7bit", "charset": "UTF-8",
-                "tag": key.split(":", 1)[0][:20]}
-        if setting("SMS_SENDER"):
-            body["sender"] = check_sender(setting("SMS_SENDER"))
-        else:
-            body["senderForResponse"] = True
-        if status_url:
-            body["callBack"] = status_url
         try:
-            answer = self._client.post(f"/sms/{setting('OVH_SMS_SERVICE')}/jobs", **body)
-        except (ovh_errors.InvalidKey, ovh_errors.InvalidCredential, ovh_errors.NotCredential,
-                ovh_errors.NotGrantedCall, ovh_errors.Forbidden) as error:
-            raise _AccountError(f"OVH refused the credentials: {_reason(error)}") from error
-        except ovh_errors.ResourceNotFoundError as error:
-            raise _AccountError(f"OVH SMS service not found: {_reason(error)}") from error
-        except ovh_errors.BadParametersError as error:
-            if _ovh_error_code(error) == "INVALID_SIGNATURE":  # a wrong application secret
-                raise _AccountError(f"OVH refused the signature: {_reason(error)}") from error
-            raise PermanentDeliveryError(f"OVH refused the message: {_reason(error)}") from error
+            answer = self._client.post(f"/sms/{setting('OVH_SMS_SERVICE')}/jobs",
+                                       **_ovh_job(to=to, text=text, key=key,
+                                                  status_url=status_url))
         except ovh_errors.APIError as error:
-            response = getattr(error, "response", None)
-            status = getattr(response, "status_code", None)
-            if status == 429:
-                raise RetryLater(f"OVH asks to slow down: {_reason(error)}",
-                                 _retry_after(response)) from error
-            if status == 402:
-                raise _AccountError(f"OVH: no SMS credit left: {_reason(error)}") from error
-            raise DeliveryError(f"OVH error (HTTP {status}): {_reason(error)}") from error
+            raise _ovh_failure(error) from error
         if to in (answer.get("invalidReceivers") or []):
             raise PermanentDeliveryError("OVH: invalid receiver number")
         ids = answer.get("ids") or []
         return str(ids[0]) if ids else None
+
+
+def _ovh_job(*, to: str, text: str, key: str, status_url: str | None) -> dict:
+    """The body of `POST /sms/{service}/jobs` for one message."""
+    unicode = count_segments(text).unicode
+    body = {"message": text, "receivers": [to], "noStopClause": True, "priority": "high",
+            "coding": "8bit" if unicode else "7bit", "charset": "UTF-8",
+            "tag": key.split(":", 1)[0][:20]}
+    if setting("SMS_SENDER"):
+        body["sender"] = check_sender(setting("SMS_SENDER"))
+    else:
+        body["senderForResponse"] = True
+    if status_url:
+        body["callBack"] = status_url
+    return body
+
+
+def _ovh_failure(error: ovh_errors.APIError) -> DeliveryError:
+    """The delivery error an `ovh.exceptions.APIError` stands for (account, message, retry)."""
+    if isinstance(error, (ovh_errors.InvalidKey, ovh_errors.InvalidCredential,
+                          ovh_errors.NotCredential, ovh_errors.NotGrantedCall,
+                          ovh_errors.Forbidden)):
+        return _AccountError(f"OVH refused the credentials: {_reason(error)}")
+    if isinstance(error, ovh_errors.ResourceNotFoundError):
+        return _AccountError(f"OVH SMS service not found: {_reason(error)}")
+    if isinstance(error, ovh_errors.BadParametersError):
+        if _ovh_error_code(error) == "INVALID_SIGNATURE":  # a wrong application secret
+            return _AccountError(f"OVH refused the signature: {_reason(error)}")
+        return PermanentDeliveryError(f"OVH refused the message: {_reason(error)}")
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    if status == 429:
+        return RetryLater(f"OVH asks to slow down: {_reason(error)}", _retry_after(response))
+    if status == 402:
+        return _AccountError(f"OVH: no SMS credit left: {_reason(error)}")
+    return DeliveryError(f"OVH error (HTTP {status}): {_reason(error)}")
 
 
 def _ovh_error_code(error) -> str | None:

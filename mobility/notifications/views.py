@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,16 +14,35 @@ from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.extensions import csrf
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY
+from mobility.notifications import outbox as outbox_service
 from mobility.notifications import services
 from mobility.notifications.forms import ActionForm, ChannelForm
+from mobility.notifications.kinds import KINDS
 from mobility.notifications.models import (
     CHANNEL_LABELS,
     NEEDS_ADVISOR,
     STATUS_LABELS,
     OutboxMessage,
 )
+from mobility.notifications.phones import default_region, display_phone, is_mobile
+from mobility.notifications.preferences import (
+    preference_for,
+    set_beneficiary_channel,
+    set_user_channel,
+)
+from mobility.notifications.recipients import (
+    choose_channel,
+    load_recipient,
+    recipient_names,
+    recipients_of,
+)
+from mobility.notifications.rendering import render_message
+from mobility.notifications.samples import sample_context
+from mobility.notifications.segments import count_segments, gsm_friendly
+from mobility.notifications.settings import setting
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
+from mobility.web.forms import errors_onto_form
 from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -50,14 +71,14 @@ def _advisor_panel(user):
 @requires_roles(ADVISOR, ADMIN)
 def tasks():
     messages = services.advisor_queue(current_user)
-    recipients = services.recipients_of(messages)
+    recipients = recipients_of(messages)
 
     def recipient(m):
         return recipients.get((m.recipient_type, m.recipient_id))
 
     return render_template(
         "notifications/tasks.html", messages=messages, form=ActionForm(),
-        names=services.recipient_names(messages, recipients),
+        names=recipient_names(messages, recipients),
         contacts={m.id: recipient(m) for m in messages},
         previews={m.id: services.preview(m, recipient(m))[0] for m in messages},
     )
@@ -73,7 +94,7 @@ def outbox():
     if status:
         query = query.where(OutboxMessage.status == status)
     messages = paginate(query, (OutboxMessage.id,), cursor=page_cursor_arg(), descending=True)
-    recipients = services.recipients_of(messages)
+    recipients = recipients_of(messages)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.platform_id == current_user.platform_id)
@@ -81,7 +102,7 @@ def outbox():
     return render_template(
         "notifications/outbox.html", messages=messages, status=status, counts=counts,
         statuses=STATUS_LABELS,
-        names=services.recipient_names(messages, recipients), form=ActionForm(),
+        names=recipient_names(messages, recipients), form=ActionForm(),
         previews={m.id: services.preview(m, recipients.get((m.recipient_type, m.recipient_id)))
                   for m in messages},
     )
@@ -135,28 +156,27 @@ def beneficiary_channel(beneficiary_id: int):
 
 
 def _channel_page(*, user=None, beneficiary=None, own: bool):
-    preference = services.preference_for(user=user, beneficiary=beneficiary)
+    preference = preference_for(user=user, beneficiary=beneficiary)
     form = ChannelForm()
     if beneficiary is not None:
-        recipient = services.load_recipient("beneficiary", beneficiary.id)
+        recipient = load_recipient("beneficiary", beneficiary.id)
     else:
-        recipient = services.load_recipient("user", user.id)
+        recipient = load_recipient("user", user.id)
     if request.method == "GET":
-        form.channel.data = services.choose_channel(recipient)
+        form.channel.data = choose_channel(recipient)
         form.phone.data = preference.phone if preference else ""
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
                 if beneficiary is not None:
-                    services.set_beneficiary_channel(current_user, beneficiary,
-                                                     channel=form.channel.data)
+                    set_beneficiary_channel(current_user, beneficiary,
+                                            channel=form.channel.data)
                 else:
-                    services.set_user_channel(current_user, user, channel=form.channel.data,
-                                              phone=form.phone.data)
+                    set_user_channel(current_user, user, channel=form.channel.data,
+                                     phone=form.phone.data)
             except ValidationFailed as error:
-                for name, message in (error.details or {}).items():
-                    getattr(form, name, form.channel).errors.append(str(message))
+                errors_onto_form(form, error)
                 status = 400
             else:
                 flash(_("Your choice was saved."), "success")
@@ -175,8 +195,6 @@ def _channel_page(*, user=None, beneficiary=None, own: bool):
 @bp.app_template_filter("phone")
 def phone_filter(value: str | None) -> str:
     """`{{ person.phone|phone }}`: national form in the platform's country, else international."""
-    from mobility.notifications.phones import default_region, display_phone
-
     platform_id = getattr(current_user, "platform_id", None) if current_user else None
     return display_phone(value, default_region(platform_id))
 
@@ -207,14 +225,12 @@ def _report_fields() -> tuple[str, str | None, str | None]:
 def sms_status(message_id: int, token: str):
     """The SMS provider's delivery report (Brevo `webUrl`, OVH `callBack`): the URL's token
     is the message's HMAC, so nobody else can mark a message delivered or failed."""
-    import hmac as _hmac
-
-    if not _hmac.compare_digest(token, services.status_token(message_id)):
+    if not hmac.compare_digest(token, outbox_service.status_token(message_id)):
         abort(404)
     status, reason, provider_id = _report_fields()
     if not status:
         return {"error": "missing status"}, 400
-    if status.strip().lower() not in _IGNORED_EVENTS and services.record_delivery_report(
+    if status.strip().lower() not in _IGNORED_EVENTS and outbox_service.record_delivery_report(
             message_id, status=status, reason=reason, provider_id=provider_id) is None:
         abort(404)
     return {"ok": True}
@@ -226,12 +242,6 @@ def sms_status(message_id: int, token: str):
 @requires_roles(ADMIN)
 def templates():
     """Each kind's SMS as sent, with its segment count; and a counter for a text to try."""
-    from mobility.notifications.kinds import KINDS
-    from mobility.notifications.rendering import render_message
-    from mobility.notifications.samples import sample_context
-    from mobility.notifications.segments import count_segments, gsm_friendly
-    from mobility.notifications.settings import setting
-
     rows = []
     for kind, label in KINDS.items():
         try:
@@ -250,8 +260,6 @@ def templates():
 def _notification_helpers():
     """`last_reminder(beneficiary_id)` and `phone_is_mobile(phone, platform_id)` for the
     person's file."""
-    from mobility.notifications.phones import default_region, is_mobile
-
     def phone_is_mobile(phone, platform_id=None):
         return is_mobile(phone, default_region(platform_id))
 

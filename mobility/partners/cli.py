@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from mobility.partners import jobs  # noqa: F401  (registers the scheduler's job)
+from mobility.partners.webhooks import send_due_deliveries
 
 webhooks_cli = AppGroup("webhooks", help="Signed webhooks to partners.")
 
@@ -14,8 +15,6 @@ webhooks_cli = AppGroup("webhooks", help="Signed webhooks to partners.")
 @webhooks_cli.command("send")
 def send() -> None:
     """Send every due webhook delivery now (the scheduler does it every minute)."""
-    from mobility.partners.webhooks import send_due_deliveries
-
     click.echo(str(send_due_deliveries()))
 
 

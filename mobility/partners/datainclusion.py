@@ -192,30 +192,45 @@ def update_structure(actor, values: dict[str, Any]) -> PublishedStructure:
     return row
 
 
-def update_service(actor, service: PublishedService, values: dict[str, Any]
-                   ) -> PublishedService:
-    """Change one published service (admins)."""
+def _audiences_problem(audiences: list) -> Any:
+    """What the schema refuses in a service's audiences, or None."""
+    if not audiences or any(a not in PUBLICS for a in audiences):
+        return _l("Choose at least one audience.")
+    if "tous-publics" in audiences and len(audiences) > 1:
+        return _l("“All audiences” cannot be combined with another audience.")
+    return None
+
+
+def _service_problems(*, name: str | None, description: str | None, fees: Any,
+                      audiences: list, zone: list[str]) -> dict[str, Any]:
+    """The fields of a published service the schema refuses, with the reason."""
     errors: dict[str, Any] = {}
-    name = _text(values, "name", 150)
     if problem := _name_problem(name):
         errors["name"] = problem
-    description = _text(values, "description", 10000)
     if not description or len(description) < 5:
         errors["description"] = _l("Describe the service (at least 5 characters).")
-    fees = values.get("fees") or None
     if fees is not None and fees not in FEES:
         errors["fees"] = _l("This value is not one of the allowed choices.")
-    audiences = list(values.get("audiences") or [])
-    if not audiences or any(a not in PUBLICS for a in audiences):
-        errors["audiences"] = _l("Choose at least one audience.")
-    elif "tous-publics" in audiences and len(audiences) > 1:
-        errors["audiences"] = _l("“All audiences” cannot be combined with another audience.")
-    zone = [z.strip() for z in re.split(r"[,\s]+", str(values.get("eligibility_zone") or ""))
-            if z.strip()]
+    if problem := _audiences_problem(audiences):
+        errors["audiences"] = problem
     if any(not _ZONE.match(z) for z in zone):
         errors["eligibility_zone"] = _l(
             "Use département codes (06), municipality codes (06088) or “france”, separated "
             "by commas.")
+    return errors
+
+
+def update_service(actor, service: PublishedService, values: dict[str, Any]
+                   ) -> PublishedService:
+    """Change one published service (admins)."""
+    name = _text(values, "name", 150)
+    description = _text(values, "description", 10000)
+    fees = values.get("fees") or None
+    audiences = list(values.get("audiences") or [])
+    zone = [z.strip() for z in re.split(r"[,\s]+", str(values.get("eligibility_zone") or ""))
+            if z.strip()]
+    errors = _service_problems(name=name, description=description, fees=fees,
+                               audiences=audiences, zone=zone)
     if errors:
         raise ValidationFailed(details=errors)
     service.name, service.description, service.fees = name, description, fees

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN
 from mobility.core.tenancy import PlatformScoped
 
@@ -107,9 +108,7 @@ class WebhookDelivery(PlatformScoped, db.Model):
 
     endpoint = relationship("WebhookEndpoint", back_populates="deliveries")
 
-    @property
-    def status_label(self) -> str:
-        return str(DELIVERY_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", DELIVERY_STATUS_LABELS)
 
 
 # -- data·inclusion ---------------------------------------------------------------------------

@@ -275,35 +275,33 @@ def _expected_siret(user: User) -> str | None:
     return user.platform.siret
 
 
-def match_account(*, issuer: str, subject: str, email: str | None, siret: str | None,
-                  acr: str | None = None, amr: list | None = None) -> User:
-    """The account for this ProConnect identity, or a refusal. First sign-in: the account
-    invited with the same e-mail; otherwise the identity waits for an admin to attach it
-    (kept with the platform whose organisation has this SIRET). The SIRET must be the
-    person's organisation's (a prescriber) or the platform's (staff)."""
-    identity = db.session.scalar(select(ProConnectIdentity).where(
-        ProConnectIdentity.issuer == issuer, ProConnectIdentity.subject == subject))
-    siret = (siret or "").replace(" ", "") or None
+def _account_for(identity: ProConnectIdentity | None, email: str | None) -> User | None:
+    """The account already attached to the identity, else the one invited with this e-mail
+    (unless it is attached to another ProConnect identity: an admin decides)."""
     user = identity.user if identity is not None and identity.user_id else None
     if user is None and email:
         user = db.session.scalar(select(User).where(
             func.lower(User.email) == email.strip().lower()))
         if user is not None and db.session.scalar(select(ProConnectIdentity.id).where(
                 ProConnectIdentity.user_id == user.id)):
-            user = None  # already attached to another ProConnect identity: an admin decides
-    if identity is None:
-        identity = ProConnectIdentity(issuer=issuer, subject=subject, email=email or "")
-        db.session.add(identity)
-    identity.email, identity.siret = (email or "")[:254], siret
-    if user is None:
-        identity.platform_id = db.session.scalar(
-            select(PartnerOrganisation.platform_id).where(PartnerOrganisation.siret == siret)
-            .limit(1)) if siret else None
-        db.session.commit()
-        raise ProConnectRefused(_l(
-            "Your ProConnect account is not known here. Ask the mobility platform to invite "
-            "you with this e-mail address, or to attach your ProConnect account."),
-            code="proconnect_unknown")
+            user = None
+    return user
+
+
+def _refuse_unknown(identity: ProConnectIdentity, siret: str | None) -> None:
+    """Keep the waiting identity with the platform whose organisation has this SIRET."""
+    identity.platform_id = db.session.scalar(
+        select(PartnerOrganisation.platform_id).where(PartnerOrganisation.siret == siret)
+        .limit(1)) if siret else None
+    db.session.commit()
+    raise ProConnectRefused(_l(
+        "Your ProConnect account is not known here. Ask the mobility platform to invite "
+        "you with this e-mail address, or to attach your ProConnect account."),
+        code="proconnect_unknown")
+
+
+def _check_may_sign_in(user: User, siret: str | None) -> None:
+    """An active staff or prescriber account whose organisation's SIRET is the one given."""
     if not user.is_active or user.role == BENEFICIARY:
         db.session.rollback()
         raise ProConnectRefused(_l("This account cannot sign in with ProConnect."),
@@ -316,6 +314,25 @@ def match_account(*, issuer: str, subject: str, email: str | None, siret: str | 
             "one of your account here. Choose the right organisation at ProConnect, or ask "
             "the platform to correct its SIRET.", siret=siret or "—"),
             code="proconnect_siret_mismatch")
+
+
+def match_account(*, issuer: str, subject: str, email: str | None, siret: str | None,
+                  acr: str | None = None, amr: list | None = None) -> User:
+    """The account for this ProConnect identity, or a refusal. First sign-in: the account
+    invited with the same e-mail; otherwise the identity waits for an admin to attach it
+    (kept with the platform whose organisation has this SIRET). The SIRET must be the
+    person's organisation's (a prescriber) or the platform's (staff)."""
+    identity = db.session.scalar(select(ProConnectIdentity).where(
+        ProConnectIdentity.issuer == issuer, ProConnectIdentity.subject == subject))
+    siret = (siret or "").replace(" ", "") or None
+    user = _account_for(identity, email)
+    if identity is None:
+        identity = ProConnectIdentity(issuer=issuer, subject=subject, email=email or "")
+        db.session.add(identity)
+    identity.email, identity.siret = (email or "")[:254], siret
+    if user is None:
+        _refuse_unknown(identity, siret)
+    _check_may_sign_in(user, siret)
     first = identity.user_id is None
     identity.user_id, identity.platform_id = user.id, user.platform_id
     identity.last_acr, identity.last_amr = acr, amr if isinstance(amr, list) else None

@@ -1,12 +1,11 @@
 """Settings of the partner features, each with its unit and default.
 
-Read from the app's config when set there (tests), else from the environment. Every variable
-is listed in the README ("Partners") and in `docs/webhooks.md`.
+Read from the app's config (`mobility.config` reads the environment), else the default here.
+Every variable is listed in the README ("Partners") and in `docs/webhooks.md`.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import current_app
@@ -36,11 +35,9 @@ DEFAULTS: dict[str, Any] = {
 
 
 def setting(name: str) -> Any:
-    """The value of `name`: the app config, else the environment, else `DEFAULTS[name]`."""
+    """The value of `name`: the app config, else `DEFAULTS[name]`."""
     default = DEFAULTS[name]
     value = current_app.config.get(name) if current_app else None
-    if value is None:
-        value = os.environ.get(name)
     if value is None or value == "":
         return default
     if isinstance(default, bool):

@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
+from mobility.auth import services as auth_services
 from mobility.auth.policies import get_or_404, public, requires_roles
+from mobility.auth.signin import safe_next, sign_in
 from mobility.core.db import db
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
@@ -33,6 +35,7 @@ from mobility.partners.models import (
 )
 from mobility.partners.siret import clean_siret
 from mobility.platforms.models import Platform
+from mobility.web.forms import attempt
 from mobility.web.panels import dashboard_panel
 
 bp = Blueprint("partners", __name__)
@@ -68,16 +71,6 @@ def _webhooks_panel(user):
             "waiting": waiting}
 
 
-def _errors_into(form, error: DomainError) -> None:
-    for name, message in (error.details or {}).items():
-        if name in form:
-            form[name].errors = [*(form[name].errors or []), str(message)]
-        else:
-            flash(str(message), "error")
-    if not error.details:
-        flash(str(error.message), "error")
-
-
 # -- webhooks -------------------------------------------------------------------------------
 
 @bp.route("/partners/webhooks", methods=["GET", "POST"])
@@ -86,19 +79,12 @@ def webhooks_page():
     form = WebhookForm()
     created, status = None, 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                created = webhooks.register_endpoint(current_user, url=form.url.data,
-                                                     events=form.events.data,
-                                                     description=form.description.data)
-            except DomainError as error:
-                _errors_into(form, error)
-                status = error.status
-            else:
-                status = 201
-                form = WebhookForm(formdata=None)
-        else:
-            status = 400
+        created, status = attempt(form, lambda: webhooks.register_endpoint(
+            current_user, url=form.url.data, events=form.events.data,
+            description=form.description.data))
+        if status == 200:
+            status = 201
+            form = WebhookForm(formdata=None)
     deliveries = list(db.session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.platform_id == current_user.platform_id)
         .order_by(WebhookDelivery.id.desc()).limit(100)))
@@ -144,17 +130,11 @@ def data_inclusion_page():
     form = StructureForm(obj=structure)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                datainclusion.update_structure(current_user, form.data)
-            except DomainError as error:
-                _errors_into(form, error)
-                status = error.status
-            else:
-                flash(_("The published structure was saved."), "success")
-                return redirect(url_for("partners.data_inclusion_page"))
-        else:
-            status = 400
+        status = attempt(form, lambda: datainclusion.update_structure(current_user,
+                                                                       form.data))[1]
+        if status == 200:
+            flash(_("The published structure was saved."), "success")
+            return redirect(url_for("partners.data_inclusion_page"))
     return render_template("partners/data_inclusion.html", form=form, platform=platform,
                            structure=structure, services=services,
                            offers=datainclusion.OFFERS), status
@@ -170,17 +150,11 @@ def service_page(service_id: int):
         form.eligibility_zone.data = ", ".join(service.eligibility_zone or [])
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                datainclusion.update_service(current_user, service, form.data)
-            except DomainError as error:
-                _errors_into(form, error)
-                status = error.status
-            else:
-                flash(_("The published service was saved."), "success")
-                return redirect(url_for("partners.data_inclusion_page"))
-        else:
-            status = 400
+        status = attempt(form, lambda: datainclusion.update_service(current_user, service,
+                                                                     form.data))[1]
+        if status == 200:
+            flash(_("The published service was saved."), "success")
+            return redirect(url_for("partners.data_inclusion_page"))
     return render_template("partners/service.html", form=form, service=service,
                            offer=datainclusion.OFFERS[service.offer]), status
 
@@ -269,28 +243,22 @@ def proconnect_callback():
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("auth.login")), 302
-    from mobility.auth.views import _safe_next, sign_in
-
     id_token = session.get(proconnect.SESSION_KEY_ID_TOKEN_TMP)
     sign_in(user)
     if id_token:
         session[proconnect.SESSION_KEY_ID_TOKEN] = id_token
     flash(_("Welcome, %(name)s.", name=user.full_name or user.email), "success")
     if next_path:
-        return redirect(_safe_next(next_path))
+        return redirect(safe_next(next_path))
     # prescribers come for their organisation's referrals
     return redirect(url_for("people.referrals") if user.role == PRESCRIBER
-                    else _safe_next(None))
+                    else safe_next(None))
 
 
 @bp.route("/auth/proconnect/logout", methods=["POST"])
 @public
 def proconnect_logout():
     """Sign out here, then at ProConnect (its end-session endpoint comes back to the login)."""
-    from flask_login import logout_user
-
-    from mobility.auth import services as auth_services
-
     id_token = session.get(proconnect.SESSION_KEY_ID_TOKEN)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("auth.login"))
@@ -317,8 +285,6 @@ def _proconnect_button() -> dict:
     """`proconnect_enabled` for the sign-in page: the button shows only when configured;
     `signed_in_with_proconnect` for the sign-out form (logout at the provider too). A function,
     not Flask's `session` in templates: pages may name a workshop session `session`."""
-    from flask import session
-
     return {"proconnect_enabled": proconnect.is_configured(), "proconnect_form": ButtonForm,
             "signed_in_with_proconnect": lambda: bool(
                 session.get(proconnect.SESSION_KEY_ID_TOKEN))}

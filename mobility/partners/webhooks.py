@@ -73,6 +73,18 @@ def _address_allowed(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def _resolved_addresses(parts, field_name: str) -> set[str]:
+    """The addresses the URL's host resolves to (400 when it does not resolve)."""
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme ==
+                                                                   "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise ValidationFailed(details={field_name: _l(
+            "This host name does not resolve.")}) from None
+    return {info[4][0] for info in infos}
+
+
 def check_url(url: str | None, *, field_name: str = "url") -> str:
     """A webhook URL we may call: http(s), a host that resolves only to public addresses
     (private, link-local, loopback refused — loopback allowed when WEBHOOK_ALLOW_LOOPBACK, for
@@ -85,14 +97,7 @@ def check_url(url: str | None, *, field_name: str = "url") -> str:
     if parts.username or parts.password:
         raise ValidationFailed(details={field_name: _l(
             "The address cannot carry a user name or a password.")})
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme ==
-                                                                   "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError):
-        raise ValidationFailed(details={field_name: _l(
-            "This host name does not resolve.")}) from None
-    addresses = {info[4][0] for info in infos}
+    addresses = _resolved_addresses(parts, field_name)
     if not addresses or not all(_address_allowed(a) for a in addresses):
         raise ValidationFailed(details={field_name: _l(
             "This address points to a private, local or reserved network: webhooks are only "

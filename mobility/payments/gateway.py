@@ -13,7 +13,6 @@ dicts. Stripe's errors become `GatewayError` (retryable or not).
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -57,7 +56,8 @@ class BadSignature(DomainError):
 
 
 def _setting(name: str, default: str = "") -> str:
-    return current_app.config.get(name) or os.environ.get(name) or default
+    """`name` from the app's config (`mobility.config` reads the environment), else `default`."""
+    return current_app.config.get(name) or default
 
 
 def is_configured() -> bool:

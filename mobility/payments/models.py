@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 import fleet.models  # noqa: F401  (the rentals table we point to)
 from mobility.core.columns import UTCDateTime, in_check, utcnow
 from mobility.core.db import db
+from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
 
@@ -91,13 +92,9 @@ class Payment(_RentalOwned, PlatformScoped, db.Model):
     rental = relationship("Rental")
     recorded_by = relationship("User")
 
-    @property
-    def method_label(self) -> str:
-        return str(PAYMENT_METHOD_LABELS.get(self.method, self.method))
+    method_label = label_of("method", PAYMENT_METHOD_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return str(PAYMENT_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", PAYMENT_STATUS_LABELS)
 
 
 class Deposit(_RentalOwned, PlatformScoped, db.Model):
@@ -137,13 +134,9 @@ class Deposit(_RentalOwned, PlatformScoped, db.Model):
 
     rental = relationship("Rental")
 
-    @property
-    def method_label(self) -> str:
-        return str(DEPOSIT_METHOD_LABELS.get(self.method, self.method))
+    method_label = label_of("method", DEPOSIT_METHOD_LABELS)
 
-    @property
-    def status_label(self) -> str:
-        return str(DEPOSIT_STATUS_LABELS.get(self.status, self.status))
+    status_label = label_of("status", DEPOSIT_STATUS_LABELS)
 
     @property
     def is_stripe(self) -> bool:

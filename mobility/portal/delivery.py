@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from mobility.notifications.services import enqueue_notification
+from mobility.notifications.outbox import enqueue_notification
 
 
 def send_code(beneficiary, code: str, channel: str) -> None:

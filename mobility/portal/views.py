@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.policies import public, requires_roles
-from mobility.auth.views import login_rate_limit, sign_in
+from mobility.auth.signin import login_rate_limit, sign_in
 from mobility.commute import services as commute
 from mobility.commute.person_ladder import person_ladder
 from mobility.core.dates import local_today
@@ -24,7 +24,7 @@ from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import BENEFICIARY
 from mobility.notifications.calendar import checkpoint_event, return_event, to_ics, upcoming_events
-from mobility.notifications.services import send_due_messages
+from mobility.notifications.outbox import send_due_messages
 from mobility.portal import links, services
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import BirthDateForm, CodeForm, CodeRequestForm

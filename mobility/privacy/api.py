@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
 from mobility.people.models import Beneficiary
-from mobility.privacy import services
+from mobility.privacy import export, services
 
 TAGS = ["privacy"]
 
@@ -55,10 +55,10 @@ def download(body: bytes, mimetype: str, name: str) -> Response:
            "logged", tags=TAGS)
 def export_beneficiary(user, beneficiary_id: int, query: ExportQuery):
     beneficiary = get_or_404(Beneficiary, beneficiary_id, user)
-    body, mimetype = services.export_person(user, beneficiary, query.format)
+    body, mimetype = export.export_person(user, beneficiary, query.format)
     if query.format == "json":
         return body
-    return download(body, mimetype, services.export_filename(beneficiary_id, query.format))
+    return download(body, mimetype, export.export_filename(beneficiary_id, query.format))
 
 
 @api_route("/beneficiaries/<int:beneficiary_id>/anonymise", methods=("POST",),

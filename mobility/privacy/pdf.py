@@ -5,10 +5,38 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from mobility.documents.pdf import Document
 from mobility.i18n import local_datetime
-from mobility.privacy.services import SECTIONS
+
+#: the sections of the export, in reading order, with their titles
+SECTIONS = {
+    "beneficiary": _l("Identity, contact and situation"),
+    "account": _l("Sign-in account"),
+    "referrals": _l("Referrals"),
+    "pathways": _l("Pathways"),
+    "actions": _l("Actions"),
+    "assessments": _l("Mobility assessments"),
+    "case_notes": _l("Advisor's notes"),
+    "referent_feedback": _l("Feedback sent to referents"),
+    "eligibility_overrides": _l("Eligibility decisions"),
+    "workshop_attendances": _l("Workshops"),
+    "documents": _l("Documents of the file"),
+    "rentals": _l("Rentals"),
+    "rental_terms": _l("Price terms"),
+    "inspections": _l("Vehicle inspections"),
+    "checkpoints": _l("Checkpoints"),
+    "payments": _l("Payments"),
+    "deposits": _l("Deposits"),
+    "contracts": _l("Contracts"),
+    "carpool_seats": _l("Carpool seats"),
+    "minibus_seats": _l("Minibus seats"),
+    "carpool_rides_as_driver": _l("Carpool rides offered"),
+    "notification_preferences": _l("Notification preferences"),
+    "messages": _l("Messages sent"),
+    "anonymisation": _l("Anonymisation"),
+}
 
 
 def _humanise(name: str) -> str:

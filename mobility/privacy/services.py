@@ -1,6 +1,6 @@
-"""Personal data services: export everything held about a person (JSON, PDF), anonymise a file
-(on request or after `RETENTION_INACTIVE_DAYS` without contact), purge the access log after
-`AUDIT_RETENTION_DAYS`.
+"""Personal data services: anonymise a file (on request or after `RETENTION_INACTIVE_DAYS`
+without contact), purge the access log after `AUDIT_RETENTION_DAYS`, and who may do so (the
+export of everything held about a person is in `export`).
 
 Anonymisation removes identity, contact, address and free text, and keeps what statistics and
 accounting need (gender, birth year, QPV/RSA flags, pathway dates and outcomes, assessments'
@@ -11,10 +11,7 @@ scores, rentals' dates, payments and deposits' amounts). Signed contracts are ke
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -22,13 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fleet.models import (
-    CarpoolRide,
-    Inspection,
-    MinibusBooking,
-    Rental,
-    SeatBooking,
-)
+from fleet.models import CarpoolRide, MinibusBooking, Rental, SeatBooking
 from mobility.audit.models import AuditEvent
 from mobility.audit.services import record_audit
 from mobility.auth.models import User
@@ -41,6 +32,7 @@ from mobility.core.errors import Conflict, Forbidden
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.notifications.models import NotificationPreference, OutboxMessage
 from mobility.payments.models import Deposit, Payment
+from mobility.people.documents import document_files
 from mobility.people.models import (
     Beneficiary,
     CaseNote,
@@ -54,7 +46,6 @@ from mobility.people.models import (
     WorkshopAttendance,
 )
 from mobility.portal.models import OneTimeCode, SignInLink
-from mobility.pricing.models import RentalTerms
 from mobility.privacy.models import Anonymisation
 
 #: who may export or anonymise a person's file
@@ -65,11 +56,6 @@ DEFAULT_RETENTION_INACTIVE_DAYS = 730
 INACTIVE_RANGE = (365, 3650)
 CONTRACT_RETENTION_YEARS = 5
 ANONYMOUS_FIRST_NAME = "ANONYME"
-#: columns never exported (secrets, hashes, binary documents)
-SECRET_COLUMNS = frozenset({
-    "password_hash", "stripe_client_secret", "claim_token", "code_hash", "challenge_hash",
-    "document", "token_hash",
-})
 
 
 class ConfigurationError(ValueError):
@@ -77,9 +63,10 @@ class ConfigurationError(ValueError):
 
 
 def _setting(name: str, default: int) -> int:
+    """`name` from the app's config (`mobility.config` reads the environment), else `default`."""
     value = current_app.config.get(name) if has_app_context() else None
     if value in (None, ""):
-        value = os.environ.get(name) or default
+        value = default
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -113,6 +100,12 @@ def check_settings() -> None:
     retention_inactive_days()
 
 
+def check_privacy_role(user) -> None:
+    """Only advisors and admins export or anonymise files."""
+    if user.role not in PRIVACY_ROLES:
+        raise Forbidden(_l("Only advisors and admins may export or anonymise a person's file."))
+
+
 # -- the access log -------------------------------------------------------------------------
 
 def purge_audit_log(now: datetime | None = None) -> int:
@@ -122,173 +115,6 @@ def purge_audit_log(now: datetime | None = None) -> int:
     result = db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
     db.session.commit()
     return result.rowcount or 0
-
-
-# -- right of access and portability --------------------------------------------------------
-
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):  # time
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
-def _row(obj) -> dict:
-    return {column.key: _value(getattr(obj, column.key))
-            for column in obj.__table__.columns if column.key not in SECRET_COLUMNS}
-
-
-def _rows(statement) -> list[dict]:
-    return [_row(obj) for obj in db.session.scalars(statement)]
-
-
-#: the sections of the export, in reading order, with their titles
-SECTIONS = {
-    "beneficiary": _l("Identity, contact and situation"),
-    "account": _l("Sign-in account"),
-    "referrals": _l("Referrals"),
-    "pathways": _l("Pathways"),
-    "actions": _l("Actions"),
-    "assessments": _l("Mobility assessments"),
-    "case_notes": _l("Advisor's notes"),
-    "referent_feedback": _l("Feedback sent to referents"),
-    "eligibility_overrides": _l("Eligibility decisions"),
-    "workshop_attendances": _l("Workshops"),
-    "documents": _l("Documents of the file"),
-    "rentals": _l("Rentals"),
-    "rental_terms": _l("Price terms"),
-    "inspections": _l("Vehicle inspections"),
-    "checkpoints": _l("Checkpoints"),
-    "payments": _l("Payments"),
-    "deposits": _l("Deposits"),
-    "contracts": _l("Contracts"),
-    "carpool_seats": _l("Carpool seats"),
-    "minibus_seats": _l("Minibus seats"),
-    "carpool_rides_as_driver": _l("Carpool rides offered"),
-    "notification_preferences": _l("Notification preferences"),
-    "messages": _l("Messages sent"),
-    "anonymisation": _l("Anonymisation"),
-}
-
-
-def person_data(beneficiary: Beneficiary) -> dict:
-    """Everything held about a person, section by section (secrets and documents left out)."""
-    b_id = beneficiary.id
-    pathway_ids = select(Pathway.id).where(Pathway.beneficiary_id == b_id)
-    rental_ids = select(Rental.id).where(Rental.beneficiary_id == b_id)
-    user = db.session.get(User, beneficiary.user_id) if beneficiary.user_id else None
-    data = {
-        "beneficiary": _row(beneficiary),
-        "account": None if user is None else {
-            k: v for k, v in _row(user).items()
-            if k in ("id", "email", "full_name", "role", "locale", "active", "created_at",
-                     "last_login_at")},
-        "referrals": _rows(select(Referral).where(Referral.beneficiary_id == b_id)
-                           .order_by(Referral.id)),
-        "pathways": _rows(select(Pathway).where(Pathway.beneficiary_id == b_id)
-                          .order_by(Pathway.id)),
-        "actions": _rows(select(PathwayAction).where(PathwayAction.pathway_id.in_(pathway_ids))
-                         .order_by(PathwayAction.id)),
-        "assessments": _rows(select(MobilityAssessment)
-                             .where(MobilityAssessment.beneficiary_id == b_id)
-                             .order_by(MobilityAssessment.id)),
-        "case_notes": _rows(select(CaseNote).where(CaseNote.beneficiary_id == b_id)
-                            .order_by(CaseNote.id)),
-        "referent_feedback": _rows(select(ReferentFeedback)
-                                   .where(ReferentFeedback.pathway_id.in_(pathway_ids))
-                                   .order_by(ReferentFeedback.id)),
-        "eligibility_overrides": _rows(select(EligibilityOverride)
-                                       .where(EligibilityOverride.beneficiary_id == b_id)
-                                       .order_by(EligibilityOverride.id)),
-        "workshop_attendances": _rows(select(WorkshopAttendance)
-                                      .where(WorkshopAttendance.beneficiary_id == b_id)
-                                      .order_by(WorkshopAttendance.id)),
-        "documents": _rows(select(PersonDocument)
-                           .where(PersonDocument.beneficiary_id == b_id)
-                           .order_by(PersonDocument.id)),
-        "rentals": _rows(select(Rental).where(Rental.beneficiary_id == b_id)
-                         .order_by(Rental.id)),
-        "rental_terms": _rows(select(RentalTerms).where(RentalTerms.rental_id.in_(rental_ids))
-                              .order_by(RentalTerms.id)),
-        "inspections": _rows(select(Inspection).where(Inspection.rental_id.in_(rental_ids))
-                             .order_by(Inspection.id)),
-        "checkpoints": _rows(select(Checkpoint).where(Checkpoint.rental_id.in_(rental_ids))
-                             .order_by(Checkpoint.id)),
-        "payments": _rows(select(Payment).where(Payment.rental_id.in_(rental_ids))
-                          .order_by(Payment.id)),
-        "deposits": _rows(select(Deposit).where(Deposit.rental_id.in_(rental_ids))
-                          .order_by(Deposit.id)),
-        "contracts": _rows(select(RentalContract).where(RentalContract.rental_id.in_(rental_ids))
-                           .order_by(RentalContract.id)),
-        "carpool_seats": _rows(select(SeatBooking).where(SeatBooking.beneficiary_id == b_id)
-                               .order_by(SeatBooking.id)),
-        "minibus_seats": _rows(select(MinibusBooking)
-                               .where(MinibusBooking.beneficiary_id == b_id)
-                               .order_by(MinibusBooking.id)),
-        "carpool_rides_as_driver": _rows(select(CarpoolRide)
-                                         .where(CarpoolRide.driver_beneficiary_id == b_id)
-                                         .order_by(CarpoolRide.id)),
-        "notification_preferences": _rows(select(NotificationPreference)
-                                          .where(NotificationPreference.beneficiary_id == b_id)),
-        "messages": _rows(select(OutboxMessage).where(
-            OutboxMessage.recipient_type == "beneficiary", OutboxMessage.recipient_id == b_id)
-            .order_by(OutboxMessage.id)),
-        "anonymisation": _rows(select(Anonymisation)
-                               .where(Anonymisation.beneficiary_id == b_id)),
-    }
-    return {"exported_at": utcnow().isoformat(timespec="seconds"),
-            "platform_id": beneficiary.platform_id, "beneficiary_id": b_id, "data": data}
-
-
-def check_privacy_role(user) -> None:
-    """Only advisors and admins export or anonymise files."""
-    if user.role not in PRIVACY_ROLES:
-        raise Forbidden(_l("Only advisors and admins may export or anonymise a person's file."))
-
-
-def export_person(actor, beneficiary: Beneficiary, fmt: str) -> tuple[bytes | dict, str]:
-    """The person's data as a dict (json), PDF bytes, or a ZIP of the JSON with the documents'
-    files (zip); the export is logged (no values)."""
-    check_privacy_role(actor)
-    data = person_data(beneficiary)
-    record_audit(actor, "export", object_type="Beneficiary", object_id=beneficiary.id,
-                 platform_id=beneficiary.platform_id,
-                 fields=[fmt] + sorted(k for k, v in data["data"].items() if v))
-    db.session.commit()
-    if fmt == "pdf":
-        from mobility.privacy.pdf import person_pdf
-
-        return person_pdf(data), "application/pdf"
-    if fmt == "zip":
-        return export_zip(beneficiary, data), "application/zip"
-    return data, "application/json"
-
-
-def export_zip(beneficiary: Beneficiary, data: dict) -> bytes:
-    """The JSON export and every document of the file (`documents/<kind>-<id>.<ext>`)."""
-    import io
-    import zipfile
-
-    from mobility.people.documents import document_files, download_name
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(export_filename(beneficiary.id, "json"), json_bytes(data))
-        for document, path in document_files(beneficiary.id):
-            if path.is_file():
-                archive.write(path, f"documents/{download_name(document)}")
-    return out.getvalue()
-
-
-def export_filename(beneficiary_id: int, fmt: str) -> str:
-    return f"donnees-beneficiaire-{beneficiary_id}.{fmt}"
-
-
-def json_bytes(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 # -- anonymisation ----------------------------------------------------------------------------
@@ -325,8 +151,6 @@ def anonymise(actor, beneficiary: Beneficiary, *, reason: str = "request",
         if beneficiary.open_pathway is not None:
             raise Conflict(_l("The pathway is still open: record the exit before anonymising "
                               "the file."), code="pathway_open")
-    from mobility.people.documents import document_files
-
     files = [path for _document, path in document_files(beneficiary.id)]
     fields = _scrub(beneficiary)
     record = Anonymisation(platform_id=beneficiary.platform_id, beneficiary_id=beneficiary.id,

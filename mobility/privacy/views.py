@@ -22,6 +22,7 @@ from mobility.privacy import (
     services,
 )
 from mobility.privacy.api import download
+from mobility.privacy.export import export_filename, export_person, json_bytes
 from mobility.privacy.forms import AnonymiseForm
 from mobility.privacy.models import Anonymisation
 
@@ -47,10 +48,10 @@ def export(beneficiary_id: int, fmt: str):
     if fmt not in ("json", "pdf", "zip"):
         raise NotFound()
     beneficiary = get_or_404(Beneficiary, beneficiary_id, current_user)
-    body, mimetype = services.export_person(current_user, beneficiary, fmt)
+    body, mimetype = export_person(current_user, beneficiary, fmt)
     if fmt == "json":
-        body = services.json_bytes(body)
-    return download(body, mimetype, services.export_filename(beneficiary.id, fmt))
+        body = json_bytes(body)
+    return download(body, mimetype, export_filename(beneficiary.id, fmt))
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/anonymise", methods=["GET", "POST"])

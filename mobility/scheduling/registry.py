@@ -105,7 +105,8 @@ class Reminder:
 
 def enqueue_reminders(reminders: Iterable[Reminder]) -> int:
     """Write the reminders to the outbox in one transaction; returns how many were new."""
-    from mobility.notifications.services import enqueue_notification, recipient_key
+    from mobility.notifications.outbox import enqueue_notification
+    from mobility.notifications.recipients import recipient_key
 
     created = 0
     with write_transaction():

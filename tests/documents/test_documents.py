@@ -84,7 +84,7 @@ def test_palette_meets_wcag_aa_contrast():
 
 
 def test_missing_font_is_a_clear_error(sqlite_app, monkeypatch, tmp_path):
-    monkeypatch.setenv("PDF_FONT_DIR", str(tmp_path))
+    monkeypatch.setitem(sqlite_app.config, "PDF_FONT_DIR", str(tmp_path))
     with pytest.raises(RuntimeError, match="fonts-dejavu-core"):
         toolkit.Document("x")
 

@@ -50,7 +50,7 @@ def _grow(kind, platform, n):
                               start_date=start, end_date=local_today() + timedelta(days=i % 5),
                               status="in_progress")
     elif kind == "outbox":
-        from mobility.notifications.services import enqueue_notification
+        from mobility.notifications.outbox import enqueue_notification
 
         for i in range(n):
             person = create_beneficiary(platform, pathway=False)

@@ -26,7 +26,7 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.roles import ROLES
 from mobility.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
-from mobility.notifications.services import status_token
+from mobility.notifications.outbox import status_token
 from mobility.partners.models import PublishedService, WebhookEndpoint
 from mobility.payments.models import Payment
 from mobility.people.models import (

@@ -14,7 +14,7 @@ from fleet.models import Site
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
-from mobility.notifications.services import send_due_messages
+from mobility.notifications.outbox import send_due_messages
 from mobility.portal import services as portal
 from mobility.portal.delivery import send_code
 from mobility.portal.models import OneTimeCode

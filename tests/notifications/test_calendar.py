@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar
 
 from mobility.core.db import db
-from mobility.notifications import enqueue_notification
+from mobility.notifications.outbox import enqueue_notification, send_due_messages
 from mobility.notifications.rendering import absolute_link
-from mobility.notifications.services import send_due_messages
 from tests.factories import create_platform, create_user, login
 from tests.notifications.factories import (
     create_beneficiary,

@@ -10,9 +10,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from mobility.core.db import db
-from mobility.notifications import enqueue_notification
 from mobility.notifications.models import OutboxMessage
-from mobility.notifications.services import backoff_s, send_due_messages
+from mobility.notifications.outbox import backoff_s, enqueue_notification, send_due_messages
 from tests.factories import closed_port, create_platform, create_user
 from tests.notifications.factories import create_beneficiary, notify_config
 

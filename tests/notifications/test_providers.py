@@ -11,10 +11,9 @@ import time_machine
 from sqlalchemy import select
 
 from mobility.core.db import db
-from mobility.notifications import enqueue_notification
 from mobility.notifications.models import OutboxMessage
+from mobility.notifications.outbox import enqueue_notification, send_due_messages, status_token
 from mobility.notifications.rendering import absolute_link
-from mobility.notifications.services import send_due_messages, status_token
 from tests.factories import create_platform, create_user, login
 from tests.notifications.factories import create_beneficiary, notify_config
 from tests.notifications.providers import brevo_config, local_path, ovh_config

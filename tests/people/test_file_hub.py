@@ -10,7 +10,8 @@ from datetime import UTC, datetime, time, timedelta
 from fleet import services as fleet
 from mobility.core.dates import local_today
 from mobility.core.db import db
-from mobility.notifications.services import enqueue_notification, messages_about_person
+from mobility.notifications.outbox import enqueue_notification
+from mobility.notifications.services import messages_about_person
 from mobility.people import services as people
 from mobility.people.models import Referral
 from tests.factories import create_platform, create_user, login

@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from mobility.core.columns import utcnow
 from mobility.core.db import db
-from mobility.notifications import enqueue_notification
+from mobility.notifications.outbox import enqueue_notification, send_due_messages
 from mobility.notifications.rendering import absolute_link
-from mobility.notifications.services import send_due_messages
 from mobility.portal.models import MAX_LINK_ATTEMPTS, SignInLink
 from tests.factories import create_platform, csrf_token_from
 from tests.notifications.factories import create_beneficiary, notify_config

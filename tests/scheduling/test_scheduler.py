@@ -19,7 +19,7 @@ from mobility.config import PROJECT_ROOT
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
-from mobility.notifications.services import send_due_messages
+from mobility.notifications.outbox import send_due_messages
 from mobility.scheduling.lock import SchedulerLock
 from mobility.scheduling.models import JobRun, scheduler_jobs
 from mobility.scheduling.process import build_scheduler

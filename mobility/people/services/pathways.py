@@ -14,7 +14,8 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import local_date
-from mobility.notifications.services import enqueue_notification, recipient_key
+from mobility.notifications.outbox import enqueue_notification
+from mobility.notifications.recipients import recipient_key
 from mobility.organisations.services import organisation_in_platform
 from mobility.partners import events as webhook_events
 from mobility.people.models import (

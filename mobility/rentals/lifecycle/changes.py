@@ -12,7 +12,7 @@ from fleet.models import Rental, Vehicle
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
-from mobility.notifications.services import enqueue_notification
+from mobility.notifications.outbox import enqueue_notification
 from mobility.payments.services import deposit_of
 from mobility.pricing import services as pricing
 from mobility.rentals import rules

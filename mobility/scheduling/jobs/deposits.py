@@ -16,6 +16,7 @@ from mobility.core.db import db
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.payments.models import Deposit
+from mobility.payments.services import handle_expiring_holds
 from mobility.scheduling.jobs._recipients import StaffCache
 from mobility.scheduling.registry import Reminder, reminder_job, scheduled_job
 
@@ -51,8 +52,6 @@ def deposit_holds_expiring(today, now):
                every_s=3600, order=40)
 def deposit_holds_renewal(now) -> str:
     """`mobility.payments.services.handle_expiring_holds`: idempotent Stripe operations."""
-    from mobility.payments.services import handle_expiring_holds
-
     decisions = handle_expiring_holds(now)
     outcomes = [d.outcome for d in decisions]
     summary = ngettext("%(num)d card hold handled", "%(num)d card holds handled", len(decisions))

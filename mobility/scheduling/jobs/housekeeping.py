@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from mobility.api.idempotency import purge_old
+from mobility.core.db import db
 from mobility.scheduling.registry import scheduled_job
 from mobility.scheduling.runner import prune_runs
 
@@ -18,9 +20,6 @@ def prune_job_runs(now) -> str:
                daily_minute=52, order=95)
 def prune_idempotency_keys(now) -> str:
     """Keys and form tokens older than a day: a retry comes within minutes, not days."""
-    from mobility.api.idempotency import purge_old
-    from mobility.core.db import db
-
     count = purge_old(now)
     db.session.commit()
     return ngettext("%(num)d key forgotten", "%(num)d keys forgotten", count)

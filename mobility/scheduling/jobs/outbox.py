@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from mobility.notifications.services import send_due_messages
+from mobility.notifications.outbox import send_due_messages
 from mobility.scheduling.registry import scheduled_job
 
 
