@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from mobility.api import idempotency, models  # noqa: F401  (registers the table)
+from mobility.api import idempotency, models  # noqa: F401  (models: the idempotency keys' table)
 from mobility.auth.policies import public
 from mobility.auth.services import user_for_api_token
 from mobility.core.errors import Forbidden, Unauthorized, ValidationFailed

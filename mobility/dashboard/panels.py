@@ -1,4 +1,4 @@
-"""Role dashboard panels that no feature package registers: the advisor's day (checkpoints,
+"""Role dashboard panels that belong to no other feature: the advisor's day (checkpoints,
 arrears, rentals ending, flags, quick search), the fleet manager's overview (vehicles by status
 and site, maintenance due, immobilisations and their replacements) and the admin's counts.
 

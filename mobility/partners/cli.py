@@ -6,7 +6,6 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from mobility.partners import jobs  # noqa: F401  (registers the scheduler's job)
 from mobility.partners.webhooks import send_due_deliveries
 
 webhooks_cli = AppGroup("webhooks", help="Signed webhooks to partners.")

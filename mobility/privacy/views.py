@@ -18,7 +18,6 @@ from mobility.core.errors import Conflict, NotFound
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.people.models import Beneficiary
 from mobility.privacy import (
-    jobs,  # noqa: F401  (registers the scheduled jobs)
     services,
 )
 from mobility.privacy.api import download

@@ -32,6 +32,8 @@ from flask_babel import ngettext
 
 from mobility.core.dates import PARIS, local_today
 from mobility.core.db import write_transaction
+from mobility.notifications.outbox import enqueue_notification
+from mobility.notifications.recipients import recipient_key
 from mobility.notifications.settings import setting
 
 LOCAL_TZ = PARIS
@@ -105,9 +107,6 @@ class Reminder:
 
 def enqueue_reminders(reminders: Iterable[Reminder]) -> int:
     """Write the reminders to the outbox in one transaction; returns how many were new."""
-    from mobility.notifications.outbox import enqueue_notification
-    from mobility.notifications.recipients import recipient_key
-
     created = 0
     with write_transaction():
         for reminder in reminders:
