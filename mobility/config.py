@@ -93,6 +93,7 @@ def load_config() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(folder / "uploads"),
+        "MAX_PHOTO_BYTES": _int("MAX_PHOTO_BYTES", 8 * 1024 * 1024),
         "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 365),
         # -- notifications and the scheduler (docs/scheduler.md) --
         "SMTP_HOST": _str("SMTP_HOST"),

@@ -5,7 +5,6 @@ The other endpoints are by area: `api_rentals` (a rental's steps, returns) and `
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from fleet import services
@@ -147,11 +146,6 @@ def availability(user, query: AvailabilityQuery):
         },
     }
 
-
-def upload_settings() -> tuple[str, int]:
-    """Where photos go and their size cap (`UPLOAD_FOLDER`, `MAX_PHOTO_BYTES`)."""
-    folder = current_app.config.get("UPLOAD_FOLDER") or f"{current_app.instance_path}/uploads"
-    return folder, int(current_app.config.get("MAX_PHOTO_BYTES", 8 * 1024 * 1024))
 
 
 # the other endpoints, by area

@@ -33,7 +33,6 @@ from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, FLEET_MANAGER, STAFF
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.access import BOOKERS, FLEET
-from mobility.fleet_web.api import upload_settings
 from mobility.fleet_web.pages import (
     check_csrf,
     flash_refusal,
@@ -45,6 +44,7 @@ from mobility.pagination import page_cursor_arg
 from mobility.rentals import lifecycle
 from mobility.web.forms import attempt, errors_onto_form
 from mobility.web.panels import dashboard_panel
+from mobility.web.uploads import upload_settings
 
 bp = Blueprint("fleet", __name__, url_prefix="/fleet")
 

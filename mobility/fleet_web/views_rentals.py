@@ -20,7 +20,6 @@ from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, STAFF
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.access import BOOKERS, FLEET
-from mobility.fleet_web.api import upload_settings
 from mobility.fleet_web.pages import (
     check_csrf,
     flash_refusal,
@@ -35,6 +34,7 @@ from mobility.people.models import Beneficiary
 from mobility.people.services import search_beneficiaries
 from mobility.rentals import lifecycle
 from mobility.web.forms import errors_onto_form
+from mobility.web.uploads import upload_settings
 
 #: rows of each bucket on the whole returns board ("see all" opens the bucket's pages)
 BOARD_ROWS = 20

@@ -21,8 +21,8 @@ from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
-from mobility.fleet_web.api import upload_settings
 from mobility.people.models import DOCUMENT_KINDS, Beneficiary, PersonDocument
+from mobility.web.uploads import upload_settings
 
 #: size cap of one document, unless `MAX_DOCUMENT_BYTES` says otherwise
 DEFAULT_MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
