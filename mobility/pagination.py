@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, tuple_
@@ -175,8 +176,6 @@ def link_header(page: Page, url_for_cursor) -> str | None:
 def page_response(page: Page, rows: list) -> Any:
     """An API list's answer: the JSON array of the page's rows, with the `Link` header and
     `X-Next-Cursor` (the filters of the request are kept in the links)."""
-    from flask import jsonify, request
-
     def url_for_cursor(cursor: str) -> str:
         args = request.args.to_dict()
         args["cursor"] = cursor
@@ -193,6 +192,4 @@ def page_response(page: Page, rows: list) -> Any:
 
 def page_cursor_arg() -> str | None:
     """The `cursor` of a list page's query string (None when absent or empty)."""
-    from flask import request
-
     return (request.args.get("cursor") or "").strip() or None

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"routing cache ready in {cache} ({time.perf_counter() - started:.1f} s)")
             print(json.dumps(manifest["networks"]))
         elif args.command == "transit-lines":
+            # lazy: each subcommand loads only what it runs
             from .transit_lines import extract_osm_lines, save_lines
 
             cache = args.cache_dir or default_cache_dir()
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             out = save_lines(found, Path(cache) / "transit" / "osm_lines.json")
             print(f"{len(found)} route relations with stops written to {out}")
         else:
+            # lazy: each subcommand loads only what it runs
             from .osrm_server import ensure_osrm_venv, prepare_osrm_data
 
             cache = args.cache_dir or default_cache_dir()

@@ -272,7 +272,7 @@ def build_graph(
     xml_path: str | Path, *, network: str, elevation_raster: str | Path | None = None
 ) -> nx.MultiDiGraph:
     """Build the osmnx graph of one network from its filtered XML (walk is undirected)."""
-    import osmnx as ox
+    import osmnx as ox  # lazy: only `routing build` needs osmnx (seconds to import)
 
     graph = ox.graph_from_xml(xml_path, bidirectional=(network == WALK), retain_all=False)
     if elevation_raster is not None:  # needs rasterio; see README "Elevation"

@@ -20,7 +20,7 @@ from .network import haversine_m
 
 if TYPE_CHECKING:  # gtfs-kit (pandas) is imported when a feed is read, not by `import routing`
     import gtfs_kit
-    import pandas as pd
+    import pandas as pd  # lazy: only feeds with frequencies.txt need it (gtfs_kit loads it)
 from .settings import WALK
 
 Point = tuple[float, float]
@@ -118,7 +118,7 @@ class TransitFeed:
     def read(cls, path: str | Path) -> TransitFeed:
         """Read a GTFS feed (directory or zip)."""
         try:
-            import gtfs_kit
+            import gtfs_kit  # lazy: heavy (pandas, shapely), loaded only when a feed is read
 
             return cls(gtfs_kit.read_feed(Path(path), dist_units="km"))
         except (OSError, ValueError, KeyError) as exc:

@@ -43,7 +43,7 @@ def extract_osm_lines(pbf_path: str | Path) -> list[dict[str, Any]]:
     Each line: `{"osm_id", "kind", "ref", "name", "network", "operator", "stops":
     [{"name", "lat", "lon", "osm_node"}]}` in the relation's order.
     """
-    import osmium
+    import osmium  # lazy: the PBF reader is only needed by the extract (routing build)
 
     relations: list[dict[str, Any]] = []
     wanted_nodes: set[int] = set()

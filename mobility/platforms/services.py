@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from mobility.audit.services import record_audit
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.partners.siret import clean_siret
@@ -16,8 +17,6 @@ def set_lender_identity(platform: Platform, *, legal_name: str, address: str, si
     """The association named as lender on the provision contracts: name, address, SIRET
     (checked by `clean_siret`). Nothing is changed unless all three are valid; the change is
     audited (field names only) when an actor is given."""
-    from mobility.audit.services import record_audit
-
     legal_name, address, siret = legal_name or "", address or "", siret or ""
     errors = {}
     if not legal_name.strip():
