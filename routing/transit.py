@@ -20,7 +20,7 @@ from .network import haversine_m
 
 if TYPE_CHECKING:  # gtfs-kit (pandas) is imported when a feed is read, not by `import routing`
     import gtfs_kit
-    import pandas as pd  # lazy: only feeds with frequencies.txt need it (gtfs_kit loads it)
+    import pandas as pd
 from .settings import WALK
 
 Point = tuple[float, float]
@@ -36,7 +36,7 @@ def _expand_frequencies(st: pd.DataFrame, frequencies: pd.DataFrame | None) -> p
     """Repeat each trip of ``frequencies.txt`` from its start to its end time, every headway
     (the template trip's times give the offsets between stops); ``service_trip_id`` keeps the
     template's id for the calendar. Trips without a frequency are left as they are."""
-    import pandas as pd
+    import pandas as pd  # lazy: only feeds with frequencies.txt need it
 
     if frequencies is None or frequencies.empty:
         return st
