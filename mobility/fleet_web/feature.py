@@ -8,14 +8,16 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from fleet.services import common as fleet_hooks
 from mobility.api import register_api
+from mobility.audit.services import record_audit
 from mobility.core.roles import STAFF
 from mobility.fleet_web import (
     api,
     api_rentals,
     api_rides,
     demo,
-    models,  # noqa: F401  (its tables)
+    models,
     views,
     views_rentals,  # noqa: F401  (its pages are on views.bp)
     views_rides,  # noqa: F401
@@ -39,7 +41,10 @@ load_demo = demo.load
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    """Register the feature's pages, API, panels and menu entries, and give the fleet services
+    the audit log and the people (fleet/ imports only mobility.core)."""
+    fleet_hooks.audit_hook = record_audit
+    fleet_hooks.beneficiary_hook = models.beneficiary_on_platform
     app.register_blueprint(views.bp)
     register_api(app, api, api_rentals, api_rides)
     add_panels(app, views)

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from mobility.api import register_api
+from mobility.core.extensions import csrf
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.payments import (
     api,
@@ -27,7 +28,10 @@ load_demo = None
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    """Register the feature's pages (Stripe's webhook without CSRF: its signature is the
+    authentication), API and menu entries."""
+    csrf.exempt(views.webhook_bp)
+    csrf.exempt(views.stripe_webhook)
     app.register_blueprint(views.bp)
     register_api(app, api)
     add_menu(app, *MENU)

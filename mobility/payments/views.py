@@ -17,7 +17,6 @@ from mobility.auth.policies import get_or_404, public, requires_roles
 from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
-from mobility.core.extensions import csrf
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.fleet_web import lists
 from mobility.pagination import page_cursor_arg
@@ -282,6 +281,4 @@ def stripe_webhook():
                     "duplicate": outcome == "duplicate"}), 200
 
 
-csrf.exempt(webhook_bp)
-csrf.exempt(stripe_webhook)
 bp.register_blueprint(webhook_bp)
