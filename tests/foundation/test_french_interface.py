@@ -85,19 +85,6 @@ def _catalogs() -> dict[Path, list]:
     return out
 
 
-def test_a_message_has_one_french_translation_in_every_catalog():
-    """Catalogs are merged at run time, so a message translated two ways shows one of them
-    everywhere: "Open" as "Ouvert" on a button that opens, "OK" as "Bon état" on a job."""
-    seen: dict[tuple, dict[object, list[str]]] = {}
-    for path, messages in _catalogs().items():
-        for m in messages:
-            msgstr = m.string if isinstance(m.string, str) else tuple(m.string)
-            ways = seen.setdefault((m.context, str(m.id)), {})
-            ways.setdefault(msgstr, []).append(path.parts[-4])
-    twice = {msgid: ways for msgid, ways in seen.items() if len(ways) > 1}
-    assert twice == {}
-
-
 def _english_messages() -> dict[str, re.Pattern]:
     """English messages of the catalogs whose French differs, as patterns (placeholders match
     anything), keyed by message."""
