@@ -21,12 +21,7 @@ import stripe
 
 from mobility.demo import DEMO_PASSWORD
 from tests.browser.conftest import browser_login, screenshot
-from tests.payments.factories import (
-    STRIPE_KEY,
-    WEBHOOK_SECRET,
-    card,
-    localstripe_url,  # noqa: F401  (session fixture)
-)
+from tests.payments.stripe_server import STRIPE_KEY, WEBHOOK_SECRET, card
 
 pytestmark = pytest.mark.browser
 

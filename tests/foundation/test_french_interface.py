@@ -198,11 +198,15 @@ def test_no_english_on_any_french_page(demo, role):
 def test_a_refused_form_answers_on_a_page_that_leads_back_to_it(app, client):
     """A 409 from a form is a page in the layout with the reason and a way back to the form
     (the history keeps what was typed); never a way back to another site."""
-    from tests.factories import create_platform, create_user, csrf_token_from
-    from tests.people.factories import create_beneficiary
+    from tests.factories import (
+        create_amie_beneficiary,
+        create_platform,
+        create_user,
+        csrf_token_from,
+    )
 
     platform = create_platform()
-    person = create_beneficiary(platform)  # with a pathway in progress
+    person = create_amie_beneficiary(platform)  # with a pathway in progress
     advisor = create_user("advisor", platform)
     login(client, advisor)
     file_url = f"/people/beneficiaries/{person.id}"

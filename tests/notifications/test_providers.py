@@ -15,9 +15,9 @@ from mobility.notifications import enqueue_notification
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.services import send_due_messages, status_token
-from tests.factories import create_platform, create_user, login
-from tests.notifications.factories import create_beneficiary, notify_config
+from tests.factories import create_beneficiary, create_platform, create_user, login
 from tests.notifications.providers import brevo_config, local_path, ovh_config
+from tests.notifications.servers import notify_config
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from mobility.auth.models import User
+from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.demo import load_demo
 from mobility.people.models import Beneficiary, Referral
@@ -37,5 +38,5 @@ def test_demo_files_carry_documents_once(app):
                                        "proof_of_address", "identity"}
     assert all(documents.document_path(d).is_file() for d in first)
     # one expiring within the warning window, to show on the file
-    assert any(documents.expires_soon(d) and not d.is_expired(documents.fleet_today())
+    assert any(documents.expires_soon(d) and not d.is_expired(local_today())
                for d in first)

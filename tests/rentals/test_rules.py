@@ -16,8 +16,9 @@ from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.people import services as people
 from mobility.pricing.models import RentalAmendment
-from tests.fleet.factories import create_referent, good_checklist, open_pathway
-from tests.rentals.factories import (
+from tests.factories import create_referent, open_pathway
+from tests.fleet.helpers import good_checklist
+from tests.rentals.world import (
     assert_refused,
     counts,
     iso,
