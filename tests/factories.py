@@ -152,18 +152,20 @@ B_LICENCE = {"licences": [{"category": "B", "obtained_on": "2015-06-01", "valid_
 def create_beneficiary(platform: Platform | None = None, *, ready: bool = False,
                        pathway: bool | date = False, assessed: bool | None = None,
                        **fields) -> Beneficiary:
-    """A person's file: a name, a birth date (1990), an e-mail address, no phone.
+    """A person's file: a name and an e-mail address (no phone, no birth date).
 
-    - `ready=True`: what a booking needs: followed by the platform's referent, a mobility
-      obstacle, a B licence held since 2015, an open pathway with its entry assessment;
+    - `ready=True`: what a booking needs: an adult (born in 1990), followed by the platform's
+      referent, a mobility obstacle, a B licence held since 2015, an open pathway with its
+      entry assessment;
     - `pathway=True` (opened 30 days ago) or a date: an open pathway; `assessed`: with its
       entry assessment (by default when `ready`).
     """
     platform = platform or create_platform()
     n = next(_counter)
-    values = {"first_name": "Léa", "last_name": f"Martin{n}", "birth_date": date(1990, 1, 1),
-              "email": f"lea{n}@example.org", "phone": None}
+    values = {"first_name": "Léa", "last_name": f"Martin{n}", "email": f"lea{n}@example.org",
+              "phone": None}
     if ready:
+        values["birth_date"] = date(1990, 1, 1)
         if "referent_id" not in fields:
             values["referent_id"] = referent_of(platform).id
         values["obstacles"] = ["no_vehicle"]

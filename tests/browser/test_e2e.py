@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
+from tests.notifications.servers import sms_receiver  # noqa: F401  (fixture)
 from tests.people.answers import LOW_ANSWERS
 
 pytestmark = pytest.mark.browser

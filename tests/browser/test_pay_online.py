@@ -21,7 +21,12 @@ import stripe
 
 from mobility.demo import DEMO_PASSWORD
 from tests.browser.conftest import browser_login, screenshot
-from tests.payments.stripe_server import STRIPE_KEY, WEBHOOK_SECRET, card
+from tests.payments.stripe_server import (
+    STRIPE_KEY,
+    WEBHOOK_SECRET,
+    card,
+    localstripe_url,  # noqa: F401  (session fixture)
+)
 
 pytestmark = pytest.mark.browser
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.people import services as people
 from mobility.platforms.models import Platform
@@ -83,7 +84,7 @@ def test_booking_stores_the_daily_mileage_allowance(routing_on):
     platform = db.session.get(Platform, advisor.platform_id)
     person = make_ready(create_commuter(platform))
     car = create_vehicle(create_site(platform), kind="car")
-    start = people.today() + timedelta(days=1)
+    start = local_today() + timedelta(days=1)
     rental = book(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,
                   end=start + timedelta(days=14))
     expected = mileage_allowance_km((person.address_lat, person.address_lon),
@@ -99,7 +100,7 @@ def test_booking_without_addresses_leaves_the_allowance_empty(routing_on):
     platform = db.session.get(Platform, advisor.platform_id)
     person = create_commuter(platform, address=None, address_lat=None, address_lon=None)
     bike = create_vehicle(create_site(platform), kind="bike")
-    start = people.today() + timedelta(days=1)
+    start = local_today() + timedelta(days=1)
     rental = book_rental(advisor, beneficiary_id=person.id, vehicle_id=bike.id, start=start,
                          end=start + timedelta(days=7))
     assert rental.daily_mileage_allowance_km is None

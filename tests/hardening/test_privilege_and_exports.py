@@ -29,7 +29,7 @@ from tests.factories import (
     csrf_token_from,
     login,
 )
-from tests.notifications.servers import notify_config
+from tests.notifications.servers import notify_config, smtp_server  # noqa: F401
 from tests.reports.year import END, START, create_year
 
 MONDAY = date(2026, 3, 2)

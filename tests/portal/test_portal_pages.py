@@ -8,7 +8,7 @@ import pytest
 from mobility.core.db import db
 from mobility.people.models import Beneficiary
 from tests.factories import create_amie_beneficiary, csrf_token_from
-from tests.notifications.servers import notify_config
+from tests.notifications.servers import notify_config, sms_receiver  # noqa: F401
 
 
 @pytest.fixture

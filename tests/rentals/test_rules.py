@@ -4,7 +4,7 @@ lets the step through on the other."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
@@ -170,7 +170,7 @@ def test_booking_needs_an_open_pathway(world):
 
 def test_booking_needs_the_entry_assessment_or_a_written_reason(world):
     person = world.person(ready=False, referent_id=create_referent(world.platform).id,
-                          obstacles=["no_vehicle"])
+                          obstacles=["no_vehicle"], birth_date=date(1990, 1, 1))
     open_pathway(person, assessed=False)
     db.session.commit()
     bike = world.vehicle("bike")

@@ -84,7 +84,8 @@ class RentalLife(RuleBasedStateMachine):
             create_beneficiary(self.platform, licences=[], ready=True),  # bikes only
             create_beneficiary(self.platform, birth_date=date(2009, 5, 1),
                                licences=[licence("AM", "2024-06-01")], ready=True),  # 16, AM
-            create_beneficiary(self.platform, licences=[licence("B")]),  # no pathway
+            create_beneficiary(self.platform, licences=[licence("B")],
+                               birth_date=date(1990, 1, 1)),  # no pathway
         ]
         self.vehicles = [
             create_vehicle(site, kind="car"), create_vehicle(site, kind="car"),
