@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
-from tests.notifications.factories import sms_receiver  # noqa: F401  (fixture)
-from tests.people.factories import LOW_ANSWERS
+from tests.notifications.servers import sms_receiver  # noqa: F401  (fixture)
+from tests.people.answers import LOW_ANSWERS
 
 pytestmark = pytest.mark.browser
 

@@ -32,7 +32,7 @@ from tests.browser.test_e2e import (
     _new_car,
     _unique_person,
 )
-from tests.people.factories import LOW_ANSWERS
+from tests.people.answers import LOW_ANSWERS
 
 pytestmark = pytest.mark.browser
 

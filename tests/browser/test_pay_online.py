@@ -21,7 +21,7 @@ import stripe
 
 from mobility.demo import DEMO_PASSWORD
 from tests.browser.conftest import browser_login, screenshot
-from tests.payments.factories import (
+from tests.payments.stripe_server import (
     STRIPE_KEY,
     WEBHOOK_SECRET,
     card,

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from mobility.core.dates import local_today
 from tests.browser.conftest import accessibility_violations, browser_login, screenshot
-from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
+from tests.people.answers import GOOD_ANSWERS, LOW_ANSWERS
 
 pytestmark = pytest.mark.browser
 

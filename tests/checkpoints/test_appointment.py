@@ -9,10 +9,16 @@ from fleet.models import CHECKLISTS, Rental, Site
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import next_appointment_of
 from mobility.core.db import db
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from
+from tests.factories import (
+    api_token,
+    bearer,
+    create_money_rental,
+    create_platform,
+    create_site,
+    create_user,
+    csrf_token_from,
+)
 from tests.factories import login as sign_in
-from tests.fleet.factories import create_site
-from tests.payments.factories import create_money_rental
 
 MONDAY = date(2026, 3, 2)
 

@@ -11,9 +11,15 @@ from mobility.payments import services as payments
 from mobility.payments.models import Payment, StripeOperation
 from mobility.people.models import ReferentFeedback
 from mobility.pricing.services import set_scheme
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from
+from tests.factories import (
+    api_token,
+    bearer,
+    create_money_rental,
+    create_platform,
+    create_user,
+    csrf_token_from,
+)
 from tests.factories import login as sign_in
-from tests.payments.factories import create_money_rental
 
 MONDAY = date(2026, 3, 2)
 

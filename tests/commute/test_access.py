@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import api_token, bearer, create_platform, create_user, login
 
-from .factories import BEAUSOLEIL_HOME, MONACO_WORK, create_commute_check, create_commuter, point
+from .helpers import BEAUSOLEIL_HOME, MONACO_WORK, create_commute_check, create_commuter, point
 
 
 @pytest.fixture

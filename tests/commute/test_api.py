@@ -10,7 +10,7 @@ from mobility.commute.models import CommuteCheck
 from mobility.core.db import db
 from tests.factories import api_token, bearer, create_platform, create_user
 
-from .factories import (
+from .helpers import (
     AT_SEA,
     BEAUSOLEIL_ADDRESS,
     BEAUSOLEIL_HOME,

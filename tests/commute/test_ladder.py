@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from mobility.commute.ladder import LEVELS, build_ladder, normalise, statuses
-from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
+from tests.people.answers import GOOD_ANSWERS, LOW_ANSWERS
 
-from .factories import (
+from .helpers import (
     ALL_OK,
     level_codes,
     level_of,

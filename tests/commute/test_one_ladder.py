@@ -8,11 +8,10 @@ from datetime import time
 from mobility.commute.person_ladder import ladder_for
 from mobility.core.db import db
 from mobility.people import services as people
-from tests.factories import create_platform, create_user, login
-from tests.fleet.factories import create_ride
-from tests.people.factories import GOOD_ANSWERS
+from tests.factories import create_platform, create_ride, create_user, login
+from tests.people.answers import GOOD_ANSWERS
 
-from .factories import LEVEL_RE, WEEK, create_commuter, shown_statuses
+from .helpers import LEVEL_RE, WEEK, create_commuter, shown_statuses
 
 
 def test_file_commute_page_portal_and_sheet_show_the_same_ladder(client, app, gtfs):

@@ -10,7 +10,7 @@ from mobility.commute.models import CommuteCheck
 from mobility.core.db import db
 from tests.factories import create_platform, create_user, csrf_token_from, login
 
-from .factories import CASINO_ADDRESS, create_commuter
+from .helpers import CASINO_ADDRESS, create_commuter
 
 
 def _form(html: str, **values) -> dict:

@@ -16,9 +16,9 @@ from mobility.core.errors import ValidationFailed
 from mobility.people import grid
 from mobility.people.scoring import score_assessment
 from tests.factories import create_platform, create_user
-from tests.people.factories import GOOD_ANSWERS
+from tests.people.answers import GOOD_ANSWERS
 
-from .factories import (
+from .helpers import (
     BEAUSOLEIL_ADDRESS,
     BEAUSOLEIL_HOME,
     CAP_DAIL_HOME,

@@ -21,7 +21,7 @@ from routing.transit_lines import departures, extract_osm_lines, write_gtfs
 from tests.factories import create_platform, create_user, csrf_token_from, login
 from tests.routing.routing_data import MONACO_PBF, TEST_GTFS
 
-from .factories import (
+from .helpers import (
     MONDAY,
     STOPS,
     SUNDAY,

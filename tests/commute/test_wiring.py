@@ -9,10 +9,9 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.people import services as people
 from mobility.platforms.models import Platform
-from tests.commute.factories import create_commuter
-from tests.factories import create_user
-from tests.fleet.factories import create_site, create_vehicle, make_ready
-from tests.people.factories import GOOD_ANSWERS
+from tests.commute.helpers import create_commuter
+from tests.factories import create_site, create_user, create_vehicle, make_ready
+from tests.people.answers import GOOD_ANSWERS
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from mobility.i18n import number
 from mobility.platforms.models import Platform
 from mobility.rentals.mileage import allowance_for
 from tests.factories import create_platform, create_user, csrf_token_from, login
-from tests.fleet.factories import png_bytes
-from tests.rentals.factories import make_world
+from tests.fleet.helpers import png_bytes
+from tests.rentals.world import make_world
 
 NAMES = [("Łukasz", "Wiśniewski"), ("Αθανάσιος", "Παπαδόπουλος"), ("Nguyễn Thị", "Hương")]
 SIRET = "12345678200010"
@@ -318,7 +318,7 @@ class _Cells(HTMLParser):
 
 
 def test_funders_pdf_shows_the_figures_of_the_page(app, client):
-    from tests.reports.factories import END, START, create_year
+    from tests.reports.year import END, START, create_year
 
     year = create_year()
     login(client, create_user("advisor", year.platform))

@@ -17,8 +17,8 @@ from fleet.models import CHECKLISTS, Rental
 from fleet.services import save_photo
 from mobility.core.db import db
 from tests.documents.test_documents import identify
-from tests.fleet.factories import png_bytes
-from tests.rentals.factories import make_world
+from tests.fleet.helpers import png_bytes
+from tests.rentals.world import make_world
 
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
 WIDTHS = {"desktop": 1280, "mobile": 360}
@@ -87,7 +87,7 @@ def test_screenshots_of_the_contract_and_the_condition_report(sqlite_app, tmp_pa
 
 def test_screenshot_of_the_funders_report(sqlite_app, tmp_path):
     from tests.factories import create_user, login
-    from tests.reports.factories import END, START, create_year
+    from tests.reports.year import END, START, create_year
 
     client = sqlite_app.test_client()
     year = create_year()

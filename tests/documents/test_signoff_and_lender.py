@@ -14,7 +14,7 @@ from mobility.audit.models import AuditEvent
 from mobility.core.db import db
 from mobility.platforms.models import Platform
 from tests.factories import create_platform, create_user, csrf_token_from, login
-from tests.rentals.factories import make_world
+from tests.rentals.world import make_world
 
 SIRET = "12345678200010"
 

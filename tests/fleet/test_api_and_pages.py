@@ -9,17 +9,20 @@ from fleet.models import Photo, Rental
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.platforms.models import Platform
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from, login
-from tests.fleet.factories import (
+from tests.factories import (
+    api_token,
+    bearer,
     create_beneficiary,
+    create_platform,
     create_rental,
     create_ride,
     create_site,
+    create_user,
     create_vehicle,
-    good_checklist,
-    png_bytes,
-    prepare_hand_over,
+    csrf_token_from,
+    login,
 )
+from tests.fleet.helpers import good_checklist, png_bytes, prepare_hand_over
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def world(app):
     site = create_site()
     platform = db.session.get(Platform, site.platform_id)
     return {"platform": platform, "site": site, "vehicle": create_vehicle(site),
-            "person": create_beneficiary(platform),
+            "person": create_beneficiary(platform, ready=True),
             "advisor": create_user("advisor", platform=platform),
             "manager": create_user("fleet_manager", platform=platform)}
 
@@ -139,7 +142,8 @@ def test_beneficiary_sees_only_their_own_rental(client, world):
     world["person"].user_id = account.id
     db.session.commit()
     own = create_rental(world["vehicle"], world["person"])
-    other = create_rental(create_vehicle(world["site"]), create_beneficiary(world["platform"]))
+    other = create_rental(create_vehicle(world["site"]),
+                          create_beneficiary(world["platform"], ready=True))
     h = _headers(client, account)
     response = client.get(f"/api/v1/rentals/{own.id}", headers=h)
     assert response.status_code == 200 and "inspections" not in response.get_json()
@@ -157,8 +161,8 @@ def test_carpool_and_minibus_api(client, world):
     day = (local_today() + timedelta(days=1)).isoformat()
     assert client.post(url, json={"beneficiary_id": world["person"].id, "date": day},
                        headers=h).status_code == 201
-    full = client.post(url, json={"beneficiary_id": create_beneficiary(world["platform"]).id,
-                                  "date": day}, headers=h)
+    stranger = create_beneficiary(world["platform"], ready=True)
+    full = client.post(url, json={"beneficiary_id": stranger.id, "date": day}, headers=h)
     assert full.status_code == 409 and full.get_json()["error"]["code"] == "ride_full"
     run = client.post("/api/v1/minibus/runs", json={
         "name": "Tournée Fontvieille", "run_date": day, "departure_time": "06:45",

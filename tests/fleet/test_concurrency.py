@@ -17,8 +17,15 @@ from fleet.models import Rental, SeatBooking, Site
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.platforms.models import Platform
-from tests.factories import api_token, bearer, create_user
-from tests.fleet.factories import create_beneficiary, create_ride, create_site, create_vehicle
+from tests.factories import (
+    api_token,
+    bearer,
+    create_beneficiary,
+    create_ride,
+    create_site,
+    create_user,
+    create_vehicle,
+)
 
 CLIENTS = 50
 ROUNDS = 20
@@ -44,7 +51,7 @@ def advisor_headers(app, client):
     platform = db.session.get(Platform, site.platform_id)
     advisor = create_user("advisor", platform=platform)
     headers = bearer(api_token(client, advisor))
-    people = [create_beneficiary(platform).id for _ in range(CLIENTS)]
+    people = [create_beneficiary(platform, ready=True).id for _ in range(CLIENTS)]
     ids = {"site_id": site.id, "platform_id": platform.id, "headers": headers, "people": people}
     db.session.remove()
     return ids

@@ -11,8 +11,13 @@ from fleet.models import Inspection, MaintenanceJob, Rental
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
-from tests.factories import create_user
-from tests.fleet.factories import create_beneficiary, create_rental, create_site, create_vehicle
+from tests.factories import (
+    create_beneficiary,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+)
 
 
 @pytest.fixture
@@ -25,7 +30,8 @@ def setup(app):
     advisor = create_user("advisor", platform=platform)
     manager = create_user("fleet_manager", platform=platform)
     return {"platform": platform, "site": site, "vehicle": create_vehicle(site),
-            "person": create_beneficiary(platform), "advisor": advisor, "manager": manager}
+            "person": create_beneficiary(platform, ready=True), "advisor": advisor,
+            "manager": manager}
 
 
 def _count() -> int:
@@ -73,7 +79,7 @@ def test_bad_periods_are_refused(setup, start_days, days, field):
 
 
 def test_unknown_vehicle_or_beneficiary_is_refused(setup):
-    other_platform_person = create_beneficiary()
+    other_platform_person = create_beneficiary(ready=True)
     with pytest.raises(ValidationFailed) as caught:
         services.book_rental(setup["advisor"], beneficiary_id=other_platform_person.id,
                              vehicle_id=setup["vehicle"].id, start=local_today(),

@@ -85,19 +85,6 @@ def _catalogs() -> dict[Path, list]:
     return out
 
 
-def test_a_message_has_one_french_translation_in_every_catalog():
-    """Catalogs are merged at run time, so a message translated two ways shows one of them
-    everywhere: "Open" as "Ouvert" on a button that opens, "OK" as "Bon état" on a job."""
-    seen: dict[tuple, dict[object, list[str]]] = {}
-    for path, messages in _catalogs().items():
-        for m in messages:
-            msgstr = m.string if isinstance(m.string, str) else tuple(m.string)
-            ways = seen.setdefault((m.context, str(m.id)), {})
-            ways.setdefault(msgstr, []).append(path.parts[-4])
-    twice = {msgid: ways for msgid, ways in seen.items() if len(ways) > 1}
-    assert twice == {}
-
-
 def _english_messages() -> dict[str, re.Pattern]:
     """English messages of the catalogs whose French differs, as patterns (placeholders match
     anything), keyed by message."""
@@ -211,11 +198,15 @@ def test_no_english_on_any_french_page(demo, role):
 def test_a_refused_form_answers_on_a_page_that_leads_back_to_it(app, client):
     """A 409 from a form is a page in the layout with the reason and a way back to the form
     (the history keeps what was typed); never a way back to another site."""
-    from tests.factories import create_platform, create_user, csrf_token_from
-    from tests.people.factories import create_beneficiary
+    from tests.factories import (
+        create_amie_beneficiary,
+        create_platform,
+        create_user,
+        csrf_token_from,
+    )
 
     platform = create_platform()
-    person = create_beneficiary(platform)  # with a pathway in progress
+    person = create_amie_beneficiary(platform)  # with a pathway in progress
     advisor = create_user("advisor", platform)
     login(client, advisor)
     file_url = f"/people/beneficiaries/{person.id}"

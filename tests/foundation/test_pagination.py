@@ -12,9 +12,17 @@ from fleet.models import Rental, Vehicle
 from mobility.auth.policies import scoped
 from mobility.core.db import db, id_in
 from mobility.pagination import decode_cursor, encode_cursor, paginate
-from tests.factories import api_token, bearer, create_user, login
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary, create_referral
+from tests.factories import (
+    api_token,
+    bearer,
+    create_amie_beneficiary,
+    create_referral,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+    login,
+)
 
 
 def _next_link(response) -> str | None:
@@ -144,7 +152,7 @@ def test_pages_never_cross_platforms(client):
 
 
 def test_a_prescriber_pages_through_their_organisation_only(client):
-    from tests.people.factories import create_organisation
+    from tests.factories import create_organisation
 
     prescriber = create_user("prescriber")
     platform = prescriber.platform
@@ -167,7 +175,7 @@ def test_rental_pages_keep_their_filters(client):
     advisor = create_user("advisor")
     platform = advisor.platform
     site, other = create_site(platform), create_site(platform)
-    person = create_beneficiary(platform, pathway=False)
+    person = create_amie_beneficiary(platform, pathway=False)
     start = local_today() - timedelta(days=400)
     for i in range(104):  # history on two sites, several rentals starting the same day
         vehicle = create_vehicle(site if i % 2 else other, kind="bike", plate=f"R-{i}")
@@ -190,7 +198,7 @@ def test_paginate_descending_with_ties_forward_and_back(app):
 
     user = create_user("advisor")
     site = create_site(user.platform)
-    person = create_beneficiary(user.platform, pathway=False)
+    person = create_amie_beneficiary(user.platform, pathway=False)
     day = local_today() - timedelta(days=100)
     for i in range(17):
         create_rental(create_vehicle(site, plate=f"T-{i}"), person,
@@ -224,14 +232,14 @@ def test_cursor_round_trip_keeps_types():
 
 def test_stage_filter_in_sql_agrees_with_stage_of(app):
     from mobility.people.services import STAGES, beneficiaries_query, stage_of
-    from tests.fleet.factories import open_pathway
+    from tests.factories import open_pathway
 
     user = create_user("advisor")
     platform = user.platform
-    create_beneficiary(platform, pathway=False)  # no pathway
-    create_beneficiary(platform)  # accepted, not assessed
-    open_pathway(create_beneficiary(platform, pathway=False), assessed=True)
-    exited = create_beneficiary(platform)
+    create_amie_beneficiary(platform, pathway=False)  # no pathway
+    create_amie_beneficiary(platform)  # accepted, not assessed
+    open_pathway(create_amie_beneficiary(platform, pathway=False), assessed=True)
+    exited = create_amie_beneficiary(platform)
     exited.pathways[0].status = "exited"
     db.session.commit()
     people = db.session.scalars(beneficiaries_query(user)).all()

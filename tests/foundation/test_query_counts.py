@@ -11,9 +11,15 @@ from sqlalchemy import event
 
 from mobility.audit.services import record_audit
 from mobility.core.db import db
-from tests.factories import create_user, login
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary, create_referral
+from tests.factories import (
+    create_amie_beneficiary,
+    create_referral,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+    login,
+)
 
 
 @contextmanager
@@ -36,7 +42,7 @@ def _grow(kind, platform, n):
 
     if kind == "beneficiaries":
         for _ in range(n):
-            create_beneficiary(platform)
+            create_amie_beneficiary(platform)
     elif kind == "referrals":
         for _ in range(n):
             create_referral(platform)
@@ -46,14 +52,14 @@ def _grow(kind, platform, n):
             vehicle = create_vehicle(site, kind="bike", plate=f"V-{kind}-{i}-{n}")
             if kind != "vehicles":
                 start = local_today() - timedelta(days=10)
-                create_rental(vehicle, create_beneficiary(platform, pathway=False),
+                create_rental(vehicle, create_amie_beneficiary(platform, pathway=False),
                               start_date=start, end_date=local_today() + timedelta(days=i % 5),
                               status="in_progress")
     elif kind == "outbox":
         from mobility.notifications.outbox import enqueue_notification
 
         for i in range(n):
-            person = create_beneficiary(platform, pathway=False)
+            person = create_amie_beneficiary(platform, pathway=False)
             enqueue_notification(kind="portal_code", key=f"qc:{n}:{i}:{person.id}",
                                  recipient=person, context={"code": "123456", "link": None},
                                  about=("beneficiary", person.id))
@@ -69,7 +75,7 @@ def _grow(kind, platform, n):
                                           kind="repair", description=f"Job {i}",
                                           due_on=local_today() + timedelta(days=i % 10)))
             if i % 4 == 0:  # an immobilised car whose booking needs a replacement
-                create_rental(vehicle, create_beneficiary(platform, pathway=False),
+                create_rental(vehicle, create_amie_beneficiary(platform, pathway=False),
                               start_date=local_today(), end_date=local_today() + timedelta(days=7))
         db.session.commit()
     elif kind == "audit":

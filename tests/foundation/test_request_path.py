@@ -10,8 +10,7 @@ from mobility.audit.models import AuditEvent
 from mobility.auth.models import UserSession
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
-from tests.factories import create_user, login
-from tests.people.factories import create_beneficiary
+from tests.factories import create_amie_beneficiary, create_user, login
 
 
 @contextmanager
@@ -56,7 +55,7 @@ def test_the_session_and_its_user_come_in_one_statement(app, client):
 
 def test_opening_a_file_logs_it_and_reads_the_person_once(app, client):
     advisor = create_user("advisor")
-    person = create_beneficiary(advisor.platform)
+    person = create_amie_beneficiary(advisor.platform)
     login(client, advisor)
     path = f"/people/beneficiaries/{person.id}"
     client.get(path)
@@ -71,7 +70,7 @@ def test_opening_a_file_logs_it_and_reads_the_person_once(app, client):
 
 
 def test_write_transaction_keeps_what_was_loaded_only_when_asked(app):
-    person = create_beneficiary()
+    person = create_amie_beneficiary()
     for keep_loaded, expired in ((False, True), (True, False)):
         db.session.expire_all()
         assert person.first_name  # loaded in the current transaction
@@ -84,7 +83,7 @@ def test_write_transaction_keeps_what_was_loaded_only_when_asked(app):
 
 
 def test_write_transaction_rolls_back_and_restores_the_setting_on_error(app):
-    person = create_beneficiary()
+    person = create_amie_beneficiary()
     count = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     try:
         with write_transaction(keep_loaded=True):

@@ -40,7 +40,7 @@ from mobility.platforms.models import Platform
 from mobility.portal.models import SignInLink
 from tests.conftest import empty_all_tables, make_app
 from tests.factories import api_token, bearer, csrf_token_from, login
-from tests.fleet.factories import png_bytes
+from tests.fleet.helpers import png_bytes
 from tests.hardening.test_access_walk import ARGUMENT, NOISY, NOT_SET_UP
 
 #: rules that answer something other than 200 to a role they are declared for, on purpose

@@ -17,9 +17,16 @@ from sqlalchemy import select
 
 from mobility.core.db import db
 from mobility.core.roles import ROLES
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from, login
-from tests.payments.factories import create_money_rental
-from tests.rentals.factories import make_world
+from tests.factories import (
+    api_token,
+    bearer,
+    create_money_rental,
+    create_platform,
+    create_user,
+    csrf_token_from,
+    login,
+)
+from tests.rentals.world import make_world
 
 #: tables whose rows a refused request may still add (the access log, sessions, tokens...)
 NOISY = {"audit_events", "user_sessions", "api_tokens", "idempotency_records", "users",

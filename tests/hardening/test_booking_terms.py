@@ -10,7 +10,7 @@ from fleet.models import Rental
 from mobility.core.db import db
 from mobility.pricing import services as pricing
 from mobility.pricing.models import RentalTerms
-from tests.rentals.factories import make_world
+from tests.rentals.world import make_world
 
 
 def _count(model) -> int:

@@ -21,10 +21,8 @@ from mobility.core.db import db
 from mobility.payments.models import Payment
 from mobility.portal import services as portal
 from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode
-from tests.factories import create_user
+from tests.factories import create_amie_beneficiary, create_money_rental, create_user
 from tests.hardening.conftest import api_token_of, browser_session, csrf_of, race
-from tests.payments.factories import create_money_rental
-from tests.people.factories import create_beneficiary
 
 
 def _count(model, *where) -> int:
@@ -34,7 +32,7 @@ def _count(model, *where) -> int:
 
 def test_windows_open_files_while_others_write(app, live):
     advisor = create_user("advisor")
-    people = [create_beneficiary(advisor.platform).id for _ in range(3)]
+    people = [create_amie_beneficiary(advisor.platform).id for _ in range(3)]
     rental_id = create_money_rental(advisor.platform).id
     email = advisor.email
     windows = browser_session(live, email)
@@ -94,7 +92,7 @@ def test_a_burst_of_wrong_passwords_locks_the_account(app, live):
 
 
 def test_parallel_wrong_codes_are_compared_at_most_five_times(app, live):
-    person = create_beneficiary(phone="06 12 34 56 78", birth_date=date(1994, 3, 2))
+    person = create_amie_beneficiary(phone="06 12 34 56 78", birth_date=date(1994, 3, 2))
     sent = []
     challenge = portal.request_code("0612345678", date(1994, 3, 2),
                                     send=lambda b, code, channel: sent.append(code))

@@ -19,10 +19,15 @@ from mobility.partners import datainclusion
 from mobility.partners.models import PublishedStructure
 from mobility.platforms.models import Platform
 from mobility.security import FiniteDecimalField, FiniteFloatField
-from tests.factories import create_user, csrf_token_from, login
+from tests.factories import (
+    create_maintenance_job,
+    create_money_rental,
+    create_user,
+    create_vehicle,
+    csrf_token_from,
+    login,
+)
 from tests.hardening.test_access_walk import ARGUMENT, _snapshot
-from tests.notifications.factories import create_maintenance_job, create_vehicle
-from tests.payments.factories import create_money_rental
 
 NUL = "Léa\x00Martin"
 NUL_REFUSED = {"fr": "Ce texte contient un caractère non autorisé.",
@@ -66,7 +71,7 @@ def test_every_web_form_refuses_a_nul_character_and_changes_nothing(app, client,
 
 def test_a_nul_character_in_a_query_or_a_file_name_is_refused(app, client):
     user, csrf = _signed_in(client, "fleet_manager")
-    vehicle = create_vehicle(db.session.get(Platform, user.platform_id))
+    vehicle = create_vehicle(platform=db.session.get(Platform, user.platform_id))
     response = client.get("/fleet/vehicles?q=Martin%00", headers={"Accept-Language": "fr"})
     assert response.status_code == 400
     assert NUL_REFUSED["fr"] in response.get_data(as_text=True)
@@ -138,7 +143,8 @@ def test_coordinates_of_the_published_structure_must_be_finite(app, client, valu
 @pytest.mark.parametrize("value", [*NON_FINITE_VALUES, "sNaN"])
 def test_a_maintenance_cost_must_be_finite(app, client, value):
     user, csrf = _signed_in(client, "fleet_manager")
-    job = create_maintenance_job(create_vehicle(db.session.get(Platform, user.platform_id)))
+    platform = db.session.get(Platform, user.platform_id)
+    job = create_maintenance_job(create_vehicle(platform=platform))
     refused = client.post(f"/fleet/maintenance/{job.id}/complete",
                           data={"csrf_token": csrf, "cost": value},
                           headers={"Accept-Language": "fr"}, follow_redirects=True)

@@ -21,15 +21,8 @@ from mobility.auth.models import User
 from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.payments.models import Payment
-from tests.factories import api_token, bearer, create_user
-from tests.fleet.factories import create_vehicle
-from tests.payments.factories import (
-    WEBHOOK_SECRET,
-    create_money_rental,
-    event_payload,
-    post_event,
-    sign_payload,
-)
+from tests.factories import api_token, bearer, create_money_rental, create_user, create_vehicle
+from tests.payments.stripe_server import WEBHOOK_SECRET, event_payload, post_event, sign_payload
 
 
 @pytest.fixture

@@ -19,11 +19,18 @@ from mobility.portal import services as portal
 from mobility.portal.delivery import send_code
 from mobility.portal.models import OneTimeCode
 from mobility.scheduling.models import JobRun
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from, login
-from tests.notifications.factories import notify_config, smtp_server  # noqa: F401
-from tests.payments.factories import create_money_rental
-from tests.people.factories import create_beneficiary
-from tests.reports.factories import END, START, create_year
+from tests.factories import (
+    api_token,
+    bearer,
+    create_amie_beneficiary,
+    create_money_rental,
+    create_platform,
+    create_user,
+    csrf_token_from,
+    login,
+)
+from tests.notifications.servers import notify_config, smtp_server  # noqa: F401
+from tests.reports.year import END, START, create_year
 
 MONDAY = date(2026, 3, 2)
 PRIVATE = {"note", "exit_solution", "payment", "arrears_cents", "microcredit_proposed",
@@ -82,8 +89,8 @@ def test_a_platform_admin_sees_and_runs_only_their_platform_jobs(app, client):
 def test_sign_in_codes_are_never_readable_in_the_outbox(app, client, smtp_server):  # noqa: F811
     notify_config(app, smtp=smtp_server)
     platform = create_platform()
-    create_beneficiary(platform, phone="07 00 00 00 00", email="ines@example.org",
-                       birth_date=date(1994, 3, 2))
+    create_amie_beneficiary(platform, phone="07 00 00 00 00", email="ines@example.org",
+                            birth_date=date(1994, 3, 2))
     admin = create_user("admin", platform=platform)
     sent = []
 

@@ -14,8 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from mobility.core.db import db
-from tests.factories import api_token, create_user
-from tests.payments.factories import create_money_rental
+from tests.factories import api_token, create_money_rental, create_user
 
 EXAMPLES_PER_OPERATION = 4
 #: "a schema-valid request must be accepted": our domain rules (a period's end after its start,

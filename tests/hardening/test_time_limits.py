@@ -17,9 +17,16 @@ from mobility.core.db import db
 from mobility.portal import services as portal
 from mobility.portal.models import CODE_TTL_S, OneTimeCode
 from mobility.privacy import services as privacy
-from tests.factories import PASSWORD, api_token, bearer, create_platform, create_user, login
-from tests.payments.factories import create_money_rental
-from tests.people.factories import create_beneficiary
+from tests.factories import (
+    PASSWORD,
+    api_token,
+    bearer,
+    create_amie_beneficiary,
+    create_money_rental,
+    create_platform,
+    create_user,
+    login,
+)
 
 T0 = datetime(2028, 2, 29, 9, 0, tzinfo=UTC)  # a 29 February
 
@@ -41,7 +48,7 @@ def _contract(rental) -> RentalContract:
 
 def test_contract_purge_runs_on_29_february_at_its_five_year_boundary(app):
     platform = create_platform()
-    person = create_beneficiary(platform, pathway=False)
+    person = create_amie_beneficiary(platform, pathway=False)
     # ended the day before the limit (purged) and on the limit (kept one more day)
     before = create_money_rental(platform, beneficiary=person, start=date(2023, 2, 20),
                                  days=7, status="returned")
@@ -109,7 +116,7 @@ def test_the_lock_out_lasts_its_value(app, client):
 
 
 def test_one_time_codes_live_their_ttl(app):
-    create_beneficiary(phone="06 12 34 56 78", birth_date=date(1994, 3, 2))
+    create_amie_beneficiary(phone="06 12 34 56 78", birth_date=date(1994, 3, 2))
     for offset, works in ((CODE_TTL_S - 1, True), (CODE_TTL_S, False)):  # dead at its TTL
         sent = []
         with time_machine.travel(T0, tick=False) as clock:

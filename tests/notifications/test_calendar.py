@@ -11,13 +11,15 @@ from icalendar import Calendar
 from mobility.core.db import db
 from mobility.notifications.outbox import enqueue_notification, send_due_messages
 from mobility.notifications.rendering import absolute_link
-from tests.factories import create_platform, create_user, login
-from tests.notifications.factories import (
+from tests.factories import (
     create_beneficiary,
+    create_platform,
     create_rental,
+    create_user,
     create_workshop_session,
-    notify_config,
+    login,
 )
+from tests.notifications.servers import notify_config
 
 
 def _events(ics: bytes) -> list:
@@ -37,7 +39,8 @@ def test_a_checkpoint_e_mail_carries_the_event_with_the_address(app, smtp_server
     notify_config(app, smtp=smtp_server)
     platform = create_platform()
     person = create_beneficiary(platform, email="lea@example.org")
-    rental = create_rental(platform, end_date=date(2026, 3, 20), beneficiary=person)
+    rental = create_rental(platform=platform, status="in_progress",
+                           end_date=date(2026, 3, 20), beneficiary=person)
     enqueue_notification(kind="checkpoint_reminder", key="cp", recipient=person,
                          channel="email", about=("rental", rental.id),
                          context={"checkpoint_date": date(2026, 3, 9), "place": "Pôle",
@@ -88,7 +91,8 @@ def test_the_portal_offers_the_same_calendar_file(app, client):
     platform = create_platform()
     account = create_user("beneficiary", platform=platform)
     person = create_beneficiary(platform, user_id=account.id)
-    rental = create_rental(platform, end_date=date(2026, 3, 20), beneficiary=person,
+    rental = create_rental(platform=platform, status="in_progress",
+                           end_date=date(2026, 3, 20), beneficiary=person,
                            start_date=date(2026, 3, 1))
     login(client, account)
     response = client.get("/portal/calendar.ics")

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.outbox import backoff_s, enqueue_notification, send_due_messages
-from tests.factories import closed_port, create_platform, create_user
-from tests.notifications.factories import create_beneficiary, notify_config
+from tests.factories import closed_port, create_beneficiary, create_platform, create_user
+from tests.notifications.servers import notify_config
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 

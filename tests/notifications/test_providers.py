@@ -14,9 +14,9 @@ from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.notifications.outbox import enqueue_notification, send_due_messages, status_token
 from mobility.notifications.rendering import absolute_link
-from tests.factories import create_platform, create_user, login
-from tests.notifications.factories import create_beneficiary, notify_config
+from tests.factories import create_beneficiary, create_platform, create_user, login
 from tests.notifications.providers import brevo_config, local_path, ovh_config
+from tests.notifications.servers import notify_config
 
 T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 

@@ -13,8 +13,7 @@ from mobility.partners import datainclusion
 from mobility.partners.demo import DEMO_SIRETS
 from mobility.partners.models import PublishedService
 from mobility.platforms.models import Platform
-from tests.factories import create_platform, create_user, csrf_token_from, login
-from tests.fleet.factories import create_beneficiary
+from tests.factories import create_beneficiary, create_platform, create_user, csrf_token_from, login
 
 
 def _demo_platform():
@@ -62,7 +61,7 @@ def test_the_demo_publishes_a_complete_structure_and_its_services(sqlite_app):
 def test_nothing_about_a_person_appears(sqlite_app):
     platform = _demo_platform()
     person = create_beneficiary(db.session.get(Platform, platform.id),
-                                first_name="Zéphyrine", last_name="Quasimodo-Unique")
+                                first_name="Zéphyrine", last_name="Quasimodo-Unique", ready=True)
     structures, services = _feeds(sqlite_app.test_client())
     text = structures.get_data(as_text=True) + services.get_data(as_text=True)
     assert "Zéphyrine" not in text and "Quasimodo" not in text

@@ -19,8 +19,8 @@ from mobility.partners.models import WebhookDelivery, WebhookEndpoint
 from mobility.people.models import Referral
 from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from, login
 from tests.partners.receiver import Receiver
-from tests.people.factories import referral_body
-from tests.rentals.factories import make_world
+from tests.people.answers import referral_body
+from tests.rentals.world import make_world
 
 
 @pytest.fixture

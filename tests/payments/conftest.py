@@ -1,3 +1,3 @@
 """Fixtures shared by the money features (localstripe, Stripe settings)."""
 
-from tests.payments.factories import localstripe_url, stripe_on  # noqa: F401
+from tests.payments.stripe_server import localstripe_url, stripe_on  # noqa: F401

@@ -3,8 +3,7 @@
 from datetime import date
 
 from mobility.payments import services
-from tests.factories import create_platform, create_user
-from tests.payments.factories import create_money_rental, create_person
+from tests.factories import create_beneficiary, create_money_rental, create_platform, create_user
 
 
 def test_balances_match_the_ledgers(app):
@@ -15,9 +14,11 @@ def test_balances_match_the_ledgers(app):
         create_money_rental(platform, kind="bike", start=date(2026, 3, 9), days=21,
                             status="returned"),
         create_money_rental(platform, kind="scooter", start=date(2026, 3, 2), days=35,
-                            beneficiary=create_person(platform, lives_in_qpv=True)),
+                            beneficiary=create_beneficiary(platform, lives_in_qpv=True,
+                                                           pathway=date(2026, 1, 5))),
         create_money_rental(platform, kind="car", start=date(2026, 3, 2), days=28,
-                            beneficiary=create_person(platform, receives_rsa=True)),
+                            beneficiary=create_beneficiary(platform, receives_rsa=True,
+                                                           pathway=date(2026, 1, 5))),
     ]
     services.record_payment(advisor, rentals[0], amount_cents=3500, method="cash",
                             paid_on=date(2026, 3, 9))

@@ -7,9 +7,15 @@ import pytest
 from mobility.audit.models import AuditEvent
 from mobility.contracts.models import RentalContract
 from mobility.core.db import db
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from
+from tests.factories import (
+    api_token,
+    bearer,
+    create_money_rental,
+    create_platform,
+    create_user,
+    csrf_token_from,
+)
 from tests.factories import login as sign_in
-from tests.payments.factories import create_money_rental
 
 
 @pytest.fixture

@@ -8,10 +8,16 @@ import pytest
 from mobility.core.db import db
 from mobility.payments import services
 from mobility.payments.models import Deposit, Payment
-from tests.factories import api_token, bearer, create_platform, create_user, csrf_token_from
+from tests.factories import (
+    api_token,
+    bearer,
+    create_money_rental,
+    create_platform,
+    create_referent,
+    create_user,
+    csrf_token_from,
+)
 from tests.factories import login as sign_in
-from tests.fleet.factories import create_referent
-from tests.payments.factories import create_money_rental
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ tests/browser/test_pay_online.py.
 
 import html
 import re
+from datetime import date
 
 import pytest
 import stripe
@@ -18,13 +19,14 @@ from mobility.core.db import db
 from mobility.payments import services
 from mobility.payments.models import Payment
 from mobility.platforms.models import Platform
-from tests.factories import create_user, csrf_token_from, login
-from tests.payments.factories import (
-    STRIPE_KEY,
-    card,
+from tests.factories import (
+    create_beneficiary,
     create_money_rental,
-    create_person,
+    create_user,
+    csrf_token_from,
+    login,
 )
+from tests.payments.stripe_server import STRIPE_KEY, card
 
 PUBLISHABLE_KEY = "pk_test_localstripe"
 FR = {"Accept-Language": "fr"}
@@ -47,7 +49,7 @@ def people(app):
     platform = db.session.get(Platform, advisor.platform_id)
     result = []
     for _ in range(2):
-        person = create_person(platform)
+        person = create_beneficiary(platform, pathway=date(2026, 1, 5))
         user = create_user("beneficiary", platform=platform)
         person.user_id = user.id
         db.session.commit()

@@ -13,8 +13,8 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.payments import gateway, services
 from mobility.payments.models import Deposit, StripeOperation
-from tests.factories import api_token, bearer, create_user
-from tests.payments.factories import STRIPE_KEY, card, create_money_rental
+from tests.factories import api_token, bearer, create_money_rental, create_user
+from tests.payments.stripe_server import STRIPE_KEY, card
 
 
 @pytest.fixture

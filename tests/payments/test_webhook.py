@@ -10,12 +10,11 @@ from werkzeug.serving import make_server
 from mobility.core.db import db
 from mobility.payments import services
 from mobility.payments.models import Payment, StripeEvent
-from tests.factories import api_token, bearer, create_user
-from tests.payments.factories import (
+from tests.factories import api_token, bearer, create_money_rental, create_user
+from tests.payments.stripe_server import (
     STRIPE_KEY,
     WEBHOOK_SECRET,
     card,
-    create_money_rental,
     event_payload,
     post_event,
     sign_payload,

@@ -8,8 +8,7 @@ from mobility.core.db import db
 from mobility.people.services import eligibility_for
 from mobility.platforms.models import Platform
 from mobility.pricing.services import ensure_terms
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary
+from tests.factories import create_amie_beneficiary, create_rental, create_site, create_vehicle
 
 
 def _rental_left(result) -> bool:
@@ -17,7 +16,7 @@ def _rental_left(result) -> bool:
 
 
 def test_car_rentals_use_up_the_amie_months(app):
-    person = create_beneficiary()
+    person = create_amie_beneficiary()
     assert _rental_left(eligibility_for(person, "amie")) is True
     site = create_site(platform=db.session.get(Platform, person.platform_id))
     car = create_vehicle(site, kind="car")
@@ -32,7 +31,7 @@ def test_car_rentals_use_up_the_amie_months(app):
 
 
 def test_bike_rentals_do_not_count_for_amie(app):
-    person = create_beneficiary()
+    person = create_amie_beneficiary()
     site = create_site(platform=db.session.get(Platform, person.platform_id))
     bike = create_vehicle(site, kind="bike")
     create_rental(bike, person, start_date=local_today() - timedelta(days=200),

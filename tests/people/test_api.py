@@ -15,14 +15,13 @@ from mobility.people.models import (
     PathwayAction,
     Referral,
 )
-from tests.factories import create_organisation, create_platform
-from tests.people.factories import (
-    GOOD_ANSWERS,
-    LOW_ANSWERS,
-    create_beneficiary,
+from tests.factories import (
+    create_amie_beneficiary,
+    create_organisation,
+    create_platform,
     create_referral,
-    referral_body,
 )
+from tests.people.answers import GOOD_ANSWERS, LOW_ANSWERS, referral_body
 
 
 def count(model):
@@ -137,8 +136,8 @@ def test_declined_referral_shows_the_reason_to_the_prescriber(people):
 
 def test_accepting_a_duplicate_asks_to_link_the_existing_file(people):
     c, h = people.client, people.headers
-    existing = create_beneficiary(people.platform, first_name="Léa", last_name="Dupont",
-                                  birth_date=date(1995, 4, 4), pathway=False)
+    existing = create_amie_beneficiary(people.platform, first_name="Léa", last_name="Dupont",
+                                       birth_date=date(1995, 4, 4), pathway=False)
     referral = create_referral(people.platform, people.organisation, first_name="LEA",
                                last_name="dupont", birth_date=date(1995, 4, 4))
     conflict = c.post(f"/api/v1/referrals/{referral.id}/accept", headers=h("advisor"))
@@ -231,7 +230,7 @@ def test_duplicate_name_and_birth_date_is_refused(people):
 
 def test_patch_records_field_names_only(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform)
+    person = create_amie_beneficiary(people.platform)
     response = c.patch(f"/api/v1/beneficiaries/{person.id}", headers=h("advisor"),
                        json={"phone": "0699999999", "lives_in_qpv": True,
                              "employment": {"employer": "Fairmont"}})
@@ -249,9 +248,9 @@ def test_patch_records_field_names_only(people):
 
 def test_what_each_role_sees_of_a_file(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform, user_id=people.users["beneficiary"].id)
-    other = create_beneficiary(people.platform)
-    foreign = create_beneficiary(create_platform())
+    person = create_amie_beneficiary(people.platform, user_id=people.users["beneficiary"].id)
+    other = create_amie_beneficiary(people.platform)
+    foreign = create_amie_beneficiary(create_platform())
 
     full = c.get(f"/api/v1/beneficiaries/{person.id}", headers=h("advisor")).get_json()
     assert full["receives_rsa"] is True and full["has_disability"] is True
@@ -308,7 +307,7 @@ def test_assessment_grid_lists_questions_and_allowed_answers(people):
 
 def test_entry_and_exit_assessments_show_the_gain(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform)
+    person = create_amie_beneficiary(people.platform)
     entry = c.post(f"/api/v1/beneficiaries/{person.id}/assessments", headers=h("advisor"),
                    json={"kind": "entry", "answers": LOW_ANSWERS,
                          "assessed_on": (local_today() - timedelta(days=20)).isoformat()})
@@ -332,7 +331,7 @@ def test_entry_and_exit_assessments_show_the_gain(people):
 
 def test_assessment_bad_input(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform)
+    person = create_amie_beneficiary(people.platform)
     url = f"/api/v1/beneficiaries/{person.id}/assessments"
     outside = c.post(url, headers=h("advisor"), json={
         "kind": "entry", "answers": {**GOOD_ANSWERS, "balance": "superb", "zodiac": "leo"}})
@@ -368,7 +367,7 @@ def test_platform_settings_change_the_scoring(people):
         "eligibility": {"amie": {"max_rental_months": 6}}})
     assert ok.status_code == 200, ok.get_json()
     assert ok.get_json()["eligibility"]["amie"]["max_rental_months"] == 6
-    person = create_beneficiary(people.platform)
+    person = create_amie_beneficiary(people.platform)
     result = c.post(f"/api/v1/beneficiaries/{person.id}/assessments", headers=h("advisor"),
                     json={"kind": "entry", "answers": LOW_ANSWERS}).get_json()
     assert result["mobility_potential"] == result["sub_scores"]["psychomotor"] == 100
@@ -376,13 +375,13 @@ def test_platform_settings_change_the_scoring(people):
 
 def test_eligibility_endpoint_and_override(people):
     c, h = people.client, people.headers
-    eligible = create_beneficiary(people.platform)
+    eligible = create_amie_beneficiary(people.platform)
     result = c.get(f"/api/v1/beneficiaries/{eligible.id}/eligibility?scheme=amie",
                    headers=h("advisor")).get_json()
     assert result["eligible"] is True and len(result["reasons"]) == 5
 
-    young_driver = create_beneficiary(people.platform,
-                                      licence_b_since=local_today() - timedelta(days=200))
+    young_driver = create_amie_beneficiary(people.platform,
+                                           licence_b_since=local_today() - timedelta(days=200))
     url = f"/api/v1/beneficiaries/{young_driver.id}/eligibility"
     result = c.get(url + "?scheme=amie", headers=h("advisor")).get_json()
     assert result["eligible"] is False
@@ -409,7 +408,7 @@ def test_eligibility_endpoint_and_override(people):
 
 def test_exit_rules(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform, opened_days_ago=30)
+    person = create_amie_beneficiary(people.platform, opened_days_ago=30)
     url = f"/api/v1/beneficiaries/{person.id}/exit"
     body = {"exit_date": (local_today() - timedelta(days=31)).isoformat(),
             "reason": "solution_found",
@@ -429,8 +428,8 @@ def test_exit_rules(people):
 
 def test_workshop_attendance_becomes_a_pathway_action(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform)
-    other = create_beneficiary(people.platform)
+    person = create_amie_beneficiary(people.platform)
+    other = create_amie_beneficiary(people.platform)
     session = c.post("/api/v1/workshop-sessions", headers=h("advisor"), json={
         "title": "Lire un plan de bus", "starts_at": "2026-01-10T09:00:00+01:00",
         "capacity": 1}).get_json()
@@ -451,7 +450,7 @@ def test_workshop_attendance_becomes_a_pathway_action(people):
 
 def test_coaching_and_partner_referral_actions(people):
     c, h = people.client, people.headers
-    person = create_beneficiary(people.platform)
+    person = create_amie_beneficiary(people.platform)
     garage = create_organisation(people.platform, kind="social_garage", name="Garage solidaire")
     url = f"/api/v1/beneficiaries/{person.id}/actions"
     assert c.post(url, headers=h("advisor"), json={"kind": "coaching",
@@ -465,7 +464,7 @@ def test_coaching_and_partner_referral_actions(people):
 
 def test_feedback_and_exit_go_to_the_referent_through_the_outbox(people):
     from mobility.notifications.models import OutboxMessage
-    from tests.people.factories import create_referent
+    from tests.factories import create_referent
 
     c, h = people.client, people.headers
     referent = create_referent(people.platform, people.organisation, email="anne@example.org")

@@ -23,12 +23,12 @@ from mobility.people.models import PersonDocument
 from tests.factories import (
     api_token,
     bearer,
+    create_amie_beneficiary,
     create_platform,
     create_user,
     csrf_token_from,
     login,
 )
-from tests.people.factories import create_beneficiary
 
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n"
@@ -80,7 +80,7 @@ def test_upload_pdf_jpeg_png_with_server_names_and_exif_stripped(app, client):
 
     platform = create_platform()
     advisor = create_user("advisor", platform)
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, advisor)
     for data, name, kind in ((PDF, "permis Julien.pdf", "driving_licence"),
                              (jpeg_with_exif(), "../../etc/passwd.jpg", "identity"),
@@ -126,7 +126,7 @@ def test_upload_pdf_jpeg_png_with_server_names_and_exif_stripped(app, client):
 ])
 def test_bad_input_is_refused_and_nothing_is_kept(app, client, data, fields, field):
     platform = create_platform()
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, create_user("advisor", platform))
     response = upload(client, person, data, **fields)
     assert response.status_code == 400
@@ -138,7 +138,7 @@ def test_bad_input_is_refused_and_nothing_is_kept(app, client, data, fields, fie
 
 def test_issue_today_and_expiry_on_the_issue_day_are_accepted(app, client):
     platform = create_platform()
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, create_user("advisor", platform))
     day = local_today().isoformat()
     assert upload(client, person, PDF, issued=day, expires=day).status_code == 302
@@ -147,7 +147,7 @@ def test_issue_today_and_expiry_on_the_issue_day_are_accepted(app, client):
 
 def test_size_cap_both_sides(app, client):
     platform = create_platform()
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, create_user("advisor", platform))
     app.config["MAX_DOCUMENT_BYTES"] = len(PDF)
     assert upload(client, person, PDF).status_code == 302
@@ -161,7 +161,7 @@ def test_size_cap_both_sides(app, client):
 def test_the_file_lists_each_document_with_its_expiry(app, client, days, text):
     platform = create_platform()
     advisor = create_user("advisor", platform, full_name="Inès Conseil")
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, advisor)
     expires = local_today() + timedelta(days=days)
     assert upload(client, person, PDF, issued=(expires - timedelta(days=30)).isoformat(),
@@ -178,7 +178,7 @@ def test_the_file_lists_each_document_with_its_expiry(app, client, days, text):
 
 def test_download_is_an_attachment_and_only_for_the_platforms_advisors(app, client):
     platform = create_platform()
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, create_user("advisor", platform))
     assert upload(client, person, PDF).status_code == 302
     document = db.session.scalar(select(PersonDocument))
@@ -216,7 +216,7 @@ def test_download_is_an_attachment_and_only_for_the_platforms_advisors(app, clie
 
 def test_delete_needs_the_confirmation_and_is_audited(app, client):
     platform = create_platform()
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     login(client, create_user("advisor", platform))
     assert upload(client, person, png(), name="id.png", kind="identity").status_code == 302
     document = db.session.scalar(select(PersonDocument))
@@ -241,12 +241,12 @@ def test_delete_needs_the_confirmation_and_is_audited(app, client):
 
 def test_export_zip_holds_the_files_and_anonymisation_purges_them(app, client):
     platform = create_platform()
-    person = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
     advisor = create_user("advisor", platform)
     login(client, advisor)
     assert upload(client, person, PDF).status_code == 302
     assert upload(client, person, png(), kind="proof_of_address").status_code == 302
-    other = create_beneficiary(platform)
+    other = create_amie_beneficiary(platform)
     assert upload(client, other, PDF, kind="identity").status_code == 302
     mine = db.session.scalars(select(PersonDocument).where(
         PersonDocument.beneficiary_id == person.id).order_by(PersonDocument.id)).all()
@@ -290,7 +290,8 @@ def test_retention_counts_an_upload_as_contact_and_purges_the_files(app):
 
     from mobility.people.models import Beneficiary
     from mobility.privacy.services import anonymise_inactive
-    from tests.reports.factories import at, create_pathway, create_person
+    from tests.factories import create_pathway
+    from tests.reports.year import at, create_person
 
     platform = create_platform()
     advisor = create_user("advisor", platform)
@@ -317,7 +318,7 @@ def test_retention_counts_an_upload_as_contact_and_purges_the_files(app):
 
 
 def test_the_licence_document_sits_next_to_the_hand_overs_licence_check(app, client):
-    from tests.rentals.factories import make_world
+    from tests.rentals.world import make_world
 
     world = make_world(client)
     person = world.person()

@@ -14,9 +14,16 @@ from mobility.notifications.outbox import enqueue_notification
 from mobility.notifications.services import messages_about_person
 from mobility.people import services as people
 from mobility.people.models import Referral
-from tests.factories import create_platform, create_user, login
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary, create_referent
+from tests.factories import (
+    create_amie_beneficiary,
+    create_platform,
+    create_referent,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+    login,
+)
 
 
 def file_page(client, person) -> str:
@@ -34,8 +41,8 @@ def section(page: str, testid: str) -> str:
 def test_seats_and_workshops_of_the_person_with_links(app, client):
     platform = create_platform()
     advisor = create_user("advisor", platform)
-    person = create_beneficiary(platform)
-    other = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform)
+    other = create_amie_beneficiary(platform)
     day = local_today()
     ride = fleet.create_ride(advisor, driver_kind="volunteer", driver_name="Jean Volant",
                              origin="Beausoleil", destination="Monaco Fontvieille",
@@ -73,8 +80,8 @@ def test_messages_to_the_person_and_their_referent_never_a_sign_in_code(app, cli
     platform = create_platform()
     advisor = create_user("advisor", platform)
     referent = create_referent(platform, first_name="Nadia", last_name="Rossi")
-    person = create_beneficiary(platform, referent_id=referent.id)
-    other = create_beneficiary(platform)
+    person = create_amie_beneficiary(platform, referent_id=referent.id)
+    other = create_amie_beneficiary(platform)
     pathway, other_pathway = person.current_pathway, other.current_pathway
     db.session.add(Referral(platform_id=platform.id, organisation_id=referent.organisation_id,
                             referent_id=referent.id, beneficiary_id=person.id,

@@ -5,13 +5,15 @@ from sqlalchemy import func, select
 from mobility.core.db import db
 from mobility.people.models import Beneficiary, MobilityAssessment, Referral
 from tests.factories import (
+    create_amie_beneficiary,
     create_organisation,
     create_platform,
+    create_referral,
     create_user,
     csrf_token_from,
     login,
 )
-from tests.people.factories import GOOD_ANSWERS, create_beneficiary, create_referral
+from tests.people.answers import GOOD_ANSWERS
 
 FR = {"Accept-Language": "fr"}
 
@@ -62,8 +64,8 @@ def test_advisor_accepts_and_records_an_assessment_through_the_pages(client):
 
 def test_file_pages_follow_the_access_rules(client):
     platform = create_platform()
-    person = create_beneficiary(platform)
-    foreign = create_beneficiary(create_platform())
+    person = create_amie_beneficiary(platform)
+    foreign = create_amie_beneficiary(create_platform())
     advisor = create_user("advisor", platform)
     login(client, advisor)
     page = client.get(f"/people/beneficiaries/{person.id}", headers=FR).get_data(as_text=True)
@@ -92,8 +94,8 @@ def test_prescriber_page_shows_status_and_feedback_only(client):
 def test_beneficiary_sees_only_their_own_file(client):
     platform = create_platform()
     user = create_user("beneficiary", platform)
-    create_beneficiary(platform, user_id=user.id, first_name="Zoé")
-    create_beneficiary(platform, first_name="Yann")
+    create_amie_beneficiary(platform, user_id=user.id, first_name="Zoé")
+    create_amie_beneficiary(platform, first_name="Yann")
     login(client, user)
     page = client.get("/people/me", headers=FR).get_data(as_text=True)
     assert "Zoé" in page and "Yann" not in page

@@ -4,7 +4,7 @@ tests/commute/test_ladder.py."""
 
 from mobility.people import grid
 from mobility.people.scoring import score_assessment
-from tests.people.factories import GOOD_ANSWERS, LOW_ANSWERS
+from tests.people.answers import GOOD_ANSWERS, LOW_ANSWERS
 
 
 def test_every_question_has_answers_valued_between_0_and_1():

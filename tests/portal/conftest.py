@@ -1,1 +1,1 @@
-from tests.notifications.factories import sms_receiver, smtp_server  # noqa: F401
+from tests.notifications.servers import sms_receiver, smtp_server  # noqa: F401

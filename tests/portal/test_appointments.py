@@ -12,9 +12,15 @@ from mobility.checkpoints.models import Checkpoint
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.platforms.models import Platform
-from tests.factories import create_user, csrf_token_from, login
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary
+from tests.factories import (
+    create_amie_beneficiary,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+    csrf_token_from,
+    login,
+)
 
 FR = {"Accept-Language": "fr"}
 
@@ -27,7 +33,7 @@ def person(app):
     platform = db.session.get(Platform, advisor.platform_id)
     site = create_site(platform, name="Pôle Beausoleil", address="2 rue de la Gare, Beausoleil")
     return_site = create_site(platform, name="Pôle Menton", address="8 quai Bonaparte, Menton")
-    me = create_beneficiary(platform, first_name="Inès", last_name="Durand")
+    me = create_amie_beneficiary(platform, first_name="Inès", last_name="Durand")
     user = create_user("beneficiary", platform=platform)
     me.user_id = user.id
     db.session.commit()
@@ -38,7 +44,7 @@ def person(app):
                            return_slot_at=datetime.combine(local_today() + timedelta(days=25),
                                                            time(15, 0), tzinfo=UTC))
     other = create_rental(create_vehicle(site, kind="bike", plate="VLO-2"),
-                          create_beneficiary(platform, first_name="Bastien"),
+                          create_amie_beneficiary(platform, first_name="Bastien"),
                           status="in_progress", advisor_id=advisor.id)
     return {"advisor": advisor, "user": user, "me": me, "rental": rental, "other": other,
             "site": site, "return_site": return_site}

@@ -11,7 +11,7 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.portal import services
 from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode
-from tests.people.factories import create_beneficiary
+from tests.factories import create_amie_beneficiary
 
 
 class Outbox(list):
@@ -23,8 +23,8 @@ class Outbox(list):
 
 @pytest.fixture
 def person(app):
-    return create_beneficiary(phone="06 12 34 56 78", email="ines@example.org",
-                              birth_date=date(1994, 3, 2))
+    return create_amie_beneficiary(phone="06 12 34 56 78", email="ines@example.org",
+                                   birth_date=date(1994, 3, 2))
 
 
 def test_code_by_sms_then_sign_in_creates_the_account(person):

@@ -8,9 +8,14 @@ from mobility.auth.models import User
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.platforms.models import Platform
-from tests.factories import create_user, login
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary
+from tests.factories import (
+    create_amie_beneficiary,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+    login,
+)
 
 
 @pytest.fixture
@@ -21,8 +26,8 @@ def two_people(app):
     people = []
     for n in range(2):
         # two different names, so that "the other's name is absent" can fail
-        person = create_beneficiary(platform, first_name=("Inès", "Bastien")[n],
-                                    last_name=("Durand", "Lefebvre")[n])
+        person = create_amie_beneficiary(platform, first_name=("Inès", "Bastien")[n],
+                                         last_name=("Durand", "Lefebvre")[n])
         user = create_user("beneficiary", platform=platform)
         person.user_id = user.id
         db.session.commit()

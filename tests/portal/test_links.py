@@ -15,8 +15,8 @@ from mobility.core.db import db
 from mobility.notifications.outbox import enqueue_notification, send_due_messages
 from mobility.notifications.rendering import absolute_link
 from mobility.portal.models import MAX_LINK_ATTEMPTS, SignInLink
-from tests.factories import create_platform, csrf_token_from
-from tests.notifications.factories import create_beneficiary, notify_config
+from tests.factories import create_beneficiary, create_platform, csrf_token_from
+from tests.notifications.servers import notify_config
 
 BIRTH = date(1990, 5, 17)
 

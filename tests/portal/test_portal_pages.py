@@ -7,15 +7,14 @@ import pytest
 
 from mobility.core.db import db
 from mobility.people.models import Beneficiary
-from tests.factories import csrf_token_from
-from tests.notifications.factories import notify_config, sms_receiver  # noqa: F401
-from tests.people.factories import create_beneficiary
+from tests.factories import create_amie_beneficiary, csrf_token_from
+from tests.notifications.servers import notify_config, sms_receiver  # noqa: F401
 
 
 @pytest.fixture
 def person(app):
-    return create_beneficiary(phone="06 12 34 56 78", email="ines@example.org",
-                              birth_date=date(1994, 3, 2))
+    return create_amie_beneficiary(phone="06 12 34 56 78", email="ines@example.org",
+                                   birth_date=date(1994, 3, 2))
 
 
 def _request_code(client, contact="0612345678", birth_date="1994-03-02"):

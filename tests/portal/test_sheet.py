@@ -11,9 +11,15 @@ from mobility.auth.models import User
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.platforms.models import Platform
-from tests.factories import create_platform, create_user, login
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary
+from tests.factories import (
+    create_amie_beneficiary,
+    create_platform,
+    create_rental,
+    create_site,
+    create_user,
+    create_vehicle,
+    login,
+)
 
 
 @pytest.fixture
@@ -23,7 +29,7 @@ def two_people(app):
     site = create_site(platform)
     people = []
     for n in range(2):
-        person = create_beneficiary(platform)
+        person = create_amie_beneficiary(platform)
         vehicle = create_vehicle(site, kind="e_bike", plate=f"SHEET-{n}")
         create_rental(vehicle, person, start_date=local_today() - timedelta(days=3),
                       end_date=local_today() + timedelta(days=25), status="in_progress",

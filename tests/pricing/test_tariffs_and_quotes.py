@@ -8,9 +8,15 @@ from mobility.core.db import db
 from mobility.pricing.engine import TariffRates
 from mobility.pricing.models import RentalTerms, Tariff
 from mobility.pricing.services import ensure_terms, rental_quote
-from tests.factories import api_token, bearer, create_platform, create_user
+from tests.factories import (
+    api_token,
+    bearer,
+    create_beneficiary,
+    create_money_rental,
+    create_platform,
+    create_user,
+)
 from tests.factories import login as sign_in
-from tests.payments.factories import create_money_rental, create_person
 
 
 def rates(**overrides) -> dict:
@@ -33,7 +39,7 @@ def admin(app):
 
 def test_quote_api_answers_total_deposit_lines_instalments(client, admin):
     advisor = create_user("advisor", platform=admin.platform)
-    person = create_person(admin.platform, lives_in_qpv=True)
+    person = create_beneficiary(admin.platform, lives_in_qpv=True, pathway=date(2026, 1, 5))
     token = api_token(client, advisor)
     response = client.get(f"/api/v1/quotes?beneficiary_id={person.id}&kind=car"
                           "&start=2026-03-02&end=2026-03-16", headers=bearer(token))
@@ -50,7 +56,8 @@ def test_quote_api_answers_total_deposit_lines_instalments(client, admin):
 
 
 def test_amie_quote_shows_the_ladder_and_the_microcredit(client, admin):
-    person = create_person(admin.platform, resources_band="under_600")
+    person = create_beneficiary(admin.platform, resources_band="under_600",
+                                pathway=date(2026, 1, 5))
     token = api_token(client, admin)
     data = client.get(f"/api/v1/quotes?beneficiary_id={person.id}&kind=car&scheme=amie"
                       "&start=2026-03-01&end=2026-08-01", headers=bearer(token)).get_json()
@@ -70,7 +77,7 @@ def test_amie_quote_shows_the_ladder_and_the_microcredit(client, admin):
     ("kind=car&scheme=lease&start=2026-03-02&end=2026-03-09", "scheme"),
 ])
 def test_bad_quote_queries_are_400_by_field(client, admin, query, field):
-    person = create_person(admin.platform)
+    person = create_beneficiary(admin.platform, pathway=date(2026, 1, 5))
     token = api_token(client, admin)
     response = client.get(f"/api/v1/quotes?beneficiary_id={person.id}&{query}",
                           headers=bearer(token))
@@ -79,7 +86,7 @@ def test_bad_quote_queries_are_400_by_field(client, admin, query, field):
 
 
 def test_quote_for_another_platforms_person_is_404_and_prescribers_are_403(client, admin):
-    stranger = create_person(create_platform())
+    stranger = create_beneficiary(create_platform(), pathway=date(2026, 1, 5))
     token = api_token(client, admin)
     response = client.get(f"/api/v1/quotes?beneficiary_id={stranger.id}&kind=car"
                           "&start=2026-03-02&end=2026-03-09", headers=bearer(token))
@@ -168,7 +175,7 @@ def test_a_rental_keeps_the_tariff_it_started_under(client, admin):
 
 def test_membership_is_charged_once_a_year(app):
     platform = create_platform()
-    person = create_person(platform)
+    person = create_beneficiary(platform, pathway=date(2026, 1, 5))
     first = create_money_rental(platform, beneficiary=person, start=date(2026, 1, 5))
     assert ensure_terms(first).membership_due is True
     second = create_money_rental(platform, beneficiary=person, start=date(2026, 4, 6))
@@ -209,7 +216,7 @@ def test_admin_tariff_page_saves_and_shows_overlaps_as_errors(client, admin):
 
 def test_quote_page_shows_lines_and_the_amie_ladder(client, admin):
     advisor = create_user("advisor", platform=admin.platform)
-    person = create_person(admin.platform, resources_band="600_1000")
+    person = create_beneficiary(admin.platform, resources_band="600_1000", pathway=date(2026, 1, 5))
     sign_in(client, advisor)
     assert client.get("/pricing/quote").status_code == 200
     page = client.get(f"/pricing/quote?beneficiary_id={person.id}&kind=car&scheme=amie"

@@ -9,14 +9,13 @@ from mobility.core.db import db
 from mobility.platforms.models import Platform
 from mobility.pricing.models import RentalTerms
 from mobility.rentals.lifecycle import book
-from tests.factories import create_user, login
-from tests.fleet.factories import create_beneficiary, create_site, create_vehicle
+from tests.factories import create_beneficiary, create_site, create_user, create_vehicle, login
 
 
 def test_booking_fixes_the_terms_and_the_ledger_page_writes_nothing(client):
     advisor = create_user("advisor")
     platform = db.session.get(Platform, advisor.platform_id)
-    person = create_beneficiary(platform, receives_rsa=True)
+    person = create_beneficiary(platform, receives_rsa=True, ready=True)
     car = create_vehicle(create_site(platform), kind="car")
     start = local_today() + timedelta(days=2)
     rental = book(advisor, beneficiary_id=person.id, vehicle_id=car.id, start=start,

@@ -22,14 +22,15 @@ from mobility.scheduling.runner import run_job
 from tests.factories import (
     api_token,
     bearer,
+    create_amie_beneficiary,
+    create_money_rental,
+    create_pathway,
     create_platform,
     create_user,
     csrf_token_from,
     login,
 )
-from tests.payments.factories import create_money_rental
-from tests.people.factories import create_beneficiary
-from tests.reports.factories import END, START, at, create_pathway, create_person, create_year
+from tests.reports.year import END, START, at, create_person, create_year
 
 PERIOD = f"start={START.isoformat()}&end={END.isoformat()}"
 SENSITIVE_KEYS = {"receives_rsa", "has_disability", "health_constraints", "resources_band",
@@ -240,8 +241,8 @@ def test_anonymisation_ends_the_persons_account_everywhere(app, client):
 
     platform = create_platform()
     # born on 1 January: the birth date kept after anonymisation (its year) still matches
-    person = create_beneficiary(platform, pathway=False, birth_date=date(1991, 1, 1),
-                                phone="06 11 22 33 44")
+    person = create_amie_beneficiary(platform, pathway=False, birth_date=date(1991, 1, 1),
+                                     phone="06 11 22 33 44")
     account = create_user("beneficiary", platform=platform, email="lea@example.org")
     person.user_id = account.id
     link, link_token = SignInLink.issue(person, target_path="/dashboard")

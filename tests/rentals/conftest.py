@@ -1,8 +1,8 @@
-"""Fixtures of the rental rules tests (helpers in `tests.rentals.factories`)."""
+"""Fixtures of the rental rules tests (helpers in `tests.rentals.world`)."""
 
 import pytest
 
-from tests.rentals.factories import make_world
+from tests.rentals.world import make_world
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlparse
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.people.models import Pathway
-from tests.factories import create_user, csrf_token_from, login
-from tests.fleet.factories import create_beneficiary, create_site
-from tests.rentals.factories import iso
+from tests.factories import create_beneficiary, create_site, create_user, csrf_token_from, login
+from tests.rentals.world import iso
 
 
 def _page(client, path: str) -> str:
@@ -91,7 +90,7 @@ def test_a_person_of_another_platform_cannot_be_booked_for(world):
     other_site = create_site()
     from mobility.platforms.models import Platform
 
-    stranger = create_beneficiary(db.session.get(Platform, other_site.platform_id))
+    stranger = create_beneficiary(db.session.get(Platform, other_site.platform_id), ready=True)
     login(world.client, world.advisor)
     assert world.client.get(f"/fleet/availability?beneficiary_id={stranger.id}"
                             ).status_code == 404

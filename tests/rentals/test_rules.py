@@ -4,7 +4,7 @@ lets the step through on the other."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
@@ -16,8 +16,9 @@ from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.people import services as people
 from mobility.pricing.models import RentalAmendment
-from tests.fleet.factories import create_referent, good_checklist, open_pathway
-from tests.rentals.factories import (
+from tests.factories import create_referent, open_pathway
+from tests.fleet.helpers import good_checklist
+from tests.rentals.world import (
     assert_refused,
     counts,
     iso,
@@ -169,7 +170,7 @@ def test_booking_needs_an_open_pathway(world):
 
 def test_booking_needs_the_entry_assessment_or_a_written_reason(world):
     person = world.person(ready=False, referent_id=create_referent(world.platform).id,
-                          obstacles=["no_vehicle"])
+                          obstacles=["no_vehicle"], birth_date=date(1990, 1, 1))
     open_pathway(person, assessed=False)
     db.session.commit()
     bike = world.vehicle("bike")

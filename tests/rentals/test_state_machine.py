@@ -46,8 +46,9 @@ from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
 from mobility.pricing.models import RentalTerms
 from mobility.rentals import lifecycle, rules
-from tests.fleet.factories import create_beneficiary, create_site, create_vehicle, good_checklist
-from tests.rentals.factories import create_staff_member, iso, licence, snapshot
+from tests.factories import create_beneficiary, create_site, create_user, create_vehicle
+from tests.fleet.helpers import good_checklist
+from tests.rentals.world import iso, licence, snapshot
 
 #: a Monday morning in Paris
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -72,18 +73,19 @@ class RentalLife(RuleBasedStateMachine):
         self.clock = self.traveller.start()
         site = create_site()
         self.platform = db.session.get(Platform, site.platform_id)
-        self.advisor = create_staff_member(self.platform, "advisor")
-        self.manager = create_staff_member(self.platform, "fleet_manager")
+        self.advisor = create_user("advisor", self.platform, password=None)
+        self.manager = create_user("fleet_manager", self.platform, password=None)
         adult_with_contract = {"employment_kind": "job", "contract_type": "permanent",
                                "contract_start": date(2025, 9, 1),
                                "resources_band": "600_1000"}
         self.people = [
-            create_beneficiary(self.platform, **adult_with_contract),  # AMIE eligible, B
-            create_beneficiary(self.platform),  # B, not AMIE (no contract)
-            create_beneficiary(self.platform, licences=[]),  # bikes only
+            create_beneficiary(self.platform, ready=True, **adult_with_contract),  # AMIE, B
+            create_beneficiary(self.platform, ready=True),  # B, not AMIE (no contract)
+            create_beneficiary(self.platform, licences=[], ready=True),  # bikes only
             create_beneficiary(self.platform, birth_date=date(2009, 5, 1),
-                               licences=[licence("AM", "2024-06-01")]),  # 16, AM
-            create_beneficiary(self.platform, ready=False, licences=[licence("B")]),  # no pathway
+                               licences=[licence("AM", "2024-06-01")], ready=True),  # 16, AM
+            create_beneficiary(self.platform, licences=[licence("B")],
+                               birth_date=date(1990, 1, 1)),  # no pathway
         ]
         self.vehicles = [
             create_vehicle(site, kind="car"), create_vehicle(site, kind="car"),

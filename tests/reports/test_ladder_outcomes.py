@@ -8,9 +8,15 @@ from datetime import timedelta
 from mobility.commute.models import CommuteCheck
 from mobility.core.db import db
 from mobility.reports import queries
-from tests.factories import api_token, bearer, create_platform, create_user, login
-from tests.people.factories import create_beneficiary
-from tests.reports.factories import END, START, at
+from tests.factories import (
+    api_token,
+    bearer,
+    create_amie_beneficiary,
+    create_platform,
+    create_user,
+    login,
+)
+from tests.reports.year import END, START, at
 
 
 def _check(person, when, recommended):
@@ -25,15 +31,15 @@ def _check(person, when, recommended):
 
 def test_latest_check_of_the_period_per_person(app, client):
     platform, other = create_platform(), create_platform()
-    amina, bruno, chloe, dan = (create_beneficiary(platform) for _ in range(4))
+    amina, bruno, chloe, dan = (create_amie_beneficiary(platform) for _ in range(4))
     _check(amina, at(START + timedelta(days=10)), "car")
     _check(amina, at(START + timedelta(days=40)), "bike")  # the latest of the period counts
     _check(bruno, at(END), None)  # last day of the period: in it; nothing confirmed
     _check(chloe, at(START - timedelta(days=1)), "car")  # before the period
     _check(dan, at(END + timedelta(days=1)), "car")  # after it
-    _check(create_beneficiary(other), at(START + timedelta(days=5)), "public_transport")
+    _check(create_amie_beneficiary(other), at(START + timedelta(days=5)), "public_transport")
     # an older word of the ladder is read in today's vocabulary
-    _check(create_beneficiary(platform), at(START + timedelta(days=3)), "scooter_moped")
+    _check(create_amie_beneficiary(platform), at(START + timedelta(days=3)), "scooter_moped")
 
     assert queries.ladder_outcomes([platform.id], START, END) == {
         "bike": 1, "moped_scooter": 1, "none": 1}

@@ -11,9 +11,13 @@ from mobility.payments.models import Payment
 from mobility.pricing.engine import Situation, TariffRates, bougez_week_terms, quote
 from mobility.pricing.models import RentalTerms, Tariff
 from mobility.reports.amounts import money
-from tests.factories import create_platform
-from tests.fleet.factories import create_rental, create_site, create_vehicle
-from tests.people.factories import create_beneficiary
+from tests.factories import (
+    create_amie_beneficiary,
+    create_platform,
+    create_rental,
+    create_site,
+    create_vehicle,
+)
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 KINDS = ("bike", "e_bike", "scooter", "moped", "car")
@@ -49,7 +53,7 @@ def test_money_sums_in_sql_equal_the_engine_rental_by_rental(app):
                rates=new.to_dict())])
     db.session.commit()
     site = create_site(platform)
-    people = [create_beneficiary(platform, pathway=False, receives_rsa=rsa, lives_in_qpv=qpv)
+    people = [create_amie_beneficiary(platform, pathway=False, receives_rsa=rsa, lives_in_qpv=qpv)
               for rsa in (False, True) for qpv in (False, True)]
     reference = []
     for i in range(80):

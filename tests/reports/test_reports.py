@@ -13,7 +13,7 @@ from mobility.audit.models import AuditEvent
 from mobility.core.db import db
 from mobility.reports.cli import set_network
 from tests.factories import api_token, bearer, create_platform, create_user, login
-from tests.reports.factories import END, START, create_year
+from tests.reports.year import END, START, create_year
 
 PERIOD = f"start={START.isoformat()}&end={END.isoformat()}"
 

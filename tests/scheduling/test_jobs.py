@@ -12,17 +12,18 @@ from mobility.core.db import db
 from mobility.notifications.models import OutboxMessage
 from mobility.scheduling.models import JobRun
 from mobility.scheduling.runner import due_jobs, run_due_jobs, run_job
-from tests.factories import create_platform, create_user
-from tests.notifications.factories import (
+from tests.factories import (
     create_amie_rental,
     create_beneficiary,
     create_maintenance_job,
+    create_platform,
     create_rental,
     create_staff,
+    create_user,
     create_vehicle,
     create_workshop_session,
-    notify_config,
 )
+from tests.notifications.servers import notify_config
 
 # Monday 2 March 2026, 07:00 UTC (08:00 in Paris)
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -49,10 +50,12 @@ def test_returns_due_tomorrow_go_to_the_beneficiary_and_the_advisor(app):
     platform = create_platform()
     staff = create_staff(platform)
     person = create_beneficiary(platform, phone="06 11 22 33 44")
-    due = create_rental(platform, end_date=TODAY + timedelta(days=1), beneficiary=person,
+    due = create_rental(platform=platform, status="in_progress",
+                        end_date=TODAY + timedelta(days=1), beneficiary=person,
                         advisor=staff["advisor"])
-    create_rental(platform, end_date=TODAY + timedelta(days=5))  # not yet
-    create_rental(platform, end_date=TODAY + timedelta(days=1), status="returned")
+    create_rental(platform=platform, status="in_progress",
+                  end_date=TODAY + timedelta(days=5))  # not yet
+    create_rental(platform=platform, end_date=TODAY + timedelta(days=1), status="returned")
 
     _run_twice("rental_return_due")
 
@@ -67,8 +70,9 @@ def test_overdue_returns_go_to_the_advisor_and_every_fleet_manager(app):
     platform = create_platform()
     staff = create_staff(platform)
     second_manager = create_user("fleet_manager", platform=platform)
-    late = create_rental(platform, end_date=TODAY - timedelta(days=2), advisor=staff["advisor"])
-    create_rental(platform, end_date=TODAY - timedelta(days=2), status="returned")
+    late = create_rental(platform=platform, status="in_progress",
+                         end_date=TODAY - timedelta(days=2), advisor=staff["advisor"])
+    create_rental(platform=platform, end_date=TODAY - timedelta(days=2), status="returned")
 
     _run_twice("rental_overdue")
 
@@ -84,7 +88,8 @@ def test_a_rental_without_advisor_notifies_the_platforms_advisors(app):
     platform = create_platform()
     advisors = [create_user("advisor", platform=platform) for _ in range(2)]
     create_user("advisor")  # another platform: never
-    late = create_rental(platform, end_date=TODAY - timedelta(days=1))
+    late = create_rental(platform=platform, status="in_progress",
+                         end_date=TODAY - timedelta(days=1))
     _run_twice("rental_overdue")
     assert _keys() == sorted(f"rental:{late.id}:overdue:2026-03-01:user:{a.id}" for a in advisors)
 
@@ -92,7 +97,7 @@ def test_a_rental_without_advisor_notifies_the_platforms_advisors(app):
 def test_maintenance_due_by_date_or_odometer(app):
     platform = create_platform()
     manager = create_staff(platform)["fleet_manager"]
-    vehicle = create_vehicle(platform, odometer_km=14_850)
+    vehicle = create_vehicle(platform=platform, odometer_km=14_850)
     by_km = create_maintenance_job(vehicle, due_odometer_km=15_000)
     by_date = create_maintenance_job(vehicle, due_on=TODAY + timedelta(days=3))
     create_maintenance_job(vehicle, due_on=TODAY + timedelta(days=30))
@@ -107,10 +112,11 @@ def test_maintenance_due_by_date_or_odometer(app):
 def test_insurance_and_technical_inspection_expiring(app):
     platform = create_platform()
     manager = create_staff(platform)["fleet_manager"]
-    car = create_vehicle(platform, kind="car", insurance_expires_on=TODAY + timedelta(days=20),
+    car = create_vehicle(platform=platform, kind="car",
+                         insurance_expires_on=TODAY + timedelta(days=20),
                          technical_inspection_expires_on=TODAY - timedelta(days=1))
-    create_vehicle(platform, insurance_expires_on=TODAY + timedelta(days=90))
-    create_vehicle(platform, insurance_expires_on=TODAY, status="retired")
+    create_vehicle(platform=platform, insurance_expires_on=TODAY + timedelta(days=90))
+    create_vehicle(platform=platform, insurance_expires_on=TODAY, status="retired")
 
     _run_twice("vehicle_documents")
 
@@ -159,8 +165,10 @@ def test_checkpoint_reminder_from_the_next_date_of_the_last_checkpoint(app):
 
     platform = create_platform()
     person = create_beneficiary(platform)
-    rental = create_rental(platform, end_date=TODAY + timedelta(days=30), beneficiary=person)
-    other = create_rental(platform, end_date=TODAY + timedelta(days=30))
+    rental = create_rental(platform=platform, status="in_progress",
+                           end_date=TODAY + timedelta(days=30), beneficiary=person)
+    other = create_rental(platform=platform, status="in_progress",
+                          end_date=TODAY + timedelta(days=30))
     for r, day, next_date in ((rental, TODAY - timedelta(days=13), TODAY - timedelta(days=6)),
                               (rental, TODAY - timedelta(days=6), TODAY + timedelta(days=1)),
                               (other, TODAY - timedelta(days=1), TODAY + timedelta(days=6))):
@@ -178,8 +186,10 @@ def test_deposit_hold_close_to_expiry_goes_to_the_advisor(app):
 
     platform = create_platform()
     advisor = create_staff(platform)["advisor"]
-    rental = create_rental(platform, end_date=TODAY + timedelta(days=3), advisor=advisor)
-    later = create_rental(platform, end_date=TODAY + timedelta(days=3), advisor=advisor)
+    rental = create_rental(platform=platform, status="in_progress",
+                           end_date=TODAY + timedelta(days=3), advisor=advisor)
+    later = create_rental(platform=platform, status="in_progress",
+                          end_date=TODAY + timedelta(days=3), advisor=advisor)
     held = Deposit(platform_id=platform.id, rental_id=rental.id, amount_cents=15000,
                    method="stripe_hold", status="held", hold_expires_at=NOW + timedelta(days=2))
     db.session.add_all([held, Deposit(platform_id=platform.id, rental_id=later.id,
@@ -200,9 +210,11 @@ def test_stopped_scheduler_catches_up_after_a_missed_due_time(app, smtp_server):
     platform = create_platform()
     staff = create_staff(platform)
     person = create_beneficiary(platform)
-    rental = create_rental(platform, end_date=date(2026, 3, 4), beneficiary=person,
+    rental = create_rental(platform=platform, status="in_progress",
+                           end_date=date(2026, 3, 4), beneficiary=person,
                            advisor=staff["advisor"])
-    late = create_rental(platform, end_date=date(2026, 3, 3), advisor=staff["advisor"])
+    late = create_rental(platform=platform, status="in_progress",
+                         end_date=date(2026, 3, 3), advisor=staff["advisor"])
 
     with time_machine.travel(NOW, tick=False):  # Monday: only `late` is due "tomorrow"
         first = run_due_jobs(trigger="catch-up")
@@ -249,8 +261,10 @@ def test_checkpoint_reminder_gives_the_time_and_place_set_at_the_last_checkpoint
     from mobility.notifications.rendering import decode_context, render_message
 
     platform = create_platform()
-    timed = create_rental(platform, end_date=TODAY + timedelta(days=30))
-    untimed = create_rental(platform, end_date=TODAY + timedelta(days=30))
+    timed = create_rental(platform=platform, status="in_progress",
+                          end_date=TODAY + timedelta(days=30))
+    untimed = create_rental(platform=platform, status="in_progress",
+                            end_date=TODAY + timedelta(days=30))
     db.session.add_all([
         Checkpoint(platform_id=platform.id, rental_id=timed.id, date=TODAY - timedelta(days=6),
                    odometer_km=1000, next_date=TODAY + timedelta(days=1),

@@ -24,13 +24,16 @@ from mobility.scheduling.lock import SchedulerLock
 from mobility.scheduling.models import JobRun, scheduler_jobs
 from mobility.scheduling.process import build_scheduler
 from mobility.scheduling.runner import run_due_jobs, run_job
-from tests.factories import create_platform, create_user, csrf_token_from, login
-from tests.notifications.factories import (
+from tests.factories import (
     create_beneficiary,
+    create_platform,
     create_rental,
     create_staff,
-    notify_config,
+    create_user,
+    csrf_token_from,
+    login,
 )
+from tests.notifications.servers import notify_config
 
 
 def _reminder_fixture() -> int:
@@ -39,10 +42,12 @@ def _reminder_fixture() -> int:
     platform = create_platform()
     staff = create_staff(platform)
     for _ in range(2):
-        create_rental(platform, end_date=local_today() + timedelta(days=1),
+        create_rental(platform=platform, status="in_progress",
+                      end_date=local_today() + timedelta(days=1),
                       advisor=staff["advisor"],
                       beneficiary=create_beneficiary(platform))
-    create_rental(platform, end_date=local_today() - timedelta(days=3), advisor=staff["advisor"])
+    create_rental(platform=platform, status="in_progress",
+                  end_date=local_today() - timedelta(days=3), advisor=staff["advisor"])
     return 6
 
 

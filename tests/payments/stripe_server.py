@@ -1,4 +1,4 @@
-"""Factories and fixtures for prices, payments, contracts and checkpoints.
+"""Stripe for the money tests: the localstripe server, webhook signatures and test cards.
 
 `localstripe_url` starts the real `localstripe` server (its aiohttp app, bound to 127.0.0.1 on
 a free port; the `localstripe` command itself listens on every interface) once per session;
@@ -10,79 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
 import socket
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
 
 import pytest
 
-from fleet.models import Inspection, Rental, Site, Vehicle
-from mobility.core.db import db
-from mobility.people.models import Beneficiary, Pathway
-from tests.factories import create_platform
-
 WEBHOOK_SECRET = "whsec_test_secret_for_payments"
 STRIPE_KEY = "sk_test_localstripe"
-_counter = itertools.count(1)
-
-
-def create_person(platform=None, *, pathway: bool = True, **overrides) -> Beneficiary:
-    platform = platform or create_platform()
-    n = next(_counter)
-    person = Beneficiary(platform_id=platform.id,
-                         first_name=overrides.pop("first_name", "Léa"),
-                         last_name=overrides.pop("last_name", f"Martin-Dupré{n}"),
-                         address=overrides.pop("address", "3 rue des Orangers, 06500 Menton"),
-                         **overrides)
-    db.session.add(person)
-    if pathway:
-        db.session.add(Pathway(platform_id=platform.id, beneficiary=person, status="open",
-                               opened_on=date(2026, 1, 5)))
-    db.session.commit()
-    return person
-
-
-def create_vehicle_of(platform, kind: str = "car", **overrides) -> Vehicle:
-    n = next(_counter)
-    site = Site(platform_id=platform.id, name=f"Pôle {n}", kind="pole",
-                address=f"{n} avenue de Verdun, Menton")
-    db.session.add(site)
-    db.session.flush()
-    vehicle = Vehicle(platform_id=platform.id, site_id=site.id, kind=kind,
-                      plate=overrides.pop("plate", f"GA-{n:03d}-BC"),
-                      odometer_km=overrides.pop("odometer_km", 10000), **overrides)
-    db.session.add(vehicle)
-    db.session.commit()
-    return vehicle
-
-
-def create_money_rental(platform=None, *, kind: str = "car", beneficiary=None,
-                        start: date = date(2026, 3, 2), days: int = 28,
-                        status: str = "in_progress", allowance_km: float | None = 40.0,
-                        check_out_km: int | None = 10000, **overrides) -> Rental:
-    """A rental with a vehicle and a beneficiary (in progress, checked out at 10,000 km)."""
-    platform = platform or create_platform()
-    vehicle = create_vehicle_of(platform, kind)
-    beneficiary = beneficiary or create_person(platform)
-    rental = Rental(platform_id=platform.id, vehicle_id=vehicle.id,
-                    beneficiary_id=beneficiary.id, start_date=start,
-                    end_date=start + timedelta(days=days), status=status,
-                    daily_mileage_allowance_km=allowance_km, **overrides)
-    db.session.add(rental)
-    db.session.flush()
-    if check_out_km is not None:
-        from datetime import UTC, datetime
-
-        db.session.add(Inspection(
-            platform_id=platform.id, rental_id=rental.id, vehicle_id=vehicle.id,
-            kind="check_out", odometer_km=check_out_km, checklist={},
-            inspected_at=datetime(start.year, start.month, start.day, 9, tzinfo=UTC)))
-    db.session.commit()
-    return rental
 
 
 def sign_payload(payload: bytes, secret: str = WEBHOOK_SECRET,

@@ -1,10 +1,9 @@
-"""Helpers for the tests of the rental's rules: a platform whose staff call the API with tokens,
-the lifecycle's steps through HTTP, people and vehicles that do or do not qualify, and a
-snapshot of every table a refused step must leave as it was."""
+"""The world of the rental rules tests: a platform whose staff call the API with tokens, the
+lifecycle's steps through HTTP, people and vehicles that do or do not qualify (from
+`tests.factories`), and a snapshot of every table a refused step must leave as it was."""
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -14,13 +13,16 @@ from sqlalchemy import select
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.platforms.models import Platform
-from tests.factories import api_token, bearer, create_user
-from tests.fleet.factories import (
+from tests.factories import (
+    api_token,
+    bearer,
     create_beneficiary,
     create_site,
+    create_user,
     create_vehicle,
-    good_checklist,
+    platform_of,
 )
+from tests.fleet.helpers import good_checklist
 
 #: what a refused step must not change (whole rows are compared, not only counts)
 WATCHED_TABLES = (
@@ -30,9 +32,6 @@ WATCHED_TABLES = (
 )
 #: large columns left out of the comparison (the PDF bytes: their hash is compared)
 SKIPPED_COLUMNS = {"document"}
-
-_counter = itertools.count(1)
-
 
 def snapshot() -> dict[str, list[tuple]]:
     """Every row of the watched tables, as stored (read in a fresh transaction)."""
@@ -130,6 +129,7 @@ class World:
     def person(self, **overrides):
         """A person ready to book (referent, obstacle, B licence since 2015, open pathway with
         its entry assessment) unless told otherwise."""
+        overrides.setdefault("ready", True)
         return create_beneficiary(self.platform, **overrides)
 
     def amie_person(self, **overrides):
@@ -139,7 +139,7 @@ class World:
         overrides.setdefault("contract_type", "permanent")
         overrides.setdefault("contract_start", local_today() - timedelta(days=60))
         overrides.setdefault("resources_band", "under_600")
-        return create_beneficiary(self.platform, **overrides)
+        return create_beneficiary(self.platform, ready=True, **overrides)
 
     def vehicle(self, kind: str = "scooter", **overrides):
         return create_vehicle(self.site, kind=kind, **overrides)
@@ -203,21 +203,9 @@ class World:
         return response.get_json()
 
 
-def create_staff_member(platform, role: str):
-    """A staff account that never signs in (no password to hash): an actor for services."""
-    from mobility.auth.models import User
-
-    n = next(_counter)
-    user = User(email=f"{role}.{n}.{platform.id}@example.org", role=role,
-                platform_id=platform.id, full_name=f"{role.title()} {n}")
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
 def make_world(client) -> World:
     site = create_site()
-    platform = db.session.get(Platform, site.platform_id)
+    platform = platform_of(site)
     return World(client=client, platform=platform, site=site,
                  advisor=create_user("advisor", platform=platform),
                  manager=create_user("fleet_manager", platform=platform))

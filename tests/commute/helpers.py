@@ -1,4 +1,5 @@
-"""Factories for commute tests: `create_commute_check(...)`, real places of the extract."""
+"""Helpers of the commute tests: a commuter and their checks (on `tests.factories`), real places
+of the extract, ladder and transit results as a check stores them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from datetime import date
 
 from mobility.commute import services, transit_lines
 from mobility.commute.models import TransitLine
-from tests.factories import create_user
-from tests.people.factories import create_beneficiary
+from tests.factories import create_amie_beneficiary, create_user
 from tests.routing.routing_data import (  # noqa: F401  (re-exported for the tests)
     AT_SEA,
     BEAUSOLEIL_HOME,
@@ -38,7 +38,7 @@ def create_commuter(platform, **overrides):
                   workplace_address="Gare de Monaco, 98000 Monaco",
                   workplace_lat=MONACO_WORK[0], workplace_lon=MONACO_WORK[1])
     values.update(overrides)
-    return create_beneficiary(platform, **values)
+    return create_amie_beneficiary(platform, **values)
 
 
 def create_commute_check(platform, actor=None, beneficiary=None, **overrides):

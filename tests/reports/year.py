@@ -1,4 +1,5 @@
-"""Factories for reports and privacy tests: a small platform with a known year of activity."""
+"""A small platform with a known year of activity, for the reports and privacy tests (its
+records made with `tests.factories`)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,18 @@ from mobility.payments.models import Payment
 from mobility.people.models import (
     Beneficiary,
     CaseNote,
-    MobilityAssessment,
-    Pathway,
     PathwayAction,
     Referral,
 )
-from tests.factories import create_organisation, create_platform
+from tests.factories import (
+    create_assessment,
+    create_beneficiary,
+    create_organisation,
+    create_pathway,
+    create_platform,
+    create_site,
+    create_vehicle,
+)
 
 _counter = itertools.count(1)
 YEAR = 2025
@@ -38,46 +45,29 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 def create_person(platform, **overrides) -> Beneficiary:
+    """A person of the year's activity: a complete file (health, employer...) made in January."""
     n = next(_counter)
     values = dict(first_name=f"Inès{n}", last_name="Marchetti", birth_date=date(1995, 6, 1),
                   gender="female", phone="06 11 22 33 44", email=f"ines{n}@exemple.fr",
                   address="3 rue des Orangers, 06240 Beausoleil", employer="Hôtel Hermitage",
                   health_constraints="Asthme sévère", created_at=at(date(YEAR, 1, 2)))
     values.update(overrides)
-    person = Beneficiary(platform_id=platform.id, **values)
-    db.session.add(person)
-    db.session.flush()
-    return person
+    return create_beneficiary(platform, **values)
 
 
-def create_pathway(person, opened_on: date, **overrides) -> Pathway:
-    pathway = Pathway(platform_id=person.platform_id, beneficiary_id=person.id,
-                      opened_on=opened_on, status=overrides.pop("status", "open"), **overrides)
-    db.session.add(pathway)
-    db.session.flush()
-    return pathway
-
-
-def create_assessment(pathway, kind: str, potential: int, on: date) -> MobilityAssessment:
-    assessment = MobilityAssessment(
-        platform_id=pathway.platform_id, beneficiary_id=pathway.beneficiary_id,
-        pathway_id=pathway.id, kind=kind, assessed_on=on, answers={"health": "asthma"},
-        sub_scores={"global": potential}, mobility_potential=potential, ladder=[], scoring={})
-    db.session.add(assessment)
-    return assessment
+def create_year_assessment(pathway, kind: str, potential: int, on: date):
+    """An assessment of the year, with an answer the anonymisation must erase."""
+    return create_assessment(pathway, kind, potential, on, answers={"health": "asthma"},
+                             sub_scores={"global": potential})
 
 
 def create_fleet(platform) -> tuple[Site, Vehicle, Vehicle]:
-    site = Site(platform_id=platform.id, name=f"Pôle {next(_counter)}", kind="pole",
-                address="1 avenue de Verdun, 06240 Beausoleil")
-    db.session.add(site)
-    db.session.flush()
-    car = Vehicle(platform_id=platform.id, site_id=site.id, kind="car",
-                  plate=f"AB-{next(_counter):03d}-CD")
-    bike = Vehicle(platform_id=platform.id, site_id=site.id, kind="bike",
-                   plate=f"VELO-{next(_counter)}")
-    db.session.add_all([car, bike])
-    db.session.flush()
+    """A site with a car and a bike, no papers."""
+    site = create_site(platform, address="1 avenue de Verdun, 06240 Beausoleil")
+    papers = {"insurance_expires_on": None, "technical_inspection_expires_on": None,
+              "licence_category": None, "odometer_km": 0}
+    car = create_vehicle(site, kind="car", plate=f"AB-{next(_counter):03d}-CD", **papers)
+    bike = create_vehicle(site, kind="bike", plate=f"VELO-{next(_counter)}", **papers)
     return site, car, bike
 
 
@@ -128,9 +118,9 @@ def create_year(platform=None) -> Year:
     create_pathway(sam, date(YEAR, 12, 1))
     create_pathway(old, date(YEAR - 2, 1, 1), status="exited", exit_date=date(YEAR - 2, 6, 1),
                    exit_reason="moved", exit_solution="none", exit_employment="none")
-    create_assessment(p_ines, "entry", 40, date(YEAR, 2, 5))
-    create_assessment(p_ines, "exit", 70, date(YEAR, 8, 30))
-    create_assessment(p_karim, "entry", 50, date(YEAR - 1, 11, 2))
+    create_year_assessment(p_ines, "entry", 40, date(YEAR, 2, 5))
+    create_year_assessment(p_ines, "exit", 70, date(YEAR, 8, 30))
+    create_year_assessment(p_karim, "entry", 50, date(YEAR - 1, 11, 2))
     for pathway, kind, day in ((p_ines, "coaching", date(YEAR, 2, 10)),
                                (p_ines, "coaching", date(YEAR, 3, 10)),
                                (p_karim, "coaching", date(YEAR, 1, 10)),
