@@ -22,7 +22,6 @@ live in `mobility.rentals.lifecycle`, which calls the rental functions here once
 """
 
 from fleet.services.carpool import book_seats, cancel_seat, create_ride, seats_taken
-from fleet.services.common import get_scoped
 from fleet.services.inspections import (
     check_in,
     check_out,
@@ -90,7 +89,6 @@ from fleet.services.vehicles import (
 )
 
 __all__ = [
-    "get_scoped",
     "SITE_FIELDS",
     "VEHICLE_FIELDS",
     "create_site",

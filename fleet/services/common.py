@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mobility.core.db import db
-from mobility.core.errors import NotFound, ValidationFailed
+from mobility.core.errors import ValidationFailed
 
 #: set by the web layer to `mobility.audit.services.record_audit`
 audit_hook: Callable[..., Any] | None = None
@@ -84,11 +84,3 @@ def locked(model, object_id: int):
 def free_seat_number(taken: set[int], capacity: int) -> int | None:
     """The lowest seat number not taken, or None when every seat is."""
     return next((n for n in range(1, capacity + 1) if n not in taken), None)
-
-
-def get_scoped(model, object_id: int, platform_id: int):
-    """A record of the platform, or NotFound (used by jobs and the CLI)."""
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.platform_id != platform_id:
-        raise NotFound()
-    return obj

@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from types import FunctionType, ModuleType
+from types import ModuleType
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
@@ -27,6 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 from mobility.api import idempotency, models  # noqa: F401  (models: the idempotency keys' table)
 from mobility.auth.policies import public
 from mobility.auth.services import user_for_api_token
+from mobility.core.declarations import declared_in
 from mobility.core.errors import Forbidden, Unauthorized, ValidationFailed
 from mobility.core.extensions import csrf
 
@@ -355,14 +356,8 @@ def openapi_document() -> dict:
 
 def register_api(app: Flask, *modules: ModuleType) -> None:
     """Add the endpoints declared in these modules (`@api_route`), in their order."""
-    declared = app.extensions.setdefault("api_routes", [])
-    for module in modules:
-        for value in vars(module).values():
-            if type(value) is not FunctionType:  # (a module also holds proxies: request, g)
-                continue
-            route = getattr(value, "api_route", None)
-            if isinstance(route, ApiRoute) and value.__module__ == module.__name__:
-                declared.append(route)
+    app.extensions.setdefault("api_routes", []).extend(
+        view.api_route for view in declared_in(modules, "api_route"))
 
 
 def routes() -> list[ApiRoute]:

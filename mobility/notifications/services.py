@@ -13,21 +13,14 @@ from mobility.core.db import db
 from mobility.core.errors import Forbidden
 from mobility.core.roles import ADVISOR
 from mobility.notifications.models import NEEDS_ADVISOR, SECRET_CONTEXT_KEYS, OutboxMessage
-from mobility.notifications.outbox import (
-    enqueue_notification,  # noqa: F401  (see below)
-    mask_secrets,
-)
+from mobility.notifications.outbox import mask_secrets
 from mobility.notifications.recipients import (
     Recipient,
     recipient_contact,
-    recipient_key,  # noqa: F401  (see below)
     recipients_of,
 )
 from mobility.notifications.rendering import decode_context, render_message
 from mobility.people.models import Beneficiary, Pathway
-
-# `enqueue_notification` and `recipient_key` are re-exported for `mobility/scheduling/
-# registry.py` only, until it imports them from `outbox` and `recipients`.
 
 
 def last_reminder(beneficiary_id: int) -> OutboxMessage | None:

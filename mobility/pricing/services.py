@@ -18,7 +18,7 @@ from mobility.pricing.amie import (  # the AMIE months are part of the terms' pr
     amie_first_month_of,
     amie_max_months,
 )
-from mobility.pricing.amie import amie_months_used as amie_months_used  # re-exported
+from mobility.pricing.amie import amie_months_used as amie_months_used  # re-exported for the tests
 from mobility.pricing.engine import (
     VEHICLE_KINDS,
     Line,

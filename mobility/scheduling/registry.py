@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import FunctionType, ModuleType
+from types import ModuleType
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -32,6 +32,7 @@ from flask_babel import ngettext
 
 from mobility.core.dates import PARIS, local_today
 from mobility.core.db import write_transaction
+from mobility.core.declarations import declared_in
 from mobility.notifications.outbox import enqueue_notification
 from mobility.notifications.recipients import recipient_key
 from mobility.notifications.settings import setting
@@ -152,13 +153,7 @@ def reminder_job(job_id: str, *, label, daily_minute: int | None = None,
 def register_jobs(app: Flask, *modules: ModuleType) -> None:
     """Add the jobs declared in these modules (`@scheduled_job`, `@reminder_job`) to the app."""
     jobs = app.extensions.setdefault("jobs", {})
-    for module in modules:
-        for value in vars(module).values():
-            if type(value) is not FunctionType:  # (a module also holds proxies: request, g)
-                continue
-            spec = getattr(value, "job_spec", None)
-            if isinstance(spec, JobSpec) and value.__module__ == module.__name__:
-                jobs[spec.id] = spec
+    jobs.update((job.job_spec.id, job.job_spec) for job in declared_in(modules, "job_spec"))
 
 
 def registered_jobs() -> dict[str, JobSpec]:

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from types import FunctionType, ModuleType
+from types import ModuleType
 
 from flask import Flask
 
+from mobility.core.declarations import declared_in
 from mobility.core.roles import ALL_ROLES
 
 
@@ -27,9 +28,6 @@ def dashboard_panel(*roles: str):
 def add_panels(app: Flask, *modules: ModuleType) -> None:
     """Add the panels declared in these modules (`@dashboard_panel`), in their order."""
     panels = app.extensions.setdefault("dashboard_panels", {role: [] for role in ALL_ROLES})
-    for module in modules:
-        for function in vars(module).values():
-            if type(function) is FunctionType and function.__module__ == module.__name__ \
-                    and hasattr(function, "dashboard_roles"):
-                for role in function.dashboard_roles:
-                    panels[role].append(function)
+    for function in declared_in(modules, "dashboard_roles"):
+        for role in function.dashboard_roles:
+            panels[role].append(function)

@@ -16,7 +16,7 @@ from mobility.core.errors import ValidationFailed
 from mobility.people import eligibility as rules
 from mobility.people.models import SCHEMES, Beneficiary, EligibilityOverride, Referral
 from mobility.people.settings import eligibility_config_for
-from mobility.pricing.services import amie_months_used as months_used
+from mobility.pricing.amie import amie_months_used as months_used
 
 
 def facts_of(beneficiary: Beneficiary, *, on: date | None = None,
