@@ -16,7 +16,7 @@ from mobility.auth.policies import get_or_404, requires_roles
 from mobility.auth.services import set_work_phone
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
-from mobility.notifications.phones import default_region, display_phone
+from mobility.platforms.phones import default_region, display_phone
 from mobility.web.forms import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -12,18 +12,18 @@ from sqlalchemy import select
 
 from fleet.models import CHECKLISTS, Site
 from mobility.audit.services import record_audit
+from mobility.checkpoints import signals
 from mobility.checkpoints.models import Checkpoint
 from mobility.core.dates import PARIS, add_months
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import local_date, number
-from mobility.partners import events as webhook_events
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.people.models import ReferentFeedback
 from mobility.pricing.amie import amie_first_month_of, amie_max_months
+from mobility.pricing.mileage import allowance_for
 from mobility.pricing.services import ensure_terms
-from mobility.rentals.mileage import allowance_for
 
 #: a checkpoint more than this many days after the previous one is refused as a typo
 MAX_GAP_DAYS = 400
@@ -192,7 +192,7 @@ def record_checkpoint(actor, rental, *, day: date, odometer_km: int, condition: 
     record_audit(actor, "create", object_type="Checkpoint", object_id=checkpoint.id,
                  platform_id=rental.platform_id,
                  fields=["odometer_km", "condition", "payment", "note", "exit_solution"])
-    webhook_events.checkpoint_recorded(checkpoint)
+    signals.checkpoint_recorded.send(checkpoint)
     db.session.commit()
     _start_online_payment(checkpoint)
     return checkpoint

@@ -28,11 +28,11 @@ from mobility.commute.inputs import (
     parse_modes,
     parse_time,
 )
-from mobility.commute.ladder import build_ladder
 from mobility.commute.places import Place, outside_area, resolve_place
-from mobility.commute.reasons import round_min
 from mobility.commute.transit_lines import gtfs_path_for
 from mobility.core.errors import ValidationFailed
+from mobility.people.ladder import build_ladder
+from mobility.people.reasons import round_min
 from routing.commute import SAME_PLACE_M
 from routing.network import haversine_m
 
@@ -159,7 +159,7 @@ def compute_check(origin: Any, destination: Any, *, arrive_by: Any = None,
             r["reasons"][0]["code"] == "not_configured" for r in results.values()):
         raise RoutingNotConfigured(_l("No road network is set up for the requested modes."))
     caps = dict(capacities or {})
-    # the one ladder (`mobility.commute.ladder`) of a check, from the given capacities; a
+    # the one ladder (`mobility.people.ladder`) of a check, from the given capacities; a
     # person's stored check gets the full ladder of their file (`ladder.ladder_for`)
     ladder = build_ladder(capacities=caps, modes=results, transit=transit,
                           minibus=caps.get("minibus_available"))

@@ -16,7 +16,10 @@ from mobility.commute import (
     models,  # noqa: F401  (its tables)
     views,
 )
+from mobility.commute.beneficiaries import commute_feasibility_for
+from mobility.commute.places import geocode_address
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.people import needs as people_needs
 from mobility.templating import add_menu, nav_item
 
 #: the feature's entries of the top navigation, in menu order
@@ -30,7 +33,10 @@ load_demo = demo.load
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    """Register the feature's pages, API, commands, jobs, panels and menu entries, and give
+    the people feature its geocoder and commute check."""
+    people_needs.geocode.provide(geocode_address)
+    people_needs.commute_feasibility.provide(commute_feasibility_for)
     app.register_blueprint(views.bp)
     register_api(app, api)
     cli.register(app)

@@ -9,8 +9,9 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mobility.commute.inputs import ALL_MODES, MODE_LABELS, WEEKDAY_LABELS, WEEKDAY_NAMES
+from mobility.commute.inputs import ALL_MODES, WEEKDAY_NAMES
 from mobility.commute.transit_lines import KINDS
+from mobility.people.reasons import MODE_LABELS, WEEKDAY_LABELS
 
 
 class CheckboxesField(SelectMultipleField):

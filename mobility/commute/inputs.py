@@ -23,16 +23,6 @@ ROAD_MODES: tuple[str, ...] = routing.MODES
 ALL_MODES: tuple[str, ...] = (*ROAD_MODES, TRANSIT)
 MAX_DAYS = 14
 
-MODE_LABELS = {
-    "walk": _l("On foot"),
-    "bike": _l("Bike"),
-    "e_bike": _l("E-bike"),
-    "two_wheel_motor": _l("Scooter or moped"),
-    "car": _l("Car"),
-    TRANSIT: _l("Public transport"),
-    "carpool": _l("Carpool"),
-    "minibus": _l("Minibus"),
-}
 WEEKDAYS = {
     **{name: i for i, name in enumerate(
         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
@@ -40,8 +30,6 @@ WEEKDAYS = {
     **{name: i for i, name in enumerate(
         ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))},
 }
-WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-                  _l("Saturday"), _l("Sunday"))
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from mobility.commute.context import config_value, routing_context
-from mobility.commute.inputs import ATTRIBUTION, MODE_LABELS
+from mobility.commute.inputs import ATTRIBUTION
 from mobility.commute.streets import MAX_BBOX_DEG, MAX_STREET_EDGES
 from mobility.core.errors import ValidationFailed
+from mobility.people.reasons import MODE_LABELS
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float]:

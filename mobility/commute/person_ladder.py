@@ -1,4 +1,4 @@
-"""A person's ladder: the one ladder (`mobility.commute.ladder`) computed from what the
+"""A person's ladder: the one ladder (`mobility.people.ladder`) computed from what the
 platform knows of the person: their latest assessment, their latest commute check, the
 platform's carpool rides ranked by detour and whether it runs a minibus."""
 
@@ -12,10 +12,10 @@ import routing
 from fleet.models import CarpoolRide, MinibusRun
 from mobility.commute.distances import rank_rides_for
 from mobility.commute.history import latest_check_for
-from mobility.commute.ladder import build_ladder, present_ladder
 from mobility.commute.places import geocode_address
 from mobility.core.dates import local_today
 from mobility.core.db import db
+from mobility.people.ladder import build_ladder, present_ladder
 from mobility.people.models import MobilityAssessment
 from mobility.people.settings import scoring_for
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from mobility.commute.inputs import ATTRIBUTION, MODE_LABELS, TRANSIT
-from mobility.commute.ladder import present_ladder
+from mobility.commute.inputs import ATTRIBUTION, TRANSIT
 from mobility.commute.models import CommuteCheck
-from mobility.commute.reasons import day_label, present_reason, round_min
 from mobility.core.errors import DomainError
 from mobility.i18n import in_both_languages
+from mobility.people.ladder import present_ladder
+from mobility.people.reasons import MODE_LABELS, day_label, present_reason, round_min
 
 
 def _hhmm(value: Any) -> str | None:

@@ -52,10 +52,8 @@ from mobility.commute.history import checks_of, erase_checks_for, latest_check_f
 from mobility.commute.inputs import (
     ALL_MODES,
     ATTRIBUTION,
-    MODE_LABELS,
     ROAD_MODES,
     TRANSIT,
-    WEEKDAY_LABELS,
     WEEKDAY_NAMES,
     check_shift,
     next_working_days,
@@ -66,8 +64,14 @@ from mobility.commute.inputs import (
 from mobility.commute.maps import map_data, parse_bbox, streets_geojson
 from mobility.commute.places import Place, geocode_address, resolve_place
 from mobility.commute.presentation import check_data, error_messages, present, present_check
-from mobility.commute.reasons import REASON_MESSAGES, present_reason, reason_message
 from mobility.commute.transit_lines import gtfs_path_for
+from mobility.people.reasons import (
+    MODE_LABELS,
+    REASON_MESSAGES,
+    WEEKDAY_LABELS,
+    present_reason,
+    reason_message,
+)
 
 __all__ = [
     "ALL_MODES", "ATTRIBUTION", "MODE_LABELS", "REASON_MESSAGES", "ROAD_MODES", "TRANSIT",

@@ -28,12 +28,12 @@ from mobility.commute.context import RoutingNotConfigured, is_configured, settin
 from mobility.commute.forms import GtfsImportForm, commute_form, line_form
 from mobility.commute.history import checks_of
 from mobility.commute.inputs import ATTRIBUTION
-from mobility.commute.ladder import ANY_LEVEL_LABELS
 from mobility.commute.models import CommuteCheck, TransitLine
 from mobility.commute.person_ladder import person_ladder
 from mobility.commute.presentation import check_data, present, present_check
 from mobility.core.errors import DomainError, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.people.ladder import ANY_LEVEL_LABELS
 from mobility.people.models import Beneficiary
 from mobility.web.forms import errors_onto_form
 

@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from fleet.models import INSPECTED_KINDS, INSURED_KINDS
 from mobility.contracts.models import TEMPLATE_VERSION
 from mobility.core.db import db
-from mobility.documents.pdf import Document, rental_number, short_date
 from mobility.i18n import local_datetime, money, number
+from mobility.pdf import Document, rental_number, short_date
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
-from mobility.rentals.mileage import allowance_for
+from mobility.pricing.mileage import allowance_for
 
 #: what the beneficiary commits to (rendered in the contract's language)
 OBLIGATIONS = (

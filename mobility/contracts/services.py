@@ -160,3 +160,27 @@ def served_document(contract: RentalContract) -> bytes:
     """What a download gets: the signed copy (with its signature record) once signed, the
     draft before."""
     return contract.signed_document or contract.document
+
+
+def set_scheme(actor, rental, scheme: str):
+    """Choose Bougez (daily) or AMIE (progressive) for a rental whose contract is not signed
+    (its terms, `mobility.pricing.models.RentalTerms`)."""
+    if scheme not in pricing.SCHEME_LABELS:
+        raise ValidationFailed(details={"scheme": _l("This scheme is not known (bougez or amie).")})
+    contract = db.session.scalar(select(RentalContract).where(
+        RentalContract.rental_id == rental.id))
+    if contract is not None and contract.signed_at is not None:
+        raise Conflict(_l("The contract is signed: its prices can no longer change."),
+                       code="contract_signed")
+    terms = pricing.ensure_terms(rental, scheme=scheme, commit=False)
+    if terms.scheme != scheme:
+        if scheme == "amie" and rental.vehicle.kind != "car":
+            raise ValidationFailed(details={
+                "scheme": _l("The progressive plan (AMIE) is for cars only.")})
+        terms.scheme = scheme
+        if contract is not None:  # an unsigned draft is generated again with the new prices
+            db.session.delete(contract)
+    record_audit(actor, "update", object_type="RentalTerms", object_id=terms.id,
+                 fields=["scheme"])
+    db.session.commit()
+    return terms

@@ -16,8 +16,8 @@ from fleet.models import CHECKLIST_LABELS, CHECKLISTS, Rental
 from fleet.services.photos import photo_path
 from mobility.core.db import db
 from mobility.core.errors import Conflict
-from mobility.documents.pdf import Document, rental_number, short_date
 from mobility.i18n import local_datetime, number
+from mobility.pdf import Document, rental_number, short_date
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
 from mobility.rentals.lifecycle.handover import mileage_summary

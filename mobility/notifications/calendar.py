@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from sqlalchemy import select
 
 from fleet.models import Rental, Vehicle
 from mobility.checkpoints.services import (
@@ -24,8 +23,7 @@ from mobility.checkpoints.services import (
 )
 from mobility.core.columns import utcnow
 from mobility.core.db import db
-from mobility.people.models import WorkshopAttendance, WorkshopSession
-from mobility.portal.summary import summary_for
+from mobility.people.models import WorkshopSession
 
 #: the kinds of message that are about a date to keep
 CALENDAR_KINDS = frozenset({"checkpoint_reminder", "rental_return_due", "workshop_reminder",
@@ -151,23 +149,3 @@ def to_ics(events: list[CalendarEvent], *, locale: str = "fr") -> bytes:
                 event.add("description", item.description)
             calendar.add_component(event)
     return calendar.to_ical()
-
-
-def upcoming_events(beneficiary, viewer) -> list[CalendarEvent]:
-    """What the portal's calendar file holds: the open rentals' next checkpoint and return,
-    and the workshops the person is registered for."""
-    summary = summary_for(beneficiary, viewer)
-    events = []
-    for item in summary.rentals:
-        if item.rental.status == "booked":
-            events.append(hand_over_event(item.rental))
-        if item.appointment is not None:
-            events.append(checkpoint_event(item.rental, item.appointment))
-        events.append(return_event(item.rental))
-    sessions = db.session.scalars(
-        select(WorkshopSession).join(WorkshopAttendance,
-                                     WorkshopAttendance.session_id == WorkshopSession.id)
-        .where(WorkshopAttendance.beneficiary_id == beneficiary.id,
-               WorkshopSession.starts_at >= utcnow())).all()
-    events.extend(workshop_event(session) for session in sessions)
-    return events

@@ -12,6 +12,7 @@ from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, PRES
 from mobility.notifications import (
     cli,
     models,  # noqa: F401  (its tables)
+    reactions,
     views,
 )
 from mobility.templating import add_menu, nav_item
@@ -30,7 +31,9 @@ load_demo = None
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    """Register the feature's pages, API, commands, jobs, panels and menu entries, and the
+    messages it queues when the features below announce something (`reactions`)."""
+    reactions.connect()
     app.register_blueprint(views.bp)
     cli.register(app)
     add_panels(app, views)

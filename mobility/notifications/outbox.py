@@ -28,10 +28,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
+from mobility.notifications import needs
 from mobility.notifications.calendar import events_for_message, to_ics
 from mobility.notifications.kinds import KINDS
 from mobility.notifications.models import CHANNELS, SECRET_CONTEXT_KEYS, OutboxMessage
-from mobility.notifications.phones import InvalidPhoneNumber, default_region, normalise_mobile
 from mobility.notifications.recipients import (
     Recipient,
     choose_channel,
@@ -54,7 +54,7 @@ from mobility.notifications.transports import (
     email_configured,
     sms_configured,
 )
-from mobility.portal.links import link_for_message
+from mobility.platforms.phones import InvalidPhoneNumber, default_region, normalise_mobile
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def _with_sign_in_link(message: OutboxMessage, context: dict) -> dict:
     if (message.recipient_type != "beneficiary" or not context.get("link")
             or not setting("SIGNIN_LINKS")):
         return context
-    link = link_for_message(beneficiary_id=message.recipient_id, url=context["link"],
+    link = needs.sign_in_link(beneficiary_id=message.recipient_id, url=context["link"],
                             message_id=message.id)
     return {**context, "link": link} if link else context
 

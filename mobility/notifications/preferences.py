@@ -12,9 +12,9 @@ from mobility.core.db import db
 from mobility.core.errors import Forbidden, ValidationFailed
 from mobility.core.roles import ADMIN
 from mobility.notifications.models import CHANNELS, NotificationPreference
-from mobility.notifications.phones import default_region, normalise_mobile
 from mobility.notifications.recipients import has_mobile
 from mobility.people.models import Beneficiary
+from mobility.platforms.phones import default_region, normalise_mobile
 
 
 def _preference(recipient_type: str, recipient_id: int) -> NotificationPreference | None:

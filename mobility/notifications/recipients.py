@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload
 from mobility.auth.models import User
 from mobility.core.db import db
 from mobility.notifications.models import CHANNELS, NotificationPreference
-from mobility.notifications.phones import InvalidPhoneNumber, default_region, normalise_mobile
 from mobility.organisations.models import Referent
 from mobility.people.models import Beneficiary
+from mobility.platforms.phones import InvalidPhoneNumber, default_region, normalise_mobile
 
 
 @dataclass

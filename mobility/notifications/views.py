@@ -24,7 +24,6 @@ from mobility.notifications.models import (
     STATUS_LABELS,
     OutboxMessage,
 )
-from mobility.notifications.phones import default_region, display_phone, is_mobile
 from mobility.notifications.preferences import (
     preference_for,
     set_beneficiary_channel,
@@ -42,6 +41,7 @@ from mobility.notifications.segments import count_segments, gsm_friendly
 from mobility.notifications.settings import setting
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.people.models import Beneficiary
+from mobility.platforms.phones import default_region, display_phone, is_mobile
 from mobility.web.forms import errors_onto_form
 from mobility.web.panels import dashboard_panel
 

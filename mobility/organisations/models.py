@@ -38,7 +38,7 @@ class PartnerOrganisation(PlatformScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
-    # matched against ProConnect's `siret` claim; checked by mobility.partners.siret
+    # matched against ProConnect's `siret` claim; checked by mobility.platforms.siret
     siret: Mapped[str | None] = mapped_column(String(14))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,8 +12,8 @@ from mobility.auth.models import User
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import PRESCRIBER
-from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
+from mobility.platforms.phones import PHONE_INVALID, clean_phone, default_region, match_key
 
 
 def create_organisation(actor, *, name: str, kind: str) -> PartnerOrganisation:

@@ -13,8 +13,8 @@ from mobility.core.roles import ADMIN
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners import datainclusion, proconnect, webhooks
 from mobility.partners.models import WebhookEndpoint
-from mobility.partners.siret import clean_siret
 from mobility.platforms.models import Platform
+from mobility.platforms.siret import clean_siret
 
 
 class WebhookIn(BaseModel):

@@ -14,6 +14,7 @@ from mobility.partners import (
     api,
     cli,
     demo,
+    events,
     jobs,
     models,  # noqa: F401  (its tables)
     views,
@@ -32,7 +33,9 @@ load_demo = demo.load
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    """Register the feature's pages, API, commands, jobs, panels and menu entries, and the
+    webhook events sent when the features below announce a transition (`events`)."""
+    events.connect()
     app.register_blueprint(views.bp)
     register_api(app, api)
     cli.register(app)

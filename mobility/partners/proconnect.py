@@ -385,7 +385,7 @@ def attach(actor, identity: ProConnectIdentity, user_id: int) -> ProConnectIdent
 
 def set_siret(actor, target, siret: str | None) -> None:
     """Record the SIRET of the platform or of one of its organisations (already validated
-    by `mobility.partners.siret.clean_siret`)."""
+    by `mobility.platforms.siret.clean_siret`)."""
     target.siret = siret
     record_audit(actor, "update", object_type=type(target).__name__, object_id=target.id,
                  fields=["siret"])

@@ -33,8 +33,8 @@ from mobility.partners.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from mobility.partners.siret import clean_siret
 from mobility.platforms.models import Platform
+from mobility.platforms.siret import clean_siret
 from mobility.web.forms import attempt
 from mobility.web.panels import dashboard_panel
 

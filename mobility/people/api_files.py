@@ -12,11 +12,10 @@ from sqlalchemy import select
 from mobility.api import api_route
 from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404
-from mobility.commute import ladder
 from mobility.core.db import db
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY, FLEET_MANAGER
 from mobility.pagination import PageQuery, page_response
-from mobility.people import grid, services
+from mobility.people import grid, ladder, services
 from mobility.people.api import STAFF, TAGS, ContractType, Gender, Obstacle, Strict
 from mobility.people.models import (
     EMPLOYMENT_KINDS,

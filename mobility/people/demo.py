@@ -15,8 +15,8 @@ from sqlalchemy import select
 from mobility.auth.models import User
 from mobility.core.dates import local_today
 from mobility.core.db import db
-from mobility.documents.pdf import Document
 from mobility.organisations.models import PartnerOrganisation, Referent
+from mobility.pdf import Document
 from mobility.people import grid, services
 from mobility.people.documents import add_document
 from mobility.people.models import (

@@ -13,7 +13,7 @@ Scoring (documented in docs/people.md):
 - the **mobility potential** is the weighted mean of the sub-scores, with per-platform weights
   (`DEFAULT_SCORING["weights"]`), rounded to an integer 0–100.
 
-The solution ladder these answers feed lives in `mobility.commute.ladder` (one ladder for the
+The solution ladder these answers feed lives in `mobility.people.ladder` (one ladder for the
 whole app); the thresholds below are the ones it reads.
 """
 

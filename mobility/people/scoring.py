@@ -1,19 +1,19 @@
 """An assessment's result: the grid's sub-scores and mobility potential (`grid`), and the one
-ladder they recommend (`mobility.commute.ladder`, which reads the grid: hence its own module)."""
+ladder they recommend (`mobility.people.ladder`, which reads the grid: hence its own module)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from mobility.commute.ladder import build_ladder
 from mobility.people.grid import mobility_potential, sub_scores
+from mobility.people.ladder import build_ladder
 
 
 def score_assessment(answers: Mapping[str, Any], scoring: Mapping[str, Any], *,
                      has_licence_b: bool | None = None,
                      feasibility: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Sub-scores, mobility potential and the ladder (`mobility.commute.ladder`) for validated
+    """Sub-scores, mobility potential and the ladder (`mobility.people.ladder`) for validated
     answers; `feasibility` is a commute check's `{"modes", "transit"}` (or None)."""
     scores = sub_scores(answers)
     feasibility = feasibility or {}

@@ -22,7 +22,7 @@ class Platform(db.Model):
     #: the lender on the provision contract: the association that carries the platform
     legal_name: Mapped[str | None] = mapped_column(String(200))
     legal_address: Mapped[str | None] = mapped_column(String(300))
-    #: 14 digits (INSEE's SIRENE register), checked by `mobility.partners.siret` (python-stdnum);
+    #: 14 digits (INSEE's SIRENE register), checked by `mobility.platforms.siret` (python-stdnum);
     #: the lender on contracts, the structure published to data·inclusion, ProConnect's match
     siret: Mapped[str | None] = mapped_column(String(14))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

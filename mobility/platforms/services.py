@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from mobility.audit.services import record_audit
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
-from mobility.partners.siret import clean_siret
 from mobility.platforms.models import Platform
+from mobility.platforms.siret import clean_siret
 
 
 def set_lender_identity(platform: Platform, *, legal_name: str, address: str, siret: str,

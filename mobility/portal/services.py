@@ -14,8 +14,8 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import DomainError
 from mobility.core.roles import BENEFICIARY
-from mobility.notifications.phones import default_region, match_key
 from mobility.people.models import Beneficiary
+from mobility.platforms.phones import default_region, match_key
 from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode
 
 

@@ -23,9 +23,10 @@ from mobility.core.dates import local_today
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import BENEFICIARY
-from mobility.notifications.calendar import checkpoint_event, return_event, to_ics, upcoming_events
+from mobility.notifications.calendar import checkpoint_event, return_event, to_ics
 from mobility.notifications.outbox import send_due_messages
 from mobility.portal import links, services
+from mobility.portal.calendar import upcoming_events
 from mobility.portal.delivery import send_code
 from mobility.portal.forms import BirthDateForm, CodeForm, CodeRequestForm
 from mobility.portal.summary import beneficiary_of, commute_for_sheet, portal_summary

@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from mobility.api import register_api
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.people import needs as people_needs
 from mobility.pricing import (
+    amie,
     api,
     demo,
     models,  # noqa: F401  (its tables)
@@ -29,7 +31,9 @@ load_demo = demo.load
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's pages, API, commands, jobs, panels and menu entries."""
+    """Register the feature's pages, API, commands, jobs, panels and menu entries, and give
+    the people feature the AMIE months a person used."""
+    people_needs.amie_months_used.provide(amie.amie_months_used)
     app.register_blueprint(views.bp)
     register_api(app, api)
     add_menu(app, *MENU)

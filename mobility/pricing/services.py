@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from fleet.models import Rental
 from mobility.audit.services import record_audit
-from mobility.contracts.models import RentalContract
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import money
@@ -309,29 +308,6 @@ def situation_in_force(terms: RentalTerms, day: date) -> Situation:
         if effective_from <= day:
             current = situation
     return current
-
-
-def set_scheme(actor, rental, scheme: str) -> RentalTerms:
-    """Choose Bougez (daily) or AMIE (progressive) for a rental whose contract is not signed."""
-    if scheme not in SCHEME_LABELS:
-        raise ValidationFailed(details={"scheme": _l("This scheme is not known (bougez or amie).")})
-    contract = db.session.scalar(select(RentalContract).where(
-        RentalContract.rental_id == rental.id))
-    if contract is not None and contract.signed_at is not None:
-        raise Conflict(_l("The contract is signed: its prices can no longer change."),
-                       code="contract_signed")
-    terms = ensure_terms(rental, scheme=scheme, commit=False)
-    if terms.scheme != scheme:
-        if scheme == "amie" and rental.vehicle.kind != "car":
-            raise ValidationFailed(details={
-                "scheme": _l("The progressive plan (AMIE) is for cars only.")})
-        terms.scheme = scheme
-        if contract is not None:  # an unsigned draft is generated again with the new prices
-            db.session.delete(contract)
-    record_audit(actor, "update", object_type="RentalTerms", object_id=terms.id,
-                 fields=["scheme"])
-    db.session.commit()
-    return terms
 
 
 def chargeable_late_days(rental) -> int:

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from mobility.documents.pdf import Document
 from mobility.i18n import local_datetime
+from mobility.pdf import Document
 
 #: the sections of the export, in reading order, with their titles
 SECTIONS = {

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from mobility.documents.pdf import Document, figure_alignment
 from mobility.i18n import local_date, local_datetime
+from mobility.pdf import Document, figure_alignment
 from mobility.reports.tables import Table, display_value, report_tables
 
 
@@ -119,7 +119,7 @@ def to_xlsx(report: dict) -> bytes:
 
 def to_pdf(report: dict) -> bytes:
     """The printable activity report: title, period, every table (the cells the page shows,
-    `display_value`), with bars for the charts; readable colours (see mobility.documents.pdf)."""
+    `display_value`), with bars for the charts; readable colours (see mobility.pdf)."""
     title, period_line = _header_lines(report)
     pdf = Document(title, footer_text=title)
     generated = datetime.fromisoformat(report["generated_at"])

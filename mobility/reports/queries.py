@@ -34,10 +34,10 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from fleet.models import MinibusBooking, MinibusRun, Rental, SeatBooking, Site, Vehicle
-from mobility.commute.ladder import LEVELS, normalise
 from mobility.commute.models import CommuteCheck
 from mobility.core.db import db
 from mobility.organisations.models import PartnerOrganisation
+from mobility.people.ladder import LEVELS, normalise
 from mobility.people.models import (
     Beneficiary,
     MobilityAssessment,
@@ -275,7 +275,7 @@ def mobility_potential(platform_ids: list[int], start: date, end: date) -> dict:
 
 def ladder_outcomes(platform_ids: list[int], start: date, end: date) -> dict[str, int]:
     """People checked in the period, by the level their latest commute check recommended (the
-    one ladder, `mobility.commute.ladder`, as recorded at the check); "none" when no level was
+    one ladder, `mobility.people.ladder`, as recorded at the check); "none" when no level was
     confirmed. In the ladder's order, levels nobody got left out."""
     low, high = utc_bounds(start, end)
     latest = (select(func.max(CommuteCheck.id).label("id"))

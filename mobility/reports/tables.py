@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fleet.models import VEHICLE_KIND_LABELS
-from mobility.commute.ladder import LEVEL_LABELS
 from mobility.i18n import money as format_money
 from mobility.organisations.models import ORGANISATION_KINDS
 from mobility.payments.models import PAYMENT_METHOD_LABELS
+from mobility.people.ladder import LEVEL_LABELS
 from mobility.people.models import (
     ACTION_KINDS,
     EXIT_EMPLOYMENT,

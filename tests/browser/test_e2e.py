@@ -79,6 +79,25 @@ def _unique_person() -> dict:
             "birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 14000))}
 
 
+def refer_through_the_form(page, url: str, person: dict) -> str:
+    """The prescriber (signed in on `page`) fills in the referral form for `person`; returns
+    the referral's page."""
+    page.goto(f"{url}/people/referrals/new")
+    page.fill("#first_name", person["first"])
+    page.fill("#last_name", person["last"])
+    page.fill("#birth_date", person["birth"].isoformat())
+    page.fill("#phone", person["phone"])
+    page.select_option("#reason", "job_found")
+    page.fill("#employer", "Café de Paris")
+    page.fill("#workplace_address", "Place du Casino, 98000 Monaco")
+    page.fill("#address", "Avenue de Verdun, 06360 Èze")
+    page.check("#obstacles-1")
+    page.check("#consent")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/people/referrals/\d+$"))
+    return page.url
+
+
 def _new_car(live_server) -> dict:
     """A car of our own at a demo site, so that the booking never meets another test's."""
     from fleet.models import Site, Vehicle
@@ -148,20 +167,7 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
 
     # 1. the prescriber refers the person
     browser_login(page, live_server, PRESCRIBER)
-    page.goto(f"{url}/people/referrals/new")
-    page.fill("#first_name", person["first"])
-    page.fill("#last_name", person["last"])
-    page.fill("#birth_date", person["birth"].isoformat())
-    page.fill("#phone", person["phone"])
-    page.select_option("#reason", "job_found")
-    page.fill("#employer", "Café de Paris")
-    page.fill("#workplace_address", "Place du Casino, 98000 Monaco")
-    page.fill("#address", "Avenue de Verdun, 06360 Èze")
-    page.check("#obstacles-1")
-    page.check("#consent")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/people/referrals/\d+$"))
-    referral_url = page.url
+    referral_url = refer_through_the_form(page, url, person)
     assert text["pending"] in page.locator("[data-testid=referral-status]").inner_text()
     _logout(page)
 
@@ -301,9 +307,9 @@ def test_from_referral_to_return_across_roles(live_server, request, sms_live, lo
 def test_wrong_then_expired_code_in_the_browser(live_server, page_fr, sms_live):
     """Five tries at most, each wrong one says how many are left; then a new code is needed."""
     from mobility.core.db import db
-    from mobility.notifications.phones import normalise_phone
     from mobility.people.models import Beneficiary
     from mobility.platforms.models import Platform
+    from mobility.platforms.phones import normalise_phone
     from mobility.portal.models import OneTimeCode
 
     person = _unique_person()

@@ -31,6 +31,7 @@ from tests.browser.test_e2e import (
     _answer_grid,
     _new_car,
     _unique_person,
+    refer_through_the_form,
 )
 from tests.people.answers import LOW_ANSWERS
 
@@ -89,20 +90,7 @@ def test_the_advisors_day_runs_from_the_file(live_server, chromium, width):
     # the prescriber's referral (their own browser)
     context, page = _page(chromium, "fr-FR", *size)
     browser_login(page, live_server, PRESCRIBER)
-    page.goto(f"{url}/people/referrals/new")
-    page.fill("#first_name", person["first"])
-    page.fill("#last_name", person["last"])
-    page.fill("#birth_date", person["birth"].isoformat())
-    page.fill("#phone", person["phone"])
-    page.select_option("#reason", "job_found")
-    page.fill("#employer", "Café de Paris")
-    page.fill("#workplace_address", "Place du Casino, 98000 Monaco")
-    page.fill("#address", "Avenue de Verdun, 06360 Èze")
-    page.check("#obstacles-1")
-    page.check("#consent")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/people/referrals/\d+$"))
-    referral_url = page.url
+    referral_url = refer_through_the_form(page, url, person)
     context.close()
 
     advisor_context, page = _page(chromium, "fr-FR", *size)

@@ -6,11 +6,11 @@ import pytest
 
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import working_days
+from mobility.contracts.services import set_scheme
 from mobility.core.db import db
 from mobility.payments import services as payments
 from mobility.payments.models import Payment, StripeOperation
 from mobility.people.models import ReferentFeedback
-from mobility.pricing.services import set_scheme
 from tests.factories import (
     api_token,
     bearer,

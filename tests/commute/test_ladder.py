@@ -1,4 +1,4 @@
-"""The one ladder (mobility.commute.ladder.build_ladder): its rules, on plain data.
+"""The one ladder (mobility.people.ladder.build_ladder): its rules, on plain data.
 
 Each rule is tested on both sides of its boundary: capacities from the assessment, coaching,
 confirmation by the commute check, the timetable deciding public transport (never the word
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from mobility.commute.ladder import LEVELS, build_ladder, normalise, statuses
+from mobility.people.ladder import LEVELS, build_ladder, normalise, statuses
 from tests.people.answers import GOOD_ANSWERS, LOW_ANSWERS
 
 from .helpers import (

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from pypdf import PdfReader
 
+import mobility.pdf as toolkit
 from fleet.models import CHECKLISTS, Rental
 from fleet.services import save_photo
 from mobility.checkpoints.models import Checkpoint
@@ -21,10 +22,9 @@ from mobility.contracts.models import RentalContract
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
-from mobility.documents import pdf as toolkit
 from mobility.i18n import number
 from mobility.platforms.models import Platform
-from mobility.rentals.mileage import allowance_for
+from mobility.pricing.mileage import allowance_for
 from tests.factories import create_platform, create_user, csrf_token_from, login
 from tests.fleet.helpers import png_bytes
 from tests.rentals.world import make_world

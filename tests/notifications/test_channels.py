@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from mobility.core.db import db
 from mobility.notifications.models import NotificationPreference
-from mobility.notifications.phones import InvalidPhoneNumber, normalise_mobile, normalise_phone
+from mobility.platforms.phones import InvalidPhoneNumber, normalise_mobile, normalise_phone
 from tests.factories import create_beneficiary, create_platform, create_user, csrf_token_from, login
 
 

@@ -11,7 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from mobility.core.db import db
-from mobility.notifications.phones import (
+from mobility.people.models import Beneficiary
+from mobility.people.services import create_beneficiary as create_file
+from mobility.people.services import update_beneficiary
+from mobility.platforms.models import Platform
+from mobility.platforms.phones import (
     InvalidPhoneNumber,
     display_phone,
     is_mobile,
@@ -19,10 +23,6 @@ from mobility.notifications.phones import (
     normalise_mobile,
     normalise_phone,
 )
-from mobility.people.models import Beneficiary
-from mobility.people.services import create_beneficiary as create_file
-from mobility.people.services import update_beneficiary
-from mobility.platforms.models import Platform
 from tests.factories import api_token, bearer, create_platform, create_user, login
 
 

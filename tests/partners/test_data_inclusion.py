@@ -143,7 +143,7 @@ def test_only_admins_edit_and_the_feeds_are_public(client, app):
                                       ("ABCDEFGHIJKLMN", False)])
 def test_siret_check(sqlite_app, value, ok):
     from mobility.core.errors import ValidationFailed
-    from mobility.partners.siret import clean_siret
+    from mobility.platforms.siret import clean_siret
 
     if ok:
         assert clean_siret(value) == "73282932000074"

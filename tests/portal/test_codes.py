@@ -82,7 +82,7 @@ def test_expired_code_is_refused(person):
 
 
 def test_phone_numbers_match_in_any_french_form():
-    from mobility.notifications.phones import match_key
+    from mobility.platforms.phones import match_key
 
     assert match_key("+33 6 12 34 56 78") == match_key("06.12.34.56.78")
     assert match_key("0033612345678") == "+33612345678"

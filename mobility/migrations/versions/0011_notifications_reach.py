@@ -65,7 +65,7 @@ def _normalise_phones():
     """Stored numbers in E.164 (`06 12 34 56 78` -> `+33612345678`, `0692…` -> `+262692…`),
     read in the platform's country; a value that is no valid number is left as it was, for
     an advisor to correct."""
-    from mobility.notifications.phones import InvalidPhoneNumber, normalise_phone
+    from mobility.platforms.phones import InvalidPhoneNumber, normalise_phone
 
     bind = op.get_bind()
     countries = dict(bind.execute(sa.text("SELECT id, country FROM platforms")).all())

@@ -61,7 +61,6 @@ from mobility.people.services.overrides import (
 from mobility.people.services.pathways import (
     add_action,
     add_case_note,
-    notify_referents,
     record_exit,
     reopen_pathway,
     send_feedback,
@@ -124,7 +123,6 @@ __all__ = [
     "ladder_for_display",
     "latest_override",
     "locate",
-    "notify_referents",
     "organisation_in_platform",
     "override_eligibility",
     "override_in_force",

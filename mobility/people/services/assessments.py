@@ -9,10 +9,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from mobility.audit.services import record_audit
-from mobility.commute.ladder import feasibility_from_flags, present_ladder
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.people import grid
+from mobility.people.ladder import feasibility_from_flags, present_ladder
 from mobility.people.models import Beneficiary, MobilityAssessment
 from mobility.people.scoring import score_assessment
 from mobility.people.services.common import NOT_A_CHOICE, check_day

@@ -13,14 +13,11 @@ from sqlalchemy import select
 
 from fleet.licences import LicenceError, parse_licences
 from mobility.audit.services import record_audit
-from mobility.commute.services import commute_feasibility_for
-from mobility.commute.services import geocode_address as commute_geocode
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
-from mobility.notifications.phones import PHONE_INVALID, clean_phone, default_region, match_key
 from mobility.organisations.models import Referent
-from mobility.people import signals
+from mobility.people import needs, signals
 from mobility.people.models import (
     CONTRACT_TYPES,
     EMPLOYMENT_KINDS,
@@ -31,6 +28,7 @@ from mobility.people.models import (
 )
 from mobility.people.services.common import iso, new_pathway
 from mobility.people.services.listing import stage_of
+from mobility.platforms.phones import PHONE_INVALID, clean_phone, default_region, match_key
 
 # -- geocoding ---------------------------------------------------------------------------------
 
@@ -49,7 +47,7 @@ def geocode_address(text: str | None) -> tuple[float, float] | None:
     """
     if not routing_in_files():
         return None
-    return commute_geocode(text)
+    return needs.geocode(text)
 
 
 def feasibility_of(beneficiary: Beneficiary) -> Mapping[str, Any] | None:
@@ -57,7 +55,7 @@ def feasibility_of(beneficiary: Beneficiary) -> Mapping[str, Any] | None:
     (`{"modes", "transit"}`), for the ladder."""
     if not routing_in_files():
         return None
-    return commute_feasibility_for(beneficiary)
+    return needs.commute_feasibility(beneficiary)
 
 
 # -- validation of personal data ---------------------------------------------------------------

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from mobility.core.db import db
-from mobility.notifications.phones import default_region, match_key
 from mobility.pagination import PAGE_SIZE, Page, paginate
 from mobility.people.models import Beneficiary, MobilityAssessment, Pathway
+from mobility.platforms.phones import default_region, match_key
 
 
 def stage_of(beneficiary: Beneficiary) -> str:

@@ -14,9 +14,9 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.people import eligibility as rules
+from mobility.people import needs
 from mobility.people.models import SCHEMES, Beneficiary, EligibilityOverride, Referral
 from mobility.people.settings import eligibility_config_for
-from mobility.pricing.amie import amie_months_used as months_used
 
 
 def facts_of(beneficiary: Beneficiary, *, on: date | None = None,
@@ -34,7 +34,7 @@ def facts_of(beneficiary: Beneficiary, *, on: date | None = None,
         employment_kind=beneficiary.employment_kind, contract_type=beneficiary.contract_type,
         contract_start=beneficiary.contract_start, contract_end=beneficiary.contract_end,
         followed=followed, obstacles=list(beneficiary.obstacles or []),
-        amie_months_used=months_used(beneficiary.id) if amie_months_used is None
+        amie_months_used=needs.amie_months_used(beneficiary.id) if amie_months_used is None
         else amie_months_used,
     )
 

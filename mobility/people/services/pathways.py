@@ -14,10 +14,8 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import local_date
-from mobility.notifications.outbox import enqueue_notification
-from mobility.notifications.recipients import recipient_key
 from mobility.organisations.services import organisation_in_platform
-from mobility.partners import events as webhook_events
+from mobility.people import signals
 from mobility.people.models import (
     ACTION_KINDS,
     EXIT_EMPLOYMENT,
@@ -31,7 +29,6 @@ from mobility.people.models import (
     PathwayAction,
     ReferentFeedback,
     Referral,
-    label,
 )
 from mobility.people.services.common import NOT_A_CHOICE, check_day, new_pathway, open_pathway_of
 
@@ -77,31 +74,9 @@ def send_feedback(actor, beneficiary: Beneficiary, *, summary: str) -> ReferentF
     db.session.flush()
     record_audit(actor, "create", object_type="ReferentFeedback", object_id=feedback.id,
                  fields=["summary"])
-    notify_referents(actor, beneficiary, pathway, kind="referent_feedback",
-                     event=f"feedback:{feedback.id}", context={"summary": summary})
+    signals.feedback_given.send(feedback, actor=actor, beneficiary=beneficiary, pathway=pathway)
     db.session.commit()
     return feedback
-
-
-def notify_referents(actor, beneficiary: Beneficiary, pathway: Pathway, *, kind: str,
-                     event: str, context: dict[str, Any]) -> int:
-    """Queue a message to the referent of each of the pathway's referrals (else to the
-    prescriber who sent it), in the caller's transaction; the outbox sends it by e-mail or
-    SMS. Returns how many were queued."""
-    recipients = {}
-    for referral in pathway.referrals:
-        recipient = referral.referent or referral.submitted_by
-        if recipient is not None:
-            recipients[recipient_key(recipient)] = recipient
-    queued = 0
-    for (recipient_type, recipient_id), recipient in sorted(recipients.items()):
-        queued += enqueue_notification(
-            kind=kind, key=f"{event}:{recipient_type}:{recipient_id}", recipient=recipient,
-            context={"beneficiary_name": beneficiary.full_name,
-                     "advisor_name": actor.full_name, **context},
-            advisor_id=actor.id, about=("pathway", pathway.id),
-        )
-    return queued
 
 
 def add_action(actor, beneficiary: Beneficiary, *, kind: str, done_on: date | None = None,
@@ -165,12 +140,7 @@ def record_exit(actor, beneficiary: Beneficiary, *, exit_date: date, reason: str
     record_audit(actor, "update", object_type="Pathway", object_id=pathway.id,
                  fields=["status", "exit_date", "exit_reason", "exit_solution",
                          "exit_employment", "exit_notes"])
-    notify_referents(actor, beneficiary, pathway, kind="pathway_exit",
-                     event=f"pathway:{pathway.id}:exit",
-                     context={"exit_date": exit_date,
-                              "summary": f"{label(EXIT_SOLUTIONS, solution)} · "
-                                         f"{label(EXIT_EMPLOYMENT, employment)}"})
-    webhook_events.pathway_exited(pathway)
+    signals.pathway_exited.send(pathway, actor=actor, beneficiary=beneficiary)
     db.session.commit()
     return pathway
 

@@ -16,11 +16,10 @@ from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.core.roles import PRESCRIBER
-from mobility.notifications.phones import default_region
 from mobility.organisations.models import Referent
 from mobility.organisations.services import organisation_in_platform
 from mobility.pagination import PAGE_SIZE, Page, paginate
-from mobility.partners import events as webhook_events
+from mobility.people import signals
 from mobility.people.models import REFERRAL_REASONS, Beneficiary, Referral
 from mobility.people.services.common import iso, new_pathway
 from mobility.people.services.files import (
@@ -30,6 +29,7 @@ from mobility.people.services.files import (
     find_duplicates,
     locate,
 )
+from mobility.platforms.phones import default_region
 
 REFERRAL_FIELDS = (
     "organisation_id", "referent_id", "first_name", "last_name", "birth_date", "gender",
@@ -68,7 +68,7 @@ def submit_referral(actor, values: Mapping[str, Any]) -> Referral:
     db.session.flush()
     record_audit(actor, "create", object_type="Referral", object_id=referral.id,
                  fields=[k for k, v in values.items() if v is not None])
-    webhook_events.referral_created(referral)
+    signals.referral_created.send(referral)
     db.session.commit()
     return referral
 
@@ -153,7 +153,7 @@ def accept_referral(actor, referral: Referral, *, beneficiary_id: int | None = N
                          fields=["from_referral"])
         record_audit(actor, "update", object_type="Referral", object_id=referral.id,
                      fields=["status", "beneficiary_id", "pathway_id"])
-        webhook_events.referral_decided(referral)
+        signals.referral_decided.send(referral)
     return referral
 
 
@@ -174,7 +174,7 @@ def decline_referral(actor, referral: Referral, *, reason: str) -> Referral:
         referral.decided_by_id = actor.id
         record_audit(actor, "update", object_type="Referral", object_id=referral.id,
                      fields=["status", "decline_reason"])
-        webhook_events.referral_decided(referral)
+        signals.referral_decided.send(referral)
     return referral
 
 

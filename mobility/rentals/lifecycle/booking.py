@@ -18,13 +18,12 @@ from mobility.contracts.services import contract_of
 from mobility.core.dates import add_months, local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
-from mobility.partners import events as webhook_events
 from mobility.people.models import Beneficiary
 from mobility.pricing import services as pricing
 from mobility.pricing.amie import amie_first_month_of
 from mobility.pricing.engine import SCHEMES
 from mobility.pricing.models import RentalTerms
-from mobility.rentals import rules
+from mobility.rentals import rules, signals
 from mobility.rentals.lifecycle.states import check_state, reason_given, refuse
 from mobility.rentals.rules import Refusal
 
@@ -103,7 +102,7 @@ def book(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end: date,
         for name in recorded:
             record_audit(actor, "override", object_type="Rental", object_id=rental.id,
                          platform_id=rental.platform_id, fields=[f"overrides.{name}"])
-        webhook_events.rental_booked(rental)
+        signals.rental_booked.send(rental)
 
     return fleet.book_rental(actor, beneficiary_id=person.id, vehicle_id=vehicle.id,
                              start=start, end=end, notes=notes, in_transaction=add_terms)

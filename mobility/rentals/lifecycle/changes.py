@@ -8,14 +8,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from fleet import services as fleet
-from fleet.models import Rental, Vehicle
+from fleet.models import Rental
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
-from mobility.notifications.outbox import enqueue_notification
 from mobility.payments.services import deposit_of
 from mobility.pricing import services as pricing
-from mobility.rentals import rules
+from mobility.rentals import rules, signals
 from mobility.rentals.lifecycle.booking import mileage_allowance_for
 from mobility.rentals.lifecycle.states import check_state, refuse
 from mobility.rentals.rules import Refusal
@@ -106,17 +105,7 @@ def replace(actor, rental: Rental, new_vehicle_id: int | None = None) -> Rental:
             target.deposit_exemption_reason = moved_from.deposit_exemption_reason
 
     result = fleet.replace_vehicle(actor, rental, new_vehicle.id, in_transaction=new_terms)
-    _tell_replacement(actor, result, new_vehicle)
-    return result
-
-
-def _tell_replacement(actor, rental: Rental, vehicle: Vehicle) -> None:
-
-    site = vehicle.site
-    enqueue_notification(
-        kind="vehicle_replaced", key=f"rental:{rental.id}:replaced:{vehicle.id}",
-        recipient=rental.beneficiary, advisor_id=rental.advisor_id, about=("rental", rental.id),
-        context={"vehicle": vehicle.display_name, "place": site.name if site else None,
-                 "address": site.address if site else None, "date": rental.start_date})
+    signals.vehicle_replaced.send(result, vehicle=new_vehicle)  # the person is told, then
     db.session.commit()
+    return result
 

@@ -16,10 +16,9 @@ from mobility.checkpoints.services import working_days
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import NotQualified
-from mobility.partners import events as webhook_events
-from mobility.rentals import rules
+from mobility.pricing.mileage import allowance_for
+from mobility.rentals import rules, signals
 from mobility.rentals.lifecycle.states import check_state, refuse
-from mobility.rentals.mileage import allowance_for
 from mobility.rentals.rules import Refusal
 
 
@@ -100,7 +99,7 @@ def hand_over(actor, rental: Rental, *, odometer_km: int | None,
     return fleet.check_out(actor, rental, odometer_km=odometer_km,
                            energy_level_pct=energy_level_pct, checklist=checklist,
                            damage_notes=damage_notes, signoff=signoff,
-                           in_transaction=webhook_events.rental_handed_over)
+                           in_transaction=signals.rental_handed_over.send)
 
 
 
@@ -116,7 +115,7 @@ def take_back(actor, rental: Rental, *, odometer_km: int | None,
                           energy_level_pct=energy_level_pct, checklist=checklist,
                           damage_notes=damage_notes, open_maintenance=open_maintenance,
                           immobilise=immobilise, signoff=signoff,
-                          in_transaction=webhook_events.rental_returned)
+                          in_transaction=signals.rental_returned.send)
 
 
 def mileage_summary(rental: Rental) -> dict[str, Any] | None:

@@ -1,5 +1,6 @@
-"""The reasons of a check and of the ladder as messages, in the reader's language and in French
-and English (`present_reason`). A reason is stored as `{"code", "params"}`."""
+"""The reasons of a commute check and of the ladder as messages, in the reader's language and in
+French and English (`present_reason`). A reason is stored as `{"code", "params"}`. They live with
+the ladder, below the commute feature, which presents its checks with them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,21 @@ from typing import Any
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
-from mobility.commute.inputs import MODE_LABELS, WEEKDAY_LABELS
+import routing
 from mobility.i18n import local_date
+
+MODE_LABELS = {
+    "walk": _l("On foot"),
+    "bike": _l("Bike"),
+    "e_bike": _l("E-bike"),
+    "two_wheel_motor": _l("Scooter or moped"),
+    "car": _l("Car"),
+    routing.TRANSIT: _l("Public transport"),
+    "carpool": _l("Carpool"),
+    "minibus": _l("Minibus"),
+}
+WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                  _l("Saturday"), _l("Sunday"))
 
 #: the commute check's reasons
 REASON_MESSAGES = {

@@ -30,8 +30,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from mobility.commute.reasons import present_reason
 from mobility.people.grid import sub_scores
+from mobility.people.reasons import present_reason
 
 #: levels in order, with the routing mode that checks each one's commute
 LEVELS: tuple[str, ...] = ("public_transport", "walk", "bike", "e_bike", "moped_scooter",
