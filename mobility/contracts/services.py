@@ -7,14 +7,14 @@ import json
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 
 from fleet.services import normalise_name
 from mobility.audit.services import record_audit
 from mobility.contracts.document import OBLIGATIONS, allowance_words, render_contract
 from mobility.contracts.models import TEMPLATE_VERSION, RentalContract
 from mobility.core.columns import utcnow
-from mobility.core.db import db, write_transaction
+from mobility.core.db import db, id_in, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
@@ -37,7 +37,7 @@ def _lender(platform_id: int) -> list:
     return [platform.lender_name, platform.legal_address, platform.siret] if platform else []
 
 
-def _fingerprint(rental, terms, quote) -> str:
+def _fingerprint(rental, terms, quote, lender: list | None = None) -> str:
     source = {
         "template": TEMPLATE_VERSION, "rental": rental.id, "vehicle": rental.vehicle_id,
         "start": rental.start_date.isoformat(), "end": rental.end_date.isoformat(),
@@ -51,7 +51,7 @@ def _fingerprint(rental, terms, quote) -> str:
                         rental.beneficiary.address],
         # the lender and the vehicle's papers are stated by the contract; the return slot is
         # not part of it (scheduling the return must not call for a new signature)
-        "lender": _lender(rental.platform_id),
+        "lender": lender if lender is not None else _lender(rental.platform_id),
         "papers": [rental.vehicle.insurance_policy,
                    _iso(rental.vehicle.insurance_expires_on),
                    _iso(rental.vehicle.technical_inspection_expires_on)],
@@ -68,6 +68,33 @@ def contract_is_current(rental) -> bool:
     terms = pricing.ensure_terms(rental)
     return contract.source_fingerprint == _fingerprint(rental, terms,
                                                        pricing.rental_quote(rental, terms))
+
+
+def contracts_of(rentals) -> dict[int, tuple[RentalContract, bool]]:
+    """`contract_of` and `contract_is_current` of many rentals (those with a contract), in a
+    fixed number of queries and writing nothing: a signed version whose rental cannot be
+    priced as it stands is not current."""
+    if not rentals:
+        return {}
+    latest = (select(RentalContract.rental_id, func.max(RentalContract.version).label("version"))
+              .where(id_in(RentalContract.rental_id, [r.id for r in rentals]))
+              .group_by(RentalContract.rental_id).subquery())
+    contracts = {c.rental_id: c for c in db.session.scalars(select(RentalContract).join(
+        latest, and_(RentalContract.rental_id == latest.c.rental_id,
+                     RentalContract.version == latest.c.version)))}
+    priced = pricing.priced_terms([r for r in rentals if r.id in contracts
+                                   and contracts[r.id].is_signed])
+    lenders = {platform_id: _lender(platform_id)
+               for platform_id in {r.platform_id for r in rentals}}
+    out = {}
+    for rental in rentals:
+        contract = contracts.get(rental.id)
+        if contract is None:
+            continue
+        terms, quote = priced.get(rental.id, (None, None))
+        out[rental.id] = (contract, quote is not None and contract.source_fingerprint
+                          == _fingerprint(rental, terms, quote, lenders[rental.platform_id]))
+    return out
 
 
 def ensure_contract(rental) -> RentalContract:

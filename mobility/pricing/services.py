@@ -7,14 +7,16 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from fleet.models import Rental
 from mobility.audit.services import record_audit
-from mobility.core.db import db, write_transaction
+from mobility.core.db import db, id_in, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.i18n import money
 from mobility.pricing.amie import (  # the AMIE months are part of the terms' price
     amie_first_month_of,
+    amie_first_months,
     amie_max_months,
 )
 from mobility.pricing.amie import amie_months_used as amie_months_used  # re-exported for the tests
@@ -330,6 +332,33 @@ def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = No
         else amie_max_months(rental.platform_id),
         late_days=chargeable_late_days(rental),
     )
+
+
+def priced_terms(rentals) -> dict[int, tuple[RentalTerms, Quote | None]]:
+    """The terms of each rental that has them, with its quote under them (`quote_under_terms`;
+    None when it cannot be priced), in a fixed number of queries. Rentals without terms are
+    left out: nothing is written (lists, the person's file, dashboards)."""
+    if not rentals:
+        return {}
+    terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
+        id_in(RentalTerms.rental_id, [r.id for r in rentals])).options(
+            selectinload(RentalTerms.amendments)))}
+    limits = {platform_id: amie_max_months(platform_id)
+              for platform_id in {r.platform_id for r in rentals}}
+    first_months = amie_first_months([r for r in rentals if r.id in terms
+                                      and terms[r.id].scheme == "amie"])
+    priced: dict[int, tuple[RentalTerms, Quote | None]] = {}
+    for rental in rentals:
+        item = terms.get(rental.id)
+        if item is None:
+            continue
+        try:
+            result = quote_under_terms(rental, item, max_months=limits[rental.platform_id],
+                                       first_month=first_months.get(rental.id))
+        except QuoteError:
+            result = None
+        priced[rental.id] = (item, result)
+    return priced
 
 
 def rental_quote(rental, terms: RentalTerms | None = None) -> Quote:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import joinedload
 from fleet.models import MinibusBooking, Rental, SeatBooking, Vehicle
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import next_appointment
-from mobility.contracts.services import contract_is_current, contract_of
+from mobility.contracts.services import contracts_of
 from mobility.core.dates import local_today
 from mobility.core.db import db
-from mobility.payments.services import deposit_of, ledger
+from mobility.payments.services.deposits import deposits_of
+from mobility.payments.services.ledger import due_by_rental, paid_by_rental
 from mobility.people.models import WorkshopAttendance, WorkshopSession
 from mobility.rentals.lifecycle.handover import ReadyItem, handover_readiness
 
@@ -74,20 +75,28 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
         .options(joinedload(Rental.vehicle).joinedload(Vehicle.site))
         .order_by(Rental.start_date.desc(), Rental.id.desc())
         .limit(FILE_RENTALS_LIMIT)).unique().all()
+    # a fixed number of queries whatever the number of rentals (the booked ones' readiness and
+    # the checkpoint of those out aside): what `ledger`, `contract_is_current` and `deposit_of`
+    # give one rental, read for all at once
+    due = due_by_rental(rentals, today)
+    paid = paid_by_rental([r.id for r in rentals])
+    contracts = contracts_of(rentals)
+    deposits = deposits_of(rentals)
     out = []
     for rental in rentals:
-        money = ledger(rental, today=today)
-        contract = contract_of(rental)
-        deposit = deposit_of(rental)
-        appointment = next_appointment_for(rental, money["scheme"])
+        due_cents, scheme = due.get(rental.id, (0, "bougez"))
+        contract, current = contracts.get(rental.id, (None, False))
+        deposit = deposits.get(rental.id)
+        appointment = next_appointment_for(rental, scheme)
         out.append(RentalSummary(
-            rental=rental, scheme=money["scheme"],
+            rental=rental, scheme=scheme,
             contract_signed=contract is not None and contract.is_signed,
-            contract_current=contract_is_current(rental),
+            contract_current=current,
             deposit_status=deposit.status if deposit else None,
             deposit_label=deposit.status_label if deposit else None,
             deposit_exempted=bool(rental.deposit_exemption_reason),
-            due_cents=money["due_cents"], paid_cents=money["paid_cents"],
+            due_cents=due_cents if rental.status != "cancelled" else 0,
+            paid_cents=paid.get(rental.id, 0),
             next_checkpoint=appointment.day if appointment is not None else None,
             missing=[item for item in handover_readiness(rental, today) if not item.ok],
             appointment=appointment,

@@ -145,3 +145,57 @@ def test_api_lists_do_not_query_per_row(sqlite_app, kind, role, path):
         assert response.status_code == 200 and len(response.get_json()) == target
         counts.append(counter["n"])
     assert counts[0] == counts[1], f"{path}: {counts[0]} queries for 20 rows, {counts[1]} for 200"
+
+
+def _ended_rentals(person, site, n: int, offset: int) -> None:
+    """`n` ended rentals of the person (returned, closed, cancelled in turn), each priced, with
+    a payment, a deposit and a signed contract: what years of rentals leave on a file."""
+    from mobility.contracts.services import ensure_contract
+    from mobility.core.columns import utcnow
+    from mobility.core.dates import local_today
+    from mobility.payments.models import Deposit, Payment
+    from mobility.pricing.services import ensure_terms
+
+    for i in range(offset, offset + n):
+        start = local_today() - timedelta(days=60 + 20 * i)
+        rental = create_rental(create_vehicle(site, kind="car" if i % 2 else "bike",
+                                              plate=f"F-{i}"), person,
+                               start_date=start, end_date=start + timedelta(days=14),
+                               status=("returned", "closed", "cancelled")[i % 3])
+        ensure_terms(rental, scheme="amie" if i % 2 else "bougez")
+        ensure_contract(rental).signed_at = utcnow()
+        db.session.add(Payment(platform_id=person.platform_id, rental_id=rental.id,
+                               amount_cents=1500, method="cash", status="succeeded"))
+        db.session.add(Deposit(platform_id=person.platform_id, rental_id=rental.id,
+                               amount_cents=5000, method="cheque", status="released"))
+    db.session.commit()
+
+
+def test_the_persons_file_does_not_query_per_rental(sqlite_app):
+    """The file lists the person's rentals with their contract, deposit and money: the same
+    number of queries for 2 rentals as for 12 (beside one booked and one out)."""
+    from mobility.core.dates import local_today
+    from mobility.rentals.summary import rentals_of_person
+    from tests.factories import create_beneficiary
+
+    advisor = create_user("advisor")
+    platform = advisor.platform
+    person = create_beneficiary(platform, ready=True)
+    site = create_site(platform)
+    create_rental(create_vehicle(site, kind="bike", plate="F-booked"), person,
+                  start_date=local_today() + timedelta(days=3))
+    create_rental(create_vehicle(site, kind="bike", plate="F-out"), person,
+                  start_date=local_today() - timedelta(days=3), status="in_progress")
+    client = sqlite_app.test_client()
+    login(client, advisor)
+    counts = []
+    for offset, n in ((0, 2), (2, 10)):
+        _ended_rentals(person, site, n, offset)
+        client.get(f"/people/beneficiaries/{person.id}")
+        with counted_queries() as counter:
+            response = client.get(f"/people/beneficiaries/{person.id}")
+        assert response.status_code == 200
+        counts.append(counter["n"])
+    assert counts[0] == counts[1], f"{counts[0]} queries for 4 rentals, {counts[1]} for 14"
+    lines = rentals_of_person(person)
+    assert len(lines) == 14 and all(line.contract_signed for line in lines[2:])

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from fleet.models import ENDED_RENTAL_STATUSES as ENDED
 from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
-from mobility.core.db import db
+from mobility.core.db import db, id_in
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.payments import gateway
 from mobility.payments.models import DEPOSIT_METHODS, Deposit
@@ -38,6 +38,14 @@ def _check_open(rental) -> None:
 
 def deposit_of(rental) -> Deposit | None:
     return db.session.scalar(select(Deposit).where(Deposit.rental_id == rental.id))
+
+
+def deposits_of(rentals) -> dict[int, Deposit]:
+    """The deposit of each rental that has one (`deposit_of`), in one query."""
+    if not rentals:
+        return {}
+    return {d.rental_id: d for d in db.session.scalars(
+        select(Deposit).where(id_in(Deposit.rental_id, [r.id for r in rentals])))}
 
 
 def deposit_kind_for(rental) -> str:

@@ -6,18 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from fleet.models import ENDED_RENTAL_STATUSES as ENDED
 from fleet.models import Rental
 from mobility.core.db import db, id_in
 from mobility.payments.models import Deposit, Payment
 from mobility.payments.services.deposits import deposit_of
-from mobility.pricing.amie import amie_first_months, amie_max_months
 from mobility.pricing.engine import Quote, QuoteError, Situation, TariffRates
 from mobility.pricing.engine import quote as price_quote
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.pricing.services import ensure_terms, quote_under_terms, rental_quote
+from mobility.pricing.services import ensure_terms, priced_terms, rental_quote
 
 # -- many rentals at once (lists, dashboards: a fixed number of queries) --------------------
 
@@ -35,25 +33,21 @@ def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, st
     """What each rental owes by today under its terms (instalments due), computed in memory
     from its terms; a rental whose price is not fixed yet is priced as `ensure_terms` would
     fix it (tariff in force on its start date, the person's situation), without writing."""
-    if not rentals:
-        return {}
-    limit = amie_max_months(rentals[0].platform_id)
-    terms = {t.rental_id: t for t in db.session.scalars(select(RentalTerms).where(
-        id_in(RentalTerms.rental_id, [r.id for r in rentals])).options(
-            selectinload(RentalTerms.amendments)))}
-    first_months = amie_first_months([r for r in rentals if r.id in terms
-                                      and terms[r.id].scheme == "amie"])
+    priced = priced_terms(rentals)
     unfixed = _UnfixedPrices(rentals)
     due: dict[int, tuple[int, str]] = {}
     for rental in rentals:
-        item = terms.get(rental.id)
-        try:
-            result = unfixed.quote(rental) if item is None else quote_under_terms(
-                rental, item, max_months=limit, first_month=first_months.get(rental.id))
-        except QuoteError:
-            continue
-        due[rental.id] = (_due_today(rental, result, today),
-                          item.scheme if item is not None else _UnfixedPrices.scheme)
+        if rental.id in priced:
+            item, result = priced[rental.id]
+            scheme = item.scheme
+        else:
+            try:
+                result = unfixed.quote(rental)
+            except QuoteError:
+                result = None
+            scheme = _UnfixedPrices.scheme
+        if result is not None:
+            due[rental.id] = (_due_today(rental, result, today), scheme)
     return due
 
 
