@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from .exceptions import (
     GeocoderNotConfigured,
     GeocoderUnavailable,
     OutsideNetworkArea,
+    RoutingError,
 )
 from .geocoder_index import IndexedPlaces
 from .geocoding_words import (
@@ -77,6 +79,10 @@ def _held_by_any(ids: np.ndarray, lists: list[np.ndarray]) -> np.ndarray:
         pos = np.minimum(np.searchsorted(post, ids), len(post) - 1)
         keep |= post[pos] == ids
     return keep
+
+
+#: how many geocoding answers an `OfflineGeocoder` remembers
+GEOCODE_CACHE_SIZE = 4096
 
 
 class OfflineGeocoder(IndexedPlaces):
@@ -188,8 +194,28 @@ class OfflineGeocoder(IndexedPlaces):
 
         A house number that is not in the index falls back to the street (``kind="street"``).
         Raises :class:`AddressNotFound` when nothing matches and :class:`OutsideNetworkArea`
-        when the match lies outside ``bounds``.
+        when the match lies outside ``bounds``. Answers are remembered (the last
+        ``GEOCODE_CACHE_SIZE`` queries, forgotten when places are added): pages geocode the
+        same few addresses on every view, and a misspelt word costs a fuzzy search of the
+        whole vocabulary.
         """
+        remembered = self.__dict__.get("_remembered")
+        if remembered is None:  # one per geocoder, made on its first query
+            remembered = self.__dict__["_remembered"] = lru_cache(GEOCODE_CACHE_SIZE)(
+                self._outcome)
+        answer = remembered(query, len(self))
+        if isinstance(answer, Exception):
+            raise type(answer)(*answer.args)
+        return answer
+
+    def _outcome(self, query: str, _size: int) -> GeocodedPlace | RoutingError:
+        """The answer to ``query`` while the index holds ``_size`` places, or its refusal."""
+        try:
+            return self._geocode(query)
+        except (AddressNotFound, OutsideNetworkArea) as error:
+            return error
+
+    def _geocode(self, query: str) -> GeocodedPlace:
         results = self.search(query, limit=1)
         if not results:
             raise AddressNotFound(f"no address, street or place matches {query!r}")

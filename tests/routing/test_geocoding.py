@@ -144,3 +144,23 @@ def test_geocoder_is_built_from_the_extract_only():
     g = build_geocoder(MONACO_PBF)
     s, w, n, e = g.bounds
     assert 43.70 < s < n < 43.78 and 7.34 < w < e < 7.50
+
+
+def test_answers_are_remembered_until_places_are_added(cache_dir):
+    """A page geocodes the same addresses on every view: the answer (or the refusal) is
+    remembered, and forgotten when the index gains places."""
+    geocoder = routing.make_geocoder("offline", cache_dir=cache_dir)
+    first = geocoder.geocode("avenue princese grace")
+    assert geocoder.geocode("avenue princese grace") == first
+    refusals = []
+    for _ in range(2):
+        with pytest.raises(routing.AddressNotFound) as caught:
+            geocoder.geocode("rue des essais imaginaires")
+        refusals.append(caught.value)
+    assert refusals[0] is not refusals[1]  # a fresh error each time, same message
+    assert str(refusals[0]) == str(refusals[1])
+    lat, lon = first.lat, first.lon
+    geocoder.add(routing.GeocodedPlace(label="Rue des Essais Imaginaires, Monaco", lat=lat,
+                                       lon=lon, kind="street", street="Rue des Essais Imaginaires",
+                                       city="Monaco"))
+    assert geocoder.geocode("rue des essais imaginaires").street == "Rue des Essais Imaginaires"
