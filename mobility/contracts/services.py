@@ -70,7 +70,7 @@ def contract_is_current(rental) -> bool:
                                                        pricing.rental_quote(rental, terms))
 
 
-def contracts_of(rentals) -> dict[int, tuple[RentalContract, bool]]:
+def contracts_of(rentals, priced: dict | None = None) -> dict[int, tuple[RentalContract, bool]]:
     """`contract_of` and `contract_is_current` of many rentals (those with a contract), in a
     fixed number of queries and writing nothing: a signed version whose rental cannot be
     priced as it stands is not current."""
@@ -82,8 +82,9 @@ def contracts_of(rentals) -> dict[int, tuple[RentalContract, bool]]:
     contracts = {c.rental_id: c for c in db.session.scalars(select(RentalContract).join(
         latest, and_(RentalContract.rental_id == latest.c.rental_id,
                      RentalContract.version == latest.c.version)))}
-    priced = pricing.priced_terms([r for r in rentals if r.id in contracts
-                                   and contracts[r.id].is_signed])
+    if priced is None:  # `pricing.priced_terms` of the rentals, when the caller has it
+        priced = pricing.priced_terms([r for r in rentals if r.id in contracts
+                                       and contracts[r.id].is_signed])
     lenders = {platform_id: _lender(platform_id)
                for platform_id in {r.platform_id for r in rentals}}
     out = {}
@@ -92,7 +93,8 @@ def contracts_of(rentals) -> dict[int, tuple[RentalContract, bool]]:
         if contract is None:
             continue
         terms, quote = priced.get(rental.id, (None, None))
-        out[rental.id] = (contract, quote is not None and contract.source_fingerprint
+        out[rental.id] = (contract, contract.is_signed and quote is not None
+                          and contract.source_fingerprint
                           == _fingerprint(rental, terms, quote, lenders[rental.platform_id]))
     return out
 

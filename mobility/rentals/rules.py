@@ -217,10 +217,18 @@ def check_checklist(kind: str, checklist: dict | None) -> tuple[dict, list[str]]
 
 # -- the rental's papers ------------------------------------------------------------------
 
-def check_contract_signed(rental) -> Refusal | None:
-    if contract_is_current(rental):
+#: "not read yet": the rule reads the record itself
+UNREAD: Any = object()
+
+
+def check_contract_signed(rental, *, contract: Any = UNREAD,
+                          current: bool | None = None) -> Refusal | None:
+    """The current contract version signed. `contract` (None: none) and `current` may be given
+    when already read for many rentals (`contracts.services.contracts_of`)."""
+    if current if current is not None else contract_is_current(rental):
         return None
-    contract = contract_of(rental)
+    if contract is UNREAD:
+        contract = contract_of(rental)
     if contract is not None and contract.is_signed:
         message = _l("The rental changed since the contract was signed: have the new version "
                      "signed by the person.")
@@ -233,10 +241,15 @@ def deposit_due_cents(rental) -> int:
     return pricing.ensure_terms(rental, commit=False).deposit_cents
 
 
-def check_deposit(rental) -> Refusal | None:
-    if deposit_due_cents(rental) == 0 or rental.deposit_exemption_reason:
+def check_deposit(rental, *, deposit: Any = UNREAD,
+                  due_cents: int | None = None) -> Refusal | None:
+    """The deposit held, unless none is due or the person is exempted. `deposit` (None: none)
+    and `due_cents` may be given when already read for many rentals."""
+    due_cents = deposit_due_cents(rental) if due_cents is None else due_cents
+    if due_cents == 0 or rental.deposit_exemption_reason:
         return None
-    deposit = deposit_of(rental)
+    if deposit is UNREAD:
+        deposit = deposit_of(rental)
     if deposit is not None and deposit.status == "held":
         return None
     if deposit is not None and deposit.status in ("pending", "expired"):

@@ -19,7 +19,8 @@ from mobility.core.db import db
 from mobility.payments.services.deposits import deposits_of
 from mobility.payments.services.ledger import due_by_rental, paid_by_rental
 from mobility.people.models import WorkshopAttendance, WorkshopSession
-from mobility.rentals.lifecycle.handover import ReadyItem, handover_readiness
+from mobility.pricing.services import priced_terms
+from mobility.rentals.lifecycle.handover import PaperworkRead, ReadyItem, handover_readiness
 
 #: rentals shown on the file (the most recent first); older ones stay on the fleet pages
 FILE_RENTALS_LIMIT = 20
@@ -78,15 +79,19 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
     # a fixed number of queries whatever the number of rentals (the booked ones' readiness and
     # the checkpoint of those out aside): what `ledger`, `contract_is_current` and `deposit_of`
     # give one rental, read for all at once
-    due = due_by_rental(rentals, today)
+    priced = priced_terms(rentals)
+    due = due_by_rental(rentals, today, priced)
     paid = paid_by_rental([r.id for r in rentals])
-    contracts = contracts_of(rentals)
+    contracts = contracts_of(rentals, priced)
     deposits = deposits_of(rentals)
     out = []
     for rental in rentals:
         due_cents, scheme = due.get(rental.id, (0, "bougez"))
         contract, current = contracts.get(rental.id, (None, False))
         deposit = deposits.get(rental.id)
+        paperwork = PaperworkRead(
+            contract=contract, current=current, deposit=deposit,
+            deposit_cents=priced[rental.id][0].deposit_cents if rental.id in priced else None)
         appointment = next_appointment_for(rental, scheme)
         out.append(RentalSummary(
             rental=rental, scheme=scheme,
@@ -98,7 +103,8 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
             due_cents=due_cents if rental.status != "cancelled" else 0,
             paid_cents=paid.get(rental.id, 0),
             next_checkpoint=appointment.day if appointment is not None else None,
-            missing=[item for item in handover_readiness(rental, today) if not item.ok],
+            missing=[item for item in handover_readiness(rental, today, paperwork)
+                     if not item.ok],
             appointment=appointment,
         ))
     return out

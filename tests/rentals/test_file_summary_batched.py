@@ -1,5 +1,5 @@
 """The person's file reads every rental at once (`rentals_of_person`): its figures are those of
-the one-rental functions (`ledger`, `contract_is_current`, `deposit_of`)."""
+the one-rental functions (`ledger`, `contract_is_current`, `deposit_of`, `handover_readiness`)."""
 
 from datetime import timedelta
 
@@ -10,6 +10,7 @@ from mobility.core.db import db
 from mobility.payments.models import Deposit, Payment
 from mobility.payments.services import deposit_of, ledger
 from mobility.pricing.services import ensure_terms
+from mobility.rentals.lifecycle.handover import handover_readiness
 from mobility.rentals.summary import rentals_of_person
 from tests.factories import (
     create_beneficiary,
@@ -27,8 +28,9 @@ def test_each_line_of_the_file_agrees_with_the_rentals_own_ledger_and_contract(a
     today = local_today()
     rentals = []
     for i, status in enumerate(("booked", "in_progress", "returned", "closed", "cancelled",
-                                "in_progress", "returned")):
-        start = today - timedelta(days=10 + 30 * i) if status != "booked" else today
+                                "in_progress", "returned", "booked")):
+        start = today - timedelta(days=10 + 30 * i) if status != "booked" else (
+            today + timedelta(days=i))
         rental = create_rental(create_vehicle(site, kind="car" if i % 2 else "bike",
                                               plate=f"S-{i}"), person, start_date=start,
                                end_date=start + timedelta(days=21), status=status)
@@ -55,5 +57,10 @@ def test_each_line_of_the_file_agrees_with_the_rentals_own_ledger_and_contract(a
         assert line.contract_current == contract_is_current(rental)
         deposit = deposit_of(rental)
         assert line.deposit_status == (deposit.status if deposit else None)
+        assert [(item.code, str(item.message)) for item in line.missing] == [
+            (item.code, str(item.message)) for item in handover_readiness(rental, today)
+            if not item.ok]
     assert not lines[rentals[6].id].contract_current and lines[rentals[6].id].contract_signed
     assert lines[rentals[0].id].contract_current
+    missing = {item.code for item in lines[rentals[7].id].missing}
+    assert {"contract", "deposit"} <= missing  # an unsigned draft, no deposit yet

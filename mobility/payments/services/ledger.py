@@ -29,11 +29,12 @@ def paid_by_rental(rental_ids: list[int]) -> dict[int, int]:
         .group_by(Payment.rental_id)).all())
 
 
-def due_by_rental(rentals: list[Rental], today: date) -> dict[int, tuple[int, str]]:
+def due_by_rental(rentals: list[Rental], today: date,
+                  priced: dict | None = None) -> dict[int, tuple[int, str]]:
     """What each rental owes by today under its terms (instalments due), computed in memory
     from its terms; a rental whose price is not fixed yet is priced as `ensure_terms` would
     fix it (tariff in force on its start date, the person's situation), without writing."""
-    priced = priced_terms(rentals)
+    priced = priced_terms(rentals) if priced is None else priced
     unfixed = _UnfixedPrices(rentals)
     due: dict[int, tuple[int, str]] = {}
     for rental in rentals:

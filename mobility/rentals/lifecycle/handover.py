@@ -40,26 +40,46 @@ READY_LABELS = {
 }
 
 
-def handover_refusals(rental: Rental, today: date) -> dict[str, Refusal | None]:
+@dataclass
+class PaperworkRead:
+    """The rental's contract and deposit as already read for many rentals (the person's file),
+    so that its readiness does not read them again: the rules stay `rules.check_*`'s."""
+
+    contract: Any = None
+    current: bool = False
+    deposit: Any = None
+    deposit_cents: int | None = None
+
+
+def handover_refusals(rental: Rental, today: date,
+                      paperwork: PaperworkRead | None = None) -> dict[str, Refusal | None]:
     """The hand-over's conditions, by item of the "ready to hand over" list."""
     person, vehicle = rental.beneficiary, rental.vehicle
+    if paperwork is not None:
+        contract = rules.check_contract_signed(rental, contract=paperwork.contract,
+                                               current=paperwork.current)
+        deposit = rules.check_deposit(rental, deposit=paperwork.deposit,
+                                      due_cents=paperwork.deposit_cents)
+    else:
+        contract, deposit = rules.check_contract_signed(rental), rules.check_deposit(rental)
     return {
         "period": rules.check_in_period(rental, today),
         "pathway": rules.check_open_pathway(person),
         "licence": rules.check_licence(person, vehicle, start=max(today, rental.start_date),
                                        end=rental.end_date),
         "vehicle": rules.check_roadworthy(vehicle, end=rental.end_date, today=today),
-        "contract": rules.check_contract_signed(rental),
-        "deposit": rules.check_deposit(rental),
+        "contract": contract,
+        "deposit": deposit,
     }
 
 
-def handover_readiness(rental: Rental, today: date | None = None) -> list[ReadyItem]:
+def handover_readiness(rental: Rental, today: date | None = None,
+                       paperwork: PaperworkRead | None = None) -> list[ReadyItem]:
     """What is done and what is still missing before the vehicle may leave (the checklist is
     filled at the hand-over itself)."""
     if rental.status != "booked":
         return []
-    checks = handover_refusals(rental, today or local_today())
+    checks = handover_refusals(rental, today or local_today(), paperwork)
     return [ReadyItem(code, refusal is None, READY_LABELS[code],
                       refusal.message if refusal else None) for code, refusal in checks.items()]
 
