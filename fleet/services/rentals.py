@@ -210,6 +210,11 @@ def book_rental(actor, *, beneficiary_id: int, vehicle_id: int, start: date, end
                        code="vehicle_unavailable", details={"status": vehicle.status})
     try:
         with write_transaction():
+            # PostgreSQL: the bookings of one vehicle queue on its row, so that racers never
+            # hold each other's locks (a deadlock, then a 503, under load); each then sees the
+            # winner's rental and gets the 409. (SQLite's write lock already queues them.)
+            db.session.execute(select(Vehicle.id).where(Vehicle.id == vehicle_id)
+                               .with_for_update())
             guard_period(vehicle_id, start, end)
             rental = Rental(platform_id=platform_id, vehicle_id=vehicle_id,
                             beneficiary_id=beneficiary_id, start_date=start, end_date=end,
