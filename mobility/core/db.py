@@ -37,15 +37,27 @@ db = SQLAlchemy(model_class=Base)
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL, foreign keys and a busy timeout on SQLite; we drive BEGIN ourselves."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+def _connection_settings(dbapi_connection, connection_record) -> None:
+    """SQLite: WAL, foreign keys, a busy timeout, a page cache fit for a platform's years of
+    rentals; we drive BEGIN ourselves. PostgreSQL: no JIT compilation."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        # JIT compiled each report query for longer than the query ran (2 s of compiling for
+        # a 1.5 s aggregate over a year of 344,000 rentals); our queries are not the hour-long
+        # analytics JIT pays off on.
+        dbapi_connection.execute("SET jit = off")
+        dbapi_connection.commit()
+    elif type(dbapi_connection).__module__.startswith("sqlite3"):
         # pysqlite's own transaction handling would defeat BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # The default 2 MB page cache re-reads a year of rentals from the OS for every
+        # report figure: 64 MB per connection, and reads through a shared memory map.
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA mmap_size=1073741824")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
 

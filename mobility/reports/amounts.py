@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, literal_column, select
 
 from fleet.models import Rental, Vehicle
 from mobility.core.db import db
@@ -23,7 +23,7 @@ from mobility.pricing.engine import (
     quote,
 )
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.reports.queries import days_between, greatest
+from mobility.reports.queries import days_between
 
 
 def _tariff_case(platform_ids: list[int]):
@@ -39,29 +39,6 @@ def _tariff_case(platform_ids: list[int]):
     return expression, {t.id: t.tariff_rates() for t in tariffs}
 
 
-def _price_classes(platform_ids: list[int], start: date, end: date):
-    """The rentals of the period grouped by what prices them (kind, scheme, terms or the
-    person's situation and the tariff): the columns, and one row per class with its count."""
-    tariff, rates_by_id = _tariff_case(platform_ids)
-    columns = [
-        Vehicle.kind.label("kind"),
-        func.coalesce(RentalTerms.scheme, "bougez").label("scheme"),
-        func.coalesce(func.cast(RentalTerms.rates, db.Text), "").label("rates"),
-        func.coalesce(func.cast(RentalTerms.receives_rsa, db.Integer), -1).label("t_rsa"),
-        func.coalesce(func.cast(RentalTerms.lives_in_qpv, db.Integer), -1).label("t_qpv"),
-        func.coalesce(RentalTerms.resources_band, "").label("t_band"),
-        func.coalesce(func.cast(RentalTerms.membership_due, db.Integer), -1).label("t_fee"),
-        func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0).label("b_rsa"),
-        func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0).label("b_qpv"),
-        func.coalesce(Beneficiary.resources_band, "").label("b_band"),
-        tariff.label("tariff"),
-    ]
-    rows = db.session.execute(
-        _period_rentals(select(*columns, func.count(Rental.id)), platform_ids, start, end)
-        .group_by(*columns)).all()
-    return columns, rows, rates_by_id
-
-
 def _period_rentals(query, platform_ids: list[int], start: date, end: date):
     """`query` over the rentals of the period (not cancelled, overlapping it), with their
     vehicle, person and terms."""
@@ -74,21 +51,90 @@ def _period_rentals(query, platform_ids: list[int], start: date, end: date):
 
 
 def _class_situation(row) -> tuple[TariffRates, Situation] | None:
-    """The rates and situation `quote` would price a class of rentals with."""
-    if row.rates:
-        return TariffRates.from_dict(json.loads(row.rates)), Situation(
+    """The rates and situation fixed by the terms of a class of rentals (None: no terms)."""
+    if row.g_rates:
+        return TariffRates.from_dict(json.loads(row.g_rates)), Situation(
             receives_rsa=bool(row.t_rsa), lives_in_qpv=bool(row.t_qpv),
             resources_band=row.t_band or None, membership_due=bool(row.t_fee))
     return None
 
 
+#: the columns that decide how a rental is priced (kind, scheme, terms or the person's
+#: situation, tariff), named so that GROUP BY reads each computed value once
+_CLASS_COLUMNS = ("g_kind", "g_scheme", "g_rates", "t_rsa", "t_qpv", "t_band", "t_fee",
+                  "b_rsa", "b_qpv", "b_band", "g_tariff")
+
+
+def _rental_groups(platform_ids: list[int], start: date, end: date):
+    """The rentals of the period in groups priced and paid alike, in one scan: each group's
+    class columns, the days covered by its instalments due by `end` and before `start` (one
+    every 7 days from the start, the last on the return date), what each of its rentals has
+    paid by `end`, whether it is longer than `quote` prices, and how many rentals it holds;
+    with the tariffs' rates."""
+    tariff, rates_by_id = _tariff_case(platform_ids)
+    days = days_between(Rental.start_date, Rental.end_date)
+    to_end = days_between(Rental.start_date, literal(end))
+    before = days_between(Rental.start_date, literal(start)) - 1
+    # what each rental has paid by the end: an index lookup per rental of the period
+    paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
+            .where(Payment.rental_id == Rental.id, Payment.status == "succeeded",
+                   Payment.paid_on <= end).scalar_subquery())
+    values = [
+        Vehicle.kind,
+        func.coalesce(RentalTerms.scheme, "bougez"),
+        func.coalesce(func.cast(RentalTerms.rates, db.Text), ""),
+        func.coalesce(func.cast(RentalTerms.receives_rsa, db.Integer), -1),
+        func.coalesce(func.cast(RentalTerms.lives_in_qpv, db.Integer), -1),
+        func.coalesce(RentalTerms.resources_band, ""),
+        func.coalesce(func.cast(RentalTerms.membership_due, db.Integer), -1),
+        func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0),
+        func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0),
+        func.coalesce(Beneficiary.resources_band, ""),
+        tariff,
+    ]
+    measures = {
+        "too_long": case((days > MAX_PERIOD_DAYS, 1), else_=0),
+        "q_end": case((Rental.end_date <= end, days), else_=(to_end // 7) * 7),
+        "q_start": case((before < 0, 0), else_=(before // 7) * 7),
+        "paid": paid,
+    }
+    names = [*_CLASS_COLUMNS, *measures]
+    query = _period_rentals(select(
+        *[value.label(name) for value, name in zip(values, _CLASS_COLUMNS, strict=True)],
+        *[value.label(name) for name, value in measures.items()],
+        func.count(Rental.id).label("rentals")), platform_ids, start, end)
+    rows = db.session.execute(query.group_by(*[literal_column(name) for name in names])).all()
+    return rows, rates_by_id
+
+
+def _class_terms(row, rates_by_id: dict) -> tuple[int, int, int] | None:
+    """`(daily rate, reduction percent, fee)` of a class of "Bougez" rentals, None where
+    `quote` refuses to price it."""
+    fixed = _class_situation(row)
+    rates, situation = fixed or (
+        rates_by_id.get(row.g_tariff, TariffRates()),
+        Situation(receives_rsa=bool(row.b_rsa), lives_in_qpv=bool(row.b_qpv),
+                  resources_band=row.b_band or None))
+    try:
+        return bougez_week_terms(rates, row.g_kind, situation)
+    except QuoteError:
+        return None
+
+
+def _due(terms: tuple[int, int, int], covered: int) -> int:
+    """What the instalments covering the first `covered` days come to (cumulative, rounded
+    down, the fee with the first), as `quote` charges a "Bougez" rental."""
+    rate, pct, fee = terms
+    return rate * covered * (100 - pct) // 100 + (fee if covered > 0 else 0)
+
+
 def money(platform_ids: list[int], start: date, end: date) -> dict:
     """Amounts invoiced (instalments due in the period), paid, and outstanding at its end.
 
-    "Bougez" rentals (nearly all) are summed in SQL: each class of rentals priced alike gets
-    its daily rate, reduction and fee from the pricing engine (`bougez_week_terms`), and the
-    database adds up the instalments (cumulative, rounded down, as `quote` computes them).
-    AMIE rentals (a monthly ladder) are priced one by one by `quote`."""
+    "Bougez" rentals (nearly all) are read in groups priced and paid alike (one scan): each
+    class gets its daily rate, reduction and fee from the pricing engine
+    (`bougez_week_terms`), and each group's instalments are added up as `quote` computes
+    them. AMIE rentals (a monthly ladder) are priced one by one by `quote`."""
     paid_rows = db.session.execute(
         select(Payment.method, func.sum(Payment.amount_cents), func.count(Payment.id))
         .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
@@ -97,69 +143,29 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
     ).all()
     paid_by_method = {method: int(total or 0) for method, total, _count in paid_rows}
 
-    columns, classes, rates_by_id = _price_classes(platform_ids, start, end)
-    priced = sum(row[-1] for row in classes)
-    terms, amie = [], False
-    for row in classes:
-        if row.scheme != "bougez":
+    groups, rates_by_id = _rental_groups(platform_ids, start, end)
+    terms_of_class: dict[tuple, tuple[int, int, int] | None] = {}
+    invoiced = outstanding = priced = 0
+    amie = False
+    for row in groups:
+        priced += row.rentals
+        if row.g_scheme != "bougez":
             amie = True
             continue
-        fixed = _class_situation(row)
-        rates, situation = fixed or (
-            rates_by_id.get(row.tariff, TariffRates()),
-            Situation(receives_rsa=bool(row.b_rsa), lives_in_qpv=bool(row.b_qpv),
-                      resources_band=row.b_band or None))
-        try:
-            rate, pct, fee = bougez_week_terms(rates, row.kind, situation)
-        except QuoteError:
+        key = tuple(row[:len(_CLASS_COLUMNS)])
+        if key not in terms_of_class:
+            terms_of_class[key] = _class_terms(row, rates_by_id)
+        terms = terms_of_class[key]
+        if terms is None or row.too_long:
             continue  # as `quote` refuses it: not priced
-        terms.append((tuple(row[:len(columns)]), rate, pct, fee))
-    invoiced, outstanding = _bougez_sums(columns, terms, platform_ids, start, end)
+        due_by_end = _due(terms, row.q_end)
+        invoiced += (due_by_end - _due(terms, row.q_start)) * row.rentals
+        outstanding += max(0, due_by_end - int(row.paid)) * row.rentals
     amie_invoiced, amie_outstanding = _amie_sums(platform_ids, start, end) if amie else (0, 0)
     return {"invoiced_cents": invoiced + amie_invoiced,
             "paid_cents": sum(paid_by_method.values()),
             "outstanding_cents": outstanding + amie_outstanding,
             "paid_by_method": paid_by_method, "rentals_priced": priced}
-
-
-def _bougez_sums(columns, terms, platform_ids: list[int], start: date,
-                 end: date) -> tuple[int, int]:
-    """Invoiced in the period and outstanding at its end of the "Bougez" rentals, in SQL: each
-    rental joins its class (a small table of the classes' rate, reduction and fee)."""
-    if not terms:
-        return 0, 0
-    classes = union_all(*[
-        select(*[literal(v).label(f"k{i}") for i, v in enumerate(values)],
-               literal(rate).label("rate"), literal(pct).label("pct"), literal(fee).label("fee"))
-        for values, rate, pct, fee in terms]).cte("price_classes")
-    # what each rental has paid by the end: an index lookup per rental of the period
-    paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
-            .where(Payment.rental_id == Rental.id, Payment.status == "succeeded",
-                   Payment.paid_on <= end).scalar_subquery())
-    days = days_between(Rental.start_date, Rental.end_date)
-    # days covered by the instalments due by `end` / before `start` (one every 7 days from
-    # the start, the last on the return date)
-    to_end = days_between(Rental.start_date, literal(end))
-    before = days_between(Rental.start_date, literal(start)) - 1
-    rows = (_period_rentals(select(
-        classes.c.rate, classes.c.pct, classes.c.fee,
-        case((Rental.end_date <= end, days), else_=(to_end // 7) * 7).label("q_end"),
-        case((before < 0, 0), else_=(before // 7) * 7).label("q_start"),
-        paid.label("paid")), platform_ids, start, end)
-        # a LEFT join read from the rentals' side (SQLite keeps that order; PostgreSQL makes
-        # it a hash join); a rental without a class is one `quote` refuses
-        .outerjoin(classes, and_(*[column.element == classes.c[f"k{i}"]
-                                   for i, column in enumerate(columns)]))
-        .where(days <= MAX_PERIOD_DAYS, classes.c.rate.is_not(None)).subquery())
-
-    def due(covered):
-        return (rows.c.rate * covered * (100 - rows.c.pct) // 100
-                + case((covered > 0, rows.c.fee), else_=0))
-
-    total = db.session.execute(select(
-        func.sum(due(rows.c.q_end) - due(rows.c.q_start)),
-        func.sum(greatest(due(rows.c.q_end) - rows.c.paid, 0)))).one()
-    return int(total[0] or 0), int(total[1] or 0)
 
 
 def _amie_sums(platform_ids: list[int], start: date, end: date) -> tuple[int, int]:
