@@ -26,6 +26,7 @@ from mobility.core.db import db, id_in
 from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
 from mobility.organisations.models import PartnerOrganisation
 from mobility.payments.services import due_by_rental, paid_by_rental
+from mobility.people.models import Beneficiary
 from mobility.pricing.models import Tariff
 from mobility.scheduling.models import JobRun
 from mobility.scheduling.registry import all_jobs
@@ -55,23 +56,31 @@ class RentalLine:
     checkpoint_overdue: bool
 
 
+#: what the day's lists show of a person and price an unfixed rental with (the whole record
+#: is a few kilobytes a row, read for hundreds of rentals on each view)
+_PERSON_COLUMNS = (Beneficiary.first_name, Beneficiary.last_name, Beneficiary.platform_id,
+                   Beneficiary.receives_rsa, Beneficiary.lives_in_qpv,
+                   Beneficiary.resources_band)
+
+
 def _open_rentals(user, today: date) -> list[Rental]:
     """Rentals out, or booked to have started by today: a rental booked for later owes nothing
     and has no checkpoint yet, so it appears on no list of the day (and a platform books
     months ahead: loading those would grow the page with the years). Two index range reads
     (vehicles out; open rentals started by today, through the partial index), not a scan of
     the platform's history."""
-    out = select(Rental).where(Rental.platform_id == user.platform_id,
+    open_ = text(f"fleet_rentals.{OPEN_RENTALS_SQL}")  # the partial indexes' condition
+    out = select(Rental).where(Rental.platform_id == user.platform_id, open_,
                                Rental.status == "in_progress")
-    started = select(Rental).where(Rental.platform_id == user.platform_id,
-                                   text(f"fleet_rentals.{OPEN_RENTALS_SQL}"),
+    started = select(Rental).where(Rental.platform_id == user.platform_id, open_,
                                    Rental.start_date <= today, Rental.status == "booked")
     rentals: list[Rental] = []
     for query in (out, started):
         if user.role == ADVISOR:  # mine, and those nobody follows yet
             query = query.where(or_(Rental.advisor_id == user.id, Rental.advisor_id.is_(None)))
         rentals += db.session.scalars(query.options(
-            joinedload(Rental.vehicle), joinedload(Rental.beneficiary))).unique()
+            joinedload(Rental.vehicle), joinedload(Rental.beneficiary).load_only(
+                *_PERSON_COLUMNS))).unique()
     return sorted(rentals, key=lambda r: (r.end_date, r.id))
 
 
