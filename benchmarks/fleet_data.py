@@ -55,10 +55,12 @@ def generate(app, *, sites: int = 50, vehicles: int = 10_000, rentals: int = 1_0
             platform_id = conn.execute(sa.text(
                 "INSERT INTO platforms (slug, name, created_at) VALUES "
                 "('bench', 'Benchmark', :now) RETURNING id"), {"now": now}).scalar_one()
+            # sites on a grid about 3 km apart across a territory (La Ciotat to Aubagne)
             conn.execute(sa.text(
-                "INSERT INTO fleet_sites (platform_id, name, kind, address, active, created_at) "
-                "VALUES (:p, :n, 'pole', :a, true, :now)"),
-                [{"p": platform_id, "n": f"Site {i}", "a": f"{i} rue du Port", "now": now}
+                "INSERT INTO fleet_sites (platform_id, name, kind, address, lat, lon, active, "
+                "created_at) VALUES (:p, :n, 'pole', :a, :lat, :lon, true, :now)"),
+                [{"p": platform_id, "n": f"Site {i}", "a": f"{i} rue du Port",
+                  "lat": 43.10 + (i // 10) * 0.03, "lon": 5.45 + (i % 10) * 0.04, "now": now}
                  for i in range(sites)])
             site_ids = [r[0] for r in conn.execute(sa.text(
                 "SELECT id FROM fleet_sites WHERE platform_id = :p ORDER BY id"),

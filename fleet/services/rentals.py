@@ -9,10 +9,12 @@ fleet's own invariants (periods, no double booking).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache, lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import Date, and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +24,7 @@ from fleet.models import (
     VEHICLE_KINDS,
     VEHICLE_STATUS_LABELS,
     Rental,
+    Site,
     Vehicle,
 )
 from fleet.services.common import (
@@ -34,11 +37,15 @@ from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from routing.network import haversine_m
 
 #: how far ahead the "first date a vehicle frees up" looks
 FREE_DATE_HORIZON_DAYS = 365
 #: longest rental one booking may cover
 MAX_RENTAL_DAYS = 366
+#: when nothing is free at the site asked for, vehicles are offered at this many other sites,
+#: the nearest first: a site across the territory does not help someone without a car
+NEARBY_SITES = 5
 
 
 def _validate_period(start: date | None, end: date | None, *, new: bool = False) -> None:
@@ -67,21 +74,25 @@ def overlapping(start: date, end: date):
     return and_(Rental.status != "cancelled", Rental.start_date < end, Rental.end_date > start)
 
 
-def _overdue_out():
+def _overdue_out(today=None):
     """SQL condition: a vehicle still out after its planned return (not offered until back)."""
-    return and_(Rental.status == "in_progress", Rental.end_date < local_today())
+    return and_(Rental.status == "in_progress",
+                Rental.end_date < (local_today() if today is None else today))
 
 
 def free_vehicles(platform_id: int, *, start: date, end: date, kind: str | None = None,
                   site_id: int | None = None, exclude_site_id: int | None = None,
-                  kinds: Iterable[str] | None = None, limit: int | None = None) -> list[Vehicle]:
-    """Vehicles free for the whole period `[start, end)`, bookable, by site then plate."""
-    busy = select(Rental.id).where(Rental.vehicle_id == Vehicle.id, overlapping(start, end))
-    still_out = select(Rental.id).where(Rental.vehicle_id == Vehicle.id, _overdue_out())
+                  site_ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None,
+                  limit: int | None = None, with_sites: bool = True) -> list[Vehicle]:
+    """Vehicles free for the whole period `[start, end)`, bookable, by site then plate
+    (`with_sites`: read each one's site in the same query, unless the sites are already in
+    the session)."""
     query = select(Vehicle).where(
         Vehicle.platform_id == platform_id, Vehicle.status.not_in(UNBOOKABLE_STATUSES),
-        ~busy.exists(), ~still_out.exists(),
-    ).options(joinedload(Vehicle.site)).order_by(Vehicle.site_id, Vehicle.plate)
+        _is_free(start, end),
+    ).order_by(Vehicle.site_id, Vehicle.plate)
+    if with_sites:
+        query = query.options(joinedload(Vehicle.site))
     if kind:
         query = query.where(Vehicle.kind == kind)
     if kinds is not None:
@@ -90,28 +101,22 @@ def free_vehicles(platform_id: int, *, start: date, end: date, kind: str | None 
         query = query.where(Vehicle.site_id == site_id)
     if exclude_site_id:
         query = query.where(Vehicle.site_id != exclude_site_id)
+    if site_ids is not None:
+        query = query.where(Vehicle.site_id.in_(list(site_ids)))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
 
 
-def first_free_dates(vehicles: list[Vehicle], start: date, days: int) -> list[tuple[Vehicle, date]]:
-    """For each vehicle, the first date from `start` it is free for `days` days, earliest first."""
-    if not vehicles:
-        return []
+def _first_free(periods: dict[int, list[tuple[date, date]]], vehicles: Iterable[Vehicle],
+                start: date, days: int) -> list[tuple[Vehicle, date]]:
+    """For each vehicle, the first date from `start` it is free for `days` days given its
+    rentals' periods (sorted by start), within the horizon; earliest first."""
     horizon = start + timedelta(days=FREE_DATE_HORIZON_DAYS)
-    rows = db.session.execute(
-        select(Rental.vehicle_id, Rental.start_date, Rental.end_date).where(
-            Rental.vehicle_id.in_([v.id for v in vehicles]), overlapping(start, horizon)
-        ).order_by(Rental.vehicle_id, Rental.start_date)
-    ).all()
-    by_vehicle: dict[int, list[tuple[date, date]]] = {}
-    for vehicle_id, rental_start, rental_end in rows:
-        by_vehicle.setdefault(vehicle_id, []).append((rental_start, rental_end))
     out = []
     for vehicle in vehicles:
         candidate = start
-        for rental_start, rental_end in by_vehicle.get(vehicle.id, []):
+        for rental_start, rental_end in periods.get(vehicle.id, []):
             if rental_start >= candidate + timedelta(days=days):
                 break
             candidate = max(candidate, rental_end)
@@ -121,38 +126,199 @@ def first_free_dates(vehicles: list[Vehicle], start: date, days: int) -> list[tu
     return out
 
 
+def first_free_dates(vehicles: list[Vehicle], start: date, days: int) -> list[tuple[Vehicle, date]]:
+    """For each vehicle, the first date from `start` it is free for `days` days, earliest first."""
+    if not vehicles:
+        return []
+    rows = db.session.execute(_periods_statement(), {
+        "vehicle_ids": [v.id for v in vehicles], "start": start,
+        "horizon": start + timedelta(days=FREE_DATE_HORIZON_DAYS)}).all()
+    periods: dict[int, list[tuple[date, date]]] = {}
+    for vehicle_id, rental_start, rental_end in rows:
+        periods.setdefault(vehicle_id, []).append((rental_start, rental_end))
+    return _first_free(periods, vehicles, start, days)
+
+
+def _first_free_of(platform_id: int, *, kind: str | None, site_id: int | None, start: date,
+                   days: int, limit: int) -> list[tuple[Vehicle, date]]:
+    """The first `limit` of `first_free_dates` of the bookable vehicles of the kind at the
+    site: their rentals read with them as plain rows, then only those vehicles loaded."""
+    horizon = start + timedelta(days=FREE_DATE_HORIZON_DAYS)
+    query = select(Vehicle.id, Vehicle.plate, Rental.start_date, Rental.end_date).outerjoin(
+        Rental, and_(Rental.vehicle_id == Vehicle.id, overlapping(start, horizon))).where(
+        Vehicle.platform_id == platform_id, Vehicle.status.not_in(UNBOOKABLE_STATUSES)
+    ).order_by(Vehicle.id, Rental.start_date)
+    if kind:
+        query = query.where(Vehicle.kind == kind)
+    if site_id:
+        query = query.where(Vehicle.site_id == site_id)
+    plates: dict[int, str] = {}
+    periods: dict[int, list[tuple[date, date]]] = {}
+    for vehicle_id, plate, rental_start, rental_end in db.session.execute(query):
+        plates[vehicle_id] = plate
+        if rental_start is not None:
+            periods.setdefault(vehicle_id, []).append((rental_start, rental_end))
+    first = _first_free(periods, [_Plate(i, p) for i, p in plates.items()], start, days)[:limit]
+    loaded = {v.id: v for v in db.session.scalars(
+        select(Vehicle).where(Vehicle.id.in_([vehicle.id for vehicle, _day in first])))
+    } if first else {}
+    return [(loaded[vehicle.id], day) for vehicle, day in first]
+
+
+@dataclass(frozen=True)
+class _Plate:
+    """What `_first_free` reads of a vehicle."""
+
+    id: int
+    plate: str
+
+
+def nearest_other_sites(sites: Iterable[Site], site_id: int, count: int) -> list[int] | None:
+    """The `count` sites other than `site_id` nearest to it as the crow flies, nearest first
+    (those without a position last); None when the site's own position is not known."""
+    sites = list(sites)
+    here = next((s for s in sites if s.id == site_id), None)
+    if here is None or here.lat is None or here.lon is None:
+        return None
+
+    def distance(site: Site) -> float:
+        return float(haversine_m(here.lat, here.lon, site.lat, site.lon))
+
+    # sites whose position is not known come after those measured, rather than never
+    others = sorted((s for s in sites if s.id != site_id), key=lambda s: (
+        s.lat is None or s.lon is None,
+        0.0 if s.lat is None or s.lon is None else distance(s), s.id))
+    return [s.id for s in others[:count]]
+
+
+def _is_free(start, end, today=None):
+    """SQL condition: the vehicle has no rental during `[start, end)` and is not still out
+    after its planned return (dates, or bound parameters)."""
+    busy = select(Rental.id).where(Rental.vehicle_id == Vehicle.id, overlapping(start, end))
+    still_out = select(Rental.id).where(Rental.vehicle_id == Vehicle.id, _overdue_out(today))
+    return and_(~busy.exists(), ~still_out.exists())
+
+
+def _dates(*names: str) -> list:
+    return [bindparam(name, type_=Date) for name in names]
+
+
+# The availability search's statements, built once per shape and run with their values:
+# building one costs about half a millisecond, as much as the database takes to answer it.
+
+@cache
+def _site_vehicles_statement(with_kind: bool):
+    start, end, today = _dates("start", "end", "today")
+    query = select(Vehicle, _is_free(start, end, today).label("free")).where(
+        Vehicle.platform_id == bindparam("platform_id"),
+        Vehicle.status.not_in(UNBOOKABLE_STATUSES), Vehicle.site_id == bindparam("site_id"),
+    ).options(joinedload(Vehicle.site)).order_by(Vehicle.plate)
+    return query.where(Vehicle.kind == bindparam("kind")) if with_kind else query
+
+
+@cache
+def _nearby_or_fitting_statement(with_kind: bool):
+    start, end, today = _dates("start", "end", "today")
+    at_nearby = Vehicle.site_id.in_(bindparam("nearby", expanding=True))
+    if with_kind:
+        at_nearby = and_(at_nearby, Vehicle.kind == bindparam("kind"))
+    fitting = and_(Vehicle.site_id == bindparam("site_id"),
+                   Vehicle.kind.in_(bindparam("fitting", expanding=True)))
+    return select(Vehicle).where(
+        Vehicle.platform_id == bindparam("platform_id"),
+        Vehicle.status.not_in(UNBOOKABLE_STATUSES), _is_free(start, end, today),
+        or_(at_nearby, fitting)).order_by(Vehicle.site_id, Vehicle.plate)
+
+
+@lru_cache(maxsize=1)
+def _periods_statement():
+    start, horizon = _dates("start", "horizon")
+    return select(Rental.vehicle_id, Rental.start_date, Rental.end_date).where(
+        Rental.vehicle_id.in_(bindparam("vehicle_ids", expanding=True)),
+        overlapping(start, horizon)).order_by(Rental.vehicle_id, Rental.start_date)
+
+
+def _site_vehicles(platform_id: int, *, start: date, end: date, kind: str | None,
+                   site_id: int) -> list[tuple[Vehicle, bool]]:
+    """The bookable vehicles of the kind at the site, by plate, each with whether it is free
+    for `[start, end)` (one query: the free ones, and the candidates for a later date)."""
+    rows = db.session.execute(_site_vehicles_statement(bool(kind)), {
+        "platform_id": platform_id, "site_id": site_id, "kind": kind, "start": start,
+        "end": end, "today": local_today()})
+    return [(vehicle, bool(free)) for vehicle, free in rows]
+
+
+def _elsewhere(platform_id: int, *, start: date, end: date, kind: str | None,
+               site_id: int | None, nearby: list[int] | None,
+               limit: int) -> tuple[list[Vehicle], list[Vehicle]]:
+    """Up to `limit` vehicles of the kind free at the nearby sites (by distance then plate;
+    at any other site, by site then plate, when `nearby` is None), and of fitting kinds free
+    at the site."""
+    fitting = list(FITTING_KINDS.get(kind, ())) if kind else []
+    if site_id and nearby is not None:
+        # both lists in one query: the kind at the nearby sites, fitting kinds at the site
+        found = list(db.session.scalars(_nearby_or_fitting_statement(bool(kind)), {
+            "platform_id": platform_id, "site_id": site_id, "kind": kind, "nearby": nearby,
+            "fitting": fitting, "start": start, "end": end, "today": local_today()}))
+        rank = {other: i for i, other in enumerate(nearby)}
+        other_sites = sorted((v for v in found if v.site_id in rank
+                              and (not kind or v.kind == kind)),
+                             key=lambda v: (rank[v.site_id], v.plate))
+        other_kinds = [v for v in found if v.site_id == site_id and v.kind in fitting]
+        return other_sites[:limit], other_kinds[:limit]
+    other_sites = free_vehicles(platform_id, start=start, end=end, kind=kind,
+                                exclude_site_id=site_id, limit=limit,
+                                with_sites=False) if site_id else []
+    other_kinds = free_vehicles(platform_id, start=start, end=end, kinds=fitting,
+                                site_id=site_id, limit=limit, with_sites=False) if kind else []
+    return other_sites, other_kinds
+
+
+def _alternatives(platform_id: int, *, start: date, end: date, kind: str | None,
+                  site_id: int | None, candidates: list[Vehicle] | None,
+                  limit: int) -> dict[str, list]:
+    """When nothing is free: `_elsewhere`'s vehicles at other sites and of fitting kinds,
+    and the kind's vehicles at the site (`candidates` when already read) with the first date
+    each is free for as long. Three queries when the site is known."""
+    # the platform's sites, read once: every vehicle below finds its site in the session
+    sites = list(db.session.scalars(select(Site).where(Site.platform_id == platform_id)))
+    nearby = nearest_other_sites(sites, site_id, NEARBY_SITES) if site_id else None
+    other_sites, other_kinds = _elsewhere(platform_id, start=start, end=end, kind=kind,
+                                          site_id=site_id, nearby=nearby, limit=limit)
+    days = (end - start).days
+    if candidates is not None:
+        later = first_free_dates(candidates, start, days)[:limit]
+    else:
+        later = _first_free_of(platform_id, kind=kind, site_id=site_id, start=start,
+                               days=days, limit=limit)
+    return {"other_sites": other_sites, "other_kinds": other_kinds, "later": later}
+
+
 def search_availability(platform_id: int, *, start: date, end: date, kind: str | None = None,
                         site_id: int | None = None, alternatives_limit: int = 5) -> dict:
     """What is free for `[start, end)`; when nothing is, the nearest alternatives.
 
     Returns `{"vehicles": [...], "alternatives": {"other_sites": [...], "other_kinds": [...],
-    "later": [(vehicle, first_free_date), ...]}}` (alternatives empty when vehicles are free).
+    "later": [(vehicle, first_free_date), ...]}}` (alternatives empty when vehicles are free;
+    see `_alternatives`).
     """
     _validate_period(start, end)
     if kind is not None and kind not in VEHICLE_KINDS:
         raise ValidationFailed(
             details={"kind": _l("This value is not one of the allowed choices.")})
-    vehicles = free_vehicles(platform_id, start=start, end=end, kind=kind, site_id=site_id)
-    alternatives: dict[str, list] = {"other_sites": [], "other_kinds": [], "later": []}
-    if not vehicles:
-        if site_id:
-            alternatives["other_sites"] = free_vehicles(
-                platform_id, start=start, end=end, kind=kind, exclude_site_id=site_id,
-                limit=alternatives_limit)
-        if kind:
-            alternatives["other_kinds"] = free_vehicles(
-                platform_id, start=start, end=end, kinds=FITTING_KINDS.get(kind, ()),
-                site_id=site_id, limit=alternatives_limit)
-        query = select(Vehicle).where(
-            Vehicle.platform_id == platform_id, Vehicle.status.not_in(UNBOOKABLE_STATUSES))
-        if kind:
-            query = query.where(Vehicle.kind == kind)
-        if site_id:
-            query = query.where(Vehicle.site_id == site_id)
-        candidates = list(db.session.scalars(query.options(joinedload(Vehicle.site))))
-        alternatives["later"] = first_free_dates(
-            candidates, start, (end - start).days)[:alternatives_limit]
-    return {"vehicles": vehicles, "alternatives": alternatives}
+    candidates = None
+    if site_id:
+        at_site = _site_vehicles(platform_id, start=start, end=end, kind=kind, site_id=site_id)
+        vehicles = [vehicle for vehicle, free in at_site if free]
+        candidates = [vehicle for vehicle, _free in at_site]
+    else:
+        vehicles = free_vehicles(platform_id, start=start, end=end, kind=kind)
+    if vehicles:
+        return {"vehicles": vehicles,
+                "alternatives": {"other_sites": [], "other_kinds": [], "later": []}}
+    return {"vehicles": [], "alternatives": _alternatives(
+        platform_id, start=start, end=end, kind=kind, site_id=site_id, candidates=candidates,
+        limit=alternatives_limit)}
 
 
 def conflicts_for(vehicle_id: int, start: date, end: date,

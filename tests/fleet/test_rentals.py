@@ -1,6 +1,7 @@
 """Rentals: booking rules, double booking refused on both databases, lifecycle."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 import sqlalchemy as sa
@@ -217,6 +218,46 @@ def test_availability_and_alternatives(setup):
     assert [v.id for v in alt["other_sites"]] == [elsewhere.id]
     assert [v.id for v in alt["other_kinds"]] == [moped.id]
     assert alt["later"] == [(scooter, local_today() + timedelta(days=5))]
+
+
+def test_other_sites_are_the_nearest_ones_first(setup):
+    """When nothing is free at the site, vehicles are offered at the NEARBY_SITES other sites
+    nearest to it (by distance, not by id or name), a site without a position last; from a
+    site whose position is unknown, at any other site."""
+    platform, person = setup["platform"], setup["person"]
+    site = setup["site"]
+    site.lat, site.lon = 43.1747, 5.6047  # La Ciotat
+    db.session.commit()
+    busy = setup["vehicle"]
+    create_rental(busy, person, start_date=local_today(),
+                  end_date=local_today() + timedelta(days=30))
+    # created farthest first, so that ids and names disagree with distances
+    places = [("Marseille", 43.2965, 5.3698), ("Aubagne", 43.2927, 5.5708),
+              ("Cassis", 43.2148, 5.5396), ("Ceyreste", 43.2131, 5.6297)]
+    far_first = []
+    for name, lat, lon in places:
+        other = create_site(platform, name=name, lat=lat, lon=lon)
+        far_first.append(create_vehicle(other, kind="scooter"))
+    unplaced = create_vehicle(create_site(platform, name="Sans adresse"), kind="scooter")
+    start, end = local_today() + timedelta(days=2), local_today() + timedelta(days=9)
+
+    def other_sites(site_id, limit=5):
+        return [v.id for v in services.search_availability(
+            platform.id, start=start, end=end, kind="scooter", site_id=site_id,
+            alternatives_limit=limit)["alternatives"]["other_sites"]]
+
+    nearest_first = [v.id for v in reversed(far_first)]
+    assert other_sites(site.id) == [*nearest_first, unplaced.id]
+    assert other_sites(site.id, limit=2) == nearest_first[:2]
+    with patch("fleet.services.rentals.NEARBY_SITES", 2):
+        # beyond the two nearest sites nothing is offered, however many are free
+        assert other_sites(site.id) == nearest_first[:2]
+    # a vehicle rented at the nearest site gives way to the next one
+    create_rental(far_first[-1], person, start_date=start, end_date=end)
+    assert other_sites(site.id) == [*nearest_first[1:], unplaced.id]
+    # from the site without a position: every other site, by site then plate
+    create_rental(unplaced, person, start_date=start, end_date=end)
+    assert other_sites(unplaced.site_id) == [v.id for v in far_first[:3]]
 
 
 def test_immobilising_lists_broken_rentals_with_replacements(setup):
