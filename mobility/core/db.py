@@ -128,3 +128,14 @@ def id_in(column, ids):
         return column == func.any(bindparam(None, values, type_=ARRAY(Integer)))
     return column.in_(select(sql_column("value")).select_from(
         func.json_each(bindparam(None, json.dumps(values)))))
+
+
+def made_on(dialect_name: str):
+    """Alembic's `include_object` for a database of `dialect_name`: leaves out what the models
+    create on another database only (`.ddl_if(dialect=...)`), so that comparing the models
+    with the database does not ask for it."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return only_on is None or only_on == dialect_name
+    return include
+
