@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, literal_column, select, text
+from sqlalchemy import and_, case, func, literal, select, text
 
 from fleet.models import Rental, Vehicle
 from mobility.core.db import db
@@ -98,16 +98,21 @@ def _rental_groups(platform_ids: list[int], start: date, end: date):
         "q_start": case((before < 0, 0), else_=(before // 7) * 7),
         "paid": paid,
     }
-    names = [*_CLASS_COLUMNS, *measures]
+    each = _period_rentals(select(
+        *[value.label(name) for value, name in zip(values, _CLASS_COLUMNS, strict=True)],
+        *[value.label(name) for name, value in measures.items()]), platform_ids, start, end)
     if db.session.get_bind().dialect.name == "postgresql":
         # a year's rentals fall in a few hundred groups, but PostgreSQL cannot know it and,
         # within the default 4 MB, sorts the 344,000 rows on disk instead of hashing them
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    query = _period_rentals(select(
-        *[value.label(name) for value, name in zip(values, _CLASS_COLUMNS, strict=True)],
-        *[value.label(name) for name, value in measures.items()],
-        func.count(Rental.id).label("rentals")), platform_ids, start, end)
-    rows = db.session.execute(query.group_by(*[literal_column(name) for name in names])).all()
+    else:
+        # a subquery with a LIMIT is not merged into the GROUP BY (SQLite's flattening
+        # rules), which would otherwise sum each rental's payments twice
+        each = each.limit(-1)
+    rentals = each.subquery()
+    columns = [rentals.c[name] for name in (*_CLASS_COLUMNS, *measures)]
+    rows = db.session.execute(select(*columns, func.count().label("rentals"))
+                              .group_by(*columns)).all()
     return rows, rates_by_id
 
 
