@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, or_, select
@@ -230,7 +230,7 @@ def _nearby_or_fitting_statement(with_kind: bool):
         or_(at_nearby, fitting)).order_by(Vehicle.site_id, Vehicle.plate)
 
 
-@lru_cache(maxsize=1)
+@cache
 def _periods_statement():
     start, horizon = _dates("start", "horizon")
     return select(Rental.vehicle_id, Rental.start_date, Rental.end_date).where(

@@ -138,4 +138,3 @@ def made_on(dialect_name: str):
         only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
         return only_on is None or only_on == dialect_name
     return include
-
