@@ -56,6 +56,10 @@ class Bundle(Mapping):
         if size:
             with open(self.path, "rb") as fh:  # the mapping outlives the file object
                 self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            if hasattr(mmap, "MADV_RANDOM"):
+                # a query reads a few scattered pages: without this the kernel maps the
+                # neighbouring ones too (read-ahead), and a worker soon holds whole files
+                self._map.madvise(mmap.MADV_RANDOM)
         self._arrays: dict[str, np.ndarray] = {}
         for name, spec in index["arrays"].items():
             dtype = np.dtype(spec["dtype"])
