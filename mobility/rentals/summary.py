@@ -100,7 +100,7 @@ def rentals_of_person(person, today: date | None = None) -> list[RentalSummary]:
             deposit_status=deposit.status if deposit else None,
             deposit_label=deposit.status_label if deposit else None,
             deposit_exempted=bool(rental.deposit_exemption_reason),
-            due_cents=due_cents if rental.status != "cancelled" else 0,
+            due_cents=due_cents,
             paid_cents=paid.get(rental.id, 0),
             next_checkpoint=appointment.day if appointment is not None else None,
             missing=[item for item in handover_readiness(rental, today, paperwork)

@@ -8,7 +8,7 @@ from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.payments.models import Deposit, Payment
-from mobility.payments.services import deposit_of, ledger
+from mobility.payments.services import balances, deposit_of, due_by_rental, ledger
 from mobility.pricing.services import ensure_terms
 from mobility.rentals.lifecycle.handover import handover_readiness
 from mobility.rentals.summary import rentals_of_person
@@ -47,6 +47,13 @@ def test_each_line_of_the_file_agrees_with_the_rentals_own_ledger_and_contract(a
         rentals.append(rental)
     rentals[6].end_date = rentals[6].end_date + timedelta(days=2)  # a signed contract now stale
     db.session.commit()
+
+    # the many-rental sums (dashboards, lists) agree with each ledger, a cancelled rental too
+    due, owed = due_by_rental(rentals, today), balances(rentals, today)
+    for rental in rentals:
+        money = ledger(rental, today=today)
+        assert due.get(rental.id, (0, ""))[0] == money["due_cents"], rental.status
+        assert owed[rental.id]["arrears_cents"] == money["arrears_cents"], rental.status
 
     lines = {line.rental.id: line for line in rentals_of_person(person, today)}
     assert set(lines) == {r.id for r in rentals}

@@ -53,7 +53,10 @@ def due_by_rental(rentals: list[Rental], today: date,
 
 
 def _due_today(rental: Rental, result: Quote, today: date) -> int:
-    """The instalments due by today (all of them once the rental has ended)."""
+    """The instalments due by today (all of them once the rental has ended; none for a
+    cancelled rental, which charges nothing, as its `ledger` says)."""
+    if rental.status == "cancelled":
+        return 0
     return sum(i.amount_cents for i in result.instalments
                if i.due_date <= today or rental.status in ENDED)
 
