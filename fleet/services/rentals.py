@@ -9,7 +9,6 @@ fleet's own invariants (periods, no double booking).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
@@ -82,7 +81,7 @@ def _overdue_out(today=None):
 
 def free_vehicles(platform_id: int, *, start: date, end: date, kind: str | None = None,
                   site_id: int | None = None, exclude_site_id: int | None = None,
-                  site_ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None,
+                  kinds: Iterable[str] | None = None,
                   limit: int | None = None, with_sites: bool = True) -> list[Vehicle]:
     """Vehicles free for the whole period `[start, end)`, bookable, by site then plate
     (`with_sites`: read each one's site in the same query, unless the sites are already in
@@ -101,22 +100,25 @@ def free_vehicles(platform_id: int, *, start: date, end: date, kind: str | None 
         query = query.where(Vehicle.site_id == site_id)
     if exclude_site_id:
         query = query.where(Vehicle.site_id != exclude_site_id)
-    if site_ids is not None:
-        query = query.where(Vehicle.site_id.in_(list(site_ids)))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
 
 
-def _first_free(periods: dict[int, list[tuple[date, date]]], vehicles: Iterable[Vehicle],
-                start: date, days: int) -> list[tuple[Vehicle, date]]:
-    """For each vehicle, the first date from `start` it is free for `days` days given its
-    rentals' periods (sorted by start), within the horizon; earliest first."""
+def first_free_dates(vehicles: list[Vehicle], start: date, days: int) -> list[tuple[Vehicle, date]]:
+    """For each vehicle, the first date from `start` it is free for `days` days, earliest first."""
+    if not vehicles:
+        return []
     horizon = start + timedelta(days=FREE_DATE_HORIZON_DAYS)
+    rows = db.session.execute(_periods_statement(), {
+        "vehicle_ids": [v.id for v in vehicles], "start": start, "horizon": horizon}).all()
+    by_vehicle: dict[int, list[tuple[date, date]]] = {}
+    for vehicle_id, rental_start, rental_end in rows:
+        by_vehicle.setdefault(vehicle_id, []).append((rental_start, rental_end))
     out = []
     for vehicle in vehicles:
         candidate = start
-        for rental_start, rental_end in periods.get(vehicle.id, []):
+        for rental_start, rental_end in by_vehicle.get(vehicle.id, []):
             if rental_start >= candidate + timedelta(days=days):
                 break
             candidate = max(candidate, rental_end)
@@ -124,53 +126,6 @@ def _first_free(periods: dict[int, list[tuple[date, date]]], vehicles: Iterable[
             out.append((vehicle, candidate))
     out.sort(key=lambda pair: (pair[1], pair[0].plate))
     return out
-
-
-def first_free_dates(vehicles: list[Vehicle], start: date, days: int) -> list[tuple[Vehicle, date]]:
-    """For each vehicle, the first date from `start` it is free for `days` days, earliest first."""
-    if not vehicles:
-        return []
-    rows = db.session.execute(_periods_statement(), {
-        "vehicle_ids": [v.id for v in vehicles], "start": start,
-        "horizon": start + timedelta(days=FREE_DATE_HORIZON_DAYS)}).all()
-    periods: dict[int, list[tuple[date, date]]] = {}
-    for vehicle_id, rental_start, rental_end in rows:
-        periods.setdefault(vehicle_id, []).append((rental_start, rental_end))
-    return _first_free(periods, vehicles, start, days)
-
-
-def _first_free_of(platform_id: int, *, kind: str | None, site_id: int | None, start: date,
-                   days: int, limit: int) -> list[tuple[Vehicle, date]]:
-    """The first `limit` of `first_free_dates` of the bookable vehicles of the kind at the
-    site: their rentals read with them as plain rows, then only those vehicles loaded."""
-    horizon = start + timedelta(days=FREE_DATE_HORIZON_DAYS)
-    query = select(Vehicle.id, Vehicle.plate, Rental.start_date, Rental.end_date).outerjoin(
-        Rental, and_(Rental.vehicle_id == Vehicle.id, overlapping(start, horizon))).where(
-        Vehicle.platform_id == platform_id, Vehicle.status.not_in(UNBOOKABLE_STATUSES)
-    ).order_by(Vehicle.id, Rental.start_date)
-    if kind:
-        query = query.where(Vehicle.kind == kind)
-    if site_id:
-        query = query.where(Vehicle.site_id == site_id)
-    plates: dict[int, str] = {}
-    periods: dict[int, list[tuple[date, date]]] = {}
-    for vehicle_id, plate, rental_start, rental_end in db.session.execute(query):
-        plates[vehicle_id] = plate
-        if rental_start is not None:
-            periods.setdefault(vehicle_id, []).append((rental_start, rental_end))
-    first = _first_free(periods, [_Plate(i, p) for i, p in plates.items()], start, days)[:limit]
-    loaded = {v.id: v for v in db.session.scalars(
-        select(Vehicle).where(Vehicle.id.in_([vehicle.id for vehicle, _day in first])))
-    } if first else {}
-    return [(loaded[vehicle.id], day) for vehicle, day in first]
-
-
-@dataclass(frozen=True)
-class _Plate:
-    """What `_first_free` reads of a vehicle."""
-
-    id: int
-    plate: str
 
 
 def nearest_other_sites(sites: Iterable[Site], site_id: int, count: int) -> list[int] | None:
@@ -181,14 +136,13 @@ def nearest_other_sites(sites: Iterable[Site], site_id: int, count: int) -> list
     if here is None or here.lat is None or here.lon is None:
         return None
 
-    def distance(site: Site) -> float:
-        return float(haversine_m(here.lat, here.lon, site.lat, site.lon))
+    def rank(site: Site) -> tuple[bool, float, int]:
+        # sites whose position is not known come after those measured, rather than never
+        if site.lat is None or site.lon is None:
+            return True, 0.0, site.id
+        return False, float(haversine_m(here.lat, here.lon, site.lat, site.lon)), site.id
 
-    # sites whose position is not known come after those measured, rather than never
-    others = sorted((s for s in sites if s.id != site_id), key=lambda s: (
-        s.lat is None or s.lon is None,
-        0.0 if s.lat is None or s.lon is None else distance(s), s.id))
-    return [s.id for s in others[:count]]
+    return [s.id for s in sorted((s for s in sites if s.id != site_id), key=rank)[:count]]
 
 
 def _is_free(start, end, today=None):
@@ -285,12 +239,12 @@ def _alternatives(platform_id: int, *, start: date, end: date, kind: str | None,
     nearby = nearest_other_sites(sites, site_id, NEARBY_SITES) if site_id else None
     other_sites, other_kinds = _elsewhere(platform_id, start=start, end=end, kind=kind,
                                           site_id=site_id, nearby=nearby, limit=limit)
-    days = (end - start).days
-    if candidates is not None:
-        later = first_free_dates(candidates, start, days)[:limit]
-    else:
-        later = _first_free_of(platform_id, kind=kind, site_id=site_id, start=start,
-                               days=days, limit=limit)
+    if candidates is None:  # no site: the kind's vehicles anywhere
+        query = select(Vehicle).where(Vehicle.platform_id == platform_id,
+                                      Vehicle.status.not_in(UNBOOKABLE_STATUSES))
+        candidates = list(db.session.scalars(
+            query.where(Vehicle.kind == kind) if kind else query))
+    later = first_free_dates(candidates, start, (end - start).days)[:limit]
     return {"other_sites": other_sites, "other_kinds": other_kinds, "later": later}
 
 
