@@ -109,17 +109,23 @@ def make_app(database_url: str, tmp_path: Path, *, keep_data: bool = False, **ov
 
 
 def empty_all_tables(app) -> None:
+    """Delete every row the test left, and restart the id sequences (as a fresh schema)."""
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
+                # only the tables holding rows, found in one statement: a TRUNCATE of all 58
+                # costs a new file per table, about a second a test under load
+                holding = set(conn.execute(sa.text(" UNION ALL ".join(
+                    f"(SELECT '{t}' FROM \"{t}\" LIMIT 1)" for t in tables))).scalars())
+                tables = [t for t in tables if t in holding]
+            for table in tables:
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
+            if conn.dialect.name == "postgresql":
                 conn.execute(sa.text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                ))
-            else:
-                for table in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{table}"'))
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                    " FROM pg_sequences WHERE last_value IS NOT NULL"))
         db.engine.dispose()
 
 
