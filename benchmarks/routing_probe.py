@@ -30,6 +30,22 @@ def memory_mb() -> dict:
             "file_mb": status["RssFile"] / 1024, "private_mb": private / 1024}
 
 
+def mapped_files_mb(under: Path | None = None) -> dict[str, float]:
+    """Resident size (MB) of each file this process maps (the sum of ``Rss`` over its
+    mappings in ``/proc/self/smaps``), only the files under ``under`` when given."""
+    out: dict[str, float] = {}
+    current = None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split(maxsplit=5)
+        if len(head) >= 5 and "-" in head[0] and ":" in head[3]:  # a mapping's first line
+            current = head[5] if len(head) == 6 and head[5].startswith("/") else None
+            if current and under is not None and not current.startswith(str(under)):
+                current = None
+        elif current and line.startswith("Rss:"):
+            out[current] = out.get(current, 0.0) + int(line.split()[1]) / 1024
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("cache", type=Path)
@@ -75,13 +91,15 @@ def main() -> int:
             routing.check_commute(engine, home, work)
             routing_only.append(time.perf_counter() - t)
     after = memory_mb()
+    cache_files = {str(Path(k).relative_to(args.cache.resolve())): round(v, 2) for k, v in
+                   mapped_files_mb(args.cache.resolve()).items()}
     print(json.dumps({
         "engine_load_s": engine_s, "load_s": load_s,
         "check_median_s": statistics.median(checks),
         "check_p95_s": sorted(checks)[int(0.95 * (len(checks) - 1))],
         "routing_only_median_s": statistics.median(routing_only),
         "checks": len(checks), "skipped_trips": skipped, "baseline": before, "after": after,
-        "points": points,
+        "points": points, "mapped_files_mb": cache_files,
     }))
     return 0
 

@@ -168,10 +168,15 @@ def main() -> int:
               f"p95 {ms(r['check_p95_s'])}, routing only {ms(r['routing_only_median_s'])}"
               f"{goal}< 10 ms")
         a, b = r["after"], r["baseline"]
-        print(f"  new engine: RSS {a['rss_mb']:.0f} MB (imports alone {b['rss_mb']:.0f} MB): "
+        cache_mb = sum(r["mapped_files_mb"].values())
+        print(f"  new engine: RSS {a['rss_mb']:.0f} MB (imports alone {b['rss_mb']:.0f} MB) = "
               f"own (anonymous) {a['anon_mb']:.0f} MB (+{a['anon_mb'] - b['anon_mb']:.0f} MB "
-              f"over the imports), mapped cache pages {a['file_mb']:.0f} MB (shared by the "
-              f"workers, reclaimable){goal}< 150 MB per worker")
+              f"over the imports) + mapped file pages {a['file_mb']:.0f} MB (shared by the "
+              f"workers, reclaimable: the cache's {cache_mb:.0f} MB, libraries "
+              f"{a['file_mb'] - cache_mb:.0f} MB){goal}< 150 MB per worker")
+        files = sorted(r["mapped_files_mb"].items(), key=lambda kv: -kv[1])
+        print("  new engine: mapped cache pages per file: "
+              + ", ".join(f"{name} {mb:.1f}" for name, mb in files if mb >= 0.05) + " (MB)")
         if args.legacy:
             old = probe(cache, trips, "legacy", max(1, args.repeat // 2))
             print(f"  previous engine: load {ms(old['load_s'])}, check "

@@ -6,7 +6,8 @@ Compiled (Cython, C++) because every step is a tight loop over small heaps and a
 lists. Everything here takes and returns numpy arrays; the arrays of a built hierarchy are
 read-only and may be memory-mapped from the routing cache.
 
-Hierarchy layout (``A`` arcs, ``N`` nodes, ranks are contraction order):
+Construction (:func:`contract`) returns, for ``A`` arcs and ``N`` nodes (ranks are
+contraction order):
 
 - ``arc_tail``, ``arc_head`` (int32), ``arc_weight`` (float64, seconds), ``arc_length``
   (float64, metres): every arc, original or shortcut;
@@ -16,6 +17,9 @@ Hierarchy layout (``A`` arcs, ``N`` nodes, ranks are contraction order):
 - ``up_first``/``up_arc``: CSR over nodes of the arcs leaving a node toward higher ranks
   (forward search); ``down_first``/``down_arc``: CSR of the arcs entering a node from higher
   ranks (backward search).
+
+:class:`Hierarchy` searches these arrays once laid out by
+:func:`routing.graph.search_layout` (renumbered for locality; see there).
 """
 
 import numpy as np
@@ -365,23 +369,29 @@ def contract(int node_count, const int[::1] tail, const int[::1] head,
 
 # -- queries -------------------------------------------------------------------------------
 
+ctypedef pair[double, long long] SItem  # (-distance, input node << 32 | node)
 
-cdef class Hierarchy:
-    """Query side of a contraction hierarchy over (possibly memory-mapped) arrays."""
 
-    cdef const int[::1] arc_tail
-    cdef const int[::1] arc_head
-    cdef const double[::1] arc_weight
-    cdef const double[::1] arc_length
-    cdef const int[::1] arc_first
-    cdef const int[::1] arc_second
-    cdef const int[::1] up_first
-    cdef const int[::1] up_arc
-    cdef const int[::1] down_first
-    cdef const int[::1] down_arc
-    cdef public int node_count
-    cdef public double scale
-    # search state, reset through the touched lists
+cdef struct SearchArc:
+    # one row of ``arc_search`` (four int32): what a search reads of an arc, in one place
+    double weight
+    int node        # the other end
+    int input_node  # its input node id (ties between equal distances)
+
+
+cdef inline long long _key(int input_node, int node) noexcept nogil:
+    """Heap key: equal distances pop in the order of the *input* node ids, so a search
+    visits nodes in the same order whatever the layout's numbering."""
+    return ((<long long>input_node) << 32) | node
+
+
+cdef class SearchState:
+    """Distances and parents of the searches, reset through the touched lists after use.
+
+    Sized to the largest hierarchy that used it: hierarchies whose searches never run at
+    the same time (one engine's, behind its lock) share one instead of holding one each.
+    """
+
     cdef vector[double] df
     cdef vector[double] db
     cdef vector[int] pf
@@ -389,28 +399,14 @@ cdef class Hierarchy:
     cdef vector[int] touched_f
     cdef vector[int] touched_b
 
-    def __init__(self, arrays, double scale=1.0):
-        self.arc_tail = arrays["arc_tail"]
-        self.arc_head = arrays["arc_head"]
-        self.arc_weight = arrays["arc_weight"]
-        self.arc_length = arrays["arc_length"]
-        self.arc_first = arrays["arc_first"]
-        self.arc_second = arrays["arc_second"]
-        self.up_first = arrays["up_first"]
-        self.up_arc = arrays["up_arc"]
-        self.down_first = arrays["down_first"]
-        self.down_arc = arrays["down_arc"]
-        self.node_count = self.up_first.shape[0] - 1
-        self.scale = scale
+    cdef void ensure(self, int n):
+        if <int>self.df.size() < n:
+            self.df.resize(n, INFINITY)
+            self.db.resize(n, INFINITY)
+            self.pf.resize(n, -1)
+            self.pb.resize(n, -1)
 
-    cdef void _ensure(self):
-        if <int>self.df.size() != self.node_count:
-            self.df.assign(self.node_count, INFINITY)
-            self.db.assign(self.node_count, INFINITY)
-            self.pf.assign(self.node_count, -1)
-            self.pb.assign(self.node_count, -1)
-
-    cdef void _reset(self):
+    cdef void reset(self):
         cdef size_t i
         for i in range(self.touched_f.size()):
             self.df[self.touched_f[i]] = INFINITY
@@ -421,35 +417,111 @@ cdef class Hierarchy:
         self.touched_f.clear()
         self.touched_b.clear()
 
+
+cdef class Hierarchy:
+    """Query side of a contraction hierarchy in its search layout
+    (:func:`routing.graph.search_layout`), over (possibly memory-mapped) arrays. Takes and
+    returns input node and edge ids. ``state`` may be shared by hierarchies never searched
+    at the same time."""
+
+    cdef const int[:, ::1] arc_search_view
+    cdef const SearchArc* arcs
+    cdef const double[::1] arc_length
+    cdef const int[:, ::1] arc_child
+    cdef const int[:, ::1] node_arcs
+    cdef const int[::1] node_of
+    cdef const int[::1] input_node
+    cdef public int node_count
+    cdef public double scale
+    cdef SearchState st
+
+    def __init__(self, arrays, double scale=1.0, SearchState state=None):
+        self.st = state if state is not None else SearchState()
+        self.arc_search_view = arrays["arc_search"]
+        if self.arc_search_view.shape[1] != 4:
+            raise ValueError("arc_search rows are (weight as two int32, node, input node)")
+        self.arcs = <const SearchArc*>&self.arc_search_view[0, 0] if \
+            self.arc_search_view.shape[0] else NULL
+        self.arc_length = arrays["arc_length"]
+        self.arc_child = arrays["arc_child"]
+        self.node_arcs = arrays["node_arcs"]
+        self.node_of = arrays["node_of"]
+        self.input_node = arrays["input_node"]
+        self.node_count = self.node_arcs.shape[0] - 1
+        self.scale = scale
+
+    cdef void _ensure(self):
+        self.st.ensure(self.node_count)
+
+    cdef void _reset(self):
+        self.st.reset()
+
+    cdef int _owner(self, int a):
+        """The node whose arc list holds arc ``a`` (the lower end of the arc)."""
+        cdef int lo = 0, hi = self.node_count, mid
+        while hi - lo > 1:  # node_arcs[lo, 0] <= a < node_arcs[hi, 0]
+            mid = (lo + hi) >> 1
+            if self.node_arcs[mid, 0] <= a:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
     cdef bint _stalled_f(self, int x, double d):
-        cdef int k, a
-        for k in range(self.down_first[x], self.down_first[x + 1]):
-            a = self.down_arc[k]
-            if self.df[self.arc_tail[a]] + self.arc_weight[a] < d:
+        cdef int a
+        for a in range(self.node_arcs[x, 1], self.node_arcs[x + 1, 0]):
+            if self.st.df[self.arcs[a].node] + self.arcs[a].weight < d:
                 return True
         return False
 
     cdef bint _stalled_b(self, int x, double d):
-        cdef int k, a
-        for k in range(self.up_first[x], self.up_first[x + 1]):
-            a = self.up_arc[k]
-            if self.db[self.arc_head[a]] + self.arc_weight[a] < d:
+        cdef int a
+        for a in range(self.node_arcs[x, 0], self.node_arcs[x, 1]):
+            if self.st.db[self.arcs[a].node] + self.arcs[a].weight < d:
                 return True
         return False
 
+    cdef void _settle_f(self, priority_queue[SItem]& q, int x, double d):
+        """Relax the upward arcs of ``x`` in the forward search."""
+        cdef int a, y
+        cdef double nd
+        for a in range(self.node_arcs[x, 0], self.node_arcs[x, 1]):
+            y = self.arcs[a].node
+            nd = d + self.arcs[a].weight
+            if nd < self.st.df[y]:
+                if self.st.df[y] == INFINITY:
+                    self.st.touched_f.push_back(y)
+                self.st.df[y] = nd
+                self.st.pf[y] = a
+                q.push(SItem(-nd, _key(self.arcs[a].input_node, y)))
+
+    cdef void _settle_b(self, priority_queue[SItem]& q, int x, double d):
+        """Relax the arcs entering ``x`` from above in the backward search."""
+        cdef int a, y
+        cdef double nd
+        for a in range(self.node_arcs[x, 1], self.node_arcs[x + 1, 0]):
+            y = self.arcs[a].node
+            nd = d + self.arcs[a].weight
+            if nd < self.st.db[y]:
+                if self.st.db[y] == INFINITY:
+                    self.st.touched_b.push_back(y)
+                self.st.db[y] = nd
+                self.st.pb[y] = a
+                q.push(SItem(-nd, _key(self.arcs[a].input_node, y)))
+
     cdef int _search(self, int s, int t, double* best_out):
         """Bidirectional upward search; returns the meeting node or -1."""
-        cdef priority_queue[QItem] qf, qb
-        cdef double best = INFINITY, d, nd
-        cdef int meet = -1, x, y, k, a
+        cdef priority_queue[SItem] qf, qb
+        cdef double best = INFINITY, d
+        cdef int meet = -1, x
         self._ensure()
         self._reset()
-        self.df[s] = 0.0
-        self.touched_f.push_back(s)
-        self.db[t] = 0.0
-        self.touched_b.push_back(t)
-        qf.push(QItem(-0.0, s))
-        qb.push(QItem(-0.0, t))
+        self.st.df[s] = 0.0
+        self.st.touched_f.push_back(s)
+        self.st.db[t] = 0.0
+        self.st.touched_b.push_back(t)
+        qf.push(SItem(-0.0, _key(self.input_node[s], s)))
+        qb.push(SItem(-0.0, _key(self.input_node[t], t)))
         if s == t:
             best_out[0] = 0.0
             return s
@@ -462,46 +534,26 @@ cdef class Hierarchy:
                     qb.pop()
             if not qf.empty() and (qb.empty() or -qf.top().first <= -qb.top().first):
                 d = -qf.top().first
-                x = qf.top().second
+                x = <int>(qf.top().second & 0xffffffff)
                 qf.pop()
-                if d > self.df[x]:
+                if d > self.st.df[x]:
                     continue
-                if self.db[x] + d < best:
-                    best = self.db[x] + d
+                if self.st.db[x] + d < best:
+                    best = self.st.db[x] + d
                     meet = x
-                if self._stalled_f(x, d):
-                    continue
-                for k in range(self.up_first[x], self.up_first[x + 1]):
-                    a = self.up_arc[k]
-                    y = self.arc_head[a]
-                    nd = d + self.arc_weight[a]
-                    if nd < self.df[y]:
-                        if self.df[y] == INFINITY:
-                            self.touched_f.push_back(y)
-                        self.df[y] = nd
-                        self.pf[y] = a
-                        qf.push(QItem(-nd, y))
+                if not self._stalled_f(x, d):
+                    self._settle_f(qf, x, d)
             elif not qb.empty():
                 d = -qb.top().first
-                x = qb.top().second
+                x = <int>(qb.top().second & 0xffffffff)
                 qb.pop()
-                if d > self.db[x]:
+                if d > self.st.db[x]:
                     continue
-                if self.df[x] + d < best:
-                    best = self.df[x] + d
+                if self.st.df[x] + d < best:
+                    best = self.st.df[x] + d
                     meet = x
-                if self._stalled_b(x, d):
-                    continue
-                for k in range(self.down_first[x], self.down_first[x + 1]):
-                    a = self.down_arc[k]
-                    y = self.arc_tail[a]
-                    nd = d + self.arc_weight[a]
-                    if nd < self.db[y]:
-                        if self.db[y] == INFINITY:
-                            self.touched_b.push_back(y)
-                        self.db[y] = nd
-                        self.pb[y] = a
-                        qb.push(QItem(-nd, y))
+                if not self._stalled_b(x, d):
+                    self._settle_b(qb, x, d)
         best_out[0] = best
         return meet
 
@@ -511,40 +563,43 @@ cdef class Hierarchy:
         while not stack.empty():
             a = stack.back()
             stack.pop_back()
-            if self.arc_first[a] < 0:
-                out.push_back(-1 - self.arc_first[a])
+            if self.arc_child[a, 0] < 0:
+                out.push_back(-1 - self.arc_child[a, 0])
             else:
-                stack.push_back(self.arc_second[a])  # second after first: LIFO
-                stack.push_back(self.arc_first[a])
+                stack.push_back(self.arc_child[a, 1])  # second after first: LIFO
+                stack.push_back(self.arc_child[a, 0])
 
-    def path(self, int s, int t):
-        """Input-arc indices of the shortest path ``s → t`` (empty when s == t), or None."""
+    def path(self, int source, int target):
+        """Input-edge indices of the shortest path ``source → target`` (input node ids;
+        empty when they are the same), or None."""
         cdef double best
+        cdef int s = self.node_of[source], t = self.node_of[target]
         cdef int meet = self._search(s, t, &best)
         if meet < 0:
             return None
         cdef vector[int] up, out
         cdef int x = meet, a
-        while x != s:
-            a = self.pf[x]
+        while x != s:  # an upward arc is held by its tail
+            a = self.st.pf[x]
             up.push_back(a)
-            x = self.arc_tail[a]
+            x = self._owner(a)
         cdef Py_ssize_t i
         for i in range(<Py_ssize_t>up.size() - 1, -1, -1):
             self._unpack(up[i], out)
         x = meet
-        while x != t:
-            a = self.pb[x]
+        while x != t:  # a downward arc is held by its head
+            a = self.st.pb[x]
             self._unpack(a, out)
-            x = self.arc_head[a]
-        result = np.empty(out.size(), dtype=np.int32)
-        cdef int[::1] r = result
+            x = self._owner(a)
+        result = np.empty(out.size(), dtype=np.int64)
+        cdef long long[::1] r = result
         for i in range(<Py_ssize_t>out.size()):
             r[i] = out[i]
         return result
 
     def table(self, const int[::1] sources, const int[::1] targets):
-        """Durations (scaled) and lengths of shortest paths, ``(S, T)``; inf = no path."""
+        """Durations (scaled) and lengths of shortest paths, ``(S, T)`` (input node ids);
+        inf = no path."""
         cdef Py_ssize_t ns = sources.shape[0], nt = targets.shape[0], i, j
         durations = np.full((ns, nt), np.inf)
         lengths = np.full((ns, nt), np.nan)
@@ -552,11 +607,10 @@ cdef class Hierarchy:
         cdef vector[vector[int]] bucket_target
         cdef vector[vector[double]] bucket_dist
         cdef vector[vector[double]] bucket_len
-        cdef vector[int] used
         cdef vector[double] lf
-        cdef priority_queue[QItem] q
+        cdef priority_queue[SItem] q
         cdef double d, nd, total
-        cdef int x, y, k, a
+        cdef int x, y, a, start
         cdef Py_ssize_t b
         self._ensure()
         lf.assign(self.node_count, 0.0)
@@ -565,42 +619,41 @@ cdef class Hierarchy:
         bucket_len.resize(self.node_count)
         for j in range(nt):  # backward searches fill the buckets
             self._reset()
-            self.db[targets[j]] = 0.0
-            lf[targets[j]] = 0.0
-            self.touched_b.push_back(targets[j])
-            q.push(QItem(-0.0, targets[j]))
+            start = self.node_of[targets[j]]
+            self.st.db[start] = 0.0
+            lf[start] = 0.0
+            self.st.touched_b.push_back(start)
+            q.push(SItem(-0.0, _key(self.input_node[start], start)))
             while not q.empty():
                 d = -q.top().first
-                x = q.top().second
+                x = <int>(q.top().second & 0xffffffff)
                 q.pop()
-                if d > self.db[x]:
+                if d > self.st.db[x]:
                     continue
-                if bucket_target[x].empty():
-                    used.push_back(x)
                 bucket_target[x].push_back(<int>j)
                 bucket_dist[x].push_back(d)
                 bucket_len[x].push_back(lf[x])
-                for k in range(self.down_first[x], self.down_first[x + 1]):
-                    a = self.down_arc[k]
-                    y = self.arc_tail[a]
-                    nd = d + self.arc_weight[a]
-                    if nd < self.db[y]:
-                        if self.db[y] == INFINITY:
-                            self.touched_b.push_back(y)
-                        self.db[y] = nd
+                for a in range(self.node_arcs[x, 1], self.node_arcs[x + 1, 0]):
+                    y = self.arcs[a].node
+                    nd = d + self.arcs[a].weight
+                    if nd < self.st.db[y]:
+                        if self.st.db[y] == INFINITY:
+                            self.st.touched_b.push_back(y)
+                        self.st.db[y] = nd
                         lf[y] = lf[x] + self.arc_length[a]
-                        q.push(QItem(-nd, y))
+                        q.push(SItem(-nd, _key(self.arcs[a].input_node, y)))
         for i in range(ns):  # forward searches scan them
             self._reset()
-            self.df[sources[i]] = 0.0
-            lf[sources[i]] = 0.0
-            self.touched_f.push_back(sources[i])
-            q.push(QItem(-0.0, sources[i]))
+            start = self.node_of[sources[i]]
+            self.st.df[start] = 0.0
+            lf[start] = 0.0
+            self.st.touched_f.push_back(start)
+            q.push(SItem(-0.0, _key(self.input_node[start], start)))
             while not q.empty():
                 d = -q.top().first
-                x = q.top().second
+                x = <int>(q.top().second & 0xffffffff)
                 q.pop()
-                if d > self.df[x]:
+                if d > self.st.df[x]:
                     continue
                 for b in range(<Py_ssize_t>bucket_target[x].size()):
                     j = bucket_target[x][b]
@@ -608,16 +661,15 @@ cdef class Hierarchy:
                     if total < dur[i, j]:
                         dur[i, j] = total
                         lng[i, j] = lf[x] + bucket_len[x][b]
-                for k in range(self.up_first[x], self.up_first[x + 1]):
-                    a = self.up_arc[k]
-                    y = self.arc_head[a]
-                    nd = d + self.arc_weight[a]
-                    if nd < self.df[y]:
-                        if self.df[y] == INFINITY:
-                            self.touched_f.push_back(y)
-                        self.df[y] = nd
+                for a in range(self.node_arcs[x, 0], self.node_arcs[x, 1]):
+                    y = self.arcs[a].node
+                    nd = d + self.arcs[a].weight
+                    if nd < self.st.df[y]:
+                        if self.st.df[y] == INFINITY:
+                            self.st.touched_f.push_back(y)
+                        self.st.df[y] = nd
                         lf[y] = lf[x] + self.arc_length[a]
-                        q.push(QItem(-nd, y))
+                        q.push(SItem(-nd, _key(self.arcs[a].input_node, y)))
         self._reset()
         if self.scale != 1.0:
             durations *= self.scale
@@ -704,13 +756,29 @@ cdef inline double _ring_gap(double p, double origin, double cell_m, int c, int 
     return a if a < b else b
 
 
-def path_points(const long long[::1] offsets, const double[:, ::1] points,
-                const long long[::1] edges):
-    """(lat, lon) tuples of consecutive edges, without repeating the shared end points."""
+ctypedef fused index_t:
+    int
+    long long
+
+ctypedef fused coord_t:
+    int
+    double
+
+
+def path_points(const index_t[::1] offsets, const coord_t[:, ::1] points,
+                const long long[::1] edges, double scale=1.0):
+    """(lat, lon) tuples of consecutive edges, without repeating the shared end points.
+
+    ``points`` are float64 degrees, or int32 multiples of ``1 / scale`` degree (decoded by
+    one division, as osmium decodes its fixed-point locations).
+    """
     cdef Py_ssize_t i, k, start
     out = []
     for i in range(edges.shape[0]):
         start = offsets[edges[i]] + (1 if i > 0 else 0)
         for k in range(start, offsets[edges[i] + 1]):
-            out.append((points[k, 0], points[k, 1]))
+            if coord_t is int:
+                out.append((points[k, 0] / scale, points[k, 1] / scale))
+            else:
+                out.append((points[k, 0], points[k, 1]))
     return out

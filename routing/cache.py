@@ -12,7 +12,7 @@ import numpy as np
 from filelock import FileLock
 
 from .builder import build_networks
-from .bundle import write_bundle
+from .bundle import release_page_cache, write_bundle
 from .engine import CACHE_FORMAT
 from .exceptions import CacheBuildError, NetworkNotConfigured
 from .geocoder_build import build_geocoder
@@ -114,7 +114,16 @@ def build_cache(pbf_path: str | Path, cache_dir: str | Path | None = None, *,
         _write_geocoder(pbf, cache, manifest)
         manifest["build_s"]["total"] = round(time.perf_counter() - started, 2)
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        _release_page_cache(cache)
     return cache
+
+
+def _release_page_cache(cache: Path) -> None:
+    """Drop the freshly written arrays of ``cache`` from the page cache (see
+    :func:`routing.bundle.release_page_cache`): workers then map only the pages they read."""
+    for path in [*sorted((cache / "networks").glob("*")), cache / GEOCODER_FILE]:
+        if path.is_file() and not path.name.endswith(".json"):
+            release_page_cache(path)
 
 
 def _reuse_cache(pbf: Path, cache: Path, fingerprint) -> bool:
@@ -133,6 +142,7 @@ def _reuse_cache(pbf: Path, cache: Path, fingerprint) -> bool:
         # a cache of the pickled index (geocoder.pkl): only the index is rebuilt
         _write_geocoder(pbf, cache, manifest)
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        release_page_cache(cache / GEOCODER_FILE)
     return True
 
 
@@ -147,7 +157,7 @@ def _write_hierarchies(cache: Path, graph: Graph, speeds: SpeedSettings) -> dict
             continue
         ch = hierarchy_arrays(graph, metric_times(graph, key, mode, speeds))
         write_bundle(hierarchy_path(cache, graph.name, key), ch, meta={"mode": mode})
-        arcs[key] = len(ch["arc_tail"])
+        arcs[key] = len(ch["arc_search"])
     return arcs
 
 

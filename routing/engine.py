@@ -30,6 +30,7 @@ from .graph import (
     GRAPH_SUFFIX,
     Graph,
     Hierarchy,
+    SearchState,
     edge_speeds_kmh,
     edge_times_s,
     hierarchy_arrays,
@@ -49,7 +50,7 @@ from .settings import (
 Point = tuple[float, float]
 log = logging.getLogger(__name__)
 #: Version of the cache layout :class:`LocalEngine` reads (see :mod:`routing.cache`).
-CACHE_FORMAT = 3
+CACHE_FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ class LocalEngine(RoutingEngine):
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._views: dict[str, ModeView] = {}
         self._hierarchies: dict[tuple[str, str], Hierarchy] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # searches run one at a time: they share one state
+        self._search_state = SearchState()
         for mode in modes:
             check_mode(mode)
             graph = graphs.get(NETWORK_OF_MODE[mode])
@@ -182,7 +184,8 @@ class LocalEngine(RoutingEngine):
         else:  # speeds other than the cache's: contract in memory (seconds on a big network)
             log.info("routing: contracting %s for %s speeds not in the cache", graph.name, mode)
             arrays = hierarchy_arrays(graph, metric_times(graph, key, mode, self.speeds))
-        hierarchy = self._hierarchies[graph.name, key] = Hierarchy(arrays, key=key)
+        hierarchy = self._hierarchies[graph.name, key] = Hierarchy(
+            arrays, key=key, state=self._search_state)
         return hierarchy
 
     @classmethod

@@ -30,7 +30,7 @@ def network_of_graph(graph: Graph) -> Network:
         lon=np.array(graph.lon), edge_u=graph.edge_u.astype(np.int64),
         edge_v=np.asarray(graph.edge_v, dtype=np.int64),
         edge_length_m=np.array(graph.edge_length_m), edge_highway=graph.edge_highway,
-        edge_maxspeed_kmh=np.array(graph.edge_maxspeed_kmh),
+        edge_maxspeed_kmh=np.array(graph.edge_maxspeed_kmh, dtype=np.float64),
         edge_grade=np.array(graph.edge_grade),
         edge_geometry=[points[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)])
 

@@ -98,7 +98,8 @@ def test_other_motor_speeds_are_contracted_at_load_and_still_exact(cache_dir):
 
 def test_networks_are_memory_mapped_read_only(engine):
     graph = engine.graph("walk").network
-    for arr in (graph.edge_v, graph.geom_points, engine.graph("walk").hierarchy.input_edge):
+    search = engine.graph("walk").hierarchy.arrays["arc_search"]
+    for arr in (graph.edge_v, graph.geom_stored, search):
         assert not arr.flags.writeable
         base = arr
         while isinstance(base, np.ndarray):
@@ -144,3 +145,27 @@ def test_synthetic_territory_has_one_way_streets_and_addresses(territory):
     town = max(towns, key=lambda t: len(t.addresses))
     found = geocoder.geocode(f"{town.addresses[0]} {town.name}")
     assert found.kind == "address" and found.city == town.name
+
+
+def test_geometry_and_speed_limits_are_stored_narrower_only_when_exact():
+    from routing.graph import FIXED_SCALE, _compact_points, _narrowest_float
+
+    osm = np.array([[43.7384312, 7.4246158], [-12.5, 179.9999999]])
+    fixed = _compact_points(osm)
+    assert fixed.dtype == np.int32 and np.array_equal(fixed / FIXED_SCALE, osm)
+    finer = np.array([[43.73843125, 7.4246158]])  # below OSM's precision: kept as it is
+    assert _compact_points(finer).dtype == np.float64
+    assert _narrowest_float(np.array([50.0, np.nan, 30.0])).dtype == np.float32
+    assert _narrowest_float(np.array([48.28032, np.nan])).dtype == np.float64
+
+
+def test_hierarchy_layout_is_renumbered_but_callers_see_network_ids(engine, cache_dir):
+    view = engine.graph("car")
+    arrays = view.hierarchy.arrays
+    node_of, input_node = np.asarray(arrays["node_of"]), np.asarray(arrays["input_node"])
+    assert np.array_equal(input_node[node_of], np.arange(view.network.node_count))
+    assert not np.array_equal(node_of, np.arange(len(node_of)))  # really renumbered
+    (s, t), _ = engine.snap([BEAUSOLEIL_HOME, MONACO_WORK], mode="car")
+    edges = view.hierarchy.path_edges(s, t)
+    u, v = view.network.edge_u[edges], view.network.edge_v[edges]
+    assert u[0] == s and v[-1] == t and np.array_equal(v[:-1], u[1:])
