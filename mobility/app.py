@@ -25,7 +25,7 @@ from mobility.cli import register_cli
 from mobility.commute import feature as commute
 from mobility.config import PROJECT_ROOT, instance_path, load_config
 from mobility.contracts import feature as contracts
-from mobility.core.db import db
+from mobility.core.db import db, end_read_only_transaction
 from mobility.core.extensions import babel, csrf, limiter, login_manager, migrate
 from mobility.dashboard import feature as dashboard
 from mobility.documents import feature as documents
@@ -93,6 +93,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
 
     db.init_app(app)
+    # registered after the session's removal, so it runs before (teardowns run in reverse)
+    app.teardown_appcontext(end_read_only_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "mobility" / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
