@@ -1,17 +1,20 @@
 """The amounts of an activity report: invoiced (the instalments of the period's rentals, from
 the pricing engine, the single source of the price rules, for the rentals of the period read in
 one query), paid (payments succeeded in the period) and outstanding at the period's end. The
-definitions are in `mobility.reports.queries` and docs/reports.md."""
+rentals a ledger prices beyond their class (AMIE months, a change of situation, late days
+charged) are priced one by one as their ledger does. The definitions are in
+`mobility.reports.queries` and docs/reports.md."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select, text
+from sqlalchemy import and_, case, exists, func, literal, or_, select, text
+from sqlalchemy.orm import selectinload
 
 from fleet.models import Rental, Vehicle
-from mobility.core.db import db
+from mobility.core.db import db, id_in
 from mobility.payments.models import Payment
 from mobility.people.models import Beneficiary
 from mobility.pricing.engine import (
@@ -20,9 +23,9 @@ from mobility.pricing.engine import (
     Situation,
     TariffRates,
     bougez_week_terms,
-    quote,
 )
-from mobility.pricing.models import RentalTerms, Tariff
+from mobility.pricing.models import RentalAmendment, RentalTerms, Tariff
+from mobility.pricing.services import priced_terms
 from mobility.reports.queries import days_between
 
 
@@ -50,6 +53,16 @@ def _period_rentals(query, platform_ids: list[int], start: date, end: date):
                    Rental.start_date <= end, Rental.end_date > start))
 
 
+def _priced_alone():
+    """The rentals whose price is not their class's (SQL condition): fixed terms on the AMIE
+    plan (months counted over the person's rentals), or with a change of situation, or late
+    days charged (`quote_under_terms` adds them: `chargeable_late_days`)."""
+    return and_(RentalTerms.id.is_not(None), or_(
+        RentalTerms.scheme == "amie",
+        and_(Rental.late_days > 0, Rental.late_days_waived_reason.is_(None)),
+        exists().where(RentalAmendment.rental_id == Rental.id)))
+
+
 def _class_situation(row) -> tuple[TariffRates, Situation] | None:
     """The rates and situation fixed by the terms of a class of rentals (None: no terms)."""
     if row.g_rates:
@@ -69,8 +82,8 @@ def _rental_groups(platform_ids: list[int], start: date, end: date):
     """The rentals of the period in groups priced and paid alike, in one scan: each group's
     class columns, the days covered by its instalments due by `end` and before `start` (one
     every 7 days from the start, the last on the return date), what each of its rentals has
-    paid by `end`, whether it is longer than `quote` prices, and how many rentals it holds;
-    with the tariffs' rates."""
+    paid by `end`, whether it is longer than `quote` prices, the id of a rental priced alone
+    (a group of its own), and how many rentals it holds; with the tariffs' rates."""
     tariff, rates_by_id = _tariff_case(platform_ids)
     days = days_between(Rental.start_date, Rental.end_date)
     to_end = days_between(Rental.start_date, literal(end))
@@ -97,6 +110,8 @@ def _rental_groups(platform_ids: list[int], start: date, end: date):
         "q_end": case((Rental.end_date <= end, days), else_=(to_end // 7) * 7),
         "q_start": case((before < 0, 0), else_=(before // 7) * 7),
         "paid": paid,
+        # a rental priced alone is a group of its own
+        "alone": case((_priced_alone(), Rental.id), else_=0),
     }
     each = _period_rentals(select(
         *[value.label(name) for value, name in zip(values, _CLASS_COLUMNS, strict=True)],
@@ -143,7 +158,8 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
     "Bougez" rentals (nearly all) are read in groups priced and paid alike (one scan): each
     class gets its daily rate, reduction and fee from the pricing engine
     (`bougez_week_terms`), and each group's instalments are added up as `quote` computes
-    them. AMIE rentals (a monthly ladder) are priced one by one by `quote`."""
+    them. The rentals whose ledger prices them beyond their class (`_priced_alone`: AMIE's
+    monthly ladder, a change of situation, late days charged) are priced one by one."""
     paid_rows = db.session.execute(
         select(Payment.method, func.sum(Payment.amount_cents), func.count(Payment.id))
         .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
@@ -155,11 +171,11 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
     groups, rates_by_id = _rental_groups(platform_ids, start, end)
     terms_of_class: dict[tuple, tuple[int, int, int] | None] = {}
     invoiced = outstanding = priced = 0
-    amie = False
+    alone: dict[int, int] = {}
     for row in groups:
         priced += row.rentals
-        if row.g_scheme != "bougez":
-            amie = True
+        if row.alone:
+            alone[row.alone] = int(row.paid)
             continue
         key = tuple(row[:len(_CLASS_COLUMNS)])
         if key not in terms_of_class:
@@ -170,45 +186,33 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
         due_by_end = _due(terms, row.q_end)
         invoiced += (due_by_end - _due(terms, row.q_start)) * row.rentals
         outstanding += max(0, due_by_end - int(row.paid)) * row.rentals
-    amie_invoiced, amie_outstanding = _amie_sums(platform_ids, start, end) if amie else (0, 0)
-    return {"invoiced_cents": invoiced + amie_invoiced,
+    alone_invoiced, alone_outstanding = _sums_one_by_one(alone, start, end)
+    invoiced += alone_invoiced
+    outstanding += alone_outstanding
+    return {"invoiced_cents": invoiced,
             "paid_cents": sum(paid_by_method.values()),
-            "outstanding_cents": outstanding + amie_outstanding,
+            "outstanding_cents": outstanding,
             "paid_by_method": paid_by_method, "rentals_priced": priced}
 
 
-def _amie_sums(platform_ids: list[int], start: date, end: date) -> tuple[int, int]:
-    """Invoiced and outstanding of the AMIE rentals of the period, each priced by `quote`."""
-    rentals = db.session.execute(_period_rentals(
-        select(Rental.id, Rental.start_date, Rental.end_date, Vehicle.kind, RentalTerms.rates,
-               RentalTerms.scheme, RentalTerms.receives_rsa, RentalTerms.lives_in_qpv,
-               RentalTerms.resources_band, RentalTerms.membership_due),
-        platform_ids, start, end).where(RentalTerms.scheme == "amie")).all()
-    if not rentals:
+def _sums_one_by_one(paid_by_rental: dict[int, int], start: date, end: date
+                     ) -> tuple[int, int]:
+    """Invoiced and outstanding of the rentals priced alone (`_priced_alone`; what each had
+    paid by the end), each with its quote under its terms as its ledger prices it
+    (`priced_terms`: AMIE months, changes of situation, late days)."""
+    if not paid_by_rental:
         return 0, 0
-    paid_by_rental = dict(db.session.execute(
-        select(Payment.rental_id, func.sum(Payment.amount_cents))
-        .join(RentalTerms, RentalTerms.rental_id == Payment.rental_id)
-        .join(Rental, Rental.id == Payment.rental_id)
-        .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
-               Payment.paid_on <= end, Rental.status != "cancelled", RentalTerms.scheme == "amie",
-               Rental.start_date <= end, Rental.end_date > start)
-        .group_by(Payment.rental_id)).all())
+    rentals = list(db.session.scalars(select(Rental).where(
+        id_in(Rental.id, list(paid_by_rental))).options(selectinload(Rental.vehicle))))
     invoiced = outstanding = 0
-    for (rental_id, first, last, kind, rates, scheme, t_rsa, t_qpv, t_band,
-         t_membership) in rentals:
-        situation = Situation(receives_rsa=bool(t_rsa), lives_in_qpv=bool(t_qpv),
-                              resources_band=t_band, membership_due=bool(t_membership))
-        try:
-            result = quote(TariffRates.from_dict(rates), kind=kind, start=first, end=last,
-                           scheme=scheme, situation=situation)
-        except QuoteError:
-            continue
+    for rental_id, (_terms, result) in priced_terms(rentals).items():
+        if result is None:
+            continue  # as `quote` refuses it: not priced
         due_by_end = 0
         for instalment in result.instalments:
             if start <= instalment.due_date <= end:
                 invoiced += instalment.amount_cents
             if instalment.due_date <= end:
                 due_by_end += instalment.amount_cents
-        outstanding += max(0, due_by_end - int(paid_by_rental.get(rental_id) or 0))
+        outstanding += max(0, due_by_end - paid_by_rental[rental_id])
     return invoiced, outstanding
