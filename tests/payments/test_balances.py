@@ -31,3 +31,21 @@ def test_balances_match_the_ledgers(app):
         assert summary[rental.id] == {"paid_cents": ledger["paid_cents"],
                                       "arrears_cents": ledger["arrears_cents"]}, rental.id
     assert summary[rentals[0].id]["arrears_cents"] > 0
+
+
+def test_late_days_count_before_the_terms_are_fixed(app):
+    """A rental returned late whose terms were never fixed: the list prices it as its ledger
+    will, late days charged (and not those an advisor waived)."""
+    platform = create_platform()
+    late = create_money_rental(platform, kind="bike", start=date(2026, 3, 2), days=14,
+                               status="returned", late_days=3,
+                               returned_on=date(2026, 3, 19))
+    waived = create_money_rental(platform, kind="bike", start=date(2026, 3, 2), days=14,
+                                 status="returned", late_days=3, returned_on=date(2026, 3, 19),
+                                 late_days_waived_reason="bus en grève")
+    today = date(2026, 3, 24)
+    summary = services.balances([late, waived], today)
+    for rental in (late, waived):
+        ledger = services.ledger(rental, today=today)
+        assert summary[rental.id]["arrears_cents"] == ledger["arrears_cents"], rental.id
+    assert summary[late.id]["arrears_cents"] > summary[waived.id]["arrears_cents"]

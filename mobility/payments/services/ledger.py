@@ -15,7 +15,12 @@ from mobility.payments.services.deposits import deposit_of
 from mobility.pricing.engine import Quote, QuoteError, Situation, TariffRates
 from mobility.pricing.engine import quote as price_quote
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.pricing.services import ensure_terms, priced_terms, rental_quote
+from mobility.pricing.services import (
+    chargeable_late_days,
+    ensure_terms,
+    priced_terms,
+    rental_quote,
+)
 
 # -- many rentals at once (lists, dashboards: a fixed number of queries) --------------------
 
@@ -63,7 +68,8 @@ def _due_today(rental: Rental, result: Quote, today: date) -> int:
 
 class _UnfixedPrices:
     """Prices rentals whose terms are not fixed yet as `ensure_terms` would (Bougez, the
-    tariff in force on the start date, the person's situation then); the tariffs and the
+    tariff in force on the start date, the person's situation then) and as their ledger will
+    (late days charged); the tariffs and the
     membership fees already charged are read once, the first time they are needed."""
 
     scheme = "bougez"
@@ -89,7 +95,8 @@ class _UnfixedPrices:
                               resources_band=person.resources_band,
                               membership_due=not charged)
         return price_quote(rates, kind=rental.vehicle.kind, start=rental.start_date,
-                           end=rental.end_date, scheme=self.scheme, situation=situation)
+                           end=rental.end_date, scheme=self.scheme, situation=situation,
+                           late_days=chargeable_late_days(rental))
 
 
 def _membership_starts(beneficiary_ids: list[int]) -> dict[int, list[date]]:
