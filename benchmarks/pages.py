@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from benchmarks.fleet_data import generate, run_on_scratch_databases
-from benchmarks.reports import RECOMMENDED_INDEXES, fill_people_and_money
+from benchmarks.reports import fill_people_and_money
 
 PASSWORD = "bench-pages-2026"
 PAGE_MS, PAGE_KB, REPORT_S, AVAILABILITY_MS = 300, 500, 2.0, 10.0
@@ -77,8 +77,6 @@ def _add_users(app, ids: dict) -> dict[str, str]:
                                  "WHERE platform_id = :p"), {"p": platform_id})
             conn.execute(sa.text(f"UPDATE pathways SET advisor_id = {spread} "
                                  "WHERE platform_id = :p"), {"p": platform_id})
-            for name, table, columns in RECOMMENDED_INDEXES:
-                conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
             conn.execute(sa.text("ANALYZE"))
         if db.engine.dialect.name == "postgresql":
             # the state autovacuum leaves a bulk load and an UPDATE of every rental in (the

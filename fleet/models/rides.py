@@ -79,6 +79,8 @@ class SeatBooking(PlatformScoped, db.Model):
         Index("uq_fleet_seat_bookings_person", "ride_id", "ride_date", "beneficiary_id",
               unique=True, sqlite_where=text("status = 'booked'"),
               postgresql_where=text("status = 'booked'")),
+        # the activity report's seats of a period
+        Index("ix_fleet_seat_bookings_platform_date", "platform_id", "ride_date"),
     )
     view_roles = STAFF_VIEW
     edit_roles = BOOKING_EDIT

@@ -75,6 +75,9 @@ class Payment(_RentalOwned, PlatformScoped, db.Model):
         # what a rental has paid (by a date), read from the index alone: the report sums it
         # for each of a year's hundreds of thousands of rentals, lists and ledgers per rental
         Index("ix_payments_rental_paid", "rental_id", "status", "paid_on", "amount_cents"),
+        # what was paid in a period, by method, read from the index alone (the report)
+        Index("ix_payments_platform_paid", "platform_id", "paid_on", "status", "method",
+              "amount_cents"),
     )
     view_roles = STAFF
     edit_roles = MONEY_EDIT

@@ -6,7 +6,7 @@ those an advisor waived)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.core.columns import UTCDateTime, utcnow
@@ -18,7 +18,11 @@ class MobilityAssessment(PlatformScoped, db.Model):
     """A mobility skills assessment (bilan de compétences mobilité), at entry or exit."""
 
     __tablename__ = "mobility_assessments"
-    __table_args__ = (UniqueConstraint("pathway_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("pathway_id", "kind"),
+        # the activity report's range filters (mobility/reports/queries.py)
+        Index("ix_mobility_assessments_platform_kind_on", "platform_id", "kind", "assessed_on"),
+    )
     view_roles = STAFF_EDIT
     edit_roles = STAFF_EDIT
 

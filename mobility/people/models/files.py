@@ -158,6 +158,11 @@ class Pathway(PlatformScoped, db.Model):
     """One person's accompaniment, from the accepted referral (or first meeting) to the exit."""
 
     __tablename__ = "pathways"
+    __table_args__ = (
+        # the activity report's range filters (mobility/reports/queries.py)
+        Index("ix_pathways_platform_opened", "platform_id", "opened_on"),
+        Index("ix_pathways_platform_exit", "platform_id", "exit_date"),
+    )
     view_roles = STAFF_EDIT
     edit_roles = STAFF_EDIT
 
@@ -203,6 +208,8 @@ class PathwayAction(PlatformScoped, db.Model):
     """An action of a pathway: coaching, workshop, rental, seat, referral to a partner."""
 
     __tablename__ = "pathway_actions"
+    # the activity report's range filters (mobility/reports/queries.py)
+    __table_args__ = (Index("ix_pathway_actions_platform_done", "platform_id", "done_on"),)
     view_roles = STAFF_EDIT
     edit_roles = STAFF_EDIT
 
