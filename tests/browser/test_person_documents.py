@@ -61,7 +61,9 @@ def test_add_then_delete_a_document_on_the_file(live_server, request, fixture):
     summary = page.locator("main > .error-summary")  # base.html: at the top of the page
     summary.wait_for()
     assert "Choisissez le type de document" in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # the summary takes the focus once the page's scripts ran (after the click returned)
+    page.wait_for_function(
+        "() => document.activeElement.classList.contains('error-summary')")
     # accepted
     page.select_option("#document-kind", "driving_licence")
     page.fill("#document-expires_on", (local_today() + timedelta(days=3)).isoformat())
