@@ -467,46 +467,27 @@ cdef class Hierarchy:
                 hi = mid
         return lo
 
-    cdef bint _stalled_f(self, int x, double d):
-        cdef int a
-        for a in range(self.node_arcs[x, 1], self.node_arcs[x + 1, 0]):
-            if self.st.df[self.arcs[a].node] + self.arcs[a].weight < d:
-                return True
-        return False
-
-    cdef bint _stalled_b(self, int x, double d):
-        cdef int a
-        for a in range(self.node_arcs[x, 0], self.node_arcs[x, 1]):
-            if self.st.db[self.arcs[a].node] + self.arcs[a].weight < d:
-                return True
-        return False
-
-    cdef void _settle_f(self, priority_queue[SItem]& q, int x, double d):
-        """Relax the upward arcs of ``x`` in the forward search."""
+    cdef void _step(self, priority_queue[SItem]& q, double d, int relax_lo, int relax_hi,
+                    int stall_lo, int stall_hi, vector[double]& dist, vector[int]& parent,
+                    vector[int]& touched):
+        """A node settled at distance ``d`` by one search, with that search's distances:
+        stalled when one of the arcs ``stall_lo:stall_hi`` (from higher ranks) gives a shorter
+        way, else its arcs ``relax_lo:relax_hi`` (to higher ranks) are relaxed. The forward
+        search relaxes a node's upward arcs and stalls on its downward ones; the backward
+        search the other way round."""
         cdef int a, y
         cdef double nd
-        for a in range(self.node_arcs[x, 0], self.node_arcs[x, 1]):
+        for a in range(stall_lo, stall_hi):
+            if dist[self.arcs[a].node] + self.arcs[a].weight < d:
+                return
+        for a in range(relax_lo, relax_hi):
             y = self.arcs[a].node
             nd = d + self.arcs[a].weight
-            if nd < self.st.df[y]:
-                if self.st.df[y] == INFINITY:
-                    self.st.touched_f.push_back(y)
-                self.st.df[y] = nd
-                self.st.pf[y] = a
-                q.push(SItem(-nd, _key(self.arcs[a].input_node, y)))
-
-    cdef void _settle_b(self, priority_queue[SItem]& q, int x, double d):
-        """Relax the arcs entering ``x`` from above in the backward search."""
-        cdef int a, y
-        cdef double nd
-        for a in range(self.node_arcs[x, 1], self.node_arcs[x + 1, 0]):
-            y = self.arcs[a].node
-            nd = d + self.arcs[a].weight
-            if nd < self.st.db[y]:
-                if self.st.db[y] == INFINITY:
-                    self.st.touched_b.push_back(y)
-                self.st.db[y] = nd
-                self.st.pb[y] = a
+            if nd < dist[y]:
+                if dist[y] == INFINITY:
+                    touched.push_back(y)
+                dist[y] = nd
+                parent[y] = a
                 q.push(SItem(-nd, _key(self.arcs[a].input_node, y)))
 
     cdef int _search(self, int s, int t, double* best_out):
@@ -541,8 +522,9 @@ cdef class Hierarchy:
                 if self.st.db[x] + d < best:
                     best = self.st.db[x] + d
                     meet = x
-                if not self._stalled_f(x, d):
-                    self._settle_f(qf, x, d)
+                self._step(qf, d, self.node_arcs[x, 0], self.node_arcs[x, 1],
+                           self.node_arcs[x, 1], self.node_arcs[x + 1, 0],
+                           self.st.df, self.st.pf, self.st.touched_f)
             elif not qb.empty():
                 d = -qb.top().first
                 x = <int>(qb.top().second & 0xffffffff)
@@ -552,8 +534,9 @@ cdef class Hierarchy:
                 if self.st.df[x] + d < best:
                     best = self.st.df[x] + d
                     meet = x
-                if not self._stalled_b(x, d):
-                    self._settle_b(qb, x, d)
+                self._step(qb, d, self.node_arcs[x, 1], self.node_arcs[x + 1, 0],
+                           self.node_arcs[x, 0], self.node_arcs[x, 1],
+                           self.st.db, self.st.pb, self.st.touched_b)
         best_out[0] = best
         return meet
 

@@ -50,7 +50,7 @@ def leaving_routes(app):
     """Routes that change a platform's name without committing, in every way a view could."""
     platform = create_platform(name="Before")
 
-    def renamed():
+    def loaded():
         return db.session.get(Platform, platform.id)
 
     @public
@@ -61,12 +61,12 @@ def leaving_routes(app):
 
     @public
     def pending():  # an object changed, never flushed
-        renamed().name = "After"
+        loaded().name = "After"
         return "ok"
 
     @public
     def flushed_then_refused():  # flushed, then an error the error pages handle
-        renamed().name = "After"
+        loaded().name = "After"
         db.session.flush()
         abort(400)
 
