@@ -50,17 +50,22 @@ class Rental(PlatformScoped, db.Model):
     __table_args__ = (
         CheckConstraint(in_check("status", RENTAL_STATUSES), name="status_known"),
         CheckConstraint("end_date > start_date", name="period_not_empty"),
-        Index("ix_fleet_rentals_vehicle_period", "vehicle_id", "end_date", "start_date"),
+        # a vehicle's rentals by period (double booking, availability) and, read from the
+        # index alone, the rentals overlapping a report's period (occupancy, money)
+        Index("ix_fleet_rentals_vehicle_period", "vehicle_id", "end_date", "start_date",
+              "status", "platform_id", "beneficiary_id"),
         Index("ix_fleet_rentals_platform_status_end", "platform_id", "status", "end_date"),
         # vehicles still out (small): the availability search skips overdue ones
         Index("ix_fleet_rentals_out", "vehicle_id", "end_date",
               sqlite_where=text("status = 'in_progress'"),
               postgresql_where=text("status = 'in_progress'")),
         # lists of rentals by start date, a page at a time (keyset): the open ones (the lists'
-        # default, a small part of the history) and every one
+        # default, a small part of the history) and every one (that one also holds what the
+        # report counts of the rentals started in a period, so it reads no table row)
         Index("ix_fleet_rentals_open_start", "platform_id", "start_date", "id",
               sqlite_where=text(OPEN_RENTALS_SQL), postgresql_where=text(OPEN_RENTALS_SQL)),
-        Index("ix_fleet_rentals_platform_start", "platform_id", "start_date", "id"),
+        Index("ix_fleet_rentals_platform_start", "platform_id", "start_date", "id", "status",
+              "vehicle_id", "beneficiary_id"),
         # PostgreSQL: an advisor's open rentals (the dashboard's day), a few hundred out of a
         # platform's thousands out and booked ahead. Not on SQLite, whose planner then reads
         # the whole history for the list of open rentals (1 s at a million rentals) and does

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
+from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Integer, MetaData, bindparam, event, func, select
 from sqlalchemy import column as sql_column
@@ -176,3 +179,45 @@ def made_on(dialect_name: str):
         only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
         return only_on is None or only_on == dialect_name
     return include
+
+
+def _sees_what_this_session_sees() -> bool:
+    """Whether another connection would read the same data as the current session: a database
+    shared between connections (not SQLite in memory) and a transaction that wrote nothing
+    yet (its changes are invisible to others until it commits)."""
+    if db.engine.url.get_backend_name() == "sqlite" and db.engine.url.database in (
+            None, "", ":memory:"):
+        return False
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return False
+    return not (session.in_transaction() and session.connection().info.get("wrote", True))
+
+
+def read_alongside(function: Callable[..., Any], *args: Any) -> Future:
+    """Start `function(*args)`, a read, on another connection in a thread of its own, and give
+    its future: a heavy read (a yearly report's money) then runs on a second core while this
+    thread reads the rest, SQLite and psycopg releasing the GIL while the database works.
+
+    The other connection reads in a transaction of its own, as each statement of PostgreSQL's
+    default isolation (READ COMMITTED) already does. When it could not see what this session
+    sees (uncommitted changes, SQLite in memory), `function` runs here, before returning."""
+    if not _sees_what_this_session_sees():
+        done: Future = Future()
+        try:
+            done.set_result(function(*args))
+        except Exception as error:  # raised by `result()`, as from the thread
+            done.set_exception(error)
+        return done
+    app = current_app._get_current_object()
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            with app.app_context():  # its own session: Flask-SQLAlchemy scopes them by context
+                future.set_result(function(*args))
+        except BaseException as error:
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="read-alongside", daemon=True).start()
+    return future

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
-from mobility.core.db import db
+from mobility.core.db import db, read_alongside
 from mobility.core.errors import Forbidden, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.platforms.models import Platform
@@ -142,6 +142,8 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
     """Every figure of the activity report, as JSON-able data (codes, not labels)."""
     ids = list(scope.platform_ids)
     start, end = period.start, period.end
+    # the money, the longest read by far, on a second core while this one reads the rest
+    money = read_alongside(amounts.money, ids, start, end)
     people = queries.people_met(ids, start, end)
     report = {
         "scope": {"kind": scope.kind, "key": scope.key, "name": scope.name,
@@ -155,7 +157,7 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
         "mobility_potential": queries.mobility_potential(ids, start, end),
         "exits": queries.exits(ids, start, end),
         "ladder": queries.ladder_outcomes(ids, start, end),
-        "money": amounts.money(ids, start, end),
+        "money": money.result(),
     }
     report["money"]["budget_cents"] = budget_cents
     report["money"]["cost_per_beneficiary_cents"] = (
