@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
 
 PASSWORD = "demo-mobilite-2026"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -22,7 +22,7 @@ VEHICLE_RE = re.compile(r'href="/fleet/vehicles/(\d+)"')
 RENTAL_RE = re.compile(r'href="/fleet/rentals/(\d+)"')
 
 
-class Staff(HttpUser):
+class Staff(FastHttpUser):
     """A signed-in user of the demo; subclasses say who and what they open."""
 
     abstract = True

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -119,11 +120,14 @@ def gunicorn(env: dict[str, str], workers: int, threads: int = 1):
 def run_locust(url: str, users: int, duration_s: int, work: Path) -> dict:
     """One headless locust run; the aggregated figures from its CSV."""
     prefix = work / f"locust-{users}"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"),
                     "--headless", "--host", url, "-u", str(users),
                     "-r", str(max(1, users // 5)), "-t", f"{duration_s}s", "--csv", str(prefix),
                     "--only-summary", "--loglevel", "WARNING"],
                    cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    locust_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     with open(f"{prefix}_failures.csv", newline="") as fh:
         for row in csv.DictReader(fh):
             print(f"  failed: {row['Method']} {row['Name']} {row['Error']} x{row['Occurrences']}")
@@ -134,7 +138,7 @@ def run_locust(url: str, users: int, duration_s: int, work: Path) -> dict:
                    key=lambda r: -float(r["95%"] or 0))
     return {"rps": float(total["Requests/s"]), "p95_ms": float(total["95%"]),
             "p50_ms": float(total["50%"]), "requests": int(total["Request Count"]),
-            "errors": int(total["Failure Count"]),
+            "errors": int(total["Failure Count"]), "locust_cpu_s": locust_cpu,
             "slowest": [(r["Name"], float(r["50%"]), float(r["95%"])) for r in pages[:5]]}
 
 
@@ -238,7 +242,8 @@ def main() -> int:
                 cores = min(args.workers, os.cpu_count() or 1)
                 print(f"  the workers' CPU per request: {per_request * 1000:.1f} ms (so {cores} "
                       f"free cores would serve at most ~{cores / max(per_request, 1e-9):.0f} req/s "
-                      f"before the database's and locust's own share)")
+                      f"before the database's and locust's own share); locust's own: "
+                      f"{r['locust_cpu_s'] / max(r['requests'], 1) * 1000:.1f} ms per request")
                 print("  slowest p95: " + "; ".join(f"{n} {p50:.0f}/{p95:.0f} ms"
                                                    for n, p50, p95 in r["slowest"]))
     return 0

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
@@ -96,12 +96,34 @@ _CHANGES_NOTHING = re.compile(r"\s*(SELECT|BEGIN)\b", re.IGNORECASE)
 @event.listens_for(Engine, "begin")
 def _transaction_starts(conn) -> None:
     conn.info["wrote"] = False
+    conn.info.pop(_READS, None)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany) -> None:
     if not _CHANGES_NOTHING.match(statement):
         conn.info["wrote"] = True
+        conn.info.pop(_READS, None)  # what was read before may have changed
+
+
+#: the connection's reads kept for its current transaction (`read_once`)
+_READS = "read_once"
+T = TypeVar("T")
+
+
+def read_once(key: tuple, read: Callable[[], T]) -> T:
+    """`read()` once per transaction: a later call with the same `key` in the same transaction
+    gets the value read the first time (settings, a platform's country, a person's AMIE rentals
+    that several parts of one page read), until a statement other than SELECT runs. With
+    changes not flushed yet, `read()` runs each time (its query flushes them first). The value
+    is shared: callers must not change it."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return read()
+    reads = session.connection().info.setdefault(_READS, {})
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]
 
 
 def end_read_only_transaction(exc: BaseException | None = None) -> None:

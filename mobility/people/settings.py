@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
-from mobility.core.db import db
+from mobility.core.db import db, read_once
 from mobility.core.errors import ValidationFailed
 from mobility.people import eligibility as rules
 from mobility.people import grid
@@ -16,8 +16,14 @@ from mobility.people.models import PeopleSettings
 
 
 def settings_config(platform_id: int) -> dict[str, Any]:
-    row = db.session.scalar(select(PeopleSettings).where(PeopleSettings.platform_id == platform_id))
-    return dict(row.config or {}) if row else {}
+    """The platform's overrides as saved (read once per transaction: a person's file reads
+    them for each scheme's eligibility, the scoring and the AMIE limit)."""
+    def read() -> dict[str, Any]:
+        row = db.session.scalar(select(PeopleSettings)
+                                .where(PeopleSettings.platform_id == platform_id))
+        return dict(row.config or {}) if row else {}
+
+    return dict(read_once(("people_settings", platform_id), read))
 
 
 def scoring_for(platform_id: int) -> dict[str, Any]:

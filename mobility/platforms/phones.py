@@ -14,8 +14,9 @@ import re
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from sqlalchemy import select
 
-from mobility.core.db import db
+from mobility.core.db import db, read_once
 from mobility.platforms.models import Platform
 
 #: the territories that share the French numbering plan (dialled with a leading 0 from each
@@ -44,9 +45,11 @@ class InvalidPhoneNumber(ValueError):
 def default_region(platform_id: int | None = None) -> str:
     """The platform's country (ISO 3166 alpha-2) for numbers typed without `+` or `00`."""
     if platform_id is not None:
-        platform = db.session.get(Platform, platform_id)
-        if platform is not None and getattr(platform, "country", None):
-            return platform.country.upper()
+        # read once per transaction: a file shows several numbers, each formatted for it
+        country = read_once(("platform_country", platform_id), lambda: db.session.scalar(
+            select(Platform.country).where(Platform.id == platform_id)))
+        if country:
+            return country.upper()
     return DEFAULT_REGION
 
 

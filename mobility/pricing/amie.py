@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fleet.models import Rental
 from mobility.core.dates import add_months
-from mobility.core.db import db, id_in
+from mobility.core.db import db, id_in, read_once
 from mobility.people.settings import amie_max_months as platform_limit
 from mobility.pricing.engine import months_started
 from mobility.pricing.models import RentalTerms
@@ -18,7 +18,14 @@ from mobility.pricing.models import RentalTerms
 
 def _amie_rows(beneficiary_ids) -> dict[int, dict[int, tuple[date, date, int | None]]]:
     """Each person's AMIE rentals not cancelled, `{person: {rental: (start, end, replaces)}}`,
-    in one query."""
+    in one query, read once per transaction (a file reads them for the eligibility and for
+    each AMIE rental's price); a copy the caller may change."""
+    ids = frozenset(beneficiary_ids)
+    rows = read_once(("amie_rows", ids), lambda: _read_amie_rows(ids))
+    return {person: dict(rentals) for person, rentals in rows.items()}
+
+
+def _read_amie_rows(beneficiary_ids) -> dict[int, dict[int, tuple[date, date, int | None]]]:
     rows = db.session.execute(
         select(Rental.beneficiary_id, Rental.id, Rental.start_date, Rental.end_date,
                Rental.replaces_rental_id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
-from mobility.core.db import db
+from mobility.core.db import db, read_once
 from mobility.core.errors import ValidationFailed
 from mobility.people import eligibility as rules
 from mobility.people import needs
@@ -43,10 +43,12 @@ def override_in_force(beneficiary: Beneficiary, scheme: str, *, on: date | None 
                       ) -> EligibilityOverride | None:
     """The latest override of the scheme for the person that still applies on `on`."""
     on = on or local_today()
-    overrides = db.session.scalars(select(EligibilityOverride).where(
-        EligibilityOverride.beneficiary_id == beneficiary.id,
-        EligibilityOverride.scheme == scheme).order_by(EligibilityOverride.id.desc())).all()
-    return next((item for item in overrides if item.applies_on(on)), None)
+    # the person's overrides of every scheme, read once per transaction (a file shows both)
+    overrides = read_once(("eligibility_overrides", beneficiary.id), lambda: db.session.scalars(
+        select(EligibilityOverride).where(EligibilityOverride.beneficiary_id == beneficiary.id)
+        .order_by(EligibilityOverride.id.desc())).all())
+    return next((item for item in overrides
+                 if item.scheme == scheme and item.applies_on(on)), None)
 
 
 def latest_override(beneficiary: Beneficiary, scheme: str) -> EligibilityOverride | None:
