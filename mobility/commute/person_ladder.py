@@ -94,5 +94,5 @@ def ladder_for(beneficiary, check=None, *, assessment=None) -> dict[str, Any]:
 
 def person_ladder(beneficiary, check=None) -> dict[str, Any]:
     """The person's ladder ready for a page: what the file, the commute page, the portal and
-    the summary sheet all show."""
-    return present_ladder(ladder_for(beneficiary, check))
+    the summary sheet all show, in the reader's language."""
+    return present_ladder(ladder_for(beneficiary, check), both_languages=False)

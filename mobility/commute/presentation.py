@@ -20,7 +20,8 @@ def _hhmm(value: Any) -> str | None:
     return value.strftime("%H:%M") if isinstance(value, time) else str(value)
 
 
-def _present_mode(mode: str, r: Mapping[str, Any], geometry: bool) -> dict:
+def _present_mode(mode: str, r: Mapping[str, Any], geometry: bool, both_languages: bool
+                  ) -> dict:
     """One road mode's result with its label, rounded figures and messages."""
     item = {"mode": mode, "label": str(MODE_LABELS.get(mode, mode)),
             "distance_m": r["distance_m"], "duration_s": r["duration_s"],
@@ -29,29 +30,33 @@ def _present_mode(mode: str, r: Mapping[str, Any], geometry: bool) -> dict:
             "duration_min": None if r["duration_s"] is None
             else round_min(r["duration_s"]),
             "feasible": r["feasible"],
-            "reasons": [present_reason(x) for x in r["reasons"]]}
+            "reasons": [present_reason(x, both_languages=both_languages)
+                        for x in r["reasons"]]}
     if geometry:
         item["geometry"] = r.get("geometry") or []
     return item
 
 
-def _present_transit(transit: Mapping[str, Any] | None) -> dict | None:
+def _present_transit(transit: Mapping[str, Any] | None, both_languages: bool) -> dict | None:
     """The public-transport result with its label, day labels and messages."""
     if transit is None:
         return None
     return {**transit, "label": str(MODE_LABELS[TRANSIT]),
             "days": [{**d, "label": day_label(d["date"])} for d in transit["days"]],
-            "reasons": [present_reason(x) for x in transit["reasons"]],
+            "reasons": [present_reason(x, both_languages=both_languages)
+                        for x in transit["reasons"]],
             "duration_min": None if transit.get("duration_s") is None
             else round_min(transit["duration_s"])}
 
 
 def present(data: Mapping[str, Any], *, check: CommuteCheck | None = None,
-            geometry: bool = True) -> dict:
-    """The API/page view of a check: labels and messages in French and English."""
-    modes = {mode: _present_mode(mode, r, geometry) for mode, r in data["modes"].items()}
-    transit = _present_transit(data.get("transit"))
-    ladder = present_ladder(data["ladder"])
+            geometry: bool = True, both_languages: bool = True) -> dict:
+    """The API/page view of a check: labels and messages in the reader's language and, for
+    the API (`both_languages`), each message in French and English too."""
+    modes = {mode: _present_mode(mode, r, geometry, both_languages)
+             for mode, r in data["modes"].items()}
+    transit = _present_transit(data.get("transit"), both_languages)
+    ladder = present_ladder(data["ladder"], both_languages=both_languages)
     arrive_by, leave_at = data.get("arrive_by"), data.get("leave_at")
     ends_next_day = None
     if arrive_by is not None and leave_at is not None:
@@ -83,9 +88,11 @@ def check_data(check: CommuteCheck) -> dict:
     }
 
 
-def present_check(check: CommuteCheck, *, geometry: bool = True) -> dict:
-    """The API/page view of a stored check."""
-    return present(check_data(check), check=check, geometry=geometry)
+def present_check(check: CommuteCheck, *, geometry: bool = True,
+                  both_languages: bool = True) -> dict:
+    """The API/page view of a stored check (`present`)."""
+    return present(check_data(check), check=check, geometry=geometry,
+                   both_languages=both_languages)
 
 
 def error_messages(error: DomainError) -> dict[str, str]:

@@ -86,7 +86,7 @@ def check():
                     errors_onto_form(form, failure)
                     error = failure.message
             else:
-                result = present(data)
+                result = present(data, both_languages=False)
                 map_data = maps.map_data(data)
         else:
             status = 400
@@ -125,7 +125,8 @@ def beneficiary(beneficiary_id: int):
     selected = _selected_check(person, checks, status)
     if status == 200 and request.method == "GET":
         record_view(current_user, person, fields=["address", "workplace_address"])
-    result = present_check(selected) if selected is not None else None
+    result = (present_check(selected, both_languages=False) if selected is not None
+              else None)
     if result is not None:
         result["ladder"] = person_ladder(person, selected)  # the same ladder as the file's
     map_data = maps.map_data(check_data(selected)) if selected else None

@@ -291,12 +291,14 @@ def normalise(ladder: Any) -> dict[str, Any]:
             "recommended": LEGACY_LEVELS.get(recommended, recommended)}
 
 
-def present_ladder(ladder: Any) -> dict[str, Any]:
-    """Labels, statuses and reasons in the reader's language (and both languages for the API)."""
+def present_ladder(ladder: Any, *, both_languages: bool = True) -> dict[str, Any]:
+    """Labels, statuses and reasons in the reader's language (and, `both_languages`, each
+    reason in French and English for the API)."""
     ladder = normalise(ladder)
     levels = [{**lv, "label": str(LEVEL_LABELS.get(lv["level"], lv["level"])),
                "status_label": str(STATUS_LABELS.get(lv["status"], lv["status"])),
-               "reasons": [present_reason(r) for r in lv["reasons"]]}
+               "reasons": [present_reason(r, both_languages=both_languages)
+                           for r in lv["reasons"]]}
               for lv in ladder["levels"]]
     recommended = ladder.get("recommended")
     return {**ladder, "levels": levels,

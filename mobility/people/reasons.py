@@ -99,15 +99,20 @@ def _is_fr() -> bool:
     return str(get_locale() or "fr").startswith("fr")
 
 
-def present_reason(reason: Mapping[str, Any]) -> dict:
-    """A reason with its message in the reader's language and in French and English."""
-    messages = {}
-    for locale in ("fr", "en"):
-        with force_locale(locale):
-            messages[locale] = reason_message(reason)
-    return {"code": reason["code"], "message": reason_message(reason), "messages": messages,
-            **({"mode": reason["params"]["mode"]} if reason.get("params", {}).get("mode")
-               else {})}
+def present_reason(reason: Mapping[str, Any], *, both_languages: bool = True) -> dict:
+    """A reason with its message in the reader's language and, for the API
+    (`both_languages`), in French and English (`messages`); a page shows the reader's only,
+    and each language forced costs as much as the message itself."""
+    out = {"code": reason["code"], "message": reason_message(reason),
+           **({"mode": reason["params"]["mode"]} if reason.get("params", {}).get("mode")
+              else {})}
+    if both_languages:
+        messages = {}
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                messages[locale] = reason_message(reason)
+        out["messages"] = messages
+    return out
 
 
 def round_min(seconds: float) -> int:

@@ -118,6 +118,6 @@ def commute_for_sheet(beneficiary: Beneficiary, viewer) -> dict | None:
     check = latest_check_for(beneficiary)
     if check is None or not check.can_view(viewer):
         return None
-    result = present_check(check, geometry=False)
+    result = present_check(check, geometry=False, both_languages=False)
     result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
     return result

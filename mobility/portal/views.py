@@ -107,7 +107,8 @@ def my_commute():
     check = commute.latest_check_for(beneficiary) if beneficiary is not None else None
     if check is not None and not check.can_view(current_user):
         raise NotFound()
-    result = commute.present_check(check) if check is not None else None
+    result = (commute.present_check(check, both_languages=False) if check is not None
+              else None)
     if result is not None:
         result["ladder"] = person_ladder(beneficiary, check)  # the same ladder as the file's
     map_data = commute.map_data(commute.check_data(check)) if check is not None else None

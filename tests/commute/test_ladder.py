@@ -183,3 +183,25 @@ def test_older_stored_ladders_read_with_todays_words():
                              "walk": "recommended"}
     assert normalise(old)["recommended"] == "walk"
     assert normalise(old)["levels"][1]["reasons"] == [{"code": "night_hours", "params": {}}]
+
+
+
+LINE_REASON = {"code": "transit_line", "params": {
+    "line": "TER 4", "leave": "07:12", "board": "Gare", "arrive": "07:40", "back_line": "TER 4",
+    "back_board": "17:20", "back_stop": "Monaco"}}
+
+
+@pytest.mark.parametrize("locale,word", [("fr", "Ligne"), ("en", "Line")])
+def test_a_page_presents_a_reason_in_the_readers_language_the_api_in_both(
+        sqlite_app, locale, word):
+    from flask_babel import force_locale
+
+    from mobility.people.reasons import present_reason
+
+    with sqlite_app.test_request_context(), force_locale(locale):
+        page = present_reason(LINE_REASON, both_languages=False)
+        api = present_reason(LINE_REASON)
+    assert page["message"].startswith(word + " TER 4") and "messages" not in page
+    assert api["message"] == page["message"]
+    assert api["messages"]["fr"].startswith("Ligne TER 4")
+    assert api["messages"]["en"].startswith("Line TER 4")

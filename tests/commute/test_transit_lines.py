@@ -9,6 +9,7 @@ import zipfile
 from datetime import time
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from mobility.commute import services, transit_lines
@@ -140,8 +141,11 @@ def test_demo_lines_give_a_person_near_a_line_public_transport(app):
     assert first["level"] == "public_transport"
     assert first["status"] in ("recommended", "possible", "possible_with_coaching")
     line = next(r for r in first["reasons"] if r["code"] == "transit_line")
-    assert line["messages"]["fr"].startswith("Ligne TER 4 : départ à ")
-    assert line["messages"]["en"].startswith("Line TER 4: leave ")
+    assert line["message"].startswith("Ligne TER 4 : départ à ")
+    with force_locale("en"):
+        first = person_ladder(person, stored)["levels"][0]
+    line = next(r for r in first["reasons"] if r["code"] == "transit_line")
+    assert line["message"].startswith("Line TER 4: leave ")
 
 
 # -- the admin page --------------------------------------------------------------------------
