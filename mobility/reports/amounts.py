@@ -152,22 +152,26 @@ def _due(terms: tuple[int, int, int], covered: int) -> int:
     return rate * covered * (100 - pct) // 100 + (fee if covered > 0 else 0)
 
 
-def money(platform_ids: list[int], start: date, end: date) -> dict:
-    """Amounts invoiced (instalments due in the period), paid, and outstanding at its end.
+def paid_by_method(platform_ids: list[int], start: date, end: date) -> dict[str, int]:
+    """What the payments succeeded in the period add up to, per method (cents)."""
+    rows = db.session.execute(
+        select(Payment.method, func.sum(Payment.amount_cents))
+        .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
+               Payment.paid_on >= start, Payment.paid_on <= end)
+        .group_by(Payment.method)
+    ).all()
+    return {method: int(total or 0) for method, total in rows}
+
+
+def invoiced_and_outstanding(platform_ids: list[int], start: date, end: date) -> dict:
+    """Amounts invoiced (instalments due in the period) and outstanding at its end, and how
+    many rentals were priced.
 
     "Bougez" rentals (nearly all) are read in groups priced and paid alike (one scan): each
     class gets its daily rate, reduction and fee from the pricing engine
     (`bougez_week_terms`), and each group's instalments are added up as `quote` computes
     them. The rentals whose ledger prices them beyond their class (`_priced_alone`: AMIE's
     monthly ladder, a change of situation, late days charged) are priced one by one."""
-    paid_rows = db.session.execute(
-        select(Payment.method, func.sum(Payment.amount_cents), func.count(Payment.id))
-        .where(Payment.platform_id.in_(platform_ids), Payment.status == "succeeded",
-               Payment.paid_on >= start, Payment.paid_on <= end)
-        .group_by(Payment.method)
-    ).all()
-    paid_by_method = {method: int(total or 0) for method, total, _count in paid_rows}
-
     groups, rates_by_id = _rental_groups(platform_ids, start, end)
     terms_of_class: dict[tuple, tuple[int, int, int] | None] = {}
     invoiced = outstanding = priced = 0
@@ -187,12 +191,21 @@ def money(platform_ids: list[int], start: date, end: date) -> dict:
         invoiced += (due_by_end - _due(terms, row.q_start)) * row.rentals
         outstanding += max(0, due_by_end - int(row.paid)) * row.rentals
     alone_invoiced, alone_outstanding = _sums_one_by_one(alone, start, end)
-    invoiced += alone_invoiced
-    outstanding += alone_outstanding
-    return {"invoiced_cents": invoiced,
-            "paid_cents": sum(paid_by_method.values()),
-            "outstanding_cents": outstanding,
-            "paid_by_method": paid_by_method, "rentals_priced": priced}
+    return {"invoiced_cents": invoiced + alone_invoiced,
+            "outstanding_cents": outstanding + alone_outstanding, "rentals_priced": priced}
+
+
+def money_of(amounts: dict, paid: dict[str, int]) -> dict:
+    """The report's money: `invoiced_and_outstanding` with what was paid (`paid_by_method`)."""
+    return {"invoiced_cents": amounts["invoiced_cents"], "paid_cents": sum(paid.values()),
+            "outstanding_cents": amounts["outstanding_cents"], "paid_by_method": paid,
+            "rentals_priced": amounts["rentals_priced"]}
+
+
+def money(platform_ids: list[int], start: date, end: date) -> dict:
+    """Amounts invoiced (instalments due in the period), paid, and outstanding at its end."""
+    return money_of(invoiced_and_outstanding(platform_ids, start, end),
+                    paid_by_method(platform_ids, start, end))
 
 
 def _sums_one_by_one(paid_by_rental: dict[int, int], start: date, end: date

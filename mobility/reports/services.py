@@ -142,8 +142,8 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
     """Every figure of the activity report, as JSON-able data (codes, not labels)."""
     ids = list(scope.platform_ids)
     start, end = period.start, period.end
-    # the money, the longest read by far, on a second core while this one reads the rest
-    money = read_alongside(amounts.money, ids, start, end)
+    # the amounts due, the longest read by far, on a second core while this one reads the rest
+    due = read_alongside(amounts.invoiced_and_outstanding, ids, start, end)
     people = queries.people_met(ids, start, end)
     report = {
         "scope": {"kind": scope.kind, "key": scope.key, "name": scope.name,
@@ -157,8 +157,9 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
         "mobility_potential": queries.mobility_potential(ids, start, end),
         "exits": queries.exits(ids, start, end),
         "ladder": queries.ladder_outcomes(ids, start, end),
-        "money": money.result(),
     }
+    paid = amounts.paid_by_method(ids, start, end)
+    report["money"] = amounts.money_of(due.result(), paid)
     report["money"]["budget_cents"] = budget_cents
     report["money"]["cost_per_beneficiary_cents"] = (
         round(budget_cents / people["total"]) if budget_cents is not None and people["total"]
