@@ -50,10 +50,14 @@ class Rental(PlatformScoped, db.Model):
     __table_args__ = (
         CheckConstraint(in_check("status", RENTAL_STATUSES), name="status_known"),
         CheckConstraint("end_date > start_date", name="period_not_empty"),
-        # a vehicle's rentals by period (double booking, availability) and, read from the
-        # index alone, the rentals overlapping a report's period (occupancy, money)
+        # a vehicle's rentals by period (double booking, availability); on SQLite it also holds
+        # what the report reads of the rentals overlapping its period (occupancy, money), so
+        # those scans read no table row. Not on PostgreSQL, whose availability search it made
+        # slower (p50 12.6 -> 14.4 ms at a million rentals) and whose report needs no help.
         Index("ix_fleet_rentals_vehicle_period", "vehicle_id", "end_date", "start_date",
-              "status", "platform_id", "beneficiary_id"),
+              "status", "platform_id", "beneficiary_id").ddl_if(dialect="sqlite"),
+        Index("ix_fleet_rentals_vehicle_period", "vehicle_id", "end_date", "start_date"
+              ).ddl_if(dialect="postgresql"),
         Index("ix_fleet_rentals_platform_status_end", "platform_id", "status", "end_date"),
         # vehicles still out (small): the availability search skips overdue ones
         Index("ix_fleet_rentals_out", "vehicle_id", "end_date",

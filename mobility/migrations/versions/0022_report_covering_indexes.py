@@ -1,6 +1,6 @@
 """report covering indexes: the rentals' period indexes also hold the columns the activity
 report reads (status, platform, vehicle, person), so its scans of a year's rentals read no
-table row (rentals started per vehicle kind 1.16 s -> 0.40 s, occupancy 0.67 s -> 0.45 s on
+table row (the vehicle's one on SQLite only) (rentals started per vehicle kind 1.16 s -> 0.40 s, occupancy 0.67 s -> 0.45 s on
 SQLite at a million rentals)
 
 Revision ID: 0022_report_covering_indexes
@@ -31,11 +31,21 @@ def _replace(name: str, columns: list[str]) -> None:
     op.create_index(name, "fleet_rentals", columns)
 
 
+#: PostgreSQL keeps the narrow one: the wide one made its availability search slower
+SQLITE_ONLY = {"ix_fleet_rentals_vehicle_period"}
+
+
+def _applies(name: str) -> bool:
+    return name not in SQLITE_ONLY or op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade():
     for name, _before, after in INDEXES:
-        _replace(name, after)
+        if _applies(name):
+            _replace(name, after)
 
 
 def downgrade():
     for name, before, _after in INDEXES:
-        _replace(name, before)
+        if _applies(name):
+            _replace(name, before)
