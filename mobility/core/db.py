@@ -106,6 +106,11 @@ def _note_writes(conn, cursor, statement, parameters, context, executemany) -> N
         conn.info.pop(_READS, None)  # what was read before may have changed
 
 
+def _changes_waiting(session) -> bool:
+    """Objects added, changed or deleted in `session` and not flushed yet."""
+    return bool(session.new or session.dirty or session.deleted)
+
+
 #: the connection's reads kept for its current transaction (`read_once`)
 _READS = "read_once"
 T = TypeVar("T")
@@ -118,7 +123,7 @@ def read_once(key: tuple, read: Callable[[], T]) -> T:
     changes not flushed yet, `read()` runs each time (its query flushes them first). The value
     is shared: callers must not change it."""
     session = db.session()
-    if session.new or session.dirty or session.deleted:
+    if _changes_waiting(session):
         return read()
     reads = session.connection().info.setdefault(_READS, {})
     if key not in reads:
@@ -141,7 +146,7 @@ def end_read_only_transaction(exc: BaseException | None = None) -> None:
     session = db.session.registry()
     transaction = session.get_transaction()
     if (transaction is None or not transaction.is_active or session.in_nested_transaction()
-            or session.new or session.dirty or session.deleted):
+            or _changes_waiting(session)):
         return
     if session.connection().info.get("wrote", True):
         return
@@ -211,7 +216,7 @@ def _sees_what_this_session_sees() -> bool:
             None, "", ":memory:"):
         return False
     session = db.session()
-    if session.new or session.dirty or session.deleted:
+    if _changes_waiting(session):
         return False
     return not (session.in_transaction() and session.connection().info.get("wrote", True))
 

@@ -185,7 +185,6 @@ def test_older_stored_ladders_read_with_todays_words():
     assert normalise(old)["levels"][1]["reasons"] == [{"code": "night_hours", "params": {}}]
 
 
-
 LINE_REASON = {"code": "transit_line", "params": {
     "line": "TER 4", "leave": "07:12", "board": "Gare", "arrive": "07:40", "back_line": "TER 4",
     "back_board": "17:20", "back_stop": "Monaco"}}
