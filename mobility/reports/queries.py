@@ -212,12 +212,19 @@ def fleet_occupancy(platform_ids: list[int], start: date, end: date) -> list[dic
     after = end + timedelta(days=1)
     period_days = (after - start).days
     days = days_between(greatest(Rental.start_date, start), least(Rental.end_date, after))
-    rented = db.session.execute(
-        select(Vehicle.kind, Vehicle.site_id, func.sum(days), func.count(Rental.id))
-        .join(Vehicle, Vehicle.id == Rental.vehicle_id)
+    # summed per vehicle first, as the rentals come vehicle after vehicle from its index:
+    # only the vehicles' sums are then sorted by kind and site, not each rental
+    per_vehicle = (
+        select(Vehicle.kind.label("kind"), Vehicle.site_id.label("site_id"),
+               func.sum(days).label("days"), func.count(Rental.id).label("rentals"))
+        .select_from(Vehicle).join(Rental, Rental.vehicle_id == Vehicle.id)
         .where(Rental.platform_id.in_(platform_ids), Rental.status != "cancelled",
                Rental.start_date < after, Rental.end_date > start)
-        .group_by(Vehicle.kind, Vehicle.site_id)
+        .group_by(Vehicle.id)).subquery()
+    rented = db.session.execute(
+        select(per_vehicle.c.kind, per_vehicle.c.site_id, func.sum(per_vehicle.c.days),
+               func.sum(per_vehicle.c.rentals))
+        .group_by(per_vehicle.c.kind, per_vehicle.c.site_id)
     ).all()
     fleet = db.session.execute(
         select(Vehicle.kind, Vehicle.site_id, Site.name, func.count(Vehicle.id))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
-from mobility.core.db import db, read_alongside
+from mobility.core.db import db
 from mobility.core.errors import Forbidden, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
 from mobility.platforms.models import Platform
@@ -142,8 +142,8 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
     """Every figure of the activity report, as JSON-able data (codes, not labels)."""
     ids = list(scope.platform_ids)
     start, end = period.start, period.end
-    # the amounts due, the longest read by far, on a second core while this one reads the rest
-    due = read_alongside(amounts.invoiced_and_outstanding, ids, start, end)
+    # the amounts due, the longest read by far, on the other cores while this one reads the rest
+    due = amounts.invoiced_and_outstanding_alongside(ids, start, end)
     people = queries.people_met(ids, start, end)
     report = {
         "scope": {"kind": scope.kind, "key": scope.key, "name": scope.name,
@@ -159,7 +159,7 @@ def build_report(scope: Scope, period: Period, *, budget_cents: int | None = Non
         "ladder": queries.ladder_outcomes(ids, start, end),
     }
     paid = amounts.paid_by_method(ids, start, end)
-    report["money"] = amounts.money_of(due.result(), paid)
+    report["money"] = amounts.money_of(due(), paid)
     report["money"]["budget_cents"] = budget_cents
     report["money"]["cost_per_beneficiary_cents"] = (
         round(budget_cents / people["total"]) if budget_cents is not None and people["total"]

@@ -10,7 +10,12 @@ from mobility.core.db import db
 from mobility.payments.models import Payment
 from mobility.pricing.engine import Situation, TariffRates, bougez_week_terms, quote
 from mobility.pricing.models import RentalTerms, Tariff
-from mobility.reports.amounts import money
+from mobility.reports.amounts import (
+    AMOUNTS_SLICES,
+    invoiced_and_outstanding,
+    invoiced_and_outstanding_alongside,
+    money,
+)
 from tests.factories import (
     create_amie_beneficiary,
     create_platform,
@@ -90,6 +95,33 @@ def test_money_sums_in_sql_equal_the_engine_rental_by_rental(app):
     result = money([platform.id], START, END)
     assert (result["invoiced_cents"], result["outstanding_cents"]) == _expected(reference)
     assert result["rentals_priced"] == len(reference) > 40
+    # the report reads them in slices of vehicles, at once on other connections: same sums
+    whole = {name: result[name] for name in ("invoiced_cents", "outstanding_cents",
+                                             "rentals_priced")}
+    assert invoiced_and_outstanding_alongside([platform.id], START, END)() == whole
+
+
+def test_the_slices_of_vehicles_share_the_rentals_out(app):
+    platform = create_platform()
+    db.session.add(Tariff(platform_id=platform.id, name="2025", effective_from=date(2024, 1, 1),
+                          rates=TariffRates(daily_rates_cents={"bike": 150}).to_dict()))
+    db.session.commit()
+    site = create_site(platform)
+    person = create_amie_beneficiary(platform, pathway=False, receives_rsa=False)
+    vehicles = [create_vehicle(site, kind="bike", plate=f"SL-{i}") for i in range(7)]
+    for i, vehicle in enumerate(vehicles):
+        create_rental(vehicle, person, start_date=START + timedelta(days=10 * i),
+                      end_date=START + timedelta(days=10 * i + 8), status="returned")
+    ids = sorted(v.id for v in vehicles)
+    cuts = [ids[0] + (ids[-1] + 1 - ids[0]) * i // AMOUNTS_SLICES
+            for i in range(AMOUNTS_SLICES + 1)]
+    slices = [invoiced_and_outstanding([platform.id], START, END, (cuts[i], cuts[i + 1]))
+              for i in range(AMOUNTS_SLICES)]
+    assert all(part["rentals_priced"] > 0 for part in slices)
+    assert sum(part["rentals_priced"] for part in slices) == 7
+    whole = invoiced_and_outstanding([platform.id], START, END)
+    assert sum(part["invoiced_cents"] for part in slices) == whole["invoiced_cents"] > 0
+    assert invoiced_and_outstanding_alongside([platform.id], START, END)() == whole
 
 
 def test_bougez_week_terms_match_the_quote_instalments():
