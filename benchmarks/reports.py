@@ -6,7 +6,8 @@
 Fills a scratch database (never the dev one) with the fleet engineer's generator
 (`benchmarks/fleet_data.py`: sites, vehicles, people, about 2.5 years of rentals) plus, here,
 the people side (a referral, a pathway, five actions and two assessments per person) and the
-money side (weekly payments of each returned rental, carpool seats). Then times
+money side (weekly payments of each returned rental, the price terms every booking fixes,
+carpool seats). Then times
 `build_report` for the last 365 days on the schema as the models declare it (its range indexes
 included, see docs/reports.md), after ANALYZE. Target: under 2 s.
 """
@@ -14,6 +15,7 @@ included, see docs/reports.md), after ANALYZE. Target: under 2 s.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import time
@@ -117,6 +119,7 @@ def fill_people_and_money(app, ids: dict, *, today: date, seed: int = 2) -> dict
                                  "created_at": now})
                 day += timedelta(days=7)
         _insert(conn, "payments", payments)
+        _fix_terms(conn, platform_id, now)
         ride_id = conn.execute(sa.text(
             "INSERT INTO fleet_carpool_rides (platform_id, driver_kind, driver_name, origin, "
             "destination, weekdays, departure_time, seats, valid_from, created_at) VALUES "
@@ -133,6 +136,31 @@ def fill_people_and_money(app, ids: dict, *, today: date, seed: int = 2) -> dict
                   "payments": len(payments), "seats": len(seats)}
         conn.execute(sa.text("ANALYZE"))
     return counts
+
+
+def _fix_terms(conn, platform_id: int, now: datetime) -> None:
+    """The price terms each booking fixes (`pricing.services.new_terms`), on the "Bougez"
+    scheme: the default rates (the platform has no tariff), the person's situation, the
+    deposit of the vehicle's kind, the membership fee with the person's first rental; and
+    their week terms (`pricing.backfill.fill_week_terms`)."""
+    from mobility.pricing.backfill import fill_week_terms
+    from mobility.pricing.engine import TariffRates
+
+    rates = TariffRates()
+    deposit = " ".join(f"WHEN '{kind}' THEN {cents}"
+                       for kind, cents in rates.deposits_cents.items())
+    as_json = "CAST(:rates AS JSON)" if conn.dialect.name == "postgresql" else ":rates"
+    conn.execute(sa.text(
+        "INSERT INTO pricing_rental_terms (platform_id, rental_id, scheme, rates, receives_rsa, "
+        "lives_in_qpv, resources_band, membership_due, deposit_cents, amie_first_month, "
+        f"created_at) SELECT r.platform_id, r.id, 'bougez', {as_json}, "
+        "coalesce(b.receives_rsa, :no), coalesce(b.lives_in_qpv, :no), b.resources_band, "
+        "r.id IN (SELECT min(id) FROM fleet_rentals WHERE platform_id = :p "
+        f"GROUP BY beneficiary_id), CASE v.kind {deposit} ELSE 0 END, 1, :now "
+        "FROM fleet_rentals r JOIN beneficiaries b ON b.id = r.beneficiary_id "
+        "JOIN fleet_vehicles v ON v.id = r.vehicle_id WHERE r.platform_id = :p"),
+        {"rates": json.dumps(rates.to_dict()), "no": False, "p": platform_id, "now": now})
+    fill_week_terms(conn)
 
 
 def _time_report(app, platform_id: int, today: date, repeats: int) -> tuple[float, dict]:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import fleet.models  # noqa: F401  (the rentals table our terms point to)
@@ -12,7 +22,7 @@ from mobility.core.columns import UTCDateTime, utcnow
 from mobility.core.db import db
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
-from mobility.pricing.engine import TariffRates
+from mobility.pricing.engine import QuoteError, Situation, TariffRates, bougez_week_terms
 
 
 class Tariff(PlatformScoped, db.Model):
@@ -58,6 +68,9 @@ class RentalTerms(PlatformScoped, db.Model):
     __table_args__ = (
         CheckConstraint("scheme IN ('bougez', 'amie')", name="scheme_known"),
         CheckConstraint("deposit_cents >= 0", name="deposit_positive"),
+        # what the activity report reads of each rental's terms, without the wide row
+        Index("ix_pricing_rental_terms_week", "rental_id", "scheme", "priced_kind",
+              "daily_rate_cents", "reduction_pct", "first_fee_cents"),
     )
     view_roles = frozenset({ADMIN, ADVISOR, FLEET_MANAGER})
     edit_roles = frozenset({ADMIN, ADVISOR})
@@ -76,6 +89,15 @@ class RentalTerms(PlatformScoped, db.Model):
     #: AMIE: the person's month of the plan this rental started at when it was booked, kept for
     #: the record; prices use `services.amie_first_month_of`, which follows later bookings
     amie_first_month: Mapped[int] = mapped_column(Integer, default=1)
+    #: "Bougez" terms: the vehicle kind they were fixed for and what the pricing engine gives
+    #: them for it (`bougez_week_terms`: daily rate, reduction, fee of the first instalment),
+    #: set on every write from the fields above (`fix_week_terms`), so that sums over many
+    #: rentals (the activity report) run in SQL; None: not known (AMIE, a kind or tariff the
+    #: engine refuses, terms written before them), such rentals are priced one by one
+    priced_kind: Mapped[str | None] = mapped_column(String(20))
+    daily_rate_cents: Mapped[int | None] = mapped_column(Integer)
+    reduction_pct: Mapped[int | None] = mapped_column(Integer)
+    first_fee_cents: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     rental = relationship("Rental")
@@ -87,10 +109,36 @@ class RentalTerms(PlatformScoped, db.Model):
     def tariff_rates(self) -> TariffRates:
         return TariffRates.from_dict(self.rates or {})
 
+    def situation(self) -> Situation:
+        """The person's situation these terms were fixed with."""
+        return Situation(receives_rsa=bool(self.receives_rsa),
+                         lives_in_qpv=bool(self.lives_in_qpv),
+                         resources_band=self.resources_band,
+                         membership_due=bool(self.membership_due))
+
+    def fix_week_terms(self) -> None:
+        """Set the daily rate, reduction and first fee these "Bougez" terms give a vehicle of
+        `priced_kind` (None for AMIE terms, without a kind, or refused by the engine)."""
+        week = None
+        if self.scheme == "bougez" and self.priced_kind:
+            try:
+                week = bougez_week_terms(self.tariff_rates(), self.priced_kind,
+                                         self.situation())
+            except QuoteError:
+                week = None
+        self.daily_rate_cents, self.reduction_pct, self.first_fee_cents = week or (None,) * 3
+
     def can_view(self, user) -> bool:
         if user is not None and user.role == BENEFICIARY:
             return self.rental is not None and self.rental.can_view(user)
         return super().can_view(user)
+
+
+@event.listens_for(RentalTerms, "before_insert")
+@event.listens_for(RentalTerms, "before_update")
+def _fix_week_terms(_mapper, _connection, terms: RentalTerms) -> None:
+    # on every write through the ORM: the stored numbers always follow the terms' fields
+    terms.fix_week_terms()
 
 
 class RentalAmendment(PlatformScoped, db.Model):

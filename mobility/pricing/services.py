@@ -241,6 +241,7 @@ def new_terms(rental, *, scheme: str = "bougez", amie_first_month: int | None = 
         receives_rsa=situation.receives_rsa, lives_in_qpv=situation.lives_in_qpv,
         resources_band=situation.resources_band, membership_due=situation.membership_due,
         deposit_cents=int(rates.deposits_cents.get(kind, 0)), amie_first_month=amie_first_month,
+        priced_kind=kind,
     )
 
 
@@ -292,11 +293,6 @@ def add_amendment(actor, rental, terms: RentalTerms, beneficiary, *, effective_f
     return amendment
 
 
-def _situation(terms: RentalTerms) -> Situation:
-    return Situation(receives_rsa=terms.receives_rsa, lives_in_qpv=terms.lives_in_qpv,
-                     resources_band=terms.resources_band, membership_due=terms.membership_due)
-
-
 def amendments_of(terms: RentalTerms) -> list[tuple[date, Situation]]:
     return [(item.effective_from,
              Situation(receives_rsa=item.receives_rsa, lives_in_qpv=item.lives_in_qpv,
@@ -305,7 +301,7 @@ def amendments_of(terms: RentalTerms) -> list[tuple[date, Situation]]:
 
 
 def situation_in_force(terms: RentalTerms, day: date) -> Situation:
-    current = _situation(terms)
+    current = terms.situation()
     for effective_from, situation in amendments_of(terms):
         if effective_from <= day:
             current = situation
@@ -324,7 +320,7 @@ def quote_under_terms(rental, terms: RentalTerms, *, max_months: int | None = No
     Raises `QuoteError` (lists skip such a rental, a ledger turns it into a 400)."""
     return quote(
         terms.tariff_rates(), kind=rental.vehicle.kind, start=rental.start_date,
-        end=rental.end_date, scheme=terms.scheme, situation=_situation(terms),
+        end=rental.end_date, scheme=terms.scheme, situation=terms.situation(),
         amendments=amendments_of(terms),
         amie_first_month=(first_month or amie_first_month_of(rental))
         if terms.scheme == "amie" else 1,

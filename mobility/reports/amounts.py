@@ -1,25 +1,27 @@
 """The amounts of an activity report: invoiced (the instalments of the period's rentals, from
-the pricing engine, the single source of the price rules, for the rentals of the period read in
-one grouped query per slice of vehicles, the slices at once), paid (payments succeeded in the period) and outstanding at the period's end. The
-rentals a ledger prices beyond their class (AMIE months, a change of situation, late days
-charged) are priced one by one as their ledger does. The definitions are in
-`mobility.reports.queries` and docs/reports.md."""
+the pricing engine, the single source of the price rules, added up in SQL over the period's
+rentals, two slices of vehicles read at once), paid (payments succeeded in the period) and
+outstanding at the period's end. The rentals a ledger prices beyond their week terms (AMIE
+months, a change of situation, late days charged) are priced one by one as their ledger does.
+The definitions are in `mobility.reports.queries` and docs/reports.md."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
+from itertools import product
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, text
+from sqlalchemy import BigInteger, and_, case, exists, func, literal, null, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from fleet.models import Rental, Vehicle
 from mobility.core.db import db, id_in, read_alongside
 from mobility.payments.models import Payment
-from mobility.people.models import Beneficiary
+from mobility.people.models import RESOURCES_BANDS, Beneficiary
 from mobility.pricing.engine import (
     MAX_PERIOD_DAYS,
+    VEHICLE_KINDS,
     QuoteError,
     Situation,
     TariffRates,
@@ -27,7 +29,7 @@ from mobility.pricing.engine import (
 )
 from mobility.pricing.models import RentalAmendment, RentalTerms, Tariff
 from mobility.pricing.services import priced_terms
-from mobility.reports.queries import days_between
+from mobility.reports.queries import days_between, greatest
 
 
 def _tariff_case(platform_ids: list[int]):
@@ -63,35 +65,69 @@ def _priced_alone():
     """The rentals whose price is not their class's (SQL condition): fixed terms on the AMIE
     plan (months counted over the person's rentals), or with a change of situation, or late
     days charged (`quote_under_terms` adds them: `chargeable_late_days`)."""
-    return and_(RentalTerms.id.is_not(None), or_(
+    return and_(RentalTerms.rental_id.is_not(None), or_(
         RentalTerms.scheme == "amie",
         and_(Rental.late_days > 0, Rental.late_days_waived_reason.is_(None)),
         exists().where(RentalAmendment.rental_id == Rental.id)))
 
 
-def _class_situation(row) -> tuple[TariffRates, Situation] | None:
-    """The rates and situation fixed by the terms of a class of rentals (None: no terms)."""
-    if row.g_rates:
-        return TariffRates.from_dict(json.loads(row.g_rates)), Situation(
-            receives_rsa=bool(row.t_rsa), lives_in_qpv=bool(row.t_qpv),
-            resources_band=row.t_band or None, membership_due=bool(row.t_fee))
-    return None
-
-
-#: the columns that decide how a rental is priced (kind, scheme, terms or the person's
-#: situation, tariff), named so that GROUP BY reads each computed value once
-_CLASS_COLUMNS = ("g_kind", "g_scheme", "g_rates", "t_rsa", "t_qpv", "t_band", "t_fee",
-                  "b_rsa", "b_qpv", "b_band", "g_tariff")
-
-
-def _rental_groups(platform_ids: list[int], start: date, end: date,
-                   vehicles: tuple[int, int] | None):
-    """The rentals of the period in groups priced and paid alike, in one scan: each group's
-    class columns, the days covered by its instalments due by `end` and before `start` (one
-    every 7 days from the start, the last on the return date), what each of its rentals has
-    paid by `end`, whether it is longer than `quote` prices, the id of a rental priced alone
-    (a group of its own), and how many rentals it holds; with the tariffs' rates."""
+def _legacy_week_terms(platform_ids: list[int]):
+    """For rentals without terms (priced under the tariff in force at their start and the
+    person's situation now): SQL expressions of their daily rate, reduction and first fee,
+    from the pricing engine (`bougez_week_terms`) for every tariff, kind and situation. The
+    rate is None where the engine refuses the tariff or the kind (not priced, as `quote`
+    refuses them); the reduction is None for a resources band the engine is not given here
+    (such rentals are priced one by one)."""
     tariff, rates_by_id = _tariff_case(platform_ids)
+    rsa = func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0)
+    qpv = func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0)
+    bands = [None, *RESOURCES_BANDS]
+    rate_whens, pct_whens, fee_whens = [], [], []
+    for tariff_id, rates in {0: TariffRates(), **rates_by_id}.items():
+        for kind in VEHICLE_KINDS:
+            with suppress(QuoteError):
+                week = bougez_week_terms(rates, kind, Situation())
+                rate_whens.append((and_(tariff == tariff_id, Vehicle.kind == kind), week[0]))
+        for with_rsa, with_qpv, band in product((0, 1), (0, 1), bands):
+            with suppress(QuoteError):
+                _rate, pct, fee = bougez_week_terms(rates, VEHICLE_KINDS[0], Situation(
+                    receives_rsa=bool(with_rsa), lives_in_qpv=bool(with_qpv),
+                    resources_band=band))
+                situation = and_(tariff == tariff_id, rsa == with_rsa, qpv == with_qpv,
+                                 Beneficiary.resources_band.is_(None) if band is None
+                                 else Beneficiary.resources_band == band)
+                pct_whens.append((situation, pct))
+                fee_whens.append((situation, fee))
+    return tuple(case(*whens, else_=None) if whens else null()
+                 for whens in (rate_whens, pct_whens, fee_whens))
+
+
+def _week_terms_and_alone(platform_ids: list[int]) -> tuple[list, object]:
+    """The daily rate, reduction and first fee of each rental (SQL), and the condition of the
+    rentals priced one by one: `_priced_alone`, terms whose week prices are not known for the
+    rental's vehicle (`RentalTerms.fix_week_terms`), a person's band the engine was not
+    asked about."""
+    legacy = _legacy_week_terms(platform_ids)
+    # (the terms' index holds their rental's id, not their own)
+    without_terms = RentalTerms.rental_id.is_(None)
+    fixed = and_(RentalTerms.daily_rate_cents.is_not(None),
+                 RentalTerms.priced_kind == Vehicle.kind)
+    week = [case((without_terms, of_legacy), (fixed, stored), else_=None)
+            for of_legacy, stored in zip(legacy, (
+                RentalTerms.daily_rate_cents, RentalTerms.reduction_pct,
+                RentalTerms.first_fee_cents), strict=True)]
+    alone = or_(_priced_alone(), and_(~without_terms, ~fixed),
+                and_(without_terms, legacy[0].is_not(None), legacy[1].is_(None)))
+    return week, alone
+
+
+def _rental_sums(platform_ids: list[int], start: date, end: date,
+                 vehicles: tuple[int, int] | None):
+    """The rentals of the period in one scan, no sort: the instalments of the "Bougez" ones
+    due in the period and what they still owe at its end, added up in SQL from each one's
+    daily rate, reduction and fee (`_due`); how many rentals; and the rentals priced one by
+    one, each as "id:paid by the end"."""
+    week, alone = _week_terms_and_alone(platform_ids)
     days = days_between(Rental.start_date, Rental.end_date)
     to_end = days_between(Rental.start_date, literal(end))
     before = days_between(Rental.start_date, literal(start)) - 1
@@ -99,65 +135,52 @@ def _rental_groups(platform_ids: list[int], start: date, end: date,
     paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
             .where(Payment.rental_id == Rental.id, Payment.status == "succeeded",
                    Payment.paid_on <= end).scalar_subquery())
-    values = [
-        Vehicle.kind,
-        func.coalesce(RentalTerms.scheme, "bougez"),
-        func.coalesce(func.cast(RentalTerms.rates, db.Text), ""),
-        func.coalesce(func.cast(RentalTerms.receives_rsa, db.Integer), -1),
-        func.coalesce(func.cast(RentalTerms.lives_in_qpv, db.Integer), -1),
-        func.coalesce(RentalTerms.resources_band, ""),
-        func.coalesce(func.cast(RentalTerms.membership_due, db.Integer), -1),
-        func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0),
-        func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0),
-        func.coalesce(Beneficiary.resources_band, ""),
-        tariff,
-    ]
-    measures = {
-        "too_long": case((days > MAX_PERIOD_DAYS, 1), else_=0),
-        "q_end": case((Rental.end_date <= end, days), else_=(to_end // 7) * 7),
-        "q_start": case((before < 0, 0), else_=(before // 7) * 7),
-        "paid": paid,
-        # a rental priced alone is a group of its own
-        "alone": case((_priced_alone(), Rental.id), else_=0),
-    }
     each = _period_rentals(select(
-        *[value.label(name) for value, name in zip(values, _CLASS_COLUMNS, strict=True)],
-        *[value.label(name) for name, value in measures.items()]), platform_ids, start, end,
-        vehicles)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # a year's rentals fall in a few hundred groups, but PostgreSQL cannot know it and,
-        # within the default 4 MB, sorts the 344,000 rows on disk instead of hashing them
-        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    else:
-        # a subquery with a LIMIT is not merged into the GROUP BY (SQLite's flattening
-        # rules), which would otherwise sum each rental's payments twice
+        Rental.id.label("id"),
+        *[func.cast(value, BigInteger).label(name)
+          for value, name in zip(week, ("rate", "pct", "fee"), strict=True)],
+        # days covered by the instalments due by the end and before the start (one every 7
+        # days from the start, the last on the return date)
+        case((Rental.end_date <= end, days), else_=(to_end // 7) * 7).label("q_end"),
+        case((before < 0, 0), else_=(before // 7) * 7).label("q_start"),
+        paid.label("paid"),
+        case((days > MAX_PERIOD_DAYS, 1), else_=0).label("too_long"),
+        case((alone, 1), else_=0).label("alone"),
+    ), platform_ids, start, end, vehicles)
+    # a subquery with a LIMIT (SQLite) or an OFFSET (PostgreSQL) is read as such, each row's
+    # payments summed once, not merged into the sums that use them twice
+    if db.session.get_bind().dialect.name == "sqlite":
         each = each.limit(-1)
-    rentals = each.subquery()
-    columns = [rentals.c[name] for name in (*_CLASS_COLUMNS, *measures)]
-    rows = db.session.execute(select(*columns, func.count().label("rentals"))
-                              .group_by(*columns)).all()
-    return rows, rates_by_id
+    else:
+        each = each.offset(0)
+        # the period's rentals are joined by hashing, and the default 4 MB would spill the
+        # hash tables of a year's rentals and their terms to disk
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+    r = each.subquery()
+    priced = and_(r.c.alone == 0, r.c.too_long == 0, r.c.rate.is_not(None))
+    due_by_end = _due(r.c, r.c.q_end)
+    return db.session.execute(select(
+        func.sum(case((priced, due_by_end - _due(r.c, r.c.q_start)), else_=0)),
+        func.sum(case((priced, greatest(literal(0), due_by_end - r.c.paid)), else_=0)),
+        func.count(),
+        _joined(func.cast(r.c.id, db.Text) + literal(":") + func.cast(r.c.paid, db.Text),
+                r.c.alone == 1),
+    )).one()
 
 
-def _class_terms(row, rates_by_id: dict) -> tuple[int, int, int] | None:
-    """`(daily rate, reduction percent, fee)` of a class of "Bougez" rentals, None where
-    `quote` refuses to price it."""
-    fixed = _class_situation(row)
-    rates, situation = fixed or (
-        rates_by_id.get(row.g_tariff, TariffRates()),
-        Situation(receives_rsa=bool(row.b_rsa), lives_in_qpv=bool(row.b_qpv),
-                  resources_band=row.b_band or None))
-    try:
-        return bougez_week_terms(rates, row.g_kind, situation)
-    except QuoteError:
-        return None
+def _due(rental, covered):
+    """What the instalments covering the first `covered` days come to (SQL: cumulative,
+    rounded down, the fee with the first), as `quote` charges a "Bougez" rental
+    (`bougez_week_terms`)."""
+    return (rental.rate * covered * (100 - rental.pct) // 100
+            + case((covered > 0, rental.fee), else_=0))
 
 
-def _due(terms: tuple[int, int, int], covered: int) -> int:
-    """What the instalments covering the first `covered` days come to (cumulative, rounded
-    down, the fee with the first), as `quote` charges a "Bougez" rental."""
-    rate, pct, fee = terms
-    return rate * covered * (100 - pct) // 100 + (fee if covered > 0 else 0)
+def _joined(text_value, condition):
+    """The values of `text_value` on the rows meeting `condition`, joined by commas (SQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(text_value, literal(",")).filter(condition)
+    return func.group_concat(text_value, literal(",")).filter(condition)
 
 
 def paid_by_method(platform_ids: list[int], start: date, end: date) -> dict[str, int]:
@@ -177,32 +200,23 @@ def invoiced_and_outstanding(platform_ids: list[int], start: date, end: date,
     many rentals were priced (`vehicles`: of the rentals of a range of vehicle ids only, see
     `_period_rentals`).
 
-    "Bougez" rentals (nearly all) are read in groups priced and paid alike (one scan): each
-    class gets its daily rate, reduction and fee from the pricing engine
-    (`bougez_week_terms`), and each group's instalments are added up as `quote` computes
-    them. The rentals whose ledger prices them beyond their class (`_priced_alone`: AMIE's
-    monthly ladder, a change of situation, late days charged) are priced one by one."""
-    groups, rates_by_id = _rental_groups(platform_ids, start, end, vehicles)
-    terms_of_class: dict[tuple, tuple[int, int, int] | None] = {}
-    invoiced = outstanding = priced = 0
-    alone: dict[int, int] = {}
-    for row in groups:
-        priced += row.rentals
-        if row.alone:
-            alone[row.alone] = int(row.paid)
-            continue
-        key = tuple(row[:len(_CLASS_COLUMNS)])
-        if key not in terms_of_class:
-            terms_of_class[key] = _class_terms(row, rates_by_id)
-        terms = terms_of_class[key]
-        if terms is None or row.too_long:
-            continue  # as `quote` refuses it: not priced
-        due_by_end = _due(terms, row.q_end)
-        invoiced += (due_by_end - _due(terms, row.q_start)) * row.rentals
-        outstanding += max(0, due_by_end - int(row.paid)) * row.rentals
+    "Bougez" rentals (nearly all) are added up in SQL in one scan (`_rental_sums`), each
+    from its daily rate, reduction and fee (`bougez_week_terms`: kept on its terms when it
+    has some, `RentalTerms.fix_week_terms`; from the tariff and the person's situation when
+    not), as `quote` computes its instalments. The rentals whose ledger prices them beyond
+    that (`_priced_alone`: AMIE's monthly ladder, a change of situation, late days charged)
+    are priced one by one."""
+    invoiced, outstanding, priced, alone_rentals = _rental_sums(platform_ids, start, end,
+                                                                 vehicles)
+    alone = {}
+    for item in (alone_rentals or "").split(","):
+        if item:
+            rental_id, paid = item.split(":")
+            alone[int(rental_id)] = int(paid)
     alone_invoiced, alone_outstanding = _sums_one_by_one(alone, start, end)
-    return {"invoiced_cents": invoiced + alone_invoiced,
-            "outstanding_cents": outstanding + alone_outstanding, "rentals_priced": priced}
+    return {"invoiced_cents": int(invoiced or 0) + alone_invoiced,
+            "outstanding_cents": int(outstanding or 0) + alone_outstanding,
+            "rentals_priced": int(priced or 0)}
 
 
 #: the slices of the period's rentals whose amounts due are read at once, each on a

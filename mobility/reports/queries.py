@@ -243,7 +243,7 @@ def fleet_occupancy(platform_ids: list[int], start: date, end: date) -> list[dic
             "vehicle_kind": kind, "site_id": site_id, "site": site_names.get(site_id, ""),
             "vehicles": 0, "rentals": 0, "rental_days": 0})
         cell["rental_days"] = int(day_count or 0)
-        cell["rentals"] = rental_count
+        cell["rentals"] = int(rental_count or 0)
     out = []
     for cell in sorted(cells.values(), key=lambda c: (c["vehicle_kind"], c["site"] or "")):
         capacity = cell["vehicles"] * period_days

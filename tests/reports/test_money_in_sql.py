@@ -79,11 +79,16 @@ def test_money_sums_in_sql_equal_the_engine_rental_by_rental(app):
             rates = new if i % 2 else old
             situation = Situation(receives_rsa=bool(i % 4 == 0), lives_in_qpv=bool(i % 5 == 0),
                                   membership_due=bool(i % 2))
+            # their week terms kept for the vehicle's kind, or not known (terms written
+            # before them), or kept for another kind (the vehicle changed since)
+            priced_kind = None if i % 9 == 0 else "car" if i % 6 == 3 and kind != "car" \
+                else kind
             db.session.add(RentalTerms(platform_id=platform.id, rental_id=rental.id,
                                        scheme="bougez", rates=rates.to_dict(),
                                        receives_rsa=situation.receives_rsa,
                                        lives_in_qpv=situation.lives_in_qpv,
-                                       membership_due=situation.membership_due))
+                                       membership_due=situation.membership_due,
+                                       priced_kind=priced_kind))
         else:  # not fixed yet: the tariff in force at the start, the person's situation
             rates = old if first < date(2025, 6, 1) else new
             rates = rates if first >= date(2024, 1, 1) else TariffRates()
