@@ -263,18 +263,31 @@ def _membership_line(rates: TariffRates, situation: Situation) -> list[Line]:
     return [Line("membership", 1, fee, fee)]
 
 
+def bougez_daily_rate(rates: TariffRates, kind: str) -> int:
+    """The daily rate of a "Bougez" rental of `kind` under `rates` (it depends on nothing
+    else). Raises QuoteError where `quote` would."""
+    _check_rates(rates)
+    if kind not in VEHICLE_KINDS:
+        raise QuoteError("kind", _l("This vehicle kind is not known."))
+    return int(rates.daily_rates_cents.get(kind, 0))
+
+
+def bougez_reduction_and_fee(rates: TariffRates, situation: Situation) -> tuple[int, int]:
+    """`(reduction percent, fee on the first instalment)` of a "Bougez" rental under `rates`
+    for the person's `situation` (whatever the vehicle). Raises QuoteError where `quote`
+    would."""
+    _check_rates(rates)
+    _reduction, pct, _applicable = choose_reduction(rates, situation)
+    return pct, sum(line.amount_cents for line in _membership_line(rates, situation))
+
+
 def bougez_week_terms(rates: TariffRates, kind: str, situation: Situation) -> tuple[int, int, int]:
     """`(daily rate, reduction percent, fee on the first instalment)` of a "Bougez" rental
     without amendments: `_bougez_quote` then charges instalment n (due `min(7n, days)` days
     after the start) `_net(rate, covered, pct)` cumulatively, the fee with the first; sums over
     many rentals (reports) run that arithmetic in SQL from these three numbers. Raises
     QuoteError where `quote` would."""
-    _check_rates(rates)
-    if kind not in VEHICLE_KINDS:
-        raise QuoteError("kind", _l("This vehicle kind is not known."))
-    _reduction, pct, _applicable = choose_reduction(rates, situation)
-    fee = sum(line.amount_cents for line in _membership_line(rates, situation))
-    return int(rates.daily_rates_cents.get(kind, 0)), pct, fee
+    return (bougez_daily_rate(rates, kind), *bougez_reduction_and_fee(rates, situation))
 
 
 def _bougez_quote(rates, *, kind, start, end, days, situation, amendments=()) -> Quote:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -121,11 +122,9 @@ class RentalTerms(PlatformScoped, db.Model):
         `priced_kind` (None for AMIE terms, without a kind, or refused by the engine)."""
         week = None
         if self.scheme == "bougez" and self.priced_kind:
-            try:
+            with suppress(QuoteError):
                 week = bougez_week_terms(self.tariff_rates(), self.priced_kind,
                                          self.situation())
-            except QuoteError:
-                week = None
         self.daily_rate_cents, self.reduction_pct, self.first_fee_cents = week or (None,) * 3
 
     def can_view(self, user) -> bool:

@@ -25,7 +25,8 @@ from mobility.pricing.engine import (
     QuoteError,
     Situation,
     TariffRates,
-    bougez_week_terms,
+    bougez_daily_rate,
+    bougez_reduction_and_fee,
 )
 from mobility.pricing.models import RentalAmendment, RentalTerms, Tariff
 from mobility.pricing.services import priced_terms
@@ -82,10 +83,10 @@ def _priced_alone(amended):
 def _legacy_week_terms(platform_ids: list[int]):
     """For rentals without terms (priced under the tariff in force at their start and the
     person's situation now): SQL expressions of their daily rate, reduction and first fee,
-    from the pricing engine (`bougez_week_terms`) for every tariff, kind and situation. The
-    rate is None where the engine refuses the tariff or the kind (not priced, as `quote`
-    refuses them); the reduction is None for a resources band the engine is not given here
-    (such rentals are priced one by one)."""
+    from the pricing engine for every tariff and kind (`bougez_daily_rate`) and every tariff
+    and situation (`bougez_reduction_and_fee`). The rate is None where the engine refuses the
+    tariff or the kind (not priced, as `quote` refuses them); the reduction is None for a
+    resources band the engine is not given here (such rentals are priced one by one)."""
     tariff, rates_by_id = _tariff_case(platform_ids)
     rsa = func.coalesce(func.cast(Beneficiary.receives_rsa, db.Integer), 0)
     qpv = func.coalesce(func.cast(Beneficiary.lives_in_qpv, db.Integer), 0)
@@ -94,11 +95,11 @@ def _legacy_week_terms(platform_ids: list[int]):
     for tariff_id, rates in {0: TariffRates(), **rates_by_id}.items():
         for kind in VEHICLE_KINDS:
             with suppress(QuoteError):
-                week = bougez_week_terms(rates, kind, Situation())
-                rate_whens.append((and_(tariff == tariff_id, Vehicle.kind == kind), week[0]))
+                rate_whens.append((and_(tariff == tariff_id, Vehicle.kind == kind),
+                                   bougez_daily_rate(rates, kind)))
         for with_rsa, with_qpv, band in product((0, 1), (0, 1), bands):
             with suppress(QuoteError):
-                _rate, pct, fee = bougez_week_terms(rates, VEHICLE_KINDS[0], Situation(
+                pct, fee = bougez_reduction_and_fee(rates, Situation(
                     receives_rsa=bool(with_rsa), lives_in_qpv=bool(with_qpv),
                     resources_band=band))
                 situation = and_(tariff == tariff_id, rsa == with_rsa, qpv == with_qpv,
