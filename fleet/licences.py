@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from mobility.core.translations import lazy_gettext as _l
 
 #: licence categories we lend vehicles for, from the lightest
 LICENCE_CATEGORIES = ("AM", "A1", "A2", "A", "B")

@@ -12,7 +12,6 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask, flash, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from mobility import api
 from mobility.account import feature as account
@@ -27,6 +26,8 @@ from mobility.config import PROJECT_ROOT, instance_path, load_config
 from mobility.contracts import feature as contracts
 from mobility.core.db import db, end_read_only_transaction
 from mobility.core.extensions import babel, csrf, limiter, login_manager, migrate
+from mobility.core.translations import install_in_templates
+from mobility.core.translations import lazy_gettext as _l
 from mobility.dashboard import feature as dashboard
 from mobility.documents import feature as documents
 from mobility.fleet_web import feature as fleet_web
@@ -103,6 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app, locale_selector=select_locale,
         default_translation_directories=";".join(str(p) for p in translation_directories()),
     )
+    install_in_templates(app)
     _init_login(app)
 
     app.extensions["features"] = FEATURES

@@ -6,13 +6,13 @@ import click
 import phonenumbers
 from flask import Flask
 from flask.cli import AppGroup
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.auth.services import create_user
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ROLES
+from mobility.core.translations import lazy_gettext as _l
 from mobility.demo import DEMO_ACCOUNTS, load_demo
 from mobility.i18n import compile_catalogs, in_both_languages
 from mobility.platforms.models import Platform

@@ -18,13 +18,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 #: rows per page unless the caller asks for fewer (or, in the API, up to MAX_LIMIT)
 PAGE_SIZE = 50

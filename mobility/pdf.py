@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from mobility.core.translations import gettext as _
 from mobility.i18n import local_date, number
 
 FAMILY = "DejaVu"

@@ -13,11 +13,11 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, FloatField
 
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 #: Stripe.js loads from js.stripe.com, calls api.stripe.com and opens frames for 3-D Secure
 #: (https://docs.stripe.com/security/guide#content-security-policy)

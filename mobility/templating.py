@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 from wtforms import Form
 
 from mobility.auth.forms import LanguageForm
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import local_date, local_datetime, local_time, money, number
 
 #: The navigation's groups, in menu order, named after what people do there.

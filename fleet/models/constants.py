@@ -3,9 +3,8 @@ change each record."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.roles import ADMIN, ADVISOR, FLEET_MANAGER
+from mobility.core.translations import lazy_gettext as _l
 
 VEHICLE_KINDS = ("bike", "e_bike", "scooter", "moped", "car")
 VEHICLE_KIND_LABELS = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from fleet.services.common import (
 from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 
 def create_ride(actor, *, driver_kind: str, driver_name: str, origin: str, destination: str,

@@ -8,14 +8,13 @@ import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from fleet.models import CHECKLISTS, VEHICLE_STATUS_LABELS, Inspection, MaintenanceJob, Rental
 from fleet.services.common import audit
 from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 
 def _validate_checklist(kind: str, checklist: dict | None) -> dict:

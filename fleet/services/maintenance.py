@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -24,6 +23,7 @@ from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 
 def create_maintenance_job(actor, vehicle: Vehicle, *, kind: str, description: str = "",

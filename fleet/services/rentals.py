@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -36,6 +35,7 @@ from mobility.core.columns import utcnow
 from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from routing.network import haversine_m
 
 #: how far ahead the "first date a vehicle frees up" looks

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,6 +14,7 @@ from mobility.core.columns import utcnow
 from mobility.core.dates import PARIS, local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 
 def schedule_return(actor, rental: Rental, *, site_id: int, slot_at: datetime) -> Rental:

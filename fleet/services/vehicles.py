@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from fleet.licences import required_category
@@ -10,6 +9,7 @@ from fleet.models import SITE_KINDS, VEHICLE_KINDS, VEHICLE_STATUSES, Rental, Si
 from fleet.services.common import audit, check_fields, of_platform
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 SITE_FIELDS = {"name", "kind", "address", "opening_hours", "phone", "lat", "lon", "active"}
 VEHICLE_FIELDS = {"kind", "site_id", "plate", "label", "odometer_km", "energy_level_pct",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, TelField
@@ -16,6 +14,8 @@ from mobility.auth.policies import get_or_404, requires_roles
 from mobility.auth.services import set_work_phone
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, FLEET_MANAGER
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.platforms.phones import default_region, display_phone
 from mobility.web.forms import attempt
 

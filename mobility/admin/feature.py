@@ -6,10 +6,10 @@ What the feature adds to the app: `mobility.app.create_app` calls its `init_app`
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from mobility.admin import views
 from mobility.core.roles import ADMIN
+from mobility.core.translations import lazy_gettext as _l
 from mobility.templating import add_menu, nav_item
 
 #: the feature's entries of the top navigation, in menu order

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -19,6 +17,8 @@ from mobility.auth.policies import get_or_404, requires_roles, scoped
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.organisations.models import PartnerOrganisation
 from mobility.pagination import page_cursor_arg, paginate
 from mobility.platforms.models import Platform

@@ -20,7 +20,6 @@ from types import ModuleType
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -30,6 +29,7 @@ from mobility.auth.services import user_for_api_token
 from mobility.core.declarations import declared_in
 from mobility.core.errors import Forbidden, Unauthorized, ValidationFailed
 from mobility.core.extensions import csrf
+from mobility.core.translations import lazy_gettext as _l
 
 
 @dataclass

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Response, jsonify, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +21,7 @@ from mobility.api.models import IdempotencyRecord
 from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import Conflict, DomainError, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 HEADER = "Idempotency-Key"
 #: keys are kept this long (Stripe keeps them 24 hours)

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from mobility.core.roles import ROLE_LABELS
+from mobility.core.translations import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -8,7 +8,6 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from mobility.audit.services import record_audit
@@ -16,6 +15,7 @@ from mobility.auth.models import MIN_PASSWORD_LENGTH, ApiToken, User, UserSessio
 from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 #: NIST 800-63B §3.1.1.2 asks to accept at least 64 characters; the cap keeps hashing cheap
 MAX_PASSWORD_LENGTH = 200

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,6 +18,7 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import PRESCRIBER, ROLES
+from mobility.core.translations import lazy_gettext as _l
 from mobility.platforms.phones import InvalidPhoneNumber, default_region, normalise_phone
 
 # Checked against when the e-mail is unknown, so both cases take the same time.

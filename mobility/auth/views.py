@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from mobility.auth import services
@@ -13,6 +12,7 @@ from mobility.auth.signin import login_rate_limit, safe_next, sign_in
 from mobility.core.db import db
 from mobility.core.errors import DomainError
 from mobility.core.extensions import limiter
+from mobility.core.translations import gettext as _
 
 bp = Blueprint("auth", __name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments.models import PAYMENT_METHOD_LABELS
 from mobility.web.forms import EurosField
 

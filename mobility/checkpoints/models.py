@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -27,6 +26,7 @@ from mobility.core.db import db
 from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
+from mobility.core.translations import lazy_gettext as _l
 
 CHECKPOINT_KIND_LABELS = {"weekly": _l("Weekly checkpoint"), "monthly": _l("Monthly check-in")}
 

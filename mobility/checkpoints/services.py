@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet.models import CHECKLISTS, Site
@@ -17,6 +15,8 @@ from mobility.checkpoints.models import Checkpoint
 from mobility.core.dates import PARIS, add_months
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import local_date, number
 from mobility.payments import gateway
 from mobility.payments import services as payments

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fleet.models import Rental, Site
@@ -14,6 +13,7 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
 from mobility.payments import gateway
 from mobility.payments import services as payments
 from mobility.pricing.services import ensure_terms, rental_quote

@@ -6,14 +6,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.audit.services import record_audit
 from mobility.commute.checks import compute_check
 from mobility.commute.models import CommuteCheck
 from mobility.commute.person_ladder import ladder_for, latest_assessment_of
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.ladder import capacities_from
 
 log = logging.getLogger(__name__)

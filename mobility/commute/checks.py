@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from shapely.geometry import LineString
 
 import routing
@@ -31,6 +30,7 @@ from mobility.commute.inputs import (
 from mobility.commute.places import Place, outside_area, resolve_place
 from mobility.commute.transit_lines import gtfs_path_for
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.ladder import build_ladder
 from mobility.people.reasons import round_min
 from routing.commute import SAME_PLACE_M

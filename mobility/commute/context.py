@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import routing
@@ -27,6 +26,7 @@ from mobility.commute.streets import load_street_arrays
 from mobility.config import PROJECT_ROOT
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

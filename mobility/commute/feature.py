@@ -6,7 +6,6 @@ What the feature adds to the app: `mobility.app.create_app` calls its `init_app`
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from mobility.api import register_api
 from mobility.commute import (
@@ -19,6 +18,7 @@ from mobility.commute import (
 from mobility.commute.beneficiaries import commute_feasibility_for
 from mobility.commute.places import geocode_address
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people import needs as people_needs
 from mobility.templating import add_menu, nav_item
 

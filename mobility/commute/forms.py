@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
@@ -11,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from mobility.commute.inputs import ALL_MODES, WEEKDAY_NAMES
 from mobility.commute.transit_lines import KINDS
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.reasons import MODE_LABELS, WEEKDAY_LABELS
 
 

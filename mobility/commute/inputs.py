@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from datetime import date, time, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 import routing
 from mobility.core.dates import local_today
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 ATTRIBUTION = routing.ATTRIBUTION
 TRANSIT = routing.TRANSIT

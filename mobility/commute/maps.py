@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from mobility.commute.context import config_value, routing_context
 from mobility.commute.inputs import ATTRIBUTION
 from mobility.commute.streets import MAX_BBOX_DEG, MAX_STREET_EDGES
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.reasons import MODE_LABELS
 
 

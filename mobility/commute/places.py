@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 import routing
 from mobility.commute.context import GeocoderNotAvailable, RoutingContext, routing_context
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import routing
@@ -35,6 +34,7 @@ from mobility.commute.models import TransitLine
 from mobility.config import PROJECT_ROOT
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from routing.transit_lines import load_lines, write_gtfs
 
 KINDS = {"bus": _l("Bus"), "train": _l("Train"), "tram": _l("Tram"), "coach": _l("Coach")}

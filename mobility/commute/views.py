@@ -15,8 +15,6 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from mobility.audit.services import record_view
@@ -33,6 +31,8 @@ from mobility.commute.person_ladder import person_ladder
 from mobility.commute.presentation import check_data, present, present_check
 from mobility.core.errors import DomainError, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.core.translations import gettext as _
+from mobility.core.translations import ngettext
 from mobility.people.ladder import ANY_LEVEL_LABELS
 from mobility.people.models import Beneficiary
 from mobility.web.forms import errors_onto_form

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fleet.models import INSPECTED_KINDS, INSURED_KINDS
 from mobility.contracts.models import TEMPLATE_VERSION
 from mobility.core.db import db
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import local_datetime, money, number
 from mobility.pdf import Document, rental_number, short_date
 from mobility.platforms.models import Platform

@@ -6,7 +6,6 @@ import hashlib
 import json
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 
 from fleet.services import normalise_name
@@ -16,6 +15,7 @@ from mobility.contracts.models import TEMPLATE_VERSION, RentalContract
 from mobility.core.columns import utcnow
 from mobility.core.db import db, id_in, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.platforms.models import Platform
 from mobility.pricing import services as pricing
 

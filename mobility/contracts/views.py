@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fleet.models import Rental
@@ -13,6 +12,7 @@ from mobility.contracts.api import pdf_response
 from mobility.contracts.forms import SignForm
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
+from mobility.core.translations import gettext as _
 from mobility.rentals import lifecycle
 from mobility.web.forms import errors_onto_form
 

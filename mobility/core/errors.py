@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from mobility.core.translations import lazy_gettext as _l
 
 
 class DomainError(Exception):

@@ -1,6 +1,6 @@
 """The roles of the platform's users."""
 
-from flask_babel import lazy_gettext as _l
+from mobility.core.translations import lazy_gettext as _l
 
 ADMIN = "admin"
 ADVISOR = "advisor"

@@ -8,14 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 
 from fleet.models import CHECKLIST_LABELS, CHECKLISTS, Rental
 from fleet.services.photos import photo_path
 from mobility.core.db import db
 from mobility.core.errors import Conflict
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
+from mobility.core.translations import ngettext
 from mobility.i18n import local_datetime, number
 from mobility.pdf import Document, rental_number, short_date
 from mobility.platforms.models import Platform

@@ -5,8 +5,6 @@ The other endpoints are by area: `api_rentals` (a rental's steps, returns) and `
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from fleet import services
 from fleet.models import MaintenanceJob, Site, Vehicle
 from mobility.api import api_route
@@ -14,6 +12,7 @@ from mobility.auth.policies import get_or_404, scoped
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import STAFF
+from mobility.core.translations import lazy_gettext as _l
 from mobility.fleet_web import lists
 from mobility.fleet_web.access import FLEET
 from mobility.fleet_web.schemas import (

@@ -6,12 +6,12 @@ What the feature adds to the app: `mobility.app.create_app` calls its `init_app`
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from fleet.services import common as fleet_hooks
 from mobility.api import register_api
 from mobility.audit.services import record_audit
 from mobility.core.roles import STAFF
+from mobility.core.translations import lazy_gettext as _l
 from mobility.fleet_web import (
     api,
     api_rentals,

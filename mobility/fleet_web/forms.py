@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -27,6 +26,7 @@ from fleet.models import (
     VEHICLE_STATUS_LABELS,
     WEEKDAY_LABELS,
 )
+from mobility.core.translations import lazy_gettext as _l
 from mobility.security import FiniteDecimalField
 
 

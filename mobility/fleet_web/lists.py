@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import request
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,6 +19,7 @@ from fleet.models import (
     Vehicle,
 )
 from mobility.auth.policies import scoped
+from mobility.core.translations import gettext as _
 from mobility.pagination import PAGE_SIZE, Page, paginate
 from mobility.people.models import Beneficiary
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import flash, redirect, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -15,6 +13,8 @@ from fleet.models import Site
 from mobility.auth.policies import scoped
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import Beneficiary
 from mobility.rentals import lifecycle
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -31,6 +29,8 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, FLEET_MANAGER, STAFF
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.access import BOOKERS, FLEET
 from mobility.fleet_web.pages import (

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -18,6 +16,8 @@ from mobility.auth.policies import get_or_404, requires_roles
 from mobility.core.dates import local_today
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, STAFF
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.fleet_web import forms, lists
 from mobility.fleet_web.access import BOOKERS, FLEET
 from mobility.fleet_web.pages import (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import DomainError
 from mobility.core.roles import STAFF
+from mobility.core.translations import gettext as _
 from mobility.fleet_web import forms
 from mobility.fleet_web.access import BOOKERS
 from mobility.fleet_web.pages import beneficiary_choices, flash_refusal

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from fleet.models import Rental, Vehicle
@@ -23,6 +22,7 @@ from mobility.checkpoints.services import (
 )
 from mobility.core.columns import utcnow
 from mobility.core.db import db
+from mobility.core.translations import gettext as _
 from mobility.people.models import WorkshopSession
 
 #: the kinds of message that are about a date to keep

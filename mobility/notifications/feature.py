@@ -6,9 +6,9 @@ What the feature adds to the app: `mobility.app.create_app` calls its `init_app`
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER, PRESCRIBER
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications import (
     cli,
     models,  # noqa: F401  (its tables)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.models import CHANNEL_LABELS
 
 

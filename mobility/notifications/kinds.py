@@ -7,7 +7,7 @@ reads out when the person is to be called).
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from mobility.core.translations import lazy_gettext as _l
 
 KINDS = {
     "rental_return_due": _l("Vehicle return due"),

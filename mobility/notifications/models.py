@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -22,6 +21,7 @@ from mobility.core.db import db
 from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY
 from mobility.core.tenancy import PlatformScoped
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.kinds import kind_label
 from mobility.people.models import Beneficiary
 

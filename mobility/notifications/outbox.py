@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
+from mobility.core.translations import gettext
 from mobility.notifications import needs
 from mobility.notifications.calendar import events_for_message, to_ics
 from mobility.notifications.kinds import KINDS

@@ -3,7 +3,6 @@ the mobile number to text."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
@@ -11,6 +10,7 @@ from mobility.auth.models import User
 from mobility.core.db import db
 from mobility.core.errors import Forbidden, ValidationFailed
 from mobility.core.roles import ADMIN
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.models import CHANNELS, NotificationPreference
 from mobility.notifications.recipients import has_mobile
 from mobility.people.models import Beneficiary

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -14,6 +13,7 @@ from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.extensions import csrf
 from mobility.core.roles import ADMIN, ADVISOR, ALL_ROLES, BENEFICIARY
+from mobility.core.translations import gettext as _
 from mobility.notifications import outbox as outbox_service
 from mobility.notifications import services
 from mobility.notifications.forms import ActionForm, ChannelForm

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.core.columns import UTCDateTime, utcnow
 from mobility.core.db import db
 from mobility.core.tenancy import PlatformScoped
+from mobility.core.translations import lazy_gettext as _l
 
 ORGANISATION_KINDS = {
     "france_travail": _l("France Travail agency"),

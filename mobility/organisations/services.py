@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from mobility.audit.services import record_audit
@@ -12,6 +11,7 @@ from mobility.auth.models import User
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import PRESCRIBER
+from mobility.core.translations import lazy_gettext as _l
 from mobility.organisations.models import ORGANISATION_KINDS, PartnerOrganisation, Referent
 from mobility.platforms.phones import PHONE_INVALID, clean_phone, default_region, match_key
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.partners.models import PublishedService, PublishedStructure
 from mobility.partners.settings import setting
 from mobility.platforms.models import Platform

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from mobility.core.translations import lazy_gettext as _l
 from mobility.partners.webhooks import send_due_deliveries
 from mobility.scheduling.registry import scheduled_job
 

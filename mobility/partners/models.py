@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -26,6 +25,7 @@ from mobility.core.db import db
 from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN
 from mobility.core.tenancy import PlatformScoped
+from mobility.core.translations import lazy_gettext as _l
 
 # -- webhooks -------------------------------------------------------------------------------
 

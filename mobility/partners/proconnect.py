@@ -21,7 +21,6 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from flask import current_app, session, url_for
-from flask_babel import lazy_gettext as _l
 from joserfc import jwt as jose_jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -33,6 +32,7 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, BENEFICIARY, PRESCRIBER
+from mobility.core.translations import lazy_gettext as _l
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners.models import ProConnectIdentity
 from mobility.partners.settings import setting

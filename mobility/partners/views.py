@@ -4,8 +4,6 @@ sign-in (everyone) and the attachment of waiting ProConnect identities (admins).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
@@ -16,6 +14,8 @@ from mobility.core.db import db
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import ADMIN, PRESCRIBER
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.organisations.models import PartnerOrganisation
 from mobility.partners import datainclusion, proconnect, webhooks
 from mobility.partners.forms import (

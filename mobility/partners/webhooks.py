@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from flask_babel import lazy_gettext as _l
 from requests.adapters import HTTPAdapter
 from sqlalchemy import select, update
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -33,6 +32,7 @@ from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.partners.models import EVENTS, WebhookDelivery, WebhookEndpoint
 from mobility.partners.settings import setting
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments.models import DEPOSIT_METHOD_LABELS, PAYMENT_METHOD_LABELS
 from mobility.pricing.services import SCHEME_LABELS
 from mobility.web.forms import EurosField

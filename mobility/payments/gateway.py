@@ -18,9 +18,9 @@ from typing import Any
 
 import stripe
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from mobility.core.errors import DomainError
+from mobility.core.translations import lazy_gettext as _l
 
 CURRENCY = "eur"
 DEFAULT_API_BASE = "https://api.stripe.com"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -24,6 +23,7 @@ from mobility.core.db import db
 from mobility.core.labels import label_of
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
+from mobility.core.translations import lazy_gettext as _l
 
 PAYMENT_METHODS = ("cash", "cheque", "card_terminal", "stripe")
 PAYMENT_METHOD_LABELS = {

@@ -6,8 +6,6 @@ from __future__ import annotations
 from functools import partial
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -18,6 +16,8 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import DomainError, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.fleet_web import lists
 from mobility.pagination import page_cursor_arg
 from mobility.payments import gateway, services

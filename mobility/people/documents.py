@@ -12,8 +12,6 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from fleet.services.photos import clean_picture, store_upload
@@ -21,6 +19,8 @@ from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
+from mobility.core.translations import ngettext
 from mobility.people.models import DOCUMENT_KINDS, Beneficiary, PersonDocument
 from mobility.web.uploads import upload_settings
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext, ngettext
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.dates import add_months
+from mobility.core.translations import gettext, ngettext
+from mobility.core.translations import lazy_gettext as _l
 
 DEFAULT_ELIGIBILITY: dict[str, dict[str, int]] = {
     "amie": {"min_age": 18, "min_licence_years": 1, "min_contract_months": 1,

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from mobility.core.translations import lazy_gettext as _l
 
 # -- the grid ----------------------------------------------------------------------------------
 

@@ -28,8 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.grid import sub_scores
 from mobility.people.reasons import present_reason
 

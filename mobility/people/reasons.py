@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale, get_locale, ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, get_locale
 
 import routing
+from mobility.core.translations import lazy_gettext as _l
+from mobility.core.translations import ngettext
 from mobility.i18n import local_date
 
 MODE_LABELS = {

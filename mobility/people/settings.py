@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.core.db import db, read_once
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people import eligibility as rules
 from mobility.people import grid
 from mobility.people.models import PeopleSettings

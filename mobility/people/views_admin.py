@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.models import User
@@ -13,6 +12,7 @@ from mobility.auth.policies import get_or_404, requires_roles, scoped
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
 from mobility.core.roles import ADMIN, PRESCRIBER
+from mobility.core.translations import gettext as _
 from mobility.organisations.models import PartnerOrganisation
 from mobility.people import forms, services
 from mobility.people.views import bp

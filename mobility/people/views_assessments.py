@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -11,6 +10,7 @@ from mobility.audit.services import record_view
 from mobility.auth.policies import get_or_404, requires_roles
 from mobility.core.errors import Conflict, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
 from mobility.people import grid, services
 from mobility.people.models import Beneficiary, MobilityAssessment
 from mobility.people.views import bp

@@ -4,8 +4,6 @@ feedback, actions, exit, eligibility override, reopening)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,6 +16,8 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.services import messages_about_person
 from mobility.organisations.models import PARTNER_OPERATOR_KINDS, PartnerOrganisation, Referent
 from mobility.pagination import page_cursor_arg

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.policies import get_or_404, requires_roles, scoped
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR, PRESCRIBER
+from mobility.core.translations import gettext as _
 from mobility.organisations.models import PARTNER_OPERATOR_KINDS, PartnerOrganisation
 from mobility.pagination import page_cursor_arg
 from mobility.people import forms, services

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -14,6 +13,7 @@ from mobility.core.dates import PARIS
 from mobility.core.db import db
 from mobility.core.errors import Conflict, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
 from mobility.people import forms, services
 from mobility.people.models import Beneficiary, WorkshopAttendance, WorkshopSession
 from mobility.people.views import bp

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from sqlalchemy import select
 
 from mobility.core.db import db, read_once
+from mobility.core.translations import lazy_gettext as _l
 from mobility.platforms.models import Platform
 
 #: the territories that share the French numbering plan (dialled with a leading 0 from each

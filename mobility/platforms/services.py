@@ -3,11 +3,10 @@ One home for the rule, called by the CLI (`flask platforms identity`) and the ad
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.audit.services import record_audit
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.platforms.models import Platform
 from mobility.platforms.siret import clean_siret
 

@@ -3,11 +3,11 @@ python-stdnum (`stdnum.fr.siret`)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 
 
 def clean_siret(value: str | None, field: str = "siret") -> str | None:

@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from mobility.core.translations import lazy_gettext as _l
 
 
 class CodeRequestForm(FlaskForm):

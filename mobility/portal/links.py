@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from mobility.auth.models import User, hash_secret
 from mobility.core.columns import utcnow
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import DomainError
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.settings import setting
 from mobility.people.models import Beneficiary
 from mobility.portal.models import SignInLink

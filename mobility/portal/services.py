@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from mobility.audit.services import record_audit
@@ -14,6 +13,7 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import DomainError
 from mobility.core.roles import BENEFICIARY
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import Beneficiary
 from mobility.platforms.phones import default_region, match_key
 from mobility.portal.models import MAX_CODE_ATTEMPTS, OneTimeCode

@@ -12,7 +12,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.policies import public, requires_roles
@@ -23,6 +22,7 @@ from mobility.core.dates import local_today
 from mobility.core.errors import DomainError, NotFound
 from mobility.core.extensions import limiter
 from mobility.core.roles import BENEFICIARY
+from mobility.core.translations import gettext as _
 from mobility.notifications.calendar import checkpoint_event, return_event, to_ics
 from mobility.notifications.outbox import send_due_messages
 from mobility.portal import links, services

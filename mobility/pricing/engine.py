@@ -23,9 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.dates import add_months
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.eligibility import DEFAULT_ELIGIBILITY
 
 VEHICLE_KINDS = ("bike", "e_bike", "scooter", "moped", "car")

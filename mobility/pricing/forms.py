@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import RESOURCES_BANDS
 from mobility.pricing.engine import (
     DEFAULT_AMIE_LADDER_CENTS,

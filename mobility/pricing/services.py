@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +11,8 @@ from fleet.models import Rental
 from mobility.audit.services import record_audit
 from mobility.core.db import db, id_in, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import money
 from mobility.pricing.amie import (  # the AMIE months are part of the terms' price
     amie_first_month_of,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from mobility.auth.policies import get_or_404, requires_roles, scoped
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
 from mobility.people.models import Beneficiary
 from mobility.people.services import search_beneficiaries
 from mobility.pricing import services

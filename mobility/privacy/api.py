@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import Response
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mobility.api import api_route
 from mobility.auth.policies import get_or_404
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import Beneficiary
 from mobility.privacy import export, services
 

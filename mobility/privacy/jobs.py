@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-
+from mobility.core.translations import lazy_gettext as _l
+from mobility.core.translations import ngettext
 from mobility.privacy import services
 from mobility.scheduling.registry import scheduled_job
 

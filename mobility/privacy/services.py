@@ -14,8 +14,6 @@ import contextlib
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +28,8 @@ from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import Conflict, Forbidden
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import lazy_gettext as _l
+from mobility.core.translations import ngettext
 from mobility.notifications.models import NotificationPreference, OutboxMessage
 from mobility.payments.models import Deposit, Payment
 from mobility.people.documents import document_files

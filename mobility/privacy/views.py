@@ -8,7 +8,6 @@ Linked from the beneficiary file: `privacy.person` (/privacy/beneficiaries/<id>)
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from mobility.auth.policies import get_or_404, requires_roles
 from mobility.core.db import db
 from mobility.core.errors import Conflict, NotFound
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
 from mobility.people.models import Beneficiary
 from mobility.privacy import (
     services,

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet.licences import licence_refusal
@@ -32,6 +31,7 @@ from mobility.contracts.services import contract_is_current, contract_of
 from mobility.core.dates import add_months
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import lazy_date
 from mobility.payments.services import deposit_of
 from mobility.people.services import eligibility_for

@@ -7,10 +7,10 @@ import csv
 import io
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from mobility.core.translations import gettext as _
 from mobility.i18n import local_date, local_datetime
 from mobility.pdf import Document, figure_alignment
 from mobility.reports.tables import Table, display_value, report_tables

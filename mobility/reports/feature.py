@@ -6,10 +6,10 @@ What the feature adds to the app: `mobility.app.create_app` calls its `init_app`
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from mobility.api import register_api
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import lazy_gettext as _l
 from mobility.reports import (
     api,
     cli,

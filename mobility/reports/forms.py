@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.validators import InputRequired, Optional
+
+from mobility.core.translations import lazy_gettext as _l
 
 
 class PeriodForm(Form):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
@@ -14,6 +13,7 @@ from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Forbidden, NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import lazy_gettext as _l
 from mobility.platforms.models import Platform
 from mobility.reports import amounts, queries
 from mobility.reports.models import ReportNetwork, ReportNetworkMember

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from fleet.models import VEHICLE_KIND_LABELS
+from mobility.core.translations import gettext as _
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import money as format_money
 from mobility.organisations.models import ORGANISATION_KINDS
 from mobility.payments.models import PAYMENT_METHOD_LABELS

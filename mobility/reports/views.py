@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -11,6 +10,7 @@ from mobility.auth.policies import requires_roles
 from mobility.core.db import db
 from mobility.core.errors import NotFound, ValidationFailed
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import gettext as _
 from mobility.platforms.models import Platform
 from mobility.reports import charts, services
 from mobility.reports.api import download

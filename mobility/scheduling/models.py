@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     Float,
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mobility.core.columns import UTCDateTime, utcnow
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
 
 #: APScheduler's `SQLAlchemyJobStore` table, declared here with the same columns so that the
 #: migrations create it and Alembic does not propose to drop it.

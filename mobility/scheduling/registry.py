@@ -28,11 +28,11 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
-from flask_babel import ngettext
 
 from mobility.core.dates import PARIS, local_today
 from mobility.core.db import write_transaction
 from mobility.core.declarations import declared_in
+from mobility.core.translations import ngettext
 from mobility.notifications.outbox import enqueue_notification
 from mobility.notifications.recipients import recipient_key
 from mobility.notifications.settings import setting

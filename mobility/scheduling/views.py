@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from mobility.auth.policies import requires_roles
 from mobility.core.db import db
 from mobility.core.roles import ADMIN
+from mobility.core.translations import gettext as _
 from mobility.scheduling.models import JobRun
 from mobility.scheduling.registry import get_job
 from mobility.scheduling.runner import job_overview, run_job

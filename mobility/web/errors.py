@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mobility.core.db import db
 from mobility.core.errors import DomainError
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import in_both_languages
 
 HTTP_MESSAGES = {

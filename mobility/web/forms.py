@@ -12,12 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError as WTFValidationError
 
 from mobility.core.errors import DomainError
+from mobility.core.translations import lazy_gettext as _l
 
 T = TypeVar("T")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet.models import ENDED_RENTAL_STATUSES as ENDED
@@ -15,6 +14,7 @@ from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
 from mobility.core.db import db, id_in
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments import gateway
 from mobility.payments.models import DEPOSIT_METHODS, Deposit
 from mobility.payments.services.operations import check_amount, stripe_operation

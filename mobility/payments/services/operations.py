@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments import gateway
 from mobility.payments.models import StripeOperation
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +12,7 @@ from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
 from mobility.core.db import db, id_in
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments import gateway
 from mobility.payments.models import PAYMENT_METHODS, Payment
 from mobility.payments.services.operations import check_amount, stripe_operation

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments import gateway
 from mobility.payments.models import Deposit, Payment, StripeEvent
 from mobility.payments.services.deposits import sync_deposit

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.roles import ADMIN, ADVISOR
+from mobility.core.translations import lazy_gettext as _l
 
 STAFF_EDIT = frozenset({ADMIN, ADVISOR})
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -28,6 +27,7 @@ from mobility.core.columns import UTCDateTime, utcnow
 from mobility.core.db import db
 from mobility.core.roles import ADMIN, ADVISOR, BENEFICIARY, FLEET_MANAGER
 from mobility.core.tenancy import PlatformScoped
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models.codes import STAFF_EDIT
 
 if TYPE_CHECKING:

@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.audit.services import record_audit
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people import grid
 from mobility.people.ladder import feasibility_from_flags, present_ladder
 from mobility.people.models import Beneficiary, MobilityAssessment

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import Beneficiary, Pathway
 
 NOT_A_CHOICE = _l("This value is not one of the allowed choices.")

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet.licences import LicenceError, parse_licences
@@ -16,6 +15,7 @@ from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.organisations.models import Referent
 from mobility.people import needs, signals
 from mobility.people.models import (

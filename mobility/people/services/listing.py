@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
 from mobility.pagination import PAGE_SIZE, Page, paginate
 from mobility.people.models import Beneficiary, MobilityAssessment, Pathway
 from mobility.platforms.phones import default_region, match_key

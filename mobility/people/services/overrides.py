@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db, read_once
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people import eligibility as rules
 from mobility.people import needs
 from mobility.people.models import SCHEMES, Beneficiary, EligibilityOverride, Referral

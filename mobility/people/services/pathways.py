@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import Conflict, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.i18n import local_date
 from mobility.organisations.services import organisation_in_platform
 from mobility.people import signals

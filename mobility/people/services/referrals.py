@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, ValidationFailed
 from mobility.core.roles import PRESCRIBER
+from mobility.core.translations import lazy_gettext as _l
 from mobility.organisations.models import Referent
 from mobility.organisations.services import organisation_in_platform
 from mobility.pagination import PAGE_SIZE, Page, paginate

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from mobility.audit.services import record_audit
 from mobility.core.dates import local_today
 from mobility.core.db import db, write_transaction
 from mobility.core.errors import Conflict, NotFound, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import (
     ATTENDANCE_STATUSES,
     Beneficiary,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fleet import services as fleet
@@ -18,6 +17,7 @@ from mobility.contracts.services import contract_of
 from mobility.core.dates import add_months, local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.people.models import Beneficiary
 from mobility.pricing import services as pricing
 from mobility.pricing.amie import amie_first_month_of

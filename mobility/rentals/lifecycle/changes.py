@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from fleet import services as fleet
 from fleet.models import Rental
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments.services import deposit_of
 from mobility.pricing import services as pricing
 from mobility.rentals import rules, signals

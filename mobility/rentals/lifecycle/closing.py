@@ -3,14 +3,13 @@ part for documented damage) and closed, or a booking cancelled."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from fleet import services as fleet
 from fleet.models import Rental
 from mobility.audit.services import record_audit
 from mobility.core.columns import utcnow
 from mobility.core.db import db
 from mobility.core.errors import ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments import services as payments
 from mobility.rentals.lifecycle.states import check_reason, check_state, reason_given, refuse
 from mobility.rentals.rules import Refusal

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from fleet import services as fleet
 from fleet.models import CHECKLIST_LABELS, MaintenanceJob, Rental
 from mobility.audit.services import record_audit
@@ -16,6 +14,7 @@ from mobility.checkpoints.services import working_days
 from mobility.core.dates import local_today
 from mobility.core.db import db
 from mobility.core.errors import NotQualified
+from mobility.core.translations import lazy_gettext as _l
 from mobility.pricing.mileage import allowance_for
 from mobility.rentals import rules, signals
 from mobility.rentals.lifecycle.states import check_state, refuse

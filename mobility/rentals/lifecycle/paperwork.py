@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from fleet.models import Rental
 from mobility.audit.services import record_audit
 from mobility.contracts import services as contracts
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
 from mobility.payments import services as payments
 from mobility.rentals import rules
 from mobility.rentals.lifecycle.states import check_reason, check_state, refuse

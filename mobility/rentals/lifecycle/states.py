@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
-
 from fleet.models import Rental
 from mobility.core.db import db
 from mobility.core.errors import Conflict, DomainError, NotQualified, ValidationFailed
+from mobility.core.translations import lazy_gettext as _l
 from mobility.rentals.rules import MIN_REASON, Refusal
 
 #: the states a transition starts from

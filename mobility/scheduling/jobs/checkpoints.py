@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +12,7 @@ from fleet.models import Rental, Vehicle
 from mobility.checkpoints.models import Checkpoint
 from mobility.checkpoints.services import default_next_date
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.pricing.models import RentalTerms

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-
 from mobility.api.idempotency import purge_old
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
+from mobility.core.translations import ngettext
 from mobility.scheduling.registry import scheduled_job
 from mobility.scheduling.runner import prune_runs
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.outbox import send_due_messages
 from mobility.scheduling.registry import scheduled_job
 

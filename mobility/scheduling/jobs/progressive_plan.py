@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental
 from mobility.core.dates import add_months
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.pricing.amie import amie_first_months, amie_max_months

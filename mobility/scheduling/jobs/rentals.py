@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fleet.models import Rental, Vehicle
 from mobility.core.db import db
+from mobility.core.translations import lazy_gettext as _l
 from mobility.notifications.rendering import absolute_link
 from mobility.notifications.settings import setting
 from mobility.scheduling.jobs._recipients import StaffCache
